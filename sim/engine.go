@@ -1,0 +1,322 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
+type evKind uint8
+
+const (
+	evDeliver        evKind = iota + 1 // a notification reaches the bot
+	evInviteeSettle                    // an invitee answers or fails
+	evTargetSettle                     // a target of a call the bot created answers or fails
+	evEstablished                      // a call becomes established
+	evEnd                              // a call ends: terminated + deleted notifications
+	evIncomingExpire                   // an incoming call nobody answered gives up
+	evReleaseHeld                      // a held (reordered) notification is let go
+)
+
+var evNames = [...]string{"", "deliver", "invitee", "target", "established", "end", "incoming-expire", "release"}
+
+// event is data, not a closure, so pending work can be shown and replayed.
+type event struct {
+	at   time.Duration
+	seq  uint64
+	kind evKind
+	call string
+	op   string
+	idx  int
+	note *pendingNote
+	res  *graph.ResultInfo
+	dead bool
+}
+
+// Pending describes a scheduled event for display.
+type Pending struct {
+	At   time.Duration
+	Kind string
+	Call string
+	Text string
+}
+
+// Engine is the simulation. Use it from one goroutine.
+type Engine struct {
+	cfg     Config
+	prof    graph.Profile
+	now     time.Duration
+	seq     uint64 // event sequence
+	recSeq  uint64 // record sequence
+	queue   []*event
+	rng     streams
+	out     []Record
+	mute    bool
+	steps   uint64
+	inputs  []TimedInput
+	dir     []*Identity
+	calls   []*Call // live and recently ended, in creation order
+	callIdx map[string]*Call
+	ops     map[string]*Operation
+	opOrder []*Operation
+	faults  []*FaultRule
+	notify  notifyState
+	nameSeq int
+	invites int // invitees considered so far, for nth matching
+}
+
+// TimedInput is an input as it was applied: at a virtual time.
+type TimedInput struct {
+	At    time.Duration `json:"at"`
+	Input Input         `json:"input"`
+}
+
+// New returns an engine at virtual time zero with an empty world.
+func New(cfg Config) *Engine {
+	def := DefaultConfig()
+	if cfg.Profile.Name == "" {
+		cfg.Profile = def.Profile
+	}
+	if cfg.Epoch.IsZero() {
+		cfg.Epoch = def.Epoch
+	}
+	if cfg.Latency.Answer == (Range{}) {
+		cfg.Latency.Answer = def.Latency.Answer
+	}
+	if cfg.Latency.Notify == (Range{}) {
+		cfg.Latency.Notify = def.Latency.Notify
+	}
+	if cfg.Latency.Establish == (Range{}) {
+		cfg.Latency.Establish = def.Latency.Establish
+	}
+	if cfg.RingTimeout == 0 {
+		cfg.RingTimeout = def.RingTimeout
+	}
+	if cfg.Bot.DisplayName == "" {
+		cfg.Bot.DisplayName = def.Bot.DisplayName
+	}
+	if cfg.Bot.AppID == "" {
+		cfg.Bot.AppID = def.Bot.AppID
+	}
+	if cfg.Bot.TenantID == "" {
+		cfg.Bot.TenantID = def.Bot.TenantID
+	}
+	if cfg.Bot.CallbackURI == "" {
+		cfg.Bot.CallbackURI = def.Bot.CallbackURI
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = def.BaseURL
+	}
+	if cfg.InviteStatus == 0 {
+		cfg.InviteStatus = def.InviteStatus
+	}
+	if cfg.MaxFinished == 0 {
+		cfg.MaxFinished = def.MaxFinished
+	}
+	return &Engine{
+		cfg:     cfg,
+		prof:    cfg.Profile,
+		rng:     streams{seed: cfg.Seed},
+		callIdx: map[string]*Call{},
+		ops:     map[string]*Operation{},
+		notify:  notifyState{last: map[string]time.Duration{}},
+	}
+}
+
+// Config returns the engine's configuration (with defaults filled in).
+func (e *Engine) Config() Config { return e.cfg }
+
+// Profile returns the behaviour profile.
+func (e *Engine) Profile() graph.Profile { return e.prof }
+
+// Now is the current virtual time.
+func (e *Engine) Now() time.Duration { return e.now }
+
+// Steps counts the events processed so far.
+func (e *Engine) Steps() uint64 { return e.steps }
+
+// Inputs returns the inputs applied so far, with their virtual times.
+func (e *Engine) Inputs() []TimedInput { return e.inputs }
+
+// SetMuted stops (or restarts) records from being kept; rewind replays muted.
+func (e *Engine) SetMuted(m bool) { e.mute = m }
+
+// Timestamp renders a virtual time as Graph does (RFC 3339, UTC, seconds).
+func (e *Engine) Timestamp(t time.Duration) string {
+	return e.cfg.Epoch.Add(t).UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// Emit appends a record at the current virtual time and returns its sequence number.
+// Scenario players use it for step, caption, pause and expect records.
+func (e *Engine) Emit(r Record) uint64 {
+	e.recSeq++
+	if e.mute {
+		return e.recSeq
+	}
+	r.Seq = e.recSeq
+	r.T = int64(e.now / time.Millisecond)
+	e.out = append(e.out, r)
+	return r.Seq
+}
+
+// Drain hands over the records produced since the last Drain.
+func (e *Engine) Drain() []Record {
+	out := e.out
+	e.out = nil
+	return out
+}
+
+// ---- the event queue: a binary heap ordered by (at, seq) ----
+
+func (e *Engine) less(i, j int) bool {
+	a, b := e.queue[i], e.queue[j]
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+func (e *Engine) schedule(ev *event) *event {
+	if ev.at < e.now {
+		ev.at = e.now
+	}
+	e.seq++
+	ev.seq = e.seq
+	e.queue = append(e.queue, ev)
+	i := len(e.queue) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !e.less(i, p) {
+			break
+		}
+		e.queue[i], e.queue[p] = e.queue[p], e.queue[i]
+		i = p
+	}
+	return ev
+}
+
+func (e *Engine) pop() *event {
+	q := e.queue
+	n := len(q) - 1
+	top := q[0]
+	q[0] = q[n]
+	q[n] = nil
+	e.queue = q[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && e.less(r, l) {
+			m = r
+		}
+		if !e.less(m, i) {
+			break
+		}
+		e.queue[i], e.queue[m] = e.queue[m], e.queue[i]
+		i = m
+	}
+	return top
+}
+
+func (e *Engine) dropDead() {
+	for len(e.queue) > 0 && e.queue[0].dead {
+		e.pop()
+	}
+}
+
+// NextAt returns the time of the next pending event.
+func (e *Engine) NextAt() (time.Duration, bool) {
+	e.dropDead()
+	if len(e.queue) == 0 {
+		return 0, false
+	}
+	return e.queue[0].at, true
+}
+
+// Step processes the next pending event, moving virtual time to it. It returns false when idle.
+func (e *Engine) Step() bool {
+	e.dropDead()
+	if len(e.queue) == 0 {
+		return false
+	}
+	ev := e.pop()
+	if ev.at > e.now {
+		e.now = ev.at
+	}
+	e.steps++
+	e.handle(ev)
+	return true
+}
+
+// AdvanceTo processes every event due at or before t, then sets virtual time to t.
+func (e *Engine) AdvanceTo(t time.Duration) {
+	for {
+		at, ok := e.NextAt()
+		if !ok || at > t {
+			break
+		}
+		e.Step()
+	}
+	if t > e.now {
+		e.now = t
+	}
+}
+
+// PendingEvents lists what is scheduled, in the order it will happen.
+func (e *Engine) PendingEvents(limit int) []Pending {
+	cp := make([]*event, 0, len(e.queue))
+	for _, ev := range e.queue {
+		if !ev.dead {
+			cp = append(cp, ev)
+		}
+	}
+	// insertion sort is fine: the list is short and this is for display only
+	for i := 1; i < len(cp); i++ {
+		for j := i; j > 0 && (cp[j].at < cp[j-1].at || cp[j].at == cp[j-1].at && cp[j].seq < cp[j-1].seq); j-- {
+			cp[j], cp[j-1] = cp[j-1], cp[j]
+		}
+	}
+	if limit > 0 && len(cp) > limit {
+		cp = cp[:limit]
+	}
+	out := make([]Pending, len(cp))
+	for i, ev := range cp {
+		p := Pending{At: ev.at, Kind: evNames[ev.kind], Call: ev.call}
+		if ev.note != nil {
+			p.Text = ev.note.meta.ChangeType + " " + ev.note.meta.Resource
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func (e *Engine) handle(ev *event) {
+	switch ev.kind {
+	case evDeliver:
+		e.deliver(ev.note)
+	case evInviteeSettle:
+		e.settleInvitee(ev.op, ev.idx)
+	case evTargetSettle:
+		e.settleTarget(ev.call, ev.idx, ev.res)
+	case evEstablished:
+		e.establish(ev.call)
+	case evEnd:
+		e.endCall(ev.call, ev.res, ev.op)
+	case evIncomingExpire:
+		e.expireIncoming(ev.call)
+	case evReleaseHeld:
+		e.releaseHeld()
+	default:
+		panic(fmt.Sprintf("sim: unknown event kind %d", ev.kind))
+	}
+}
+
+func (e *Engine) newID() string { return e.rng.get("ids").guid() }
+
+func (e *Engine) state(event, call string, detail any) {
+	e.Emit(Record{Type: RecState, Event: event, Call: call, Detail: detail})
+}

@@ -1,0 +1,143 @@
+package graph
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Obj is a JSON object whose keys keep the order they were added in, so wire payloads come out
+// in the order Graph's documentation shows them and transcripts diff cleanly.
+type Obj []KV
+
+// KV is one member of an Obj.
+type KV struct {
+	K string
+	V any
+}
+
+// Add appends a member and returns the object, for chaining.
+func (o Obj) Add(k string, v any) Obj { return append(o, KV{k, v}) }
+
+// Get returns the first value under k.
+func (o Obj) Get(k string) (any, bool) {
+	for _, kv := range o {
+		if kv.K == k {
+			return kv.V, true
+		}
+	}
+	return nil, false
+}
+
+// MarshalJSON encodes the object with AppendJSON.
+func (o Obj) MarshalJSON() ([]byte, error) { return AppendJSON(nil, o), nil }
+
+// AppendJSON appends the JSON encoding of v. It knows the types wire payloads are built from
+// (Obj, []Obj, []any, strings, integers, bools, nil, json.RawMessage) and falls back to
+// encoding/json for anything else.
+func AppendJSON(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case Obj:
+		b = append(b, '{')
+		for i, kv := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendString(b, kv.K)
+			b = append(b, ':')
+			b = AppendJSON(b, kv.V)
+		}
+		return append(b, '}')
+	case []Obj:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSON(b, e)
+		}
+		return append(b, ']')
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSON(b, e)
+		}
+		return append(b, ']')
+	case string:
+		return AppendString(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case uint64:
+		return strconv.AppendUint(b, x, 10)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case json.RawMessage:
+		if len(x) == 0 {
+			return append(b, "null"...)
+		}
+		return append(b, x...)
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return AppendString(b, err.Error())
+	}
+	return append(b, enc...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string, escaped as encoding/json does (including <, >, &).
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

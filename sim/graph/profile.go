@@ -1,0 +1,94 @@
+// Package graph owns the Microsoft Graph calling wire format as callsim simulates it: the
+// behaviour profiles (seed, v1), the JSON shapes of calls, participants, operations and
+// commsNotifications, the request bodies callsim accepts, and Graph error bodies.
+//
+// It holds no state and does no I/O: it turns engine values into bytes and bytes into values.
+package graph
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Profile is the small set of toggles that separates the 2019 beta service described by the seed
+// page from the current v1.0 service (spec §1). The engine reads these toggles; it never compares
+// profile names.
+type Profile struct {
+	Name string
+	// EnvelopeType and ItemType are the @odata.type of commsNotifications and commsNotification.
+	EnvelopeType, ItemType string
+	// ResourceURL adds resourceUrl (/communications/...) next to resource (/app/...).
+	ResourceURL bool
+	// ODataIDs puts @odata.id and @odata.etag in resourceData; otherwise an id is given.
+	ODataIDs bool
+	// OperationStatusPascal answers operation statuses as Running/Completed over HTTP.
+	OperationStatusPascal bool
+	// OperationTimestamps adds createdDateTime and lastActionDateTime to operations.
+	OperationTimestamps bool
+	// OperationParticipants adds the invited participants (and @odata.type) to operations.
+	OperationParticipants bool
+	// SubcodeKey is the resultInfo key of the subcode: "subCode" (seed) or "subcode" (v1).
+	SubcodeKey string
+	// EscalateP2P accepts a one-invitee invite into a peer-to-peer call and makes it a group call.
+	EscalateP2P bool
+	// InvitationExtras copies endpointType, languageId and region from the invitation into the
+	// participant's participantInfo.
+	InvitationExtras bool
+	// AppPaths makes Location headers use /app/calls (the seed's legacy path family).
+	AppPaths bool
+	// APIVersion is the version segment requests default to (beta or v1.0).
+	APIVersion string
+}
+
+// Seed is the 2019 beta behaviour shown by the seed page.
+func Seed() Profile {
+	return Profile{
+		Name:                  "seed",
+		EnvelopeType:          "microsoft.graph.commsNotifications",
+		ItemType:              "microsoft.graph.commsNotification",
+		ODataIDs:              true,
+		OperationTimestamps:   true,
+		SubcodeKey:            "subCode",
+		InvitationExtras:      true,
+		AppPaths:              true,
+		APIVersion:            "beta",
+		OperationStatusPascal: false,
+	}
+}
+
+// V1 is the current v1.0 behaviour.
+func V1() Profile {
+	return Profile{
+		Name:                  "v1",
+		EnvelopeType:          "#microsoft.graph.commsNotifications",
+		ItemType:              "#microsoft.graph.commsNotification",
+		ResourceURL:           true,
+		OperationStatusPascal: true,
+		OperationParticipants: true,
+		SubcodeKey:            "subcode",
+		EscalateP2P:           true,
+		APIVersion:            "v1.0",
+	}
+}
+
+// ProfileNames lists the profiles in the order help text shows them.
+func ProfileNames() []string { return []string{"seed", "v1"} }
+
+// ProfileByName returns the named profile ("" means seed).
+func ProfileByName(name string) (Profile, error) {
+	switch strings.ToLower(name) {
+	case "", "seed":
+		return Seed(), nil
+	case "v1", "v1.0":
+		return V1(), nil
+	}
+	return Profile{}, fmt.Errorf("unknown profile %q (want seed or v1)", name)
+}
+
+// HTTPStatus renders an operation status for an HTTP answer in this profile.
+func (p Profile) HTTPStatus(s string) string {
+	if !p.OperationStatusPascal || s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,381 @@
+package sim
+
+// live.go is the live driver: the only code in sim that reads the wall clock or runs a
+// goroutine. It maps wall time to virtual time with a speed factor, owns one Runner on one
+// goroutine, and talks to the TUI and the HTTP server through channels.
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Builder makes a fresh engine and script (the script may be nil). Restart and rewind call it.
+type Builder func() (*Engine, Script, error)
+
+// Batch is what subscribers receive: the records since the last batch and the current state.
+type Batch struct {
+	Records []Record
+	// Reset: the history was rebuilt (rewind, restart); Records holds everything up to now.
+	Reset  bool
+	World  World
+	Now    time.Duration
+	Speed  float64
+	Paused bool
+	// Prompt is the scenario's pause prompt while it waits for the user.
+	Prompt string
+	// ScriptDone: the scenario has no steps left.
+	ScriptDone bool
+	Steps      uint64
+}
+
+// Subscription receives batches. Batches are merged while the subscriber is busy, so a slow
+// reader never blocks the engine and never loses a record.
+type Subscription struct {
+	mu      sync.Mutex
+	pending Batch
+	has     bool
+	signal  chan struct{}
+}
+
+// C is signalled when a batch is waiting; call Take to get it.
+func (s *Subscription) C() <-chan struct{} { return s.signal }
+
+// Take returns the merged batch waiting (ok false if none).
+func (s *Subscription) Take() (Batch, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.has {
+		return Batch{}, false
+	}
+	b := s.pending
+	s.pending = Batch{}
+	s.has = false
+	return b, true
+}
+
+// Next waits for a batch or for ctx to end.
+func (s *Subscription) Next(ctx context.Context) (Batch, bool) {
+	for {
+		if b, ok := s.Take(); ok {
+			return b, true
+		}
+		select {
+		case <-ctx.Done():
+			return Batch{}, false
+		case <-s.signal:
+		}
+	}
+}
+
+func (s *Subscription) push(b Batch) {
+	s.mu.Lock()
+	if b.Reset || !s.has {
+		s.pending = b
+	} else {
+		recs := append(s.pending.Records, b.Records...)
+		reset := s.pending.Reset
+		s.pending = b
+		s.pending.Records = recs
+		s.pending.Reset = reset
+	}
+	s.has = true
+	s.mu.Unlock()
+	select {
+	case s.signal <- struct{}{}:
+	default:
+	}
+}
+
+type loggedInput struct {
+	step uint64
+	at   time.Duration
+	in   Input
+}
+
+type job struct {
+	fn   func()
+	done chan struct{}
+}
+
+// Driver runs a simulation in real time.
+type Driver struct {
+	build  Builder
+	jobs   chan job
+	mu     sync.Mutex
+	subs   []*Subscription
+	runner *Runner
+	log    []loggedInput
+	hist   []Record // every record of this timeline, for rewind and late subscribers
+	speed  float64
+	paused bool
+	wall0  time.Time
+	virt0  time.Duration
+	maxRec int
+}
+
+// NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
+func NewDriver(build Builder, speed float64) (*Driver, error) {
+	d := &Driver{build: build, jobs: make(chan job), speed: speed, maxRec: 200000}
+	if err := d.reset(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Driver) reset() error {
+	e, s, err := d.build()
+	if err != nil {
+		return err
+	}
+	d.hist = nil
+	d.runner = NewRunner(e, s, func(recs []Record) { d.hist = append(d.hist, recs...) })
+	d.runner.Start()
+	d.log = nil
+	d.anchor()
+	return nil
+}
+
+func (d *Driver) anchor() {
+	d.wall0 = time.Now()
+	d.virt0 = d.runner.E.Now()
+}
+
+func (d *Driver) virtualNow() time.Duration {
+	if d.paused || d.runner.wake.Paused {
+		return d.virt0
+	}
+	return d.virt0 + time.Duration(float64(time.Since(d.wall0))*d.speed)
+}
+
+// Subscribe returns a subscription that first receives the whole history so far.
+func (d *Driver) Subscribe() *Subscription {
+	s := &Subscription{signal: make(chan struct{}, 1)}
+	d.do(func() {
+		d.subs = append(d.subs, s)
+		s.push(d.batch(append([]Record(nil), d.hist...), true))
+	})
+	return s
+}
+
+func (d *Driver) batch(recs []Record, reset bool) Batch {
+	r := d.runner
+	return Batch{Records: recs, Reset: reset, World: r.E.Snapshot(), Now: r.E.Now(), Speed: d.speed,
+		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps()}
+}
+
+func (d *Driver) publish(from int, reset bool) {
+	var recs []Record
+	if from < len(d.hist) {
+		recs = append([]Record(nil), d.hist[from:]...)
+	}
+	b := d.batch(recs, reset)
+	d.mu.Lock()
+	subs := append([]*Subscription(nil), d.subs...)
+	d.mu.Unlock()
+	for _, s := range subs {
+		s.push(b)
+	}
+	if len(d.hist) > d.maxRec { // bound memory; rewind past this point is not possible
+		d.hist = append([]Record(nil), d.hist[len(d.hist)-d.maxRec/2:]...)
+	}
+}
+
+// do runs fn on the driver goroutine (or directly before Run starts) and waits for it.
+func (d *Driver) do(fn func()) {
+	j := job{fn: fn, done: make(chan struct{})}
+	d.jobs <- j
+	<-j.done
+}
+
+// Run owns the engine until ctx ends.
+func (d *Driver) Run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		from := len(d.hist)
+		if !d.paused {
+			now := d.virtualNow()
+			if !d.runner.AdvanceTo(now) { // the script paused
+				d.virt0 = d.runner.E.Now()
+				d.wall0 = time.Now()
+			}
+		}
+		if len(d.hist) != from {
+			d.publish(from, false)
+		}
+		wait := time.Hour
+		if !d.paused && !d.runner.wake.Paused && d.speed > 0 {
+			if at, ok := d.runner.NextAt(); ok {
+				wait = time.Duration(float64(at-d.virtualNow()) / d.speed)
+				if wait < 0 {
+					wait = 0
+				}
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-d.jobs:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			from := len(d.hist)
+			j.fn()
+			if len(d.hist) != from {
+				d.publish(from, false)
+			}
+			close(j.done)
+		case <-timer.C:
+		}
+	}
+}
+
+// Do applies an input at the current virtual time and returns its result.
+func (d *Driver) Do(in Input) Result {
+	var res Result
+	d.do(func() {
+		if !d.paused {
+			d.runner.AdvanceTo(d.virtualNow())
+		}
+		d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), in: in})
+		res = d.runner.Apply(in)
+	})
+	return res
+}
+
+// With runs fn on the driver goroutine with the engine (for reads such as fault lookups).
+func (d *Driver) With(fn func(e *Engine)) { d.do(func() { fn(d.runner.E) }) }
+
+// SetPaused pauses or resumes the clock; resuming also releases a scenario pause step.
+func (d *Driver) SetPaused(p bool) {
+	d.do(func() {
+		if !p && d.runner.wake.Paused {
+			d.runner.Resume()
+		}
+		d.virt0 = d.virtualNow()
+		d.wall0 = time.Now()
+		d.paused = p
+		d.publish(len(d.hist), false)
+	})
+}
+
+// TogglePause flips between paused and playing.
+func (d *Driver) TogglePause() {
+	var p bool
+	d.do(func() { p = d.paused || d.runner.wake.Paused })
+	d.SetPaused(!p)
+}
+
+// SetSpeed changes the speed factor, re-anchoring the clock.
+func (d *Driver) SetSpeed(f float64) {
+	d.do(func() {
+		d.virt0 = d.virtualNow()
+		d.wall0 = time.Now()
+		d.speed = f
+		d.publish(len(d.hist), false)
+	})
+}
+
+// Speed returns the speed factor.
+func (d *Driver) Speed() float64 {
+	var s float64
+	d.do(func() { s = d.speed })
+	return s
+}
+
+// StepEvent pauses and processes exactly one step.
+func (d *Driver) StepEvent() {
+	d.do(func() {
+		d.paused = true
+		if d.runner.wake.Paused {
+			d.runner.Resume()
+		}
+		d.runner.StepOne()
+		d.virt0 = d.runner.E.Now()
+		d.wall0 = time.Now()
+	})
+	d.do(func() { d.publish(len(d.hist), false) })
+}
+
+// Advance moves virtual time forward by dt at once (control API).
+func (d *Driver) Advance(dt time.Duration) {
+	d.do(func() {
+		t := d.virtualNow() + dt
+		for d.runner.E.Now() < t {
+			if !d.runner.AdvanceTo(t) {
+				d.runner.Resume()
+				continue
+			}
+		}
+		d.virt0 = d.runner.E.Now()
+		d.wall0 = time.Now()
+	})
+}
+
+// Back rewinds one step: the simulation is rebuilt and replayed, with its inputs, to one step
+// before now. It reports false when there is nothing to go back to.
+func (d *Driver) Back() bool {
+	ok := false
+	d.do(func() {
+		target := d.runner.Steps()
+		if target == 0 {
+			return
+		}
+		ok = d.replayTo(target-1) == nil
+	})
+	return ok
+}
+
+// Restart rebuilds the simulation from time zero, forgetting the inputs.
+func (d *Driver) Restart() error {
+	var err error
+	d.do(func() {
+		if err = d.reset(); err == nil {
+			d.publish(0, true)
+		}
+	})
+	return err
+}
+
+func (d *Driver) replayTo(steps uint64) error {
+	log := d.log
+	e, s, err := d.build()
+	if err != nil {
+		return err
+	}
+	d.hist = nil
+	r := NewRunner(e, s, func(recs []Record) { d.hist = append(d.hist, recs...) })
+	r.Start()
+	var kept []loggedInput
+	i := 0
+	for {
+		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps {
+			r.E.AdvanceTo(log[i].at)
+			r.Apply(log[i].in)
+			kept = append(kept, log[i])
+			i++
+		}
+		if r.Steps() >= steps {
+			break
+		}
+		if r.Wake().Paused {
+			r.Resume()
+			continue
+		}
+		if !r.StepOne() {
+			break
+		}
+	}
+	d.runner = r
+	d.log = kept
+	d.paused = true
+	d.virt0 = r.E.Now()
+	d.wall0 = time.Now()
+	d.publish(0, true)
+	return nil
+}

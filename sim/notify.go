@@ -1,0 +1,102 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
+type pendingNote struct {
+	callback string
+	body     []byte
+	meta     NoteMeta
+}
+
+type notifyState struct {
+	last   map[string]time.Duration // latest delivery time scheduled per callback URI
+	held   *pendingNote             // a notification held back by a reorder fault
+	heldEv *event
+}
+
+// notifyCall builds a commsNotifications envelope about call c, as it stands now, and schedules
+// its delivery after the notification latency. Deliveries to one callback keep their order unless
+// a fault says otherwise.
+func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summary string) {
+	resource := appPath(c.ID) + suffix
+	item := graph.Obj{
+		{K: "@odata.type", V: e.prof.ItemType},
+		{K: "changeType", V: changeType},
+		{K: "resource", V: resource},
+	}
+	if e.prof.ResourceURL {
+		item = append(item, graph.KV{K: "resourceUrl", V: commsPath(c.ID) + suffix})
+	}
+	item = append(item, graph.KV{K: "resourceData", V: data})
+	env := graph.Obj{{K: "@odata.type", V: e.prof.EnvelopeType}, {K: "value", V: []graph.Obj{item}}}
+	n := &pendingNote{
+		callback: c.CallbackURI,
+		body:     graph.AppendJSON(make([]byte, 0, 512), env),
+		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, Summary: summary},
+	}
+	e.sendNote(n)
+}
+
+func (e *Engine) sendNote(n *pendingNote) {
+	lat := e.rng.get("latency/notify").between(e.cfg.Latency.Notify)
+	if r := e.takeLatencyFault("notify", n.meta.CallID); r != nil {
+		lat = e.rng.get("latency/notify").between(*r)
+	}
+	action, rule := e.takeNotifyFault(n)
+	at := e.now + lat
+	if last := e.notify.last[n.callback]; at < last {
+		at = last
+	}
+	switch action {
+	case "drop":
+		return
+	case "delay":
+		// a delayed notification lets later ones overtake it (real bots see this)
+		e.schedule(&event{at: at + rule.Delay, kind: evDeliver, note: n})
+		return
+	case "reorder":
+		if e.notify.held != nil {
+			e.releaseHeld()
+		}
+		e.notify.held = n
+		e.notify.heldEv = e.schedule(&event{at: at + time.Second, kind: evReleaseHeld})
+		return
+	}
+	e.notify.last[n.callback] = at
+	e.schedule(&event{at: at, kind: evDeliver, note: n})
+	if action == "duplicate" {
+		e.schedule(&event{at: at, kind: evDeliver, note: n})
+	}
+	if h := e.notify.held; h != nil && h.callback == n.callback {
+		// the held notification goes right after the one that overtook it
+		e.notify.held = nil
+		e.notify.heldEv.dead = true
+		e.schedule(&event{at: at, kind: evDeliver, note: h})
+	}
+}
+
+func (e *Engine) releaseHeld() {
+	h := e.notify.held
+	if h == nil {
+		return
+	}
+	e.notify.held = nil
+	if e.notify.heldEv != nil {
+		e.notify.heldEv.dead = true
+	}
+	at := e.now
+	if last := e.notify.last[h.callback]; at < last {
+		at = last
+	}
+	e.notify.last[h.callback] = at
+	e.schedule(&event{at: at, kind: evDeliver, note: h})
+}
+
+func (e *Engine) deliver(n *pendingNote) {
+	meta := n.meta
+	e.Emit(Record{Type: RecNotification, CallbackURI: n.callback, Call: meta.CallID, Body: n.body, Note: &meta})
+}

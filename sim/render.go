@@ -1,0 +1,233 @@
+package sim
+
+import (
+	"strconv"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// Wire rendering: engine values to the profile's JSON shapes (spec §2).
+
+func etag(n int) string { return `W/"` + strconv.Itoa(n) + `"` }
+
+func appPath(callID string) string { return "/app/calls/" + callID }
+func commsPath(callID string) string {
+	return "/communications/calls/" + callID
+}
+
+// entityHead starts a resourceData object: @odata.type and either @odata.id/@odata.etag or id.
+func (e *Engine) entityHead(odataType, path, id string, tag int) graph.Obj {
+	o := make(graph.Obj, 0, 8)
+	o = append(o, graph.KV{K: "@odata.type", V: odataType})
+	if e.prof.ODataIDs {
+		o = append(o, graph.KV{K: "@odata.id", V: path}, graph.KV{K: "@odata.etag", V: etag(tag)})
+	} else {
+		o = append(o, graph.KV{K: "id", V: id})
+	}
+	return o
+}
+
+func (e *Engine) typed(o graph.Obj, t string) graph.Obj {
+	if e.prof.OperationParticipants { // v1 carries @odata.type on nested values
+		return append(graph.Obj{{K: "@odata.type", V: t}}, o...)
+	}
+	return o
+}
+
+// identitySet renders an identity as an identitySet with one member.
+func (e *Engine) identitySet(id Identity) graph.Obj {
+	inner := graph.Obj{}
+	if id.DisplayName != "" {
+		inner = append(inner, graph.KV{K: "displayName", V: id.DisplayName})
+	}
+	inner = append(inner, graph.KV{K: "id", V: id.ID})
+	if id.Kind == KindUser && id.TenantID != "" && !e.prof.ODataIDs {
+		inner = append(inner, graph.KV{K: "tenantId", V: id.TenantID})
+	}
+	inner = e.typed(inner, "#microsoft.graph.identity")
+	key := id.Kind
+	if key == "" {
+		key = KindUser
+	}
+	return e.typed(graph.Obj{{K: key, V: inner}}, "#microsoft.graph.identitySet")
+}
+
+func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
+	o := e.entityHead("#microsoft.graph.participant", appPath(c.ID)+"/participants/"+p.ID, p.ID, p.Etag)
+	info := graph.Obj{{K: "identity", V: e.identitySet(p.Identity)}}
+	if p.EndpointType != "" {
+		info = append(info, graph.KV{K: "endpointType", V: p.EndpointType})
+	}
+	if p.Region != "" {
+		info = append(info, graph.KV{K: "region", V: p.Region})
+	}
+	if p.LanguageID != "" {
+		info = append(info, graph.KV{K: "languageId", V: p.LanguageID})
+	}
+	info = e.typed(info, "#microsoft.graph.participantInfo")
+	dir := "sendReceive"
+	stream := e.typed(graph.Obj{
+		{K: "mediaType", V: "audio"},
+		{K: "label", V: "main-audio"},
+		{K: "sourceId", V: strconv.Itoa(p.SourceID)},
+		{K: "direction", V: dir},
+		{K: "serverMuted", V: p.Muted},
+	}, "#microsoft.graph.mediaStream")
+	return append(o,
+		graph.KV{K: "info", V: info},
+		graph.KV{K: "mediaStreams", V: []graph.Obj{stream}},
+		graph.KV{K: "isMuted", V: p.Muted},
+		graph.KV{K: "isInLobby", V: p.InLobby},
+	)
+}
+
+func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
+	if !c.Delta {
+		list := make([]graph.Obj, len(c.Roster))
+		for i, p := range c.Roster {
+			list[i] = e.participantObj(c, p)
+		}
+		return list
+	}
+	c.RosterSeq++
+	parts := make([]graph.Obj, 0, len(changed)+len(removed))
+	for _, p := range changed {
+		parts = append(parts, e.participantObj(c, p))
+	}
+	for _, p := range removed {
+		o := e.participantObj(c, p)
+		o = append(o, graph.KV{K: "removedState", V: graph.Obj{{K: "reason", V: "removed"}}})
+		parts = append(parts, o)
+	}
+	return []graph.Obj{{
+		{K: "@odata.type", V: "#microsoft.graph.deltaParticipants"},
+		{K: "sequenceNumber", V: c.RosterSeq},
+		{K: "participants", V: parts},
+	}}
+}
+
+// invitationObj renders an invitee as invitationParticipantInfo (v1 operations carry them).
+func (e *Engine) invitationObj(inv *Invitee) graph.Obj {
+	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.invitationParticipantInfo"}, {K: "identity", V: e.identitySet(inv.Identity)}}
+	if inv.EndpointType != "" {
+		o = append(o, graph.KV{K: "endpointType", V: inv.EndpointType})
+	}
+	if inv.ReplacesCall != "" {
+		o = append(o, graph.KV{K: "replacesCallId", V: inv.ReplacesCall})
+	}
+	return o
+}
+
+// operationNotificationObj is the operation as resourceData of its deleted notification.
+func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
+	path := appPath(op.CallID) + "/operations/" + op.ID
+	o := e.entityHead("#microsoft.graph."+op.Type, path, op.ID, op.Etag)
+	if e.prof.ODataIDs { // the seed's order: clientContext, status, resultInfo
+		if op.ClientContext != "" {
+			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
+		}
+		o = append(o, graph.KV{K: "status", V: op.Status})
+	} else {
+		o = append(o, graph.KV{K: "status", V: op.Status})
+		if op.ClientContext != "" {
+			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
+		}
+	}
+	if op.Result != nil {
+		o = append(o, graph.KV{K: "resultInfo", V: op.Result.Obj(e.prof)})
+	}
+	if e.prof.OperationParticipants && len(op.Invitees) > 0 {
+		list := make([]graph.Obj, len(op.Invitees))
+		for i, inv := range op.Invitees {
+			list[i] = e.invitationObj(inv)
+		}
+		o = append(o, graph.KV{K: "participants", V: list})
+	}
+	return o
+}
+
+// operationHTTPObj is the operation as an HTTP answer body.
+func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
+	o := graph.Obj{}
+	if e.prof.OperationParticipants {
+		o = append(o, graph.KV{K: "@odata.type", V: "#microsoft.graph." + op.Type})
+	}
+	o = append(o, graph.KV{K: "id", V: op.ID}, graph.KV{K: "status", V: e.prof.HTTPStatus(op.Status)})
+	if e.prof.OperationTimestamps {
+		o = append(o, graph.KV{K: "createdDateTime", V: e.Timestamp(op.CreatedAt)}, graph.KV{K: "lastActionDateTime", V: e.Timestamp(op.LastActionAt)})
+	}
+	if op.ClientContext != "" || e.prof.OperationParticipants {
+		o = append(o, graph.KV{K: "clientContext", V: nullable(op.ClientContext)})
+	}
+	if op.Result != nil {
+		o = append(o, graph.KV{K: "resultInfo", V: op.Result.Obj(e.prof)})
+	} else if e.prof.OperationParticipants {
+		o = append(o, graph.KV{K: "resultInfo", V: nil})
+	}
+	if e.prof.OperationParticipants && op.Type == "inviteParticipantsOperation" {
+		list := make([]graph.Obj, len(op.Invitees))
+		for i, inv := range op.Invitees {
+			list[i] = e.invitationObj(inv)
+		}
+		o = append(o, graph.KV{K: "participants", V: list})
+	}
+	return o
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// callObj renders the whole call (HTTP answers and the created notification).
+func (e *Engine) callObj(c *Call) graph.Obj {
+	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.call"}}
+	if e.prof.ODataIDs {
+		o = append(o, graph.KV{K: "@odata.id", V: appPath(c.ID)}, graph.KV{K: "@odata.etag", V: etag(c.Etag)})
+	}
+	o = append(o,
+		graph.KV{K: "id", V: c.ID},
+		graph.KV{K: "state", V: c.State},
+		graph.KV{K: "direction", V: c.Direction},
+		graph.KV{K: "callbackUri", V: c.CallbackURI},
+	)
+	if c.Subject != "" {
+		o = append(o, graph.KV{K: "subject", V: c.Subject})
+	}
+	bot := graph.Obj{{K: "identity", V: e.identitySet(e.botIdentity())}}
+	src := bot
+	targets := make([]graph.Obj, 0, len(c.Targets))
+	if c.Direction == "incoming" && c.Source != nil {
+		src = graph.Obj{{K: "identity", V: e.identitySet(*c.Source)}}
+		targets = append(targets, bot)
+	} else {
+		for _, t := range c.Targets {
+			targets = append(targets, graph.Obj{{K: "identity", V: e.identitySet(t)}})
+		}
+	}
+	o = append(o,
+		graph.KV{K: "source", V: src},
+		graph.KV{K: "targets", V: targets},
+		graph.KV{K: "requestedModalities", V: []any{"audio"}},
+		graph.KV{K: "mediaConfig", V: graph.Obj{{K: "@odata.type", V: "#microsoft.graph.serviceHostedMediaConfig"}}},
+		graph.KV{K: "tenantId", V: c.TenantID},
+		graph.KV{K: "myParticipantId", V: c.MyParticipantID},
+		graph.KV{K: "callChainId", V: c.ID},
+	)
+	if c.Result != nil {
+		o = append(o, graph.KV{K: "resultInfo", V: c.Result.Obj(e.prof)})
+	}
+	if c.Delta {
+		o = append(o, graph.KV{K: "callOptions", V: graph.Obj{{K: "@odata.type", V: "#microsoft.graph.outgoingCallOptions"}, {K: "isDeltaRosterEnabled", V: true}}})
+	}
+	return o
+}
+
+// callStateObj is the partial call of an updated/deleted notification.
+func (e *Engine) callStateObj(c *Call, fields ...graph.KV) graph.Obj {
+	c.Etag++
+	o := e.entityHead("#microsoft.graph.call", appPath(c.ID), c.ID, c.Etag)
+	return append(o, fields...)
+}

@@ -1,0 +1,306 @@
+// Package sim is callsim's simulation engine: a pure, deterministic, single-threaded model of the
+// Graph calling service. It owns virtual time, the simulated directory, calls, rosters, operations,
+// faults and the notifications Graph would post to the bot.
+//
+// It must not read the wall clock, use global randomness, start goroutines or produce output by
+// ranging over a map. The only exception is live.go, the live driver, which maps wall time to
+// virtual time and owns an engine on one goroutine. A test enforces this.
+package sim
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// Range is an inclusive range of durations a seeded stream draws from (millisecond granularity).
+type Range struct {
+	Min, Max time.Duration
+}
+
+// Latency holds the engine's latency ranges.
+type Latency struct {
+	// Answer is how long an invitee or callee rings before answering (or failing).
+	Answer Range
+	// Notify is how long a notification takes to reach the bot.
+	Notify Range
+	// Establish is how long a group call takes to become established.
+	Establish Range
+}
+
+// Bot is the application the simulated service talks to.
+type Bot struct {
+	DisplayName string
+	AppID       string
+	TenantID    string
+	CallbackURI string
+}
+
+// Config fixes everything a run depends on besides its inputs.
+type Config struct {
+	Seed        uint64
+	Profile     graph.Profile
+	Epoch       time.Time
+	Latency     Latency
+	RingTimeout time.Duration
+	Bot         Bot
+	// BaseURL prefixes Location headers (default https://graph.microsoft.com).
+	BaseURL string
+	// InviteStatus is the invite's success status: 200 (default) or 202 (the seed's prose).
+	InviteStatus int
+	// MaxFinished bounds how many ended calls stay readable for GET (older ones are forgotten).
+	MaxFinished int
+}
+
+// DefaultConfig returns the defaults of spec §3-§4.
+func DefaultConfig() Config {
+	return Config{
+		Seed:    1,
+		Profile: graph.Seed(),
+		Epoch:   time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
+		Latency: Latency{
+			Answer:    Range{1 * time.Second, 4 * time.Second},
+			Notify:    Range{20 * time.Millisecond, 80 * time.Millisecond},
+			Establish: Range{300 * time.Millisecond, 900 * time.Millisecond},
+		},
+		RingTimeout: 60 * time.Second,
+		Bot: Bot{
+			DisplayName: "Contoso Bot",
+			AppID:       "1234a46b-3d17-4adc-8dce-dc4e7d556789",
+			TenantID:    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+			CallbackURI: "https://bot.contoso.com/api/calls",
+		},
+		BaseURL:      "https://graph.microsoft.com",
+		InviteStatus: 200,
+		MaxFinished:  256,
+	}
+}
+
+// Identity kinds of the directory.
+const (
+	KindUser        = "user"
+	KindApplication = "application"
+	KindPhone       = "phone"
+	KindGuest       = "guest"
+)
+
+// Behaviours of a simulated identity when it is called or invited.
+const (
+	BehaviourAnswer   = "answer"
+	BehaviourDecline  = "decline"
+	BehaviourBusy     = "busy"
+	BehaviourNoAnswer = "noAnswer"
+	BehaviourOffline  = "offline"
+)
+
+// Behaviour says what an identity does when it rings.
+type Behaviour struct {
+	Kind string `json:"kind"`
+	// AnswerAfter fixes the ring time (0 draws it from the answer latency stream).
+	AnswerAfter time.Duration `json:"answerAfter,omitempty"`
+}
+
+// Identity is an entry of the simulated directory.
+type Identity struct {
+	Name        string    `json:"name"` // the handle scenarios and the TUI use
+	Kind        string    `json:"kind"` // user, application, phone, guest
+	ID          string    `json:"id"`
+	DisplayName string    `json:"displayName,omitempty"`
+	TenantID    string    `json:"tenantId,omitempty"`
+	Region      string    `json:"region,omitempty"`
+	LanguageID  string    `json:"languageId,omitempty"`
+	Behaviour   Behaviour `json:"behaviour"`
+}
+
+// Label is how the identity is shown to people.
+func (i *Identity) Label() string {
+	if i.DisplayName != "" {
+		return i.DisplayName
+	}
+	if i.Name != "" {
+		return i.Name
+	}
+	return i.ID
+}
+
+// Call kinds.
+const (
+	PeerToPeer = "peerToPeer"
+	Group      = "group"
+)
+
+// Participant is a member of a call's roster.
+type Participant struct {
+	ID           string
+	Identity     Identity
+	IsBot        bool
+	EndpointType string
+	Region       string
+	LanguageID   string
+	Muted        bool
+	InLobby      bool
+	SourceID     int
+	Etag         int
+	JoinedAt     time.Duration
+}
+
+// Ringing is an invitee or callee who has not answered yet.
+type Ringing struct {
+	Identity Identity
+	OpID     string
+	Since    time.Duration
+}
+
+// Call is a simulated call as the service sees it.
+type Call struct {
+	ID              string
+	Name            string
+	Kind            string
+	State           string
+	Direction       string
+	CallbackURI     string
+	Subject         string
+	TenantID        string
+	MyParticipantID string
+	Source          *Identity
+	Targets         []Identity
+	Delta           bool
+	RosterSeq       int
+	Etag            int
+	Escalated       bool
+	Result          *graph.ResultInfo
+	CreatedAt       time.Duration
+	EndedAt         time.Duration
+	Roster          []*Participant
+	Ringing         []Ringing
+	nextSource      int
+}
+
+// Ended reports whether the call is over (terminated).
+func (c *Call) Ended() bool { return c.State == "terminated" }
+
+// Invitee is one invited participant of an invite operation.
+type Invitee struct {
+	Identity      Identity
+	EndpointType  string
+	Region        string
+	LanguageID    string
+	ReplacesCall  string // the replaced call's id, resolved
+	replacesRaw   string
+	ParticipantID string
+	Outcome       string // ringing, joined, failed
+	Result        *graph.ResultInfo
+	failWith      *graph.Failure
+	delay         time.Duration
+}
+
+// Operation is a long-running operation (inviteParticipantsOperation, muteParticipantOperation).
+type Operation struct {
+	ID            string
+	Type          string // inviteParticipantsOperation, muteParticipantOperation
+	CallID        string
+	ClientContext string
+	Status        string // notStarted, running, completed, failed
+	CreatedAt     time.Duration
+	LastActionAt  time.Duration
+	Invitees      []*Invitee
+	Result        *graph.ResultInfo
+	Etag          int
+}
+
+// Done reports whether the operation has finished.
+func (o *Operation) Done() bool { return o.Status == "completed" || o.Status == "failed" }
+
+// Record types of the transcript (scenarios.md).
+const (
+	RecRequest      = "request"
+	RecResponse     = "response"
+	RecNotification = "notification"
+	RecDelivery     = "delivery"
+	RecState        = "state"
+	RecFault        = "fault"
+	RecStep         = "step"
+	RecCaption      = "caption"
+	RecPause        = "pause"
+	RecExpect       = "expect"
+	RecInput        = "input"
+)
+
+// Record is one line of the transcript. Exactly the fields that matter for its type are set.
+type Record struct {
+	Seq  uint64 `json:"seq"`
+	T    int64  `json:"t"` // virtual milliseconds since the epoch
+	Type string `json:"type"`
+
+	// request / response
+	Method          string          `json:"method,omitempty"`
+	Path            string          `json:"path,omitempty"`
+	Status          int             `json:"status,omitempty"`
+	Location        string          `json:"location,omitempty"`
+	ClientRequestID string          `json:"clientRequestId,omitempty"`
+	RequestID       string          `json:"requestId,omitempty"`
+	CallbackURI     string          `json:"callbackUri,omitempty"`
+	Body            json.RawMessage `json:"body,omitempty"`
+
+	// state / fault / step / caption / pause / expect / input / delivery
+	Event  string `json:"event,omitempty"`
+	Call   string `json:"call,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Detail any    `json:"detail,omitempty"`
+
+	// Note describes a notification for the UI and matcher; it is not written to the transcript.
+	Note *NoteMeta `json:"-"`
+}
+
+// NoteMeta summarises a notification record.
+type NoteMeta struct {
+	ChangeType string
+	Resource   string
+	CallID     string
+	Summary    string
+}
+
+// Time returns the record's virtual time as a duration since the epoch.
+func (r *Record) Time() time.Duration { return time.Duration(r.T) * time.Millisecond }
+
+// Request is an HTTP request to the simulated Graph service, as the bot sends it.
+type Request struct {
+	Method string `json:"method"`
+	// Path is the request path, with or without the /v1.0 or /beta prefix.
+	Path            string          `json:"path"`
+	Body            json.RawMessage `json:"body,omitempty"`
+	ContentType     string          `json:"contentType,omitempty"`
+	ClientRequestID string          `json:"clientRequestId,omitempty"`
+}
+
+// Response is the simulated service's answer.
+type Response struct {
+	Status    int
+	Location  string
+	RequestID string
+	// ClientRequestID echoes the request's, or equals RequestID.
+	ClientRequestID string
+	Body            []byte
+	// OperationID and CallID name what the request created, if anything.
+	OperationID string
+	CallID      string
+}
+
+// OK reports a 2xx status.
+func (r Response) OK() bool { return r.Status >= 200 && r.Status < 300 }
+
+// ErrorCode and ErrorMessage read a Graph error body (empty when there is none).
+func (r Response) ErrorCode() (code, message string) {
+	var b struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(r.Body, &b) != nil {
+		return "", ""
+	}
+	return b.Error.Code, b.Error.Message
+}
