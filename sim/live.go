@@ -379,3 +379,29 @@ func (d *Driver) replayTo(steps uint64) error {
 	d.publish(0, true)
 	return nil
 }
+
+// Emit records r at the current virtual time (serve mode's delivery records, for example).
+func (d *Driver) Emit(r Record) {
+	d.do(func() {
+		if !d.paused {
+			d.runner.AdvanceTo(d.virtualNow())
+		}
+		d.runner.E.Emit(r)
+		d.runner.flush()
+	})
+}
+
+// Load replaces the simulation with a new one (a scenario loaded at run time) and restarts.
+func (d *Driver) Load(build Builder) error {
+	var err error
+	d.do(func() {
+		old := d.build
+		d.build = build
+		if err = d.reset(); err != nil {
+			d.build = old
+			return
+		}
+		d.publish(0, true)
+	})
+	return err
+}
