@@ -86,7 +86,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 			} else {
 				inv.ReplacesCall = rc.ID
 			}
-		case c.hasIdentity(id.ID):
+		case c.hasIdentity(id.ID) || c.isRinging(id.ID) || invitedTwice(invitees[:i], id.ID):
 			inv.failWith = &graph.Failure{Name: "duplicate", Code: 409, Message: "The participant is already in the call."}
 		}
 		if inv.failWith != nil {
@@ -116,6 +116,10 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 	inv := op.Invitees[idx]
 	c.dropRinging(inv.Identity.ID)
 	var joined *Participant
+	if inv.failWith == nil && c.hasIdentity(inv.Identity.ID) {
+		// joined another way while this invite rang (a call target, another invite)
+		inv.failWith = &graph.Failure{Name: "duplicate", Code: 409, Message: "The participant is already in the call."}
+	}
 	if inv.failWith != nil {
 		inv.Outcome = "failed"
 		inv.Result = failureResult(inv.failWith)
@@ -193,4 +197,13 @@ func (e *Engine) finishOperation(c *Call, op *Operation) {
 	}
 	e.state("operation."+op.Status, c.ID, map[string]any{"operation": op.ID})
 	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), summary)
+}
+
+func invitedTwice(before []*Invitee, id string) bool {
+	for _, x := range before {
+		if strings.EqualFold(x.Identity.ID, id) {
+			return true
+		}
+	}
+	return false
 }

@@ -35,8 +35,11 @@ func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summar
 	env := graph.Obj{{K: "@odata.type", V: e.prof.EnvelopeType}, {K: "value", V: []graph.Obj{item}}}
 	n := &pendingNote{
 		callback: c.CallbackURI,
-		body:     graph.AppendJSON(make([]byte, 0, 512), env),
+		body:     graph.AppendJSON(make([]byte, 0, c.noteHint), env),
 		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, Summary: summary},
+	}
+	if len(n.body) > c.noteHint {
+		c.noteHint = len(n.body) + len(n.body)/4
 	}
 	e.sendNote(n)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -81,11 +82,21 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	)
 }
 
+// participantJSON is the participant's encoding, cached until the participant changes (every
+// change bumps its etag): full-roster notifications repeat unchanged participants many times.
+func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
+	if p.cache == nil || p.cacheEtag != p.Etag || p.cacheCall != c.ID {
+		p.cache = graph.AppendJSON(p.cache[:0], e.participantObj(c, p))
+		p.cacheEtag, p.cacheCall = p.Etag, c.ID
+	}
+	return p.cache
+}
+
 func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
 	if !c.Delta {
-		list := make([]graph.Obj, len(c.Roster))
+		list := make([]any, len(c.Roster))
 		for i, p := range c.Roster {
-			list[i] = e.participantObj(c, p)
+			list[i] = e.participantJSON(c, p)
 		}
 		return list
 	}

@@ -115,9 +115,12 @@ func (e *Engine) route(req Request, body []byte) answer {
 	}
 	m := strings.ToUpper(req.Method)
 	if m == "POST" && req.ContentType != "" {
+		if req.ContentType == "none" {
+			return badRequest("The Content-Type header is missing; it must be application/json.")
+		}
 		mt, _, err := mime.ParseMediaType(req.ContentType)
 		if err != nil || mt != "application/json" {
-			return fail(415, "BadRequest", "Content-Type must be application/json, got %q.", req.ContentType)
+			return badRequest("Content-Type must be application/json, got %q.", req.ContentType)
 		}
 	}
 	s := r.segs

@@ -143,6 +143,10 @@ type Participant struct {
 	SourceID     int
 	Etag         int
 	JoinedAt     time.Duration
+
+	cache     []byte
+	cacheEtag int
+	cacheCall string
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -175,6 +179,7 @@ type Call struct {
 	Roster          []*Participant
 	Ringing         []Ringing
 	nextSource      int
+	noteHint        int // size of the largest notification so far, to size the next buffer
 }
 
 // Ended reports whether the call is over (terminated).
@@ -269,10 +274,12 @@ func (r *Record) Time() time.Duration { return time.Duration(r.T) * time.Millise
 type Request struct {
 	Method string `json:"method"`
 	// Path is the request path, with or without the /v1.0 or /beta prefix.
-	Path            string          `json:"path"`
-	Body            json.RawMessage `json:"body,omitempty"`
-	ContentType     string          `json:"contentType,omitempty"`
-	ClientRequestID string          `json:"clientRequestId,omitempty"`
+	Path string          `json:"path"`
+	Body json.RawMessage `json:"body,omitempty"`
+	// ContentType is the Content-Type header: "" skips the check (scenario steps), "none" means
+	// the header was missing.
+	ContentType     string `json:"contentType,omitempty"`
+	ClientRequestID string `json:"clientRequestId,omitempty"`
 }
 
 // Response is the simulated service's answer.

@@ -202,14 +202,13 @@ func (c *Call) hasIdentity(id string) bool {
 	return false
 }
 
-func (c *Call) hasBotInvitee() bool {
-	n := 0
-	for _, p := range c.Roster {
-		if p.Identity.Kind == KindApplication {
-			n++
+func (c *Call) isRinging(id string) bool {
+	for _, r := range c.Ringing {
+		if strings.EqualFold(r.Identity.ID, id) {
+			return true
 		}
 	}
-	return n > 0
+	return false
 }
 
 // CallSetup describes a call that exists, established, when a scenario starts.
