@@ -63,6 +63,7 @@ func (r *Runner) flush() {
 // runScript lets the script act at the current time until it has nothing more to do now.
 func (r *Runner) runScript() {
 	if r.S == nil {
+		r.flush()
 		return
 	}
 	for i := 0; i < 10000; i++ {

@@ -1,0 +1,148 @@
+package sim
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+func liveBuilder() Builder {
+	return func() (*Engine, Script, error) {
+		e := New(Config{Seed: 3})
+		e.AddIdentity(Identity{Name: "heidi", DisplayName: "Heidi Steen", Behaviour: Behaviour{Kind: BehaviourAnswer, AnswerAfter: 2 * time.Second}})
+		if r := e.Apply(Input{Kind: InSetupCall, Setup: &CallSetup{Name: "huddle", Kind: Group}}); r.Err != nil {
+			return nil, nil, r.Err
+		}
+		e.Drain()
+		return e, nil, nil
+	}
+}
+
+func countNotes(recs []Record) int {
+	n := 0
+	for _, r := range recs {
+		if r.Type == RecNotification {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDriverRealTime: at 1x, an invite answered after 2 s shows its notifications after about
+// 2 s of (fake) wall time, not before; at 4x, four times sooner.
+func TestDriverRealTime(t *testing.T) {
+	for _, speed := range []float64{1, 4} {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			d, err := NewDriver(liveBuilder(), speed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			go d.Run(ctx)
+			sub := d.Subscribe()
+			res := d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
+			if res.Response == nil || res.Response.Status != 200 {
+				t.Fatalf("invite: %+v", res)
+			}
+			time.Sleep(time.Duration(float64(1900*time.Millisecond) / speed))
+			synctest.Wait()
+			b, _ := sub.Take()
+			if countNotes(b.Records) != 0 {
+				t.Fatalf("speed %v: notifications before the invitee answered", speed)
+			}
+			time.Sleep(time.Duration(float64(300*time.Millisecond) / speed))
+			synctest.Wait()
+			b, _ = sub.Take()
+			if countNotes(b.Records) != 2 {
+				t.Fatalf("speed %v: want 2 notifications after answer, got %d", speed, countNotes(b.Records))
+			}
+			cancel()
+		})
+	}
+}
+
+func TestDriverPauseStepBackRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		d, err := NewDriver(liveBuilder(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go d.Run(ctx)
+		sub := d.Subscribe()
+		d.SetPaused(true)
+		d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		b, _ := sub.Take()
+		if countNotes(b.Records) != 0 || !b.Paused {
+			t.Fatal("paused clock moved")
+		}
+		// step: invitee settles, then op notification delivered, then roster
+		var seen []string
+		for i := 0; i < 3; i++ {
+			d.StepEvent()
+			synctest.Wait()
+			b, _ := sub.Take()
+			for _, r := range b.Records {
+				if r.Type == RecNotification {
+					seen = append(seen, r.Note.Summary)
+				}
+			}
+		}
+		if strings.Join(seen, ",") != "status completed,roster 2 (+Heidi Steen)" {
+			t.Fatalf("stepped notifications %v", seen)
+		}
+		// back one step: the roster notification is gone from the rebuilt history
+		if !d.Back() {
+			t.Fatal("back failed")
+		}
+		synctest.Wait()
+		b, _ = sub.Take()
+		if !b.Reset || countNotes(b.Records) != 1 {
+			t.Fatalf("after back: reset=%v notes=%d", b.Reset, countNotes(b.Records))
+		}
+		// the invite survived the replay
+		if len(b.World.Ops) != 1 {
+			t.Fatalf("replay lost the invite: %d ops", len(b.World.Ops))
+		}
+		d.StepEvent()
+		synctest.Wait()
+		b, _ = sub.Take()
+		if countNotes(b.Records) != 1 {
+			t.Fatal("forward after back should deliver the roster again")
+		}
+		if err := d.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		b, _ = sub.Take()
+		if !b.Reset || len(b.World.Ops) != 0 {
+			t.Fatal("restart should forget inputs")
+		}
+		cancel()
+	})
+}
+
+func TestSubscriptionMergesBatches(t *testing.T) {
+	s := &Subscription{signal: make(chan struct{}, 1)}
+	s.push(Batch{Records: []Record{{Seq: 1}}})
+	s.push(Batch{Records: []Record{{Seq: 2}}, Now: 5})
+	b, ok := s.Take()
+	if !ok || len(b.Records) != 2 || b.Now != 5 {
+		t.Fatalf("%+v", b)
+	}
+	if _, ok := s.Take(); ok {
+		t.Fatal("batch taken twice")
+	}
+	s.push(Batch{Records: []Record{{Seq: 3}}})
+	s.push(Batch{Records: []Record{{Seq: 1}}, Reset: true})
+	b, _ = s.Take()
+	if !b.Reset || len(b.Records) != 1 {
+		t.Fatal("a reset replaces what was pending")
+	}
+}
