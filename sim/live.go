@@ -326,9 +326,17 @@ func (d *Driver) Back() bool {
 		if target == 0 {
 			return
 		}
-		ok = d.replayTo(target-1) == nil
+		ok = d.replayTo(target-1, -1) == nil
 	})
 	return ok
+}
+
+// RewindTo rebuilds the simulation and replays it, with its inputs, up to virtual time t
+// (steps due after t are left pending). The driver is paused afterwards.
+func (d *Driver) RewindTo(t time.Duration) error {
+	var err error
+	d.do(func() { err = d.replayTo(^uint64(0), t) })
+	return err
 }
 
 // Restart rebuilds the simulation from time zero, forgetting the inputs.
@@ -342,7 +350,9 @@ func (d *Driver) Restart() error {
 	return err
 }
 
-func (d *Driver) replayTo(steps uint64) error {
+// replayTo rebuilds and replays the logged inputs until the runner has taken steps steps or
+// the next step would pass virtual time until (if until >= 0).
+func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 	log := d.log
 	e, s, err := d.build()
 	if err != nil {
@@ -354,7 +364,7 @@ func (d *Driver) replayTo(steps uint64) error {
 	var kept []loggedInput
 	i := 0
 	for {
-		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps {
+		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps && (until < 0 || log[i].at <= until) {
 			r.E.AdvanceTo(log[i].at)
 			r.Apply(log[i].in)
 			kept = append(kept, log[i])
@@ -366,6 +376,14 @@ func (d *Driver) replayTo(steps uint64) error {
 		if r.Wake().Paused {
 			r.Resume()
 			continue
+		}
+		if until >= 0 {
+			if at, ok := r.NextAt(); !ok || at > until {
+				if r.E.Now() < until {
+					r.E.AdvanceTo(until)
+				}
+				break
+			}
 		}
 		if !r.StepOne() {
 			break

@@ -116,6 +116,15 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 		if countNotes(b.Records) != 1 {
 			t.Fatal("forward after back should deliver the roster again")
 		}
+		// rewind to before the invitee answered: no notifications, the invite still pending
+		if err := d.RewindTo(time.Second); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		b, _ = sub.Take()
+		if !b.Reset || countNotes(b.Records) != 0 || b.Now != time.Second || len(b.World.Ops) != 1 || b.World.Ops[0].Status != "running" {
+			t.Fatalf("rewind to 1s: reset=%v notes=%d now=%v", b.Reset, countNotes(b.Records), b.Now)
+		}
 		if err := d.Restart(); err != nil {
 			t.Fatal(err)
 		}
