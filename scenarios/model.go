@@ -1,0 +1,141 @@
+package scenarios
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// Scenario is a loaded, valid scenario file. It is immutable: every run builds a fresh engine and
+// player from it.
+type Scenario struct {
+	name  string // short name: built-in name or file base name
+	file  string // as given to Parse, for messages
+	lines []string
+
+	title, desc string
+	profile     string // seed | v1
+	seed        uint64
+	epoch       time.Time
+	speed       float64
+	latency     sim.Latency
+	ringTimeout time.Duration
+	bot         sim.Bot
+
+	identities []sim.Identity
+	calls      []sim.CallSetup
+	faults     []sim.FaultRule
+	steps      []*step
+
+	// horizon bounds how long the steps can take in virtual time (waits, at, expectation windows).
+	horizon time.Duration
+}
+
+// Step kinds (scenarios.md "Steps").
+const (
+	stInvite       = "invite"
+	stCreateCall   = "createCall"
+	stIncomingCall = "incomingCall"
+	stAnswer       = "answer"
+	stReject       = "reject"
+	stHangup       = "hangup"
+	stRemove       = "remove"
+	stMute         = "mute"
+	stLeave        = "leave"
+	stFault        = "fault"
+	stClearFaults  = "clearFaults"
+	stWait         = "wait"
+	stCaption      = "caption"
+	stPause        = "pause"
+	stExpect       = "expect"
+)
+
+// stepKinds lists every step kind, in the order the spec's table gives them.
+var stepKinds = []string{stInvite, stCreateCall, stIncomingCall, stAnswer, stReject, stHangup, stRemove,
+	stMute, stLeave, stFault, stClearFaults, stWait, stCaption, stPause, stExpect}
+
+// botActions are the steps that send a Graph request as the bot; only they take expectError.
+var botActions = map[string]bool{stInvite: true, stCreateCall: true, stAnswer: true, stReject: true,
+	stHangup: true, stRemove: true, stMute: true}
+
+type step struct {
+	index     int // 0-based
+	id        string
+	line, col int
+	kind      string
+	at        time.Duration
+	hasAt     bool
+
+	in        sim.Input // bot and world actions, fault, clearFaults
+	expectErr *node     // subset pattern over {status, code, message}
+	text      string    // caption text, pause prompt
+	audience  string    // caption: presenter | audience
+	wait      time.Duration
+	exp       *expectation
+	summary   string
+}
+
+// name is the step's id, or step-N.
+func (s *step) name() string {
+	if s.id != "" {
+		return s.id
+	}
+	return "step-" + strconv.Itoa(s.index+1)
+}
+
+// Expectation modes.
+const (
+	exMatch = "match"
+	exAll   = "all"
+	exNone  = "none"
+	exCount = "count"
+)
+
+type expectation struct {
+	line, col int
+	mode      string
+	patterns  []*node
+	ordered   bool
+	within    time.Duration
+	hasWithin bool
+	since     string
+	min, max  int
+	hasMax    bool
+}
+
+// Name is the short name (a built-in's name, or the file's base name without .yaml).
+func (s *Scenario) Name() string { return s.name }
+
+// Title is the file's name: field.
+func (s *Scenario) Title() string { return s.title }
+
+// Description is the file's description: field.
+func (s *Scenario) Description() string { return s.desc }
+
+// StepCount is the number of steps.
+func (s *Scenario) StepCount() int { return len(s.steps) }
+
+// Profile is the file's profile (seed unless it says v1).
+func (s *Scenario) Profile() string { return s.profile }
+
+// Seed is the file's seed (1 when it gives none).
+func (s *Scenario) Seed() uint64 { return s.seed }
+
+// Speed is the file's clock.speed for live playback (0 when it gives none).
+func (s *Scenario) Speed() float64 { return s.speed }
+
+// File is the path or built-in name the scenario was loaded from.
+func (s *Scenario) File() string { return s.file }
+
+func shortName(file string) string {
+	base := filepath.Base(file)
+	for _, ext := range []string{".yaml", ".yml"} {
+		if strings.HasSuffix(base, ext) {
+			return strings.TrimSuffix(base, ext)
+		}
+	}
+	return base
+}

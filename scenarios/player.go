@@ -1,0 +1,691 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// Options choose how a scenario runs.
+type Options struct {
+	// Seed overrides the file's seed when SeedSet (--seed).
+	Seed    uint64
+	SeedSet bool
+	// Profile overrides the file's profile: "seed" or "v1" ("" keeps the file's).
+	Profile string
+	// Live: pause steps stop until Resume (the TUI). Headless playback logs pauses and goes on.
+	Live bool
+}
+
+// Result is the outcome of one expectation (an expect step, or a bot action's expectError, or a
+// bot action the service refused unexpectedly).
+type Result struct {
+	Name   string // the step's id, or step-N
+	Line   int
+	Passed bool
+	// At is the virtual time the outcome was decided.
+	At time.Duration
+	// Message is a one-line account; Report is the full GNU-style report of a failure.
+	Message string
+	Report  string
+}
+
+// Config is the engine configuration the scenario runs with under o.
+func (s *Scenario) Config(o Options) (sim.Config, error) {
+	cfg := sim.DefaultConfig()
+	name := s.profile
+	if o.Profile != "" {
+		name = o.Profile
+	}
+	p, err := graph.ProfileByName(name)
+	if err != nil {
+		return sim.Config{}, err
+	}
+	cfg.Profile = p
+	cfg.Seed = s.seed
+	if o.SeedSet {
+		cfg.Seed = o.Seed
+	}
+	if !s.epoch.IsZero() {
+		cfg.Epoch = s.epoch
+	}
+	if s.latency.Answer != (sim.Range{}) {
+		cfg.Latency.Answer = s.latency.Answer
+	}
+	if s.latency.Notify != (sim.Range{}) {
+		cfg.Latency.Notify = s.latency.Notify
+	}
+	if s.latency.Establish != (sim.Range{}) {
+		cfg.Latency.Establish = s.latency.Establish
+	}
+	if s.ringTimeout > 0 {
+		cfg.RingTimeout = s.ringTimeout
+	}
+	if s.bot.DisplayName != "" {
+		cfg.Bot.DisplayName = s.bot.DisplayName
+	}
+	if s.bot.AppID != "" {
+		cfg.Bot.AppID = s.bot.AppID
+	}
+	if s.bot.TenantID != "" {
+		cfg.Bot.TenantID = s.bot.TenantID
+	}
+	if s.bot.CallbackURI != "" {
+		cfg.Bot.CallbackURI = s.bot.CallbackURI
+	}
+	return cfg, nil
+}
+
+// Builder returns a function that builds a fresh engine with the scenario's world (directory,
+// calls, faults) at t=0 and a fresh player for its steps. The live driver calls it again on
+// restart and rewind.
+func (s *Scenario) Builder(o Options) sim.Builder {
+	return func() (*sim.Engine, sim.Script, error) {
+		e, p, err := s.build(o)
+		if err != nil {
+			return nil, nil, err
+		}
+		return e, p, nil
+	}
+}
+
+func (s *Scenario) build(o Options) (*sim.Engine, *player, error) {
+	cfg, err := s.Config(o)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scenario %s: %w", s.name, err)
+	}
+	e := sim.New(cfg)
+	for i := range s.identities {
+		id := s.identities[i]
+		if r := e.Apply(sim.Input{Kind: sim.InAddIdentity, Identity: &id}); r.Err != nil {
+			return nil, nil, fmt.Errorf("scenario %s: identity %s: %w", s.name, id.Name, r.Err)
+		}
+	}
+	for i := range s.calls {
+		cs := s.calls[i]
+		cs.Participants = append([]string(nil), cs.Participants...)
+		if r := e.Apply(sim.Input{Kind: sim.InSetupCall, Setup: &cs}); r.Err != nil {
+			return nil, nil, fmt.Errorf("scenario %s: call %s: %w", s.name, cs.Name, r.Err)
+		}
+	}
+	for i := range s.faults {
+		f := copyFault(s.faults[i])
+		if r := e.Apply(sim.Input{Kind: sim.InArmFault, Fault: &f}); r.Err != nil {
+			return nil, nil, fmt.Errorf("scenario %s: fault %s: %w", s.name, f.Name, r.Err)
+		}
+	}
+	return e, newPlayer(s, o), nil
+}
+
+// copyFault copies a rule with its pointers, so runs never share state.
+func copyFault(r sim.FaultRule) sim.FaultRule {
+	if r.Fail != nil {
+		f := *r.Fail
+		r.Fail = &f
+	}
+	if r.Range != nil {
+		rg := *r.Range
+		r.Range = &rg
+	}
+	return r
+}
+
+// player plays the steps of a scenario against an engine. It implements sim.Script.
+type player struct {
+	s    *Scenario
+	o    Options
+	byID map[string]*step
+
+	idx     int
+	started bool
+	until   time.Duration // end of the current wait
+	exp     *runExp
+	resumed bool
+	done    bool
+
+	marks   map[string]mark   // step id -> where it started
+	created map[string]string // step id -> id of the operation (or call) it created
+	notes   []notice
+	results []Result
+}
+
+type mark struct {
+	t   time.Duration
+	seq uint64
+}
+
+// runExp is an expectation in progress.
+type runExp struct {
+	x           *expectation
+	open, close time.Duration
+	fromSeq     uint64
+	pats        []*node
+	seen        int // notifications already looked at: nothing new, nothing to re-check
+	checked     bool
+}
+
+func newPlayer(s *Scenario, o Options) *player {
+	p := &player{s: s, o: o, byID: map[string]*step{}, marks: map[string]mark{}, created: map[string]string{}}
+	for _, sp := range s.steps {
+		if sp.id != "" {
+			p.byID[sp.id] = sp
+		}
+	}
+	return p
+}
+
+// Observe keeps the notifications the engine delivered.
+func (p *player) Observe(recs []sim.Record) {
+	for i := range recs {
+		if recs[i].Type == sim.RecNotification {
+			p.notes = append(p.notes, decodeNotice(recs[i].Seq, recs[i].T, recs[i].Body))
+		}
+	}
+}
+
+// Resume lets a paused (live) player go on.
+func (p *player) Resume() { p.resumed = true }
+
+// Done reports that every step has run.
+func (p *player) Done() bool { return p.done }
+
+// Run performs the steps due now and says when the player next needs to run.
+func (p *player) Run(e *sim.Engine) sim.Wake {
+	for !p.done {
+		if p.idx >= len(p.s.steps) {
+			p.done = true
+			break
+		}
+		sp := p.s.steps[p.idx]
+		if !p.started {
+			if sp.hasAt && e.Now() < sp.at {
+				return sim.Wake{At: sp.at, Has: true}
+			}
+			p.started = true
+			if abort := p.begin(e, sp); abort {
+				p.done = true
+				break
+			}
+		}
+		if w, finished := p.proceed(e, sp); !finished {
+			return w
+		}
+		p.idx++
+		p.started = false
+	}
+	return sim.Wake{}
+}
+
+func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
+	seq := e.Emit(sim.Record{Type: sim.RecStep, Name: sp.name(), Event: sp.kind, Text: sp.summary,
+		Detail: map[string]any{"line": sp.line, "index": sp.index + 1}})
+	if sp.id != "" {
+		p.marks[sp.id] = mark{t: e.Now(), seq: seq}
+	}
+	switch sp.kind {
+	case stCaption:
+		e.Emit(sim.Record{Type: sim.RecCaption, Name: sp.audience, Text: sp.text})
+	case stPause:
+		p.resumed = false
+		e.Emit(sim.Record{Type: sim.RecPause, Name: sp.name(), Text: sp.text})
+	case stWait:
+		p.until = e.Now() + sp.wait
+	case stExpect:
+		p.startExpect(e, sp, seq)
+	default:
+		return p.act(e, sp)
+	}
+	return false
+}
+
+func (p *player) proceed(e *sim.Engine, sp *step) (sim.Wake, bool) {
+	switch sp.kind {
+	case stWait:
+		if e.Now() < p.until {
+			return sim.Wake{At: p.until, Has: true}, false
+		}
+	case stPause:
+		if p.o.Live && !p.resumed {
+			return sim.Wake{Paused: true, Prompt: sp.text}, false
+		}
+		p.resumed = false
+	case stExpect:
+		if p.exp != nil {
+			return p.evalExpect(e, sp)
+		}
+	}
+	return sim.Wake{}, true
+}
+
+// act performs a bot or world action. It reports abort when the run cannot sensibly go on.
+func (p *player) act(e *sim.Engine, sp *step) bool {
+	in := sp.in
+	if in.Kind == sim.InArmFault && in.Fault != nil {
+		f := copyFault(*in.Fault)
+		in.Fault = &f
+	}
+	if len(in.Invitees) > 0 {
+		in.Invitees = append([]sim.InviteeSpec(nil), in.Invitees...)
+	}
+	res := e.Apply(in)
+	if res.Err != nil {
+		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (%s) could not run: %v", sp.name(), sp.kind, res.Err), nil)
+		return true
+	}
+	r := res.Response
+	if r == nil {
+		return false
+	}
+	if r.OK() {
+		if id := r.OperationID; id != "" && sp.id != "" {
+			p.created[sp.id] = id
+		} else if r.CallID != "" && sp.kind == stCreateCall && sp.id != "" {
+			p.created[sp.id] = r.CallID
+		}
+		if sp.expectErr != nil {
+			p.fail(e, sp, sp.expectErr.line, sp.expectErr.col,
+				fmt.Sprintf("step %q: expected the service to refuse the %s, but it answered %d", sp.name(), sp.kind, r.Status), nil)
+		}
+		return false
+	}
+	code, msg := r.ErrorCode()
+	if sp.expectErr == nil {
+		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q: the service refused the %s: %d %s: %s (add expectError if this is what the step is for)",
+			sp.name(), sp.kind, r.Status, code, msg), nil)
+		return true
+	}
+	pat, err := interpolate(sp.expectErr, p.resolver(e))
+	if err != nil {
+		p.fail(e, sp, sp.expectErr.line, sp.expectErr.col, fmt.Sprintf("step %q: %v", sp.name(), err), nil)
+		return false
+	}
+	actual := map[string]any{"status": float64(r.Status), "code": code, "message": msg}
+	var mm []mismatch
+	for i, k := range pat.keys {
+		v, ok := actual[k.s]
+		matchValue(pat.vals[i], v, ok, k.s, &mm, 0)
+	}
+	if len(mm) > 0 {
+		lines := make([]string, len(mm))
+		for i, m := range mm {
+			lines[i] = m.String()
+		}
+		p.fail(e, sp, sp.expectErr.line, sp.expectErr.col,
+			fmt.Sprintf("step %q: the service refused the %s, but not as expected: %d %s: %s", sp.name(), sp.kind, r.Status, code, msg), lines)
+		return false
+	}
+	p.pass(e, sp, fmt.Sprintf("step %q: the service refused the %s as expected: %d %s", sp.name(), sp.kind, r.Status, code), nil, nil)
+	return false
+}
+
+func (p *player) resolver(e *sim.Engine) resolver {
+	return func(name string) (string, error) {
+		if _, isStep := p.byID[name]; isStep {
+			if id, ok := p.created[name]; ok {
+				return id, nil
+			}
+			return "", fmt.Errorf("${%s}: step %q created nothing (it has not run, or the service refused it)", name, name)
+		}
+		if c, ok := e.FindCall(name); ok {
+			return c.ID, nil
+		}
+		if id, ok := e.FindIdentity(name); ok {
+			return id.ID, nil
+		}
+		return "", fmt.Errorf("${%s}: no call, step or identity has this name", name)
+	}
+}
+
+func (p *player) startExpect(e *sim.Engine, sp *step, seq uint64) {
+	x := sp.exp
+	open, from := e.Now(), seq
+	if x.since != "" {
+		if m, ok := p.marks[x.since]; ok {
+			open, from = m.t, m.seq
+		}
+	}
+	w := x.within
+	if !x.hasWithin {
+		w = defaultWithin
+	}
+	cl := open + w
+	if x.mode == exNone && x.since != "" && !x.hasWithin {
+		cl = e.Now()
+	}
+	re := &runExp{x: x, open: open, close: cl, fromSeq: from}
+	for _, pt := range x.patterns {
+		ip, err := interpolate(pt, p.resolver(e))
+		if err != nil {
+			p.exp = nil
+			p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q cannot be checked: %v", sp.name(), err), nil)
+			return
+		}
+		re.pats = append(re.pats, ip)
+	}
+	p.exp = re
+}
+
+// window returns the notifications inside the expectation's window so far.
+func (p *player) window(re *runExp) []notice {
+	closeMs := int64(re.close / time.Millisecond)
+	var out []notice
+	for _, n := range p.notes {
+		if n.seq > re.fromSeq && n.t <= closeMs {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
+	re := p.exp
+	x := re.x
+	closed := e.Now() >= re.close
+	wait := sim.Wake{At: re.close, Has: true}
+	if !closed && re.checked && re.seen == len(p.notes) {
+		return wait, false
+	}
+	re.checked, re.seen = true, len(p.notes)
+	win := p.window(re)
+	switch x.mode {
+	case exMatch:
+		for _, n := range win {
+			if ok, _ := matchNotice(re.pats[0], n); ok {
+				p.pass(e, sp, fmt.Sprintf("expectation %q met by notification #%d", sp.name(), n.seq), re, []uint64{n.seq})
+				return p.endExpect()
+			}
+		}
+		if !closed {
+			return wait, false
+		}
+		p.failUnmatched(e, sp, re, win, []int{0}, nil)
+	case exAll:
+		assign, missing := assignAll(re.pats, win, x.ordered)
+		if len(missing) == 0 {
+			p.pass(e, sp, fmt.Sprintf("expectation %q met by notifications %s", sp.name(), seqList(assign)), re, assign)
+			return p.endExpect()
+		}
+		if !closed {
+			return wait, false
+		}
+		p.failUnmatched(e, sp, re, win, missing, assign)
+	case exNone:
+		if !closed {
+			return wait, false
+		}
+		var hits []uint64
+		for _, n := range win {
+			if ok, _ := matchNotice(re.pats[0], n); ok {
+				hits = append(hits, n.seq)
+			}
+		}
+		if len(hits) == 0 {
+			p.pass(e, sp, fmt.Sprintf("expectation %q met: no matching notification %s", sp.name(), windowText(re)), re, nil)
+			return p.endExpect()
+		}
+		first := findNotice(win, hits[0])
+		pt := x.patterns[0]
+		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: %d notification(s) matched a pattern that must not match %s", sp.name(), len(hits), windowText(re)),
+			[]string{fmt.Sprintf("first: notification #%d at %s: %s", first.seq, fmtMs(first.t), first.desc)}, withWindow(re, hits))
+	case exCount:
+		if !closed {
+			return wait, false
+		}
+		var hits []uint64
+		for _, n := range win {
+			if ok, _ := matchNotice(re.pats[0], n); ok {
+				hits = append(hits, n.seq)
+			}
+		}
+		n := len(hits)
+		if n >= x.min && (!x.hasMax || n <= x.max) {
+			p.pass(e, sp, fmt.Sprintf("expectation %q met: %d matching notification(s) %s", sp.name(), n, windowText(re)), re, hits)
+			return p.endExpect()
+		}
+		want := fmt.Sprintf("at least %d", x.min)
+		if x.hasMax {
+			want = fmt.Sprintf("between %d and %d", x.min, x.max)
+			if x.min == x.max {
+				want = fmt.Sprintf("exactly %d", x.min)
+			}
+		}
+		pt := x.patterns[0]
+		var extra []string
+		if n == 0 {
+			if c, mm, ok := closestNotice(re.pats[0], win); ok {
+				extra = closestLines(c, mm)
+			}
+		}
+		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: expected %s matching notification(s) %s, got %d%s",
+			sp.name(), want, windowText(re), n, seqSuffix(hits)), extra, withWindow(re, hits))
+	}
+	return p.endExpect()
+}
+
+func (p *player) endExpect() (sim.Wake, bool) {
+	p.exp = nil
+	return sim.Wake{}, true
+}
+
+// assignAll finds a distinct notification for each pattern (in order if ordered). It returns the
+// matched sequence numbers and the indexes of the patterns left without one.
+func assignAll(pats []*node, win []notice, ordered bool) ([]uint64, []int) {
+	ok := make([][]bool, len(pats))
+	for i, pt := range pats {
+		ok[i] = make([]bool, len(win))
+		for j, n := range win {
+			ok[i][j], _ = matchNotice(pt, n)
+		}
+	}
+	var seqs []uint64
+	var missing []int
+	if ordered {
+		j := 0
+		for i := range pats {
+			for j < len(win) && !ok[i][j] {
+				j++
+			}
+			if j >= len(win) {
+				for k := i; k < len(pats); k++ {
+					missing = append(missing, k)
+				}
+				break
+			}
+			seqs = append(seqs, win[j].seq)
+			j++
+		}
+		return seqs, missing
+	}
+	owner := make([]int, len(win))
+	for j := range owner {
+		owner[j] = -1
+	}
+	var try func(i int, seen []bool) bool
+	try = func(i int, seen []bool) bool {
+		for j := range win {
+			if !ok[i][j] || seen[j] {
+				continue
+			}
+			seen[j] = true
+			if owner[j] < 0 || try(owner[j], seen) {
+				owner[j] = i
+				return true
+			}
+		}
+		return false
+	}
+	for i := range pats {
+		if !try(i, make([]bool, len(win))) {
+			missing = append(missing, i)
+		}
+	}
+	for j, o := range owner {
+		if o >= 0 {
+			seqs = append(seqs, win[j].seq)
+		}
+	}
+	return sortedSeqs(seqs), missing
+}
+
+// failUnmatched reports a match/all expectation whose window closed with patterns unmatched.
+func (p *player) failUnmatched(e *sim.Engine, sp *step, re *runExp, win []notice, missing []int, matched []uint64) {
+	x := re.x
+	first := x.patterns[missing[0]]
+	var lines []string
+	var mms []string
+	for _, i := range missing {
+		pt := x.patterns[i]
+		if len(x.patterns) > 1 {
+			lines = append(lines, fmt.Sprintf("pattern %d of %d (line %d) unmatched", i+1, len(x.patterns), pt.line))
+		}
+		cands := win
+		if x.ordered && len(matched) > 0 {
+			// in order: only what came after the last pattern that matched counts
+			last := matched[len(matched)-1]
+			cands = nil
+			for _, n := range win {
+				if n.seq > last {
+					cands = append(cands, n)
+				}
+			}
+		}
+		if c, mm, ok := closestNotice(re.pats[i], cands); ok {
+			lines = append(lines, closestLines(c, mm)...)
+			for _, m := range mm {
+				mms = append(mms, m.String())
+			}
+		} else if len(win) == 0 {
+			lines = append(lines, "no notification arrived in the window")
+		} else {
+			lines = append(lines, "no notification came after the earlier patterns' matches")
+		}
+		if x.ordered {
+			break // later patterns in an ordered list are not looked at once one is missing
+		}
+	}
+	msg := fmt.Sprintf("expectation %q not met %s", sp.name(), windowText(re))
+	if len(matched) > 0 {
+		msg += fmt.Sprintf(" (%d of %d patterns matched: %s)", len(x.patterns)-len(missing), len(x.patterns), seqList(matched))
+	}
+	d := withWindow(re, matched)
+	d["mismatches"] = nonNil(mms)
+	p.fail(e, sp, first.line, first.col, msg, lines, d)
+}
+
+func closestLines(n notice, mm []mismatch) []string {
+	out := []string{fmt.Sprintf("closest: notification #%d at %s: %s", n.seq, fmtMs(n.t), n.desc)}
+	for _, m := range mm {
+		out = append(out, "  "+m.String())
+	}
+	return out
+}
+
+func withWindow(re *runExp, matched []uint64) map[string]any {
+	return map[string]any{
+		"window":  []int64{int64(re.open / time.Millisecond), int64(re.close / time.Millisecond)},
+		"matched": nonNilSeq(matched),
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilSeq(s []uint64) []uint64 {
+	if s == nil {
+		return []uint64{}
+	}
+	return s
+}
+
+func findNotice(win []notice, seq uint64) notice {
+	for _, n := range win {
+		if n.seq == seq {
+			return n
+		}
+	}
+	return notice{seq: seq}
+}
+
+func windowText(re *runExp) string {
+	w := re.close - re.open
+	return fmt.Sprintf("within %s (window t=%s..%s)", w, fmtMs(int64(re.open/time.Millisecond)), fmtMs(int64(re.close/time.Millisecond)))
+}
+
+func seqList(s []uint64) string {
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = fmt.Sprintf("#%d", x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func seqSuffix(s []uint64) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return " (" + seqList(s) + ")"
+}
+
+// fmtMs renders virtual milliseconds as mm:ss.mmm (h:mm:ss.mmm past an hour).
+func fmtMs(ms int64) string {
+	if ms < 0 {
+		ms = 0
+	}
+	h := ms / 3600000
+	m := ms / 60000 % 60
+	s := ms / 1000 % 60
+	f := ms % 1000
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d.%03d", h, m, s, f)
+	}
+	return fmt.Sprintf("%02d:%02d.%03d", m, s, f)
+}
+
+func (p *player) pass(e *sim.Engine, sp *step, msg string, re *runExp, matched []uint64) {
+	d := map[string]any{"line": sp.line}
+	if re != nil {
+		for k, v := range withWindow(re, matched) {
+			d[k] = v
+		}
+	}
+	e.Emit(sim.Record{Type: sim.RecExpect, Event: "pass", Name: sp.name(), Text: msg, Detail: d})
+	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Passed: true, At: e.Now(), Message: msg})
+}
+
+// fail records a failed expectation with its GNU-style report at line:col.
+func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines []string, detail ...map[string]any) {
+	d := map[string]any{"line": line}
+	if len(detail) > 0 {
+		for k, v := range detail[0] {
+			d[k] = v
+		}
+	}
+	if _, ok := d["mismatches"]; !ok {
+		var mm []string
+		for _, l := range lines {
+			if strings.HasPrefix(l, "  ") {
+				mm = append(mm, strings.TrimSpace(l))
+			}
+		}
+		d["mismatches"] = nonNil(mm)
+	}
+	e.Emit(sim.Record{Type: sim.RecExpect, Event: "fail", Name: sp.name(), Text: msg, Detail: d})
+	rep := Error{File: p.s.file, Line: line, Col: col, Msg: msg}
+	if line >= 1 && line <= len(p.s.lines) {
+		rep.Source = strings.TrimRight(p.s.lines[line-1], "\r")
+	}
+	var b strings.Builder
+	b.WriteString(rep.Error())
+	for _, l := range lines {
+		b.WriteString("\n  ")
+		b.WriteString(l)
+	}
+	p.results = append(p.results, Result{Name: sp.name(), Line: line, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
+}

@@ -1,0 +1,1276 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// Options configure the TUI.
+type Options struct {
+	Title     string // world or scenario name shown in the header
+	Profile   string
+	Seed      uint64
+	StepCount int // total steps of the scenario (0 if none) for "step n/N"
+	NoMouse   bool
+	FeedLimit int    // default 50000
+	Banner    string // optional extra header text, e.g. "serving http://127.0.0.1:4280"
+}
+
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayInvite
+	overlayFaults
+	overlayCall
+	overlayHelp
+)
+
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusGood
+	statusBad
+)
+
+// speeds are the steps of + and -.
+var speeds = []float64{0.25, 0.5, 1, 2, 4, 8, 16}
+
+const (
+	frameInterval = 16 * time.Millisecond // at most one batch message per frame
+	clockInterval = 100 * time.Millisecond
+	statusTTL     = 6 * time.Second
+	filterDelay   = 120 * time.Millisecond
+)
+
+// Model is the root tea.Model. Panes are plain structs it sizes, focuses and draws.
+type Model struct {
+	d      *sim.Driver
+	o      Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	sub    *sim.Subscription
+	manual bool // tests take batches themselves and run no timers
+
+	keys KeyMap
+	st   *Styles
+	help help.Model
+
+	width, height int
+	lay           layout
+	focus         pane
+
+	world      sim.World
+	now        time.Duration
+	speed      float64
+	paused     bool
+	prompt     string
+	scriptDone bool
+	batchAt    time.Time
+	wallNow    time.Time
+	tickGen    int
+	ticking    bool
+	names      map[string]string
+	got        bool // a batch has arrived
+
+	calls  callsPane
+	roster rosterPane
+	ops    opsPane
+	feed   feedPane
+	detail detailPane
+
+	caption      string
+	stepN        int
+	stepName     string
+	passN, failN int
+
+	status     string
+	statusKind statusKind
+	statusGen  int
+	filterGen  int
+
+	overlay overlay
+	invite  inviteForm
+	faults  faultPanel
+	callF   callForm
+}
+
+// New returns the root model for driver d (whose Run must already be running).
+func New(d *sim.Driver, o Options) Model {
+	if o.FeedLimit <= 0 {
+		o.FeedLimit = DefaultFeedLimit
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	names := map[string]string{}
+	m := Model{d: d, o: o, ctx: ctx, cancel: cancel, keys: DefaultKeyMap(), help: help.New(),
+		speed: 1, names: names, feed: newFeed(o.FeedLimit, names)}
+	m.setStyles(NewStyles(true))
+	m.focus = paneCalls
+	m.calls.Focus()
+	return m
+}
+
+func (m *Model) setStyles(st *Styles) {
+	m.st = st
+	m.calls.st, m.roster.st, m.ops.st, m.feed.st, m.detail.st = st, st, st, st, st
+	m.help.Styles = st.Help
+	m.detail.render()
+}
+
+// Init asks for the background colour and subscribes to the driver.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.sub != nil {
+		cmds = append(cmds, m.listen(time.Time{}))
+	} else if m.d != nil {
+		d := m.d
+		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.Subscribe()} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// listen waits for the next batch, at most one per frame interval after the previous one.
+func (m Model) listen(last time.Time) tea.Cmd {
+	if m.manual || m.sub == nil {
+		return nil
+	}
+	ctx, sub := m.ctx, m.sub
+	return func() tea.Msg {
+		if wait := time.Until(last.Add(frameInterval)); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+		}
+		for {
+			if b, ok := sub.Take(); ok {
+				return batchMsg{b: b, at: time.Now()}
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-sub.C():
+			}
+		}
+	}
+}
+
+// after delivers msg after d, unless the model runs under a test that drives time itself.
+func (m Model) after(d time.Duration, msg tea.Msg) tea.Cmd {
+	if m.manual {
+		return nil
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// drive runs fn against the driver in a command.
+func (m Model) drive(fn func(d *sim.Driver) tea.Msg) tea.Cmd {
+	if m.d == nil {
+		return nil
+	}
+	d := m.d
+	return func() tea.Msg { return fn(d) }
+}
+
+func (m Model) apply(what string, form overlay, in sim.Input) tea.Cmd {
+	return m.drive(func(d *sim.Driver) tea.Msg { return actionMsg{what: what, form: form, res: d.Do(in), in: in} })
+}
+
+func (m *Model) setStatus(kind statusKind, format string, args ...any) tea.Cmd {
+	m.status = fmt.Sprintf(format, args...)
+	m.statusKind = kind
+	m.statusGen++
+	return m.after(statusTTL, statusExpiredMsg{m.statusGen})
+}
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.relayout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setStyles(NewStyles(msg.IsDark()))
+		return m, nil
+	case subscribedMsg:
+		m.sub = msg.sub
+		return m, m.listen(time.Time{})
+	case batchMsg:
+		cmds := []tea.Cmd{m.applyBatch(msg.b, msg.at), m.listen(msg.at)}
+		if !m.paused && !m.ticking {
+			m.ticking = true
+			m.tickGen++
+			cmds = append(cmds, m.clockTick())
+		}
+		return m, tea.Batch(cmds...)
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return m, nil
+		}
+		m.wallNow = msg.t
+		if m.paused {
+			m.ticking = false
+			return m, nil
+		}
+		return m, m.clockTick()
+	case statusExpiredMsg:
+		if msg.gen == m.statusGen {
+			m.status = ""
+		}
+		return m, nil
+	case filterMsg:
+		if msg.gen == m.filterGen {
+			m.feed.setFilter(m.feed.input.value)
+			m.syncDetail()
+		}
+		return m, nil
+	case actionMsg:
+		return m.handleAction(msg)
+	case driverMsg:
+		if msg.err != nil {
+			return m, m.setStatus(statusBad, "%s: %v", msg.what, msg.err)
+		}
+		if msg.what != "" {
+			return m, m.setStatus(statusInfo, "%s", msg.what)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseClickMsg:
+		return m.handleClick(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m.handleWheel(msg.Mouse())
+	case tea.PasteMsg:
+		if f := m.activeField(); f != nil {
+			f.insert(msg.Content)
+			m.fieldEdited()
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m Model) clockTick() tea.Cmd {
+	if m.manual {
+		return nil
+	}
+	gen := m.tickGen
+	return tea.Tick(clockInterval, func(t time.Time) tea.Msg { return tickMsg{gen: gen, t: t} })
+}
+
+// relayout recomputes the rectangles and pushes sizes to the panes.
+func (m *Model) relayout() {
+	m.lay = computeLayout(m.width, m.height, m.captionLines(), m.focus)
+	r := m.lay.Panes
+	if m.lay.Mode == modeCompact {
+		for p := pane(0); p < numPanes; p++ {
+			r[p] = m.lay.Body
+		}
+	}
+	m.calls.SetSize(r[paneCalls].W, r[paneCalls].H)
+	m.roster.SetSize(r[paneRoster].W, r[paneRoster].H)
+	m.ops.SetSize(r[paneOps].W, r[paneOps].H)
+	m.feed.SetSize(r[paneFeed].W, r[paneFeed].H)
+	m.detail.SetSize(r[paneDetail].W, r[paneDetail].H)
+	m.feed.fixTop()
+}
+
+func (m *Model) setFocus(p pane) {
+	m.calls.Blur()
+	m.roster.Blur()
+	m.ops.Blur()
+	m.feed.Blur()
+	m.detail.Blur()
+	m.focus = p
+	switch p {
+	case paneCalls:
+		m.calls.Focus()
+	case paneRoster:
+		m.roster.Focus()
+	case paneOps:
+		m.ops.Focus()
+	case paneFeed:
+		m.feed.Focus()
+	case paneDetail:
+		m.detail.Focus()
+	}
+	if m.lay.Mode == modeCompact {
+		m.relayout()
+	}
+}
+
+// applyBatch folds a batch into the model.
+func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
+	var cmd tea.Cmd
+	hadCaption := m.captionLines()
+	if b.Reset {
+		m.feed.reset()
+		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+	}
+	m.world = b.World
+	for i := range b.World.Calls {
+		m.names[b.World.Calls[i].ID] = b.World.Calls[i].Name
+	}
+	for i := range b.Records {
+		r := &b.Records[i]
+		switch r.Type {
+		case sim.RecNotification:
+			m.feed.add(r)
+		case sim.RecCaption:
+			m.caption = r.Text
+			if r.Name != "" && r.Name != "audience" {
+				m.caption = r.Name + ": " + r.Text
+			}
+		case sim.RecStep:
+			m.stepN++
+			if d, ok := r.Detail.(map[string]any); ok {
+				if i, ok := d["index"].(int); ok {
+					m.stepN = i
+				}
+			}
+			m.stepName = r.Name
+		case sim.RecExpect:
+			switch r.Event {
+			case "pass":
+				m.passN++
+				if !b.Reset {
+					cmd = m.setStatus(statusGood, "expect %s passed: %s", r.Name, r.Text)
+				}
+			case "fail":
+				m.failN++
+				if !b.Reset {
+					cmd = m.setStatus(statusBad, "expect %s FAILED: %s", r.Name, r.Text)
+				}
+			}
+		case sim.RecFault:
+			if !b.Reset && r.Event == "fired" {
+				cmd = m.setStatus(statusInfo, "fault %s fired: %s", r.Name, r.Text)
+			}
+		}
+	}
+	m.feed.afterAdd()
+	m.now, m.speed, m.paused, m.prompt, m.scriptDone = b.Now, b.Speed, b.Paused, b.Prompt, b.ScriptDone
+	if b.Speed == 0 {
+		m.speed = 1
+	}
+	if !b.Paused {
+		m.prompt = ""
+	}
+	m.batchAt, m.wallNow = at, at
+	m.got = true
+	m.calls.setCalls(b.World.Calls)
+	m.syncSelection()
+	if m.overlay == overlayFaults {
+		m.faults.setArmed(b.World.Faults)
+	}
+	if m.captionLines() != hadCaption {
+		m.relayout()
+	}
+	m.syncDetail()
+	return cmd
+}
+
+// syncSelection shows the selected call's roster and operations.
+func (m *Model) syncSelection() {
+	c := m.calls.selected()
+	m.roster.setCall(c, m.now)
+	m.ops.setOps(c, m.world.Ops)
+}
+
+// syncDetail shows the feed's selected notification in the detail pane.
+func (m *Model) syncDetail() {
+	e := m.feed.selected()
+	if e == nil {
+		m.detail.clear()
+		return
+	}
+	m.detail.show(e.seq, clockMS(e.t)+" "+e.change+" "+m.feed.shortResource(e), e.body)
+}
+
+// clock is the virtual time shown: the last batch's, moved on by the wall clock while playing.
+func (m Model) clock() time.Duration {
+	t := m.now
+	if !m.paused && !m.batchAt.IsZero() && m.wallNow.After(m.batchAt) {
+		t += time.Duration(float64(m.wallNow.Sub(m.batchAt)) * m.speed)
+	}
+	return t
+}
+
+func (m *Model) activeField() *field {
+	switch m.overlay {
+	case overlayInvite:
+		return m.invite.textField()
+	case overlayFaults:
+		return m.faults.textField()
+	case overlayCall:
+		if m.callF.current() == cfName {
+			return &m.callF.name
+		}
+	case overlayNone:
+		if m.feed.editing {
+			return &m.feed.input
+		}
+	}
+	return nil
+}
+
+// fieldEdited notes that a form changed, so its last result no longer stands.
+func (m *Model) fieldEdited() {
+	switch m.overlay {
+	case overlayInvite:
+		m.invite.done = false
+	case overlayNone:
+		if m.feed.editing {
+			m.filterGen++
+		}
+	}
+}
+
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.cancel()
+	return m, tea.Quit
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch m.overlay {
+	case overlayHelp:
+		if key.Matches(msg, k.HelpClose) {
+			m.overlay = overlayNone
+			return m, nil
+		}
+		if msg.String() == "ctrl+c" {
+			return m.quit()
+		}
+		return m, nil
+	case overlayInvite:
+		return m.inviteKey(msg)
+	case overlayFaults:
+		return m.faultKey(msg)
+	case overlayCall:
+		return m.callKey(msg)
+	}
+	if m.feed.editing {
+		switch {
+		case key.Matches(msg, k.FilterApply):
+			m.feed.editing = false
+			m.feed.setFilter(m.feed.input.value)
+			m.syncDetail()
+			return m, nil
+		case key.Matches(msg, k.FilterCancel):
+			m.feed.editing = false
+			m.feed.input.value = ""
+			m.feed.setFilter("")
+			m.syncDetail()
+			return m, nil
+		}
+		if m.feed.input.handle(msg) {
+			m.filterGen++
+			if m.manual {
+				m.feed.setFilter(m.feed.input.value)
+				m.syncDetail()
+				return m, nil
+			}
+			return m, m.after(filterDelay, filterMsg{m.filterGen})
+		}
+		return m, nil
+	}
+	if m.lay.Mode == modeTooSmall && !key.Matches(msg, k.Quit) {
+		return m, nil
+	}
+
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.overlay = overlayHelp
+		return m, nil
+	case key.Matches(msg, k.Invite):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected: n starts one")
+		}
+		m.invite = newInviteForm(c, m.world)
+		m.overlay = overlayInvite
+		return m, nil
+	case key.Matches(msg, k.Faults):
+		m.faults = newFaultPanel(m.world)
+		m.overlay = overlayFaults
+		return m, nil
+	case key.Matches(msg, k.NewCall):
+		m.callF = newCallForm(m.world, false)
+		m.overlay = overlayCall
+		return m, nil
+	case key.Matches(msg, k.Incoming):
+		m.callF = newCallForm(m.world, true)
+		m.overlay = overlayCall
+		return m, nil
+	case key.Matches(msg, k.Answer, k.HangUp):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected")
+		}
+		kind, what := sim.InAnswer, "answer "+c.Name
+		if key.Matches(msg, k.HangUp) {
+			kind, what = sim.InHangUp, "hang up "+c.Name
+		}
+		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID})
+	case key.Matches(msg, k.Remove, k.Mute):
+		c := m.calls.selected()
+		p := m.roster.selected()
+		if c == nil || p == nil {
+			return m, m.setStatus(statusBad, "select a participant in the roster first")
+		}
+		if p.IsBot && key.Matches(msg, k.Mute) {
+			return m, m.setStatus(statusBad, "the bot mutes itself with its own media; pick another participant")
+		}
+		kind, what := sim.InRemove, "remove "+p.Identity.Label()
+		if key.Matches(msg, k.Mute) {
+			kind, what = sim.InMute, "mute "+p.Identity.Label()
+		}
+		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.ID})
+	case key.Matches(msg, k.Pause):
+		resume := m.paused
+		m.paused = !m.paused
+		return m, m.drive(func(d *sim.Driver) tea.Msg {
+			d.SetPaused(!resume)
+			if resume {
+				return driverMsg{what: "playing"}
+			}
+			return driverMsg{what: "paused"}
+		})
+	case key.Matches(msg, k.Step, k.Forward):
+		return m, m.drive(func(d *sim.Driver) tea.Msg { d.StepEvent(); return driverMsg{} })
+	case key.Matches(msg, k.Back):
+		return m, m.drive(func(d *sim.Driver) tea.Msg {
+			if !d.Back() {
+				return driverMsg{what: "back", err: fmt.Errorf("nothing to go back to")}
+			}
+			return driverMsg{what: "rewound one event (replayed; paused)"}
+		})
+	case key.Matches(msg, k.Faster, k.Slower):
+		s := nextSpeed(m.speed, key.Matches(msg, k.Faster))
+		m.speed = s
+		return m, m.drive(func(d *sim.Driver) tea.Msg { d.SetSpeed(s); return driverMsg{what: "speed " + speedLabel(s)} })
+	case key.Matches(msg, k.Restart):
+		return m, m.drive(func(d *sim.Driver) tea.Msg {
+			if err := d.Restart(); err != nil {
+				return driverMsg{what: "restart", err: err}
+			}
+			return driverMsg{what: "restarted from time zero"}
+		})
+	case key.Matches(msg, k.NextPane):
+		m.setFocus((m.focus + 1) % numPanes)
+		return m, nil
+	case key.Matches(msg, k.PrevPane):
+		m.setFocus((m.focus + numPanes - 1) % numPanes)
+		return m, nil
+	case key.Matches(msg, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5):
+		m.setFocus(pane(msg.Code - '1'))
+		return m, nil
+	case key.Matches(msg, k.Filter):
+		m.setFocus(paneFeed)
+		m.feed.editing = true
+		m.feed.input.value = m.feed.filter
+		return m, nil
+	case key.Matches(msg, k.Copy):
+		if !m.detail.has {
+			return m, m.setStatus(statusBad, "nothing to copy: select a notification in the feed")
+		}
+		js := string(m.detail.pretty)
+		return m, tea.Batch(tea.SetClipboard(js), m.setStatus(statusGood, "copied %d bytes of JSON (OSC 52)", len(js)))
+	case key.Matches(msg, k.Clear):
+		if m.feed.filter != "" {
+			m.feed.input.value = ""
+			m.feed.setFilter("")
+		}
+		m.feed.toEnd()
+		m.syncDetail()
+		return m, nil
+	}
+	return m.navigate(msg)
+}
+
+func nextSpeed(cur float64, faster bool) float64 {
+	if faster {
+		for _, s := range speeds {
+			if s > cur+1e-9 {
+				return s
+			}
+		}
+		return speeds[len(speeds)-1]
+	}
+	for i := len(speeds) - 1; i >= 0; i-- {
+		if speeds[i] < cur-1e-9 {
+			return speeds[i]
+		}
+	}
+	return speeds[0]
+}
+
+func speedLabel(s float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", s), "0"), ".") + "×"
+}
+
+// navigate moves within the focused pane.
+func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	page := func(h int) int { return max(h-3, 1) }
+	delta := 0
+	switch {
+	case key.Matches(msg, k.Up):
+		delta = -1
+	case key.Matches(msg, k.Down):
+		delta = 1
+	case key.Matches(msg, k.PageUp):
+		delta = -page(m.lay.Panes[m.focus].H)
+	case key.Matches(msg, k.PageDown):
+		delta = page(m.lay.Panes[m.focus].H)
+	case key.Matches(msg, k.Top):
+		delta = -1 << 30
+	case key.Matches(msg, k.Bottom):
+		delta = 1 << 30
+	case key.Matches(msg, k.Open):
+		switch m.focus {
+		case paneCalls:
+			m.setFocus(paneRoster)
+		case paneFeed:
+			m.setFocus(paneDetail)
+		}
+		return m, nil
+	default:
+		return m, nil
+	}
+	m.scrollPane(m.focus, delta)
+	return m, nil
+}
+
+func (m *Model) scrollPane(p pane, delta int) {
+	switch p {
+	case paneCalls:
+		m.calls.move(delta)
+		m.syncSelection()
+	case paneRoster:
+		m.roster.move(delta)
+	case paneOps:
+		m.ops.move(delta)
+	case paneFeed:
+		switch {
+		case delta <= -1<<30:
+			m.feed.home()
+		case delta >= 1<<30:
+			m.feed.toEnd()
+		default:
+			m.feed.move(delta)
+		}
+		m.syncDetail()
+	case paneDetail:
+		m.detail.scroll(delta)
+	}
+}
+
+func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
+		return m, nil
+	}
+	var p pane
+	if m.lay.Mode == modeCompact {
+		if !m.lay.Body.contains(ms.X, ms.Y) {
+			return m, nil
+		}
+		p = m.focus
+	} else {
+		var ok bool
+		if p, ok = m.lay.paneAt(ms.X, ms.Y); !ok {
+			return m, nil
+		}
+	}
+	if p != m.focus {
+		m.setFocus(p)
+	}
+	r := m.lay.Panes[p]
+	if m.lay.Mode == modeCompact {
+		r = m.lay.Body
+	}
+	row := ms.Y - r.Y - 1
+	if row < 0 || row >= r.H-2 {
+		return m, nil
+	}
+	switch p {
+	case paneCalls:
+		m.calls.click(row)
+		m.syncSelection()
+	case paneRoster:
+		m.roster.click(row)
+	case paneOps:
+		m.ops.click(row)
+	case paneFeed:
+		m.feed.click(row)
+		m.syncDetail()
+	}
+	return m, nil
+}
+
+func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall {
+		return m, nil
+	}
+	p := m.focus
+	if m.lay.Mode != modeCompact {
+		var ok bool
+		if p, ok = m.lay.paneAt(ms.X, ms.Y); !ok {
+			return m, nil
+		}
+	}
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		m.scrollPane(p, -3)
+	case tea.MouseWheelDown:
+		m.scrollPane(p, 3)
+	}
+	return m, nil
+}
+
+// handleAction shows what an input did: inline in its form, or in the status line.
+func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	text, ok := describeResponse(msg.res)
+	switch msg.form {
+	case overlayInvite:
+		if m.overlay == overlayInvite {
+			m.invite.busy = false
+			m.invite.result, m.invite.resultOK, m.invite.done = text, ok, ok
+			if ok {
+				m.invite.dir.marked = map[string]bool{}
+			}
+		}
+		kind := statusGood
+		if !ok {
+			kind = statusBad
+		}
+		return m, m.setStatus(kind, "invite → %s", text)
+	case overlayFaults:
+		if m.overlay == overlayFaults {
+			m.faults.busy = false
+			if ok {
+				text = msg.what
+			}
+			m.faults.result, m.faults.resultOK = text, ok
+		}
+		return m, nil
+	case overlayCall:
+		if !ok {
+			if m.overlay == overlayCall {
+				m.callF.busy = false
+				m.callF.result, m.callF.resultOK = text, false
+			}
+			return m, m.setStatus(statusBad, "%s → %s", msg.what, text)
+		}
+		m.overlay = overlayNone
+		if r := msg.res.Response; r != nil && r.CallID != "" {
+			m.calls.want = func(c *sim.Call) bool { return strings.EqualFold(c.ID, r.CallID) }
+		} else if msg.in.Kind == sim.InIncomingCall {
+			from, name := msg.in.From, msg.in.Name
+			m.calls.want = func(c *sim.Call) bool {
+				return c.State == "incoming" && c.Source != nil && c.Source.Name == from && (name == "" || c.Name == name)
+			}
+		}
+		m.calls.setCalls(m.world.Calls)
+		m.syncSelection()
+		return m, m.setStatus(statusGood, "%s → %s", msg.what, text)
+	}
+	if !ok {
+		return m, m.setStatus(statusBad, "%s → %s", msg.what, text)
+	}
+	return m, m.setStatus(statusGood, "%s → %s", msg.what, text)
+}
+
+func (m Model) inviteKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k, f := m.keys, &m.invite
+	switch {
+	case key.Matches(msg, k.FormClose):
+		m.overlay = overlayNone
+		return m, nil
+	case key.Matches(msg, k.FormSubmit):
+		if f.busy {
+			return m, nil
+		}
+		if f.done {
+			m.overlay = overlayNone
+			return m, nil
+		}
+		in, err := f.input()
+		if err != nil {
+			f.result, f.resultOK = err.Error(), false
+			return m, nil
+		}
+		f.busy, f.result = true, ""
+		return m, m.apply("invite", overlayInvite, in)
+	case key.Matches(msg, k.FormNext):
+		f.focus = cycle(f.focus, 1, invFields)
+		return m, nil
+	case key.Matches(msg, k.FormPrev):
+		f.focus = cycle(f.focus, -1, invFields)
+		return m, nil
+	}
+	switch f.focus {
+	case invDir:
+		switch {
+		case key.Matches(msg, k.FormUp):
+			f.dir.move(-1, pickerRows)
+		case key.Matches(msg, k.FormDown):
+			f.dir.move(1, pickerRows)
+		case key.Matches(msg, k.FormMark):
+			f.dir.toggle()
+			f.done = false
+		}
+		return m, nil
+	case invReplaces:
+		switch {
+		case key.Matches(msg, k.FormLeft):
+			f.repl = cycle(f.repl, -1, len(f.replaces))
+			f.done = false
+		case key.Matches(msg, k.FormRight, k.FormMark):
+			f.repl = cycle(f.repl, 1, len(f.replaces))
+			f.done = false
+		case key.Matches(msg, k.FormUp):
+			f.focus--
+		case key.Matches(msg, k.FormDown):
+			f.focus++
+		}
+		return m, nil
+	}
+	if key.Matches(msg, k.FormUp) {
+		f.focus = cycle(f.focus, -1, invFields)
+		return m, nil
+	}
+	if key.Matches(msg, k.FormDown) {
+		f.focus = cycle(f.focus, 1, invFields)
+		return m, nil
+	}
+	if tf := f.textField(); tf != nil && tf.handle(msg) {
+		f.done = false
+	}
+	return m, nil
+}
+
+func (m Model) faultKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k, p := m.keys, &m.faults
+	cur := p.current()
+	switch {
+	case key.Matches(msg, k.FormClose):
+		m.overlay = overlayNone
+		return m, nil
+	case key.Matches(msg, k.FormNext):
+		p.focus = cycle(p.focus, 1, len(p.fields()))
+		return m, nil
+	case key.Matches(msg, k.FormPrev):
+		p.focus = cycle(p.focus, -1, len(p.fields()))
+		return m, nil
+	case key.Matches(msg, k.FormSubmit):
+		if cur == ffList {
+			p.focus = 1
+			return m, nil
+		}
+		r, err := p.rule()
+		if err != nil {
+			p.result, p.resultOK = err.Error(), false
+			return m, nil
+		}
+		p.busy, p.result = true, ""
+		return m, m.apply("armed: "+r.Describe(), overlayFaults, sim.Input{Kind: sim.InArmFault, Fault: &r})
+	}
+	if cur == ffList {
+		switch {
+		case key.Matches(msg, k.FormUp):
+			p.cursor = clamp(p.cursor-1, 0, len(p.armed)-1)
+		case key.Matches(msg, k.FormDown):
+			if p.cursor >= len(p.armed)-1 {
+				p.focus = 1
+			} else {
+				p.cursor++
+			}
+		case key.Matches(msg, k.Disarm):
+			if p.cursor < len(p.armed) {
+				name := p.armed[p.cursor].Name
+				return m, m.apply("disarmed "+name, overlayFaults, sim.Input{Kind: sim.InDisarmFault, Name: name})
+			}
+		case key.Matches(msg, k.DisarmAll):
+			return m, m.apply("disarmed every fault", overlayFaults, sim.Input{Kind: sim.InClearFaults})
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.FormLeft):
+		p.choose(-1)
+		return m, nil
+	case key.Matches(msg, k.FormRight):
+		p.choose(1)
+		return m, nil
+	case key.Matches(msg, k.FormUp):
+		p.focus = cycle(p.focus, -1, len(p.fields()))
+		return m, nil
+	case key.Matches(msg, k.FormDown):
+		p.focus = cycle(p.focus, 1, len(p.fields()))
+		return m, nil
+	}
+	if tf := p.textField(); tf != nil {
+		tf.handle(msg)
+	}
+	return m, nil
+}
+
+func (m Model) callKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k, f := m.keys, &m.callF
+	cur := f.current()
+	switch {
+	case key.Matches(msg, k.FormClose):
+		m.overlay = overlayNone
+		return m, nil
+	case key.Matches(msg, k.FormSubmit):
+		if f.busy {
+			return m, nil
+		}
+		in, err := f.input()
+		if err != nil {
+			f.result, f.resultOK = err.Error(), false
+			return m, nil
+		}
+		f.busy, f.result = true, ""
+		what := "new call"
+		if in.Kind == sim.InIncomingCall {
+			what = "incoming call from " + in.From
+		}
+		return m, m.apply(what, overlayCall, in)
+	case key.Matches(msg, k.FormNext):
+		f.focus = cycle(f.focus, 1, len(f.fields()))
+		return m, nil
+	case key.Matches(msg, k.FormPrev):
+		f.focus = cycle(f.focus, -1, len(f.fields()))
+		return m, nil
+	}
+	switch cur {
+	case cfDir:
+		switch {
+		case key.Matches(msg, k.FormUp):
+			f.dir.move(-1, pickerRows)
+		case key.Matches(msg, k.FormDown):
+			f.dir.move(1, pickerRows)
+		case key.Matches(msg, k.FormMark):
+			f.dir.toggle()
+		}
+	case cfKind:
+		if key.Matches(msg, k.FormLeft, k.FormRight, k.FormMark) {
+			f.group = !f.group
+		}
+	case cfName:
+		f.name.handle(msg)
+	}
+	return m, nil
+}
+
+// View draws the whole screen and declares the terminal features on every path.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	if m.o.NoMouse {
+		v.MouseMode = tea.MouseModeNone
+	}
+	title := m.o.Title
+	if title == "" {
+		title = "sandbox"
+	}
+	v.WindowTitle = "callsim · " + title
+	return v
+}
+
+func (m Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return "callsim: starting…"
+	}
+	if m.lay.Mode == modeTooSmall {
+		msg := fmt.Sprintf("terminal too small: %d×%d\nneed at least %d×%d\nq quits", m.width, m.height, minWidth, minHeight)
+		lines := strings.Split(msg, "\n")
+		out := make([]string, m.height)
+		top := max((m.height-len(lines))/2, 0)
+		for i := range out {
+			if j := i - top; j >= 0 && j < len(lines) {
+				pad := max((m.width-ansi.StringWidth(lines[j]))/2, 0)
+				out[i] = clip(strings.Repeat(" ", pad)+lines[j], m.width)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	rows := make([]string, 0, m.height)
+	rows = append(rows, m.headerView())
+	body := m.bodyView()
+	if m.overlay != overlayNone {
+		body = placeOver(body, m.overlayView(), m.lay.Body.W, m.lay.Body.H)
+	}
+	rows = append(rows, body)
+	if !m.lay.Caption.empty() {
+		rows = append(rows, m.captionView())
+	}
+	rows = append(rows, m.statusView(), m.helpView())
+	return strings.Join(rows, "\n")
+}
+
+func (m Model) headerView() string {
+	st := m.st
+	sep := st.HeaderDim.Render(" │ ")
+	title := m.o.Title
+	if title == "" {
+		title = "sandbox"
+	}
+	state := glyphPlaying
+	if m.paused {
+		state = glyphPaused
+	}
+	if m.prompt != "" {
+		state = glyphPaused + " (scenario)"
+	}
+	if m.scriptDone && m.o.StepCount > 0 {
+		state += " · scenario done"
+	}
+	parts := []string{
+		st.HeaderTitle.Render(" callsim · " + clip(title, max(m.width/4, 16))),
+		st.HeaderState.Render(state),
+		st.HeaderState.Render("t " + clockMS(int64(m.clock()/time.Millisecond))),
+		st.HeaderState.Render(speedLabel(m.speed)),
+	}
+	if m.o.StepCount > 0 || m.stepN > 0 {
+		s := fmt.Sprintf("step %d/%d", m.stepN, m.o.StepCount)
+		if m.stepName != "" && !strings.HasPrefix(m.stepName, "step-") {
+			s += " " + m.stepName
+		}
+		parts = append(parts, st.Header.Render(s))
+	}
+	if m.passN+m.failN > 0 {
+		parts = append(parts, st.Header.Render(fmt.Sprintf("expect %s%d %s%d", glyphOK, m.passN, glyphFail, m.failN)))
+	}
+	parts = append(parts, st.Header.Render("profile "+orDash(m.o.Profile)), st.Header.Render(fmt.Sprintf("seed %d", m.o.Seed)))
+	if m.o.Banner != "" {
+		parts = append(parts, st.Header.Render(m.o.Banner))
+	}
+	line := clip(strings.Join(parts, sep), m.width)
+	if pad := m.width - ansi.StringWidth(line); pad > 0 {
+		line += st.Header.Render(strings.Repeat(" ", pad))
+	}
+	return line
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// bodyView draws the panes into their rectangles, row by row.
+func (m Model) bodyView() string {
+	b := m.lay.Body
+	rows := make([]string, b.H)
+	if m.lay.Mode == modeCompact {
+		v := m.paneView(m.focus, b.W, b.H)
+		copy(rows, strings.Split(v, "\n"))
+		return strings.Join(rows, "\n")
+	}
+	// draw panes left to right so each row is concatenated in x order
+	order := make([]pane, 0, numPanes)
+	for p := pane(0); p < numPanes; p++ {
+		order = append(order, p)
+	}
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && m.lay.Panes[order[j]].X < m.lay.Panes[order[j-1]].X; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	var sbs = make([]strings.Builder, b.H)
+	for _, p := range order {
+		r := m.lay.Panes[p]
+		if r.empty() {
+			continue
+		}
+		lines := strings.Split(m.paneView(p, r.W, r.H), "\n")
+		for i := 0; i < r.H && i < len(lines); i++ {
+			y := r.Y - b.Y + i
+			if y >= 0 && y < b.H {
+				sbs[y].WriteString(lines[i])
+			}
+		}
+	}
+	for i := range rows {
+		rows[i] = sbs[i].String()
+	}
+	return strings.Join(rows, "\n")
+}
+
+func (m Model) paneView(p pane, w, h int) string {
+	switch p {
+	case paneCalls:
+		c := m.calls
+		c.SetSize(w, h)
+		return m.compactTitle(c.View())
+	case paneRoster:
+		r := m.roster
+		r.SetSize(w, h)
+		return m.compactTitle(r.View())
+	case paneOps:
+		o := m.ops
+		o.SetSize(w, h)
+		return m.compactTitle(o.View())
+	case paneFeed:
+		f := m.feed
+		f.SetSize(w, h)
+		return m.compactTitle(f.View())
+	default:
+		d := m.detail
+		d.SetSize(w, h)
+		return m.compactTitle(d.View())
+	}
+}
+
+// compactTitle is a hook for the one-pane layout; the pane titles already say which pane it is.
+func (m Model) compactTitle(s string) string { return s }
+
+func (m Model) overlayView() string {
+	w := clamp(m.lay.Body.W-4, 30, 90)
+	switch m.overlay {
+	case overlayInvite:
+		return m.invite.View(m.st, w)
+	case overlayFaults:
+		return m.faults.View(m.st, w)
+	case overlayCall:
+		return m.callF.View(m.st, w)
+	case overlayHelp:
+		return m.fullHelpView(w)
+	}
+	return ""
+}
+
+func (m Model) fullHelpView(w int) string {
+	var lines []string
+	for _, s := range m.keys.Scopes() {
+		if s.Name == "help" {
+			continue
+		}
+		lines = append(lines, m.st.Bold.Render(" "+s.Title))
+		for _, g := range s.Groups {
+			var cells []string
+			for _, b := range g {
+				if b.Enabled() {
+					cells = append(cells, m.st.Accent.Render(b.Help().Key)+" "+m.st.Dim.Render(b.Help().Desc))
+				}
+			}
+			lines = append(lines, wrapCells(cells, w-4)...)
+		}
+	}
+	lines = append(lines, "", m.st.Dim.Render(" esc or ? closes · docs/keys.md lists the same keys"))
+	if len(lines)+2 > m.lay.Body.H {
+		lines = lines[:max(m.lay.Body.H-2, 1)]
+	}
+	return modal(m.st, "Keys", lines, w)
+}
+
+// wrapCells lays styled cells out in rows of at most w cells, separated by " · ".
+func wrapCells(cells []string, w int) []string {
+	var out []string
+	line, lw := "  ", 2
+	for _, c := range cells {
+		cw := ansi.StringWidth(c)
+		if lw > 2 && lw+3+cw > w {
+			out = append(out, line)
+			line, lw = "  ", 2
+		}
+		if lw > 2 {
+			line += " · "
+			lw += 3
+		}
+		line += c
+		lw += cw
+	}
+	if lw > 2 {
+		out = append(out, line)
+	}
+	return out
+}
+
+// captionLines is how many lines the caption bar needs: the scenario's pause prompt and its
+// latest caption.
+func (m Model) captionLines() int {
+	n := 0
+	if m.prompt != "" {
+		n++
+	}
+	if m.caption != "" {
+		n++
+	}
+	return n
+}
+
+func (m Model) captionView() string {
+	var rows []string
+	if m.prompt != "" {
+		rows = append(rows, m.st.Prompt.Render(fit(" "+glyphPaused+"  "+m.prompt+"  (space resumes)", m.width)))
+	}
+	if m.caption != "" {
+		rows = append(rows, m.st.Caption.Render(fit(" » "+m.caption, m.width)))
+	}
+	return strings.Join(rows, "\n")
+}
+
+func (m Model) statusView() string {
+	if m.status == "" {
+		hint := ""
+		if !m.got && m.d != nil {
+			hint = " waiting for the simulation…"
+		}
+		return m.st.Dim.Render(fit(hint, m.width))
+	}
+	s, g := m.st.StatusInfo, "•"
+	switch m.statusKind {
+	case statusGood:
+		s, g = m.st.StatusOK, glyphOK
+	case statusBad:
+		s, g = m.st.StatusErr, glyphFail
+	}
+	return s.Render(fit(" "+g+" "+m.status, m.width))
+}
+
+func (m Model) helpView() string {
+	return fit(m.help.ShortHelpView(m.shortHelp()), m.width)
+}
+
+// shortHelp is the help bar: what the current state offers, generated from the key map.
+func (m Model) shortHelp() []key.Binding {
+	k := m.keys
+	switch m.overlay {
+	case overlayHelp:
+		return []key.Binding{k.HelpClose}
+	case overlayInvite:
+		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormUp, k.FormDown, k.FormClose}
+	case overlayFaults:
+		return []key.Binding{k.FormSubmit, k.FormLeft, k.FormRight, k.FormNext, k.Disarm, k.FormClose}
+	case overlayCall:
+		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
+	}
+	if m.feed.editing {
+		return []key.Binding{k.FilterApply, k.FilterCancel}
+	}
+	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
+}

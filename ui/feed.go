@@ -1,0 +1,336 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/callsim/callsim/sim"
+)
+
+// DefaultFeedLimit bounds the notifications the feed keeps.
+const DefaultFeedLimit = 50000
+
+type feedEntry struct {
+	seq      uint64
+	t        int64 // virtual ms
+	change   string
+	resource string
+	callID   string
+	summary  string
+	body     []byte
+	lower    string // change, resource and summary, lower-cased, for the filter
+}
+
+// feedPane is the notification feed: a bounded ring of entries of which only the visible rows
+// are rendered. It follows the tail until the user moves up.
+type feedPane struct {
+	st      *Styles
+	w, h    int
+	focused bool
+
+	ring    []feedEntry
+	head    int    // index in ring of the oldest entry once the ring is full
+	n       int    // entries held
+	dropped uint64 // absolute index of the oldest entry held
+	limit   int
+
+	follow bool
+	sel    uint64 // absolute index of the selected entry
+	top    uint64 // absolute index of the first visible entry
+
+	filter  string   // the applied filter
+	matches []uint64 // absolute indices matching filter, ascending
+	editing bool
+	input   field
+	names   map[string]string // call id -> call name
+}
+
+func newFeed(limit int, names map[string]string) feedPane {
+	if limit <= 0 {
+		limit = DefaultFeedLimit
+	}
+	return feedPane{limit: limit, follow: true, names: names, input: field{label: "/", limit: 200}}
+}
+
+func (p *feedPane) SetSize(w, h int) { p.w, p.h = w, h }
+func (p *feedPane) Focus()           { p.focused = true }
+func (p *feedPane) Blur()            { p.focused = false }
+
+func (p *feedPane) reset() {
+	p.ring, p.head, p.n, p.dropped = nil, 0, 0, 0
+	p.sel, p.top, p.follow = 0, 0, true
+	p.matches = nil
+}
+
+func (p *feedPane) at(a uint64) *feedEntry {
+	i := int(a - p.dropped)
+	if len(p.ring) == p.limit {
+		i = (p.head + i) % p.limit
+	}
+	return &p.ring[i]
+}
+
+// add appends a notification record, dropping the oldest entry when the buffer is full.
+func (p *feedPane) add(r *sim.Record) {
+	e := feedEntry{seq: r.Seq, t: r.T, callID: r.Call, body: r.Body}
+	if r.Note != nil {
+		e.change, e.resource, e.summary = r.Note.ChangeType, r.Note.Resource, r.Note.Summary
+		if e.callID == "" {
+			e.callID = r.Note.CallID
+		}
+	}
+	e.lower = strings.ToLower(e.change + " " + e.resource + " " + e.summary)
+	if len(p.ring) < p.limit {
+		p.ring = append(p.ring, e)
+		p.n++
+	} else {
+		p.ring[p.head] = e
+		p.head = (p.head + 1) % p.limit
+		p.dropped++
+	}
+	abs := p.dropped + uint64(p.n) - 1
+	if p.filter != "" && p.matchesFilter(&e) {
+		p.matches = append(p.matches, abs)
+	}
+}
+
+// afterAdd trims stale matches and keeps the tail selected while following.
+func (p *feedPane) afterAdd() {
+	if p.filter != "" && len(p.matches) > 0 && p.matches[0] < p.dropped {
+		i := sort.Search(len(p.matches), func(i int) bool { return p.matches[i] >= p.dropped })
+		p.matches = append(p.matches[:0], p.matches[i:]...)
+	}
+	if p.sel < p.dropped {
+		p.sel = p.dropped
+	}
+	if p.follow {
+		p.toEnd()
+	}
+}
+
+// view list: all entries, or the matches of the filter
+
+func (p *feedPane) count() int {
+	if p.filter != "" {
+		return len(p.matches)
+	}
+	return p.n
+}
+
+func (p *feedPane) absAt(pos int) uint64 {
+	if p.filter != "" {
+		return p.matches[pos]
+	}
+	return p.dropped + uint64(pos)
+}
+
+// posOf is the view position of absolute index a (or of the first entry after it).
+func (p *feedPane) posOf(a uint64) int {
+	if p.filter != "" {
+		return sort.Search(len(p.matches), func(i int) bool { return p.matches[i] >= a })
+	}
+	if a < p.dropped {
+		return 0
+	}
+	return int(a - p.dropped)
+}
+
+func (p *feedPane) visible() int { return max(p.h-2, 1) }
+
+func (p *feedPane) selected() *feedEntry {
+	c := p.count()
+	if c == 0 {
+		return nil
+	}
+	pos := clamp(p.posOf(p.sel), 0, c-1)
+	return p.at(p.absAt(pos))
+}
+
+func (p *feedPane) toEnd() {
+	c := p.count()
+	if c == 0 {
+		return
+	}
+	p.sel = p.absAt(c - 1)
+	p.follow = true
+	p.fixTop()
+}
+
+func (p *feedPane) fixTop() {
+	c := p.count()
+	if c == 0 {
+		return
+	}
+	pos := clamp(p.posOf(p.sel), 0, c-1)
+	top := window(pos, clamp(p.posOf(p.top), 0, c-1), p.visible(), c)
+	p.top = p.absAt(top)
+}
+
+// move moves the selection; moving up stops following, reaching the end follows again.
+func (p *feedPane) move(delta int) {
+	c := p.count()
+	if c == 0 {
+		return
+	}
+	pos := clamp(clamp(p.posOf(p.sel), 0, c-1)+delta, 0, c-1)
+	p.sel = p.absAt(pos)
+	p.follow = pos == c-1
+	p.fixTop()
+}
+
+func (p *feedPane) home() {
+	if p.count() == 0 {
+		return
+	}
+	p.sel = p.absAt(0)
+	p.follow = p.count() == 1
+	p.fixTop()
+}
+
+func (p *feedPane) click(y int) {
+	c := p.count()
+	if c == 0 {
+		return
+	}
+	top := clamp(p.posOf(p.top), 0, c-1)
+	pos := top + y
+	if pos < c {
+		p.move(pos - clamp(p.posOf(p.sel), 0, c-1))
+	}
+}
+
+func (p *feedPane) callName(id string) string {
+	if n, ok := p.names[id]; ok && n != "" {
+		return n
+	}
+	return shortID(id)
+}
+
+func (p *feedPane) matchesFilter(e *feedEntry) bool {
+	for _, tok := range strings.Fields(p.filter) {
+		if !strings.Contains(e.lower, tok) && !strings.Contains(strings.ToLower(p.callName(e.callID)), tok) && !strings.Contains(strings.ToLower(e.callID), tok) {
+			return false
+		}
+	}
+	return true
+}
+
+// setFilter applies a filter (lower-cased tokens, all must match) over the whole buffer.
+func (p *feedPane) setFilter(q string) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	keep := uint64(0)
+	if c := p.count(); c > 0 {
+		keep = p.sel
+	}
+	p.filter = q
+	p.matches = p.matches[:0]
+	if q != "" {
+		for i := 0; i < p.n; i++ {
+			a := p.dropped + uint64(i)
+			if p.matchesFilter(p.at(a)) {
+				p.matches = append(p.matches, a)
+			}
+		}
+	}
+	if p.follow || p.count() == 0 {
+		p.toEnd()
+		return
+	}
+	pos := clamp(p.posOf(keep), 0, p.count()-1)
+	p.sel = p.absAt(pos)
+	p.fixTop()
+}
+
+// shortResource names the call by its name: /app/calls/{id}/operations/{op} -> huddle/operations/1a2b3c4d.
+func (p *feedPane) shortResource(e *feedEntry) string {
+	r := e.resource
+	if i := strings.Index(r, "/calls/"); i >= 0 {
+		rest := r[i+len("/calls/"):]
+		id, tail, _ := strings.Cut(rest, "/")
+		name := p.callName(id)
+		if tail == "" {
+			return name
+		}
+		if strings.HasPrefix(tail, "operations/") {
+			return name + "/operations/" + shortID(strings.TrimPrefix(tail, "operations/"))
+		}
+		return name + "/" + tail
+	}
+	return r
+}
+
+func clockMS(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	h := int(d / time.Hour)
+	m := int(d/time.Minute) % 60
+	s := int(d/time.Second) % 60
+	milli := int(d/time.Millisecond) % 1000
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d.%03d", h, m, s, milli)
+	}
+	return fmt.Sprintf("%02d:%02d.%03d", m, s, milli)
+}
+
+func (p *feedPane) View() string {
+	inner := p.w - 2
+	c := p.count()
+	vis := p.visible()
+	lines := make([]string, 0, vis)
+	rw := clamp(inner/3, 10, 34)
+	if c == 0 {
+		msg := " no notifications yet"
+		if p.filter != "" {
+			msg = " nothing matches " + p.filter
+		}
+		lines = append(lines, p.st.Dim.Render(msg))
+	} else {
+		selPos := clamp(p.posOf(p.sel), 0, c-1)
+		top := window(selPos, clamp(p.posOf(p.top), 0, c-1), vis, c)
+		for pos := top; pos < c && pos < top+vis; pos++ {
+			e := p.at(p.absAt(pos))
+			cur := "  "
+			if pos == selPos {
+				cur = glyphCursor + " "
+			}
+			line := cur + clockMS(e.t) + " " + padRight(e.change, 8) + padRight(p.shortResource(e), rw) + " " + e.summary
+			if pos == selPos {
+				sel := p.st.SelectedBlurred
+				if p.focused {
+					sel = p.st.Selected
+				}
+				line = sel.Render(fit(line, inner))
+			} else {
+				line = p.rowStyle(e).Render(clip(line, inner))
+			}
+			lines = append(lines, line)
+		}
+	}
+	title := "Feed"
+	if p.filter != "" {
+		title += " · filter: " + p.filter
+	}
+	var note string
+	switch {
+	case p.editing:
+		note = p.input.plain(true)
+	case c > 0:
+		note = fmt.Sprintf("%d/%d", clamp(p.posOf(p.sel), 0, c-1)+1, c)
+		if p.follow {
+			note = glyphFollowing + " " + note
+		}
+	}
+	return box(p.st, title, note, lines, p.w, p.h, p.focused)
+}
+
+func (p *feedPane) rowStyle(e *feedEntry) lipgloss.Style {
+	switch {
+	case strings.Contains(e.summary, "failed"):
+		return p.st.Err
+	case e.change == "deleted":
+		return p.st.Dim
+	}
+	return p.st.Text
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+)
+
+func TestOpensOnFirstGroupCall(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	if c := h.m.calls.selected(); c == nil || c.Name != "huddle" {
+		t.Fatalf("selected %+v, want huddle", c)
+	}
+	h.mustSee("Roster · huddle · 3 in call", "Alice Wong", "Bob Ruiz", "peer-to-peer", "seed 42")
+}
+
+// sandbox → i → enter → the roster shows the new participant and the operation completes.
+func TestFlowInvite(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("i")
+	if h.m.overlay != overlayInvite {
+		t.Fatal("i did not open the invite form")
+	}
+	h.mustSee("Invite into huddle", "Heidi Steen")
+	h.keys("enter")
+	h.mustSee("200 OK", "Location: https://graph.microsoft.com/beta/app/calls/57DAB8B1894C409AB240BD8BEAE78896/operations/")
+	h.keys("enter") // closes after success
+	if h.m.overlay != overlayNone {
+		t.Fatal("enter after success did not close the form")
+	}
+	h.mustSee("running", "pending: ringing")
+	h.advance(10 * time.Second)
+	h.mustSee("Roster · huddle · 4 in call", "Heidi Steen", "✓ completed", "status completed", "roster 4 (+Heidi Steen)")
+	if op := h.m.ops.selected(); op == nil || op.Status != "completed" {
+		t.Fatalf("op %+v", op)
+	}
+}
+
+// arm "declined" → invite → the operation fails with its resultInfo.
+func TestFlowFaultDeclined(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("f")
+	if h.m.overlay != overlayFaults {
+		t.Fatal("f did not open the fault panel")
+	}
+	h.keys("tab") // Kind -> Failure
+	for h.m.faults.catalog[h.m.faults.failure].Name != "declined" {
+		h.keys("right")
+	}
+	h.mustSee("declined 603/0")
+	h.keys("enter")
+	h.mustSee("armed: fail declined on any (0/1)", "Armed (1)")
+	h.keys("esc", "i", "enter", "esc")
+	h.advance(10 * time.Second)
+	h.mustSee("✗ failed", "603/0", "addParticipantsfailed", "status failed 603/0")
+	op := h.m.ops.selected()
+	if op == nil || op.Status != "failed" || op.Result == nil || op.Result.Code != 603 {
+		t.Fatalf("op %+v", op)
+	}
+}
+
+// A scenario with a caption and a pause plays, stops, resumes.
+func TestFlowScenarioCaptionPause(t *testing.T) {
+	sc, err := scenarios.Load("seed-invite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, sc.Builder(scenarios.Options{Live: true}), 120, 40, false)
+	h.m.o.StepCount = sc.StepCount()
+	if !h.m.paused || h.m.prompt == "" {
+		t.Fatalf("not stopped at the pause: paused=%v prompt=%q", h.m.paused, h.m.prompt)
+	}
+	h.mustSee("Press space to send the invite", "(space resumes)", "presenter: Watch three things", "step 3/")
+	h.keys("space")
+	if h.m.prompt != "" {
+		t.Fatalf("still prompting %q", h.m.prompt)
+	}
+	for i := 0; i < 40 && h.m.passN == 0; i++ {
+		h.keys(".")
+	}
+	if h.m.passN != 1 || h.m.failN != 0 {
+		t.Fatalf("expectations pass=%d fail=%d", h.m.passN, h.m.failN)
+	}
+	h.mustSee("expect ✓1 ✗0", "Heidi Steen", "status completed")
+}
+
+func TestFlowNewAndIncomingCall(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("n", "down", "enter") // bob, peer-to-peer
+	if h.m.overlay != overlayNone {
+		t.Fatalf("form still open: %s", h.m.callF.result)
+	}
+	if c := h.m.calls.selected(); c == nil || c.State != "establishing" || c.Kind != sim.PeerToPeer {
+		t.Fatalf("new call %+v", c)
+	}
+	h.keys("c", "down", "down", "enter") // heidi rings the bot
+	c := h.m.calls.selected()
+	if c == nil || c.State != "incoming" {
+		t.Fatalf("incoming call %+v", c)
+	}
+	h.mustSee("incoming")
+	h.keys("a")
+	h.advance(5 * time.Second)
+	if c := h.m.calls.selected(); c == nil || c.State != "established" {
+		t.Fatalf("answered call %+v", c)
+	}
+	h.keys("h")
+	h.advance(5 * time.Second)
+	if c := h.m.calls.selected(); c == nil || c.State != "terminated" {
+		t.Fatalf("hung-up call %+v", c)
+	}
+}
+
+func TestFlowRemoveMuteBackRestart(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("2", "down") // Alice
+	h.keys("m")
+	h.advance(time.Second)
+	h.mustSee("muted")
+	h.keys("down", "x")
+	h.advance(time.Second)
+	h.mustSee("Roster · huddle · 2 in call")
+	for _, p := range h.m.roster.parts {
+		if p.Identity.Name == "bob" {
+			t.Fatal("Bob is still listed")
+		}
+	}
+	n := h.m.feed.count()
+	h.keys("[")
+	if h.m.feed.count() >= n {
+		t.Fatalf("back: feed %d, was %d", h.m.feed.count(), n)
+	}
+	h.keys("r")
+	if h.m.feed.count() != 0 || len(h.m.roster.parts) != 3 {
+		t.Fatalf("restart: feed %d roster %d", h.m.feed.count(), len(h.m.roster.parts))
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		h := newHarness(t, sandboxBuilder, 80, 24, true)
+		h.keys(k)
+		if !h.quit {
+			t.Errorf("%s did not quit", k)
+		}
+	}
+	// in a text field q is text
+	h := newHarness(t, sandboxBuilder, 80, 24, true)
+	h.keys("i", "tab")
+	h.typeText("quinn")
+	if h.quit || h.m.invite.name.value != "quinn" {
+		t.Fatalf("quit=%v name=%q", h.quit, h.m.invite.name.value)
+	}
+}

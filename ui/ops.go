@@ -1,0 +1,211 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// opsPane lists the selected call's operations: status, clientContext, invitees and their
+// outcomes, and the resultInfo of a failure.
+type opsPane struct {
+	st      *Styles
+	w, h    int
+	focused bool
+
+	callName string
+	ops      []sim.Operation
+	sel, top int // top is a line index
+	selID    string
+	follow   bool
+}
+
+func (p *opsPane) SetSize(w, h int) { p.w, p.h = w, h }
+func (p *opsPane) Focus()           { p.focused = true }
+func (p *opsPane) Blur()            { p.focused = false }
+
+// setOps shows the operations of call c (by id) from the world's list.
+func (p *opsPane) setOps(c *sim.Call, all []sim.Operation) {
+	name := ""
+	if c != nil {
+		name = c.Name
+	}
+	if name != p.callName {
+		p.sel, p.top, p.selID, p.follow = 0, 0, "", true
+	}
+	p.callName = name
+	p.ops = p.ops[:0:0]
+	if c != nil {
+		for i := range all {
+			if all[i].CallID == c.ID {
+				p.ops = append(p.ops, all[i])
+			}
+		}
+	}
+	if p.follow || p.selID == "" {
+		p.sel = len(p.ops) - 1
+	} else {
+		for i := range p.ops {
+			if p.ops[i].ID == p.selID {
+				p.sel = i
+			}
+		}
+	}
+	p.sel = clamp(p.sel, 0, len(p.ops)-1)
+	if len(p.ops) > 0 {
+		p.selID = p.ops[p.sel].ID
+	}
+}
+
+func (p *opsPane) selected() *sim.Operation {
+	if p.sel >= 0 && p.sel < len(p.ops) {
+		return &p.ops[p.sel]
+	}
+	return nil
+}
+
+func (p *opsPane) move(delta int) {
+	if len(p.ops) == 0 {
+		return
+	}
+	p.sel = clamp(p.sel+delta, 0, len(p.ops)-1)
+	p.selID = p.ops[p.sel].ID
+	p.follow = p.sel == len(p.ops)-1
+	_, starts := p.lines(p.w - 2)
+	p.top = p.topLine(starts)
+}
+
+func (p *opsPane) click(y int) {
+	_, starts := p.lines(p.w - 2)
+	top := p.topLine(starts)
+	line := top + y
+	for i := len(starts) - 1; i >= 0; i-- {
+		if starts[i] <= line {
+			p.move(i - p.sel)
+			return
+		}
+	}
+}
+
+func opStatus(st *Styles, s string) string {
+	switch s {
+	case "completed":
+		return st.OK.Render(glyphOK + " " + s)
+	case "failed":
+		return st.Err.Render(glyphFail + " " + s)
+	default:
+		return st.Warn.Render(glyphRunning + " " + s)
+	}
+}
+
+func shortType(t string) string {
+	switch t {
+	case "inviteParticipantsOperation":
+		return "invite"
+	case "muteParticipantOperation":
+		return "mute"
+	}
+	return t
+}
+
+// lines renders every operation (there are few per call) and the first line of each.
+func (p *opsPane) lines(inner int) ([]string, []int) {
+	var out []string
+	starts := make([]int, len(p.ops))
+	for i := range p.ops {
+		o := &p.ops[i]
+		starts[i] = len(out)
+		cur := "  "
+		if i == p.sel {
+			cur = glyphCursor + " "
+		}
+		head := cur + opStatus(p.st, o.Status) + " " + shortType(o.Type) + " " + p.st.Dim.Render(shortID(o.ID))
+		if o.ClientContext != "" {
+			head += " cc=" + o.ClientContext
+		}
+		if i == p.sel {
+			sel := p.st.SelectedBlurred
+			if p.focused {
+				sel = p.st.Selected
+			}
+			head = sel.Render(fit(head, inner))
+		}
+		out = append(out, head)
+		if len(o.Invitees) > 0 {
+			parts := make([]string, len(o.Invitees))
+			for j, inv := range o.Invitees {
+				g := glyphRunning
+				switch inv.Outcome {
+				case "joined":
+					g = glyphOK
+				case "failed":
+					g = glyphFail
+				}
+				s := g + inv.Identity.Label()
+				if inv.ReplacesCall != "" {
+					s += " (replaces)"
+				}
+				parts[j] = s
+			}
+			out = append(out, "    "+strings.Join(parts, ", "))
+		}
+		if o.Result != nil && o.Status == "failed" {
+			out = append(out, p.st.Err.Render(fmt.Sprintf("    %d/%d ", o.Result.Code, o.Result.Subcode))+p.st.Text.Render(o.Result.Message))
+		}
+	}
+	return out, starts
+}
+
+func (p *opsPane) topLine(starts []int) int {
+	h := p.h - 2
+	if len(starts) == 0 || h <= 0 {
+		return 0
+	}
+	first := starts[p.sel]
+	last := first
+	if p.sel+1 < len(starts) {
+		last = starts[p.sel+1] - 1
+	} else {
+		last = first + 2
+	}
+	top := p.top
+	if first < top {
+		top = first
+	}
+	if last >= top+h {
+		top = last - h + 1
+	}
+	if top > first {
+		top = first
+	}
+	return max(top, 0)
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func (p *opsPane) View() string {
+	inner := p.w - 2
+	all, starts := p.lines(inner)
+	top := p.topLine(starts)
+	var lines []string
+	if len(p.ops) == 0 {
+		lines = []string{p.st.Dim.Render(" no operations: i invites")}
+	} else if top < len(all) {
+		lines = all[top:]
+	}
+	title := "Operations"
+	if p.callName != "" {
+		title += " · " + p.callName
+	}
+	note := ""
+	if len(p.ops) > 0 {
+		note = fmt.Sprintf("%d/%d", p.sel+1, len(p.ops))
+	}
+	return box(p.st, title, note, lines, p.w, p.h, p.focused)
+}
