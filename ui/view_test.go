@@ -130,6 +130,41 @@ func TestKeysDoc(t *testing.T) {
 	}
 }
 
+// TestReadmeKeys: the README's key table is the generated one (between the keys markers).
+func TestReadmeKeys(t *testing.T) {
+	path := filepath.Join("..", "README.md")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- keys:begin (generated from ui.DefaultKeyMap; go test ./ui -run TestReadmeKeys -update) -->\n", "<!-- keys:end -->"
+	i, j := strings.Index(string(src), begin), strings.Index(string(src), end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the keys markers")
+	}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(DefaultKeyMap().Markdown(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "# "), strings.HasPrefix(line, "Generated from"):
+			continue
+		case strings.HasPrefix(line, "## "):
+			line = "#" + line
+		}
+		b.WriteString(line)
+	}
+	table := strings.TrimLeft(b.String(), "\n")
+	if *update {
+		out := string(src[:i+len(begin)]) + table + string(src[j:])
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if string(src[i+len(begin):j]) != table {
+		t.Fatalf("README.md's key table is stale: run go test ./ui -run TestReadmeKeys -update")
+	}
+}
+
 func TestNoKeyConflicts(t *testing.T) {
 	if c := DefaultKeyMap().Conflicts(); len(c) > 0 {
 		t.Fatal(strings.Join(c, "\n"))
