@@ -1,11 +1,265 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/graphapi"
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/ui"
+)
+
+type serveFlags struct {
+	addr, profile, scenario, auth string
+	appID, tenant, callback       string
+	transcript, keyFile, logFile  string
+	allow                         []string
+	tui, noMouse                  bool
+	inviteStatus                  int
+	speed                         float64
+	seed                          uint64
+	retryAttempts, queueLimit     int
+	retryBackoff, callbackTimeout time.Duration
+	drainTimeout, retryMaxBackoff time.Duration
+}
 
 func newServeCmd() *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "Serve a Graph-compatible HTTP surface", RunE: func(*cobra.Command, []string) error { return usageError("not built yet") }}
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a Graph-compatible HTTP surface",
+		Long: `Serve the simulated Graph calling API over HTTP, so a real bot, curl or the Graph SDK can be
+pointed at callsim. Notifications are POSTed to each call's callbackUri (loopback only, unless
+--allow-callback-host) with an RS256 bearer token whose keys are published at
+/.well-known/openid-configuration. The control API under /_callsim/ arms faults, starts incoming
+calls, drives the clock, loads scenarios and streams the transcript. See docs/serve.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth)")
+	fl.StringVar(&f.profile, "profile", "", "behaviour profile: seed or v1 (default seed, or the scenario's)")
+	fl.StringVar(&f.scenario, "scenario", "", "start from a scenario (built-in NAME or FILE) instead of the empty world")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of the run (ids and latencies)")
+	fl.StringVar(&f.auth, "auth", graphapi.AuthAny, "auth mode: any (any Bearer token), none, or jwt (tokens minted by callsim token)")
+	fl.StringVar(&f.appID, "app-id", "", "the bot's application id: aud of callback tokens (default "+sim.DefaultConfig().Bot.AppID+")")
+	fl.StringVar(&f.tenant, "tenant", "", "the tenant id: tid of callback tokens (default "+sim.DefaultConfig().Bot.TenantID+")")
+	fl.StringVar(&f.callback, "callback", "http://127.0.0.1:3978/api/calls", "where notifications of incoming and scenario calls go")
+	fl.StringSliceVar(&f.allow, "allow-callback-host", nil, "also allow callbacks to this host (repeatable); loopback is always allowed")
+	fl.BoolVar(&f.tui, "tui", false, "run the TUI on the served world")
+	fl.BoolVar(&f.noMouse, "no-mouse", false, "with --tui: leave the mouse to the terminal")
+	fl.StringVar(&f.transcript, "transcript", "", "write the session's transcript (JSON Lines) to FILE")
+	fl.StringVar(&f.logFile, "log", "", "write log lines to FILE (default stderr; discarded with --tui)")
+	fl.IntVar(&f.inviteStatus, "invite-status", 200, "status of a successful invite: 200 (docs, SDK) or 202 (the seed's prose)")
+	fl.Float64Var(&f.speed, "speed", 0, "virtual clock speed factor (default 1, or the scenario's)")
+	fl.IntVar(&f.retryAttempts, "retry-attempts", 3, "attempts per notification when the bot answers non-2xx")
+	fl.DurationVar(&f.retryBackoff, "retry-backoff", 500*time.Millisecond, "first retry delay (doubles per attempt)")
+	fl.DurationVar(&f.retryMaxBackoff, "retry-max-backoff", 5*time.Second, "longest retry delay; also the probe interval while the bot is down")
+	fl.DurationVar(&f.callbackTimeout, "callback-timeout", 5*time.Second, "timeout of one callback POST")
+	fl.IntVar(&f.queueLimit, "queue-limit", 10000, "notifications held per callback URI while the bot is slow or down (overflow is recorded)")
+	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
+	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
+	return cmd
+}
+
+func loadKey(path string, log io.Writer) (*graphapi.Key, string, error) {
+	if path == "" {
+		var err error
+		if path, err = graphapi.DefaultKeyFile(); err != nil {
+			return nil, "", err
+		}
+	}
+	k, created, err := graphapi.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if created {
+		fmt.Fprintf(log, "callsim: created signing key %s (0600; keep it out of version control)\n", path)
+	}
+	return k, path, nil
+}
+
+func serveScenario(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+	sc, err := scenarios.Load(ref)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
+}
+
+func runServe(cmd *cobra.Command, f serveFlags) error {
+	switch f.auth {
+	case graphapi.AuthAny, graphapi.AuthNone, graphapi.AuthJWT:
+	default:
+		return usageError("--auth %q: want any, none or jwt", f.auth)
+	}
+	if f.inviteStatus != 200 && f.inviteStatus != 202 {
+		return usageError("--invite-status %d: want 200 or 202", f.inviteStatus)
+	}
+	if f.speed < 0 {
+		return usageError("--speed must be positive, got %g", f.speed)
+	}
+	if f.profile != "" && f.profile != "seed" && f.profile != "v1" && f.profile != "v1.0" {
+		return usageError("--profile %q: want seed or v1", f.profile)
+	}
+	stderr := cmd.ErrOrStderr()
+	var logw io.Writer = stderr
+	if f.tui {
+		logw = io.Discard
+	}
+	if f.logFile != "" {
+		lf, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return usageError("--log: %v", err)
+		}
+		defer lf.Close()
+		logw = lf
+	}
+	key, keyPath, err := loadKey(f.keyFile, stderr)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	speed := f.speed
+	title := "empty world"
+	if f.scenario != "" {
+		sc, err := scenarios.Load(f.scenario)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		title = sc.Name()
+		if speed == 0 {
+			speed = sc.Speed()
+		}
+	}
+	if speed == 0 {
+		speed = 1
+	}
+	var tw *os.File
+	if f.transcript != "" {
+		if tw, err = os.Create(f.transcript); err != nil {
+			return usageError("--transcript: %v", err)
+		}
+		defer tw.Close()
+	}
+	opts := graphapi.Options{
+		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
+		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
+		Scenario: f.scenario, LoadScenario: serveScenario,
+		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, KeepInputs: f.tui,
+		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
+		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, DrainTimeout: f.drainTimeout, Log: logw,
+	}
+	if tw != nil {
+		opts.Transcript = tw
+	}
+	s, err := graphapi.Start(opts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	base := s.BaseURL()
+	if !f.tui {
+		printBanner(cmd.OutOrStdout(), s, f, keyPath, title)
+		<-ctx.Done()
+		fmt.Fprintln(stderr, "callsim: stopping: delivering queued notifications (up to", f.drainTimeout.String()+")")
+	} else {
+		var cfg sim.Config
+		s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
+		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, NoMouse: f.noMouse,
+			Banner: "serving " + base + "/v1.0"})
+		if tuiErr != nil {
+			fmt.Fprintln(stderr, "callsim:", tuiErr)
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), f.drainTimeout+10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title string) {
+	base := s.BaseURL()
+	var cfg sim.Config
+	s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
+	host, _, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth\n", host)
+	}
+	bearer := "Bearer any-token"
+	if f.auth == graphapi.AuthJWT {
+		bearer = "Bearer $(callsim token)"
+	}
+	fmt.Fprintf(w, `callsim serve: the Graph calling API, simulated (%s, profile %s, auth %s, speed %gx)
+  Graph       %s/v1.0    %s/beta    (%s/beta/app/calls)
+  OpenID      %s/.well-known/openid-configuration
+  JWKS        %s    key %s
+  control     %s/_callsim/    transcript stream: %s/_callsim/transcript
+  callbacks   incoming calls notify %s (bot app %s, tenant %s)
+
+Try: create a group call (notifications go to its callbackUri):
+  curl -si -X POST %s/v1.0/communications/calls \
+    -H "Authorization: %s" -H 'Content-Type: application/json' \
+    -d '{"callbackUri":"%s","requestedModalities":["audio"],
+         "mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},
+         "targets":[{"identity":{"user":{"id":"11111111-1111-4111-8111-111111111111","displayName":"Adele Vance"}}},
+                    {"identity":{"user":{"id":"22222222-2222-4222-8222-222222222222","displayName":"Lee Gu"}}}]}'
+then invite into it:  POST %s/v1.0/communications/calls/{id}/participants/invite
+Ctrl-C stops (queued notifications are delivered first).
+`, title, cfg.Profile.Name, f.auth, s.Driver().Speed(), base, base, base, base, s.JWKSURL(), keyPath, base, base,
+		f.callback, cfg.Bot.AppID, cfg.Bot.TenantID, base, bearer, f.callback, base)
 }
 
 func newTokenCmd() *cobra.Command {
-	return &cobra.Command{Use: "token", Short: "Mint a token for `serve --auth jwt`", RunE: func(*cobra.Command, []string) error { return usageError("not built yet") }}
+	var (
+		delegated     bool
+		roles, scopes []string
+		appID, tenant string
+		keyFile       string
+		ttl           time.Duration
+	)
+	def := sim.DefaultConfig().Bot
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Mint a token for `serve --auth jwt`",
+		Long: `Mint a bearer token signed with callsim's key (the one ` + "`callsim serve`" + ` uses; see --key-file).
+An application token carries roles (default: ` + strings.Join(graphapi.DefaultRoles, ", ") + `);
+--delegated mints a user token with scp instead, which the calling API refuses (403).
+The token alone is printed on stdout:  curl -H "Authorization: Bearer $(callsim token)" ...`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			key, _, err := loadKey(keyFile, cmd.ErrOrStderr())
+			if err != nil {
+				return usageError("%v", err)
+			}
+			tok, err := key.MintAPIToken(graphapi.TokenRequest{AppID: appID, TenantID: tenant, Roles: roles, Delegated: delegated, Scopes: scopes, TTL: ttl}, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), tok)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&delegated, "delegated", false, "mint a delegated (user, scp) token instead of an application token")
+	fl.StringSliceVar(&roles, "roles", nil, "application roles (default "+strings.Join(graphapi.DefaultRoles, ",")+")")
+	fl.StringSliceVar(&scopes, "scopes", nil, "delegated scopes with --delegated")
+	fl.StringVar(&appID, "app-id", def.AppID, "application id (appid claim)")
+	fl.StringVar(&tenant, "tenant", def.TenantID, "tenant id (tid claim; serve checks it against its --tenant)")
+	fl.StringVar(&keyFile, "key-file", "", "signing key shared with serve (default <user config dir>/callsim/key.pem)")
+	fl.DurationVar(&ttl, "ttl", time.Hour, "lifetime of the token")
+	return cmd
 }

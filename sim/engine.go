@@ -56,6 +56,7 @@ type Engine struct {
 	steps   uint64
 	inputs  []TimedInput
 	dir     []*Identity
+	dirByID map[string]*Identity // lower-cased id -> entry
 	calls   []*Call // live and recently ended, in creation order
 	callIdx map[string]*Call
 	ops     map[string]*Operation
@@ -119,6 +120,7 @@ func New(cfg Config) *Engine {
 		prof:    cfg.Profile,
 		rng:     streams{seed: cfg.Seed},
 		callIdx: map[string]*Call{},
+		dirByID: map[string]*Identity{},
 		ops:     map[string]*Operation{},
 		notify:  notifyState{last: map[string]time.Duration{}},
 	}

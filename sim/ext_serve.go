@@ -7,9 +7,13 @@ import "time"
 
 // ServeOverrides points an engine at a live HTTP surface: Location headers start with baseURL,
 // and the bot's notifications go to callbackURI (calls that already use the old default
-// callback are moved too). appID and tenantID replace the bot's when not empty. Call it from a
-// Builder, before the engine starts.
-func (e *Engine) ServeOverrides(baseURL, callbackURI, appID, tenantID string) {
+// callback are moved too). appID and tenantID replace the bot's when not empty; keepEnded > 0
+// bounds the ended calls kept readable (Config.MaxFinished). Call it from a Builder, before the
+// engine starts.
+func (e *Engine) ServeOverrides(baseURL, callbackURI, appID, tenantID string, keepEnded int) {
+	if keepEnded > 0 {
+		e.cfg.MaxFinished = keepEnded
+	}
 	if baseURL != "" {
 		e.cfg.BaseURL = baseURL
 	}
@@ -90,5 +94,24 @@ func (d *Driver) EmitAll(recs []Record) {
 			d.runner.E.Emit(r)
 		}
 		d.runner.flush()
+	})
+}
+
+// SetHistoryLimit bounds the records kept for rewind and late subscribers (default 200000).
+func (d *Driver) SetHistoryLimit(n int) {
+	d.do(func() {
+		if n > 1 {
+			d.maxRec = n
+		}
+	})
+}
+
+// ForgetInputs drops the inputs recorded so far (the driver's replay log and the engine's
+// input list), so a long-running server does not keep every request. Rewind cannot go back
+// past this point afterwards.
+func (d *Driver) ForgetInputs() {
+	d.do(func() {
+		d.log = nil
+		d.runner.E.inputs = nil
 	})
 }

@@ -32,6 +32,7 @@ type Batch struct {
 // Subscription receives batches. Batches are merged while the subscriber is busy, so a slow
 // reader never blocks the engine and never loses a record.
 type Subscription struct {
+	world   bool // wants World snapshots (the TUI); record-only subscribers skip the copy
 	mu      sync.Mutex
 	pending Batch
 	has     bool
@@ -148,19 +149,32 @@ func (d *Driver) virtualNow() time.Duration {
 	return d.virt0 + time.Duration(float64(time.Since(d.wall0))*d.speed)
 }
 
-// Subscribe returns a subscription that first receives the whole history so far.
-func (d *Driver) Subscribe() *Subscription {
-	s := &Subscription{signal: make(chan struct{}, 1)}
+// Subscribe returns a subscription that first receives the whole history so far, and with
+// every batch a World snapshot.
+func (d *Driver) Subscribe() *Subscription { return d.subscribe(true) }
+
+// SubscribeRecords is Subscribe without World snapshots: copying the world for every batch is
+// the largest cost of a busy server, and record consumers (webhooks, transcripts) never read it.
+func (d *Driver) SubscribeRecords() *Subscription { return d.subscribe(false) }
+
+func (d *Driver) subscribe(world bool) *Subscription {
+	s := &Subscription{world: world, signal: make(chan struct{}, 1)}
 	d.do(func() {
+		d.mu.Lock()
 		d.subs = append(d.subs, s)
-		s.push(d.batch(append([]Record(nil), d.hist...), true))
+		d.mu.Unlock()
+		b := d.batch(append([]Record(nil), d.hist...), true)
+		if world {
+			b.World = d.runner.E.Snapshot()
+		}
+		s.push(b)
 	})
 	return s
 }
 
 func (d *Driver) batch(recs []Record, reset bool) Batch {
 	r := d.runner
-	return Batch{Records: recs, Reset: reset, World: r.E.Snapshot(), Now: r.E.Now(), Speed: d.speed,
+	return Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
 		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps()}
 }
 
@@ -173,7 +187,18 @@ func (d *Driver) publish(from int, reset bool) {
 	d.mu.Lock()
 	subs := append([]*Subscription(nil), d.subs...)
 	d.mu.Unlock()
+	var world *World
 	for _, s := range subs {
+		if s.world {
+			if world == nil {
+				w := d.runner.E.Snapshot()
+				world = &w
+			}
+			wb := b
+			wb.World = *world
+			s.push(wb)
+			continue
+		}
 		s.push(b)
 	}
 	if len(d.hist) > d.maxRec { // bound memory; rewind past this point is not possible

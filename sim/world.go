@@ -25,8 +25,12 @@ func (e *Engine) AddIdentity(id Identity) *Identity {
 		id.Name = id.ID
 	}
 	p := &id
+	e.dirByID[strings.ToLower(id.ID)] = p
 	for i, old := range e.dir {
 		if old.Name == id.Name {
+			if !strings.EqualFold(old.ID, id.ID) {
+				delete(e.dirByID, strings.ToLower(old.ID))
+			}
 			e.dir[i] = p
 			return p
 		}
@@ -63,10 +67,8 @@ func (e *Engine) FindIdentity(ref string) (*Identity, bool) {
 // (behaviour answer) that is added to the directory so later lookups agree.
 func (e *Engine) identityFor(kind string, id, displayName, tenant string) *Identity {
 	if id != "" {
-		for _, d := range e.dir {
-			if strings.EqualFold(d.ID, id) {
-				return d
-			}
+		if d, ok := e.dirByID[strings.ToLower(id)]; ok {
+			return d
 		}
 	}
 	if id == "" && displayName != "" {

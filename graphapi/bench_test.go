@@ -1,0 +1,251 @@
+package graphapi
+
+// The serve load generator (docs/benchmarks-serve.md; scripts/bench-serve.sh runs it against
+// callsim and Stoplight Prism in one go). It is a benchmark, not a timed test:
+//
+//	go test ./graphapi -run '^$' -bench 'Invite' -benchtime 20000x
+//
+// With CALLSIM_PRISM_URL set (http://127.0.0.1:4010), BenchmarkPrismInvite sends the same
+// invite requests to a Prism mock of the one-path OpenAPI file in testdata/.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const benchClients = 64
+
+type loadResult struct {
+	n        int
+	wall     time.Duration
+	p50, p99 time.Duration
+	failures int
+}
+
+func (r loadResult) perSec() float64 { return float64(r.n) / r.wall.Seconds() }
+
+// runLoad runs total requests over clients goroutines; one sends request i of a client and
+// returns the latency of the measured request (setup work it does is excluded from latency,
+// not from the wall time).
+func runLoad(clients, total int, one func(client, i int) (time.Duration, error)) loadResult {
+	lat := make([][]time.Duration, clients)
+	var fails atomic.Int64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				if next.Add(1) > int64(total) {
+					return
+				}
+				d, err := one(c, i)
+				if err != nil {
+					fails.Add(1)
+					continue
+				}
+				lat[c] = append(lat[c], d)
+			}
+		}(c)
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := loadResult{n: len(all), wall: wall, failures: int(fails.Load())}
+	if len(all) > 0 {
+		r.p50 = all[len(all)*50/100]
+		r.p99 = all[min(len(all)-1, len(all)*99/100)]
+	}
+	return r
+}
+
+func loadClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Proxy: nil, MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute,
+		DialContext: (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+	}}
+}
+
+func post(c *http.Client, url, body string) (int, []byte, error) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer bench")
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res.StatusCode, b, err
+}
+
+// inviteBody invites one of 16 users (a bot invites the same people again and again; a
+// directory growing by one identity per invite would measure the directory, not the surface).
+// Calls rotate every 16 invites, so nobody is invited twice into one call.
+func inviteBody(client, i int) string {
+	return fmt.Sprintf(`{"participants":[{"endpointType":"default","identity":{"user":{"id":"00000000-0000-4000-8000-%012d","displayName":"Load %d"}},"languageId":"en-US","region":"westus"}],"clientContext":"c%d-%d"}`,
+		i%16, i%16, client, i)
+}
+
+func report(b *testing.B, r loadResult) {
+	b.ReportMetric(r.perSec(), "invites/s")
+	b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(r.failures), "failures")
+	b.Logf("%d invites in %s with %d clients: %.0f invites/s, p50 %s, p99 %s, %d failures",
+		r.n, r.wall.Round(time.Millisecond), benchClients, r.perSec(), r.p50, r.p99, r.failures)
+}
+
+// BenchmarkServeInvite: 64 clients invite into group calls on a served engine while a bot
+// receiver counts the notifications; none may be lost. Each client hangs up its call and
+// creates a new one every 16 invites, so rosters stay small (that work counts in the wall time).
+func BenchmarkServeInvite(b *testing.B) {
+	var got atomic.Int64
+	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		got.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer bot.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	hc := loadClient()
+	base := s.BaseURL() + "/v1.0/communications/calls"
+	newCall := func(c int) (string, error) {
+		body := `{"callbackUri":"` + bot.URL + `/api/calls","requestedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},"targets":[` +
+			`{"identity":{"user":{"id":"aaaaaaaa-0000-4000-8000-000000000000","displayName":"A"}}},` +
+			`{"identity":{"user":{"id":"bbbbbbbb-0000-4000-8000-000000000000","displayName":"B"}}}]}`
+		st, rb, err := post(hc, base, body)
+		if err != nil || st != 201 {
+			return "", fmt.Errorf("create: %d %v %s", st, err, rb)
+		}
+		id := string(rb[bytes.Index(rb, []byte(`"id":"`))+6:])
+		id = id[:strings.IndexByte(id, '"')]
+		for {
+			req, _ := http.NewRequest("GET", base+"/"+id, nil)
+			req.Header.Set("Authorization", "Bearer bench")
+			res, err := hc.Do(req)
+			if err != nil {
+				return "", err
+			}
+			rb, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if bytes.Contains(rb, []byte(`"state":"established"`)) {
+				return id, nil
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	calls := make([]string, benchClients)
+	for c := range calls {
+		if calls[c], err = newCall(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const rotate = 16
+	b.ResetTimer()
+	r := runLoad(benchClients, b.N, func(c, i int) (time.Duration, error) {
+		if i > 0 && i%rotate == 0 {
+			req, _ := http.NewRequest("DELETE", base+"/"+calls[c], nil)
+			req.Header.Set("Authorization", "Bearer bench")
+			if res, err := hc.Do(req); err == nil {
+				res.Body.Close()
+			}
+			id, err := newCall(c)
+			if err != nil {
+				return 0, err
+			}
+			calls[c] = id
+		}
+		t0 := time.Now()
+		st, rb, err := post(hc, base+"/"+calls[c]+"/participants/invite", inviteBody(c, i))
+		d := time.Since(t0)
+		if err != nil || st != 200 {
+			return 0, fmt.Errorf("invite: %d %v %s", st, err, rb)
+		}
+		return d, nil
+	})
+	b.StopTimer()
+	report(b, r)
+	// every notification the engine produced must reach the bot: wait until the engine is
+	// quiet and the queues are empty, then compare counts
+	deadline := time.Now().Add(60 * time.Second)
+	last := int64(-1)
+	for {
+		st := s.Stats()
+		if st.Pending == 0 && st.Queued == last && got.Load() == st.Delivered {
+			break
+		}
+		last = st.Queued
+		if time.Now().After(deadline) {
+			b.Fatalf("notifications did not settle: %+v, bot got %d", st, got.Load())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	st := s.Stats()
+	if st.Overflow != 0 || st.GaveUp != 0 || st.NotAllowed != 0 || st.Delivered != st.Queued || got.Load() != st.Delivered {
+		b.Fatalf("lost notifications: %+v, bot got %d", st, got.Load())
+	}
+	b.ReportMetric(float64(got.Load()), "notifications")
+	b.Logf("bot received %d notifications (engine queued %d, delivered %d, retries %d, overflow %d): none lost",
+		got.Load(), st.Queued, st.Delivered, st.Retries, st.Overflow)
+}
+
+// BenchmarkPrismInvite sends the same invites to a Prism mock (CALLSIM_PRISM_URL).
+func BenchmarkPrismInvite(b *testing.B) {
+	base := os.Getenv("CALLSIM_PRISM_URL")
+	if base == "" {
+		b.Skip("CALLSIM_PRISM_URL not set (scripts/bench-serve.sh starts Prism and sets it)")
+	}
+	hc := loadClient()
+	url := strings.TrimSuffix(base, "/") + "/v1.0/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896/participants/invite"
+	if st, rb, err := post(hc, url, inviteBody(0, 0)); err != nil || st != 200 {
+		b.Fatalf("prism: %d %v %s", st, err, rb)
+	}
+	b.ResetTimer()
+	r := runLoad(benchClients, b.N, func(c, i int) (time.Duration, error) {
+		t0 := time.Now()
+		st, rb, err := post(hc, url, inviteBody(c, i))
+		d := time.Since(t0)
+		if err != nil || st != 200 {
+			return 0, fmt.Errorf("invite: %d %v %s", st, err, rb)
+		}
+		return d, nil
+	})
+	b.StopTimer()
+	report(b, r)
+}
+
+// benchSpeed is the virtual clock speed of the served engine (CALLSIM_BENCH_SPEED, default 1000).
+func benchSpeed() float64 {
+	var f float64
+	if _, err := fmt.Sscan(os.Getenv("CALLSIM_BENCH_SPEED"), &f); err != nil || f <= 0 {
+		return 1000
+	}
+	return f
+}

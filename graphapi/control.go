@@ -1,0 +1,514 @@
+package graphapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// The control API (/_callsim/): JSON in, JSON out, no auth (it listens where the server does:
+// loopback by default).
+
+func (s *Server) controlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /_callsim/{$}", s.ctlIndex)
+	mux.HandleFunc("GET /_callsim/world", s.ctlWorld)
+	mux.HandleFunc("GET /_callsim/faults", s.ctlFaults)
+	mux.HandleFunc("POST /_callsim/faults", s.ctlArm)
+	mux.HandleFunc("DELETE /_callsim/faults", s.ctlClear)
+	mux.HandleFunc("DELETE /_callsim/faults/{name}", s.ctlDisarm)
+	mux.HandleFunc("GET /_callsim/catalogue", s.ctlCatalogue)
+	mux.HandleFunc("POST /_callsim/identities", s.ctlIdentity)
+	mux.HandleFunc("POST /_callsim/calls/incoming", s.ctlIncoming)
+	mux.HandleFunc("GET /_callsim/clock", s.ctlClock)
+	mux.HandleFunc("POST /_callsim/clock/{action}", s.ctlClockAction)
+	mux.HandleFunc("POST /_callsim/scenario", s.ctlLoad)
+	mux.HandleFunc("GET /_callsim/deliveries", s.ctlDeliveries)
+	mux.HandleFunc("GET /_callsim/transcript", s.serveTranscript)
+	mux.HandleFunc("/_callsim/", func(w http.ResponseWriter, r *http.Request) {
+		ctlError(w, http.StatusNotFound, "notFound", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
+	})
+}
+
+func ctlError(w http.ResponseWriter, status int, code, msg string) {
+	rid := newGUID()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(graph.ErrorBody(code, msg, time.Now().UTC().Format("2006-01-02T15:04:05"), rid, rid))
+}
+
+// readJSON decodes a small JSON body; an empty body leaves v as is.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		ctlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		return false
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", "invalid JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"graph": []string{s.base + "/v1.0", s.base + "/beta"},
+		"jwks":  s.JWKSURL(),
+		"control": []string{
+			"GET /_callsim/world", "GET /_callsim/faults", "POST /_callsim/faults", "DELETE /_callsim/faults",
+			"DELETE /_callsim/faults/{name}", "GET /_callsim/catalogue", "POST /_callsim/identities",
+			"POST /_callsim/calls/incoming", "GET /_callsim/clock", "POST /_callsim/clock/pause",
+			"POST /_callsim/clock/resume", "POST /_callsim/clock/speed", "POST /_callsim/clock/advance",
+			"POST /_callsim/scenario", "GET /_callsim/deliveries", "GET /_callsim/transcript (server-sent events)",
+		},
+	})
+}
+
+// ---- world view ----
+
+type identityView struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName,omitempty"`
+	Behaviour   string `json:"behaviour,omitempty"`
+}
+
+type participantView struct {
+	ID       string       `json:"id"`
+	Identity identityView `json:"identity"`
+	IsBot    bool         `json:"isBot,omitempty"`
+	Muted    bool         `json:"isMuted"`
+}
+
+type callView struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Kind        string            `json:"kind"`
+	State       string            `json:"state"`
+	Direction   string            `json:"direction"`
+	CallbackURI string            `json:"callbackUri"`
+	Escalated   bool              `json:"escalated,omitempty"`
+	Roster      []participantView `json:"roster"`
+	Ringing     []string          `json:"ringing,omitempty"`
+	ResultInfo  *graph.ResultInfo `json:"resultInfo,omitempty"`
+	Operations  []string          `json:"operations,omitempty"`
+}
+
+type operationView struct {
+	ID            string            `json:"id"`
+	Type          string            `json:"type"`
+	Call          string            `json:"call"`
+	Status        string            `json:"status"`
+	ClientContext string            `json:"clientContext,omitempty"`
+	ResultInfo    *graph.ResultInfo `json:"resultInfo,omitempty"`
+	Invitees      []inviteeView     `json:"invitees,omitempty"`
+}
+
+type inviteeView struct {
+	Identity     identityView      `json:"identity"`
+	Outcome      string            `json:"outcome"`
+	ReplacesCall string            `json:"replacesCallId,omitempty"`
+	ResultInfo   *graph.ResultInfo `json:"resultInfo,omitempty"`
+}
+
+type faultView struct {
+	sim.FaultRule
+	Description string `json:"description"`
+	Exhausted   bool   `json:"exhausted,omitempty"`
+}
+
+type pendingView struct {
+	AtMs int64  `json:"atMs"`
+	Kind string `json:"kind"`
+	Call string `json:"call,omitempty"`
+	Text string `json:"text,omitempty"`
+}
+
+func idView(i sim.Identity) identityView {
+	return identityView{Name: i.Name, Kind: i.Kind, ID: i.ID, DisplayName: i.DisplayName, Behaviour: i.Behaviour.Kind}
+}
+
+func faultViews(fs []sim.FaultRule) []faultView {
+	out := make([]faultView, 0, len(fs))
+	for i := range fs {
+		f := fs[i]
+		out = append(out, faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()})
+	}
+	return out
+}
+
+func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
+	var wd sim.World
+	var cfg sim.Config
+	s.drv.With(func(e *sim.Engine) { wd = e.Snapshot(); cfg = e.Config() })
+	clk := s.drv.Clock()
+	calls := make([]callView, 0, len(wd.Calls))
+	for _, c := range wd.Calls {
+		cv := callView{ID: c.ID, Name: c.Name, Kind: c.Kind, State: c.State, Direction: c.Direction, CallbackURI: c.CallbackURI,
+			Escalated: c.Escalated, ResultInfo: c.Result, Roster: []participantView{}}
+		for _, p := range c.Roster {
+			cv.Roster = append(cv.Roster, participantView{ID: p.ID, Identity: idView(p.Identity), IsBot: p.IsBot, Muted: p.Muted})
+		}
+		for _, rg := range c.Ringing {
+			cv.Ringing = append(cv.Ringing, rg.Identity.Label())
+		}
+		for _, o := range wd.Ops {
+			if o.CallID == c.ID {
+				cv.Operations = append(cv.Operations, o.ID)
+			}
+		}
+		calls = append(calls, cv)
+	}
+	ops := make([]operationView, 0, len(wd.Ops))
+	for _, o := range wd.Ops {
+		ov := operationView{ID: o.ID, Type: o.Type, Call: o.CallID, Status: o.Status, ClientContext: o.ClientContext, ResultInfo: o.Result}
+		for _, inv := range o.Invitees {
+			ov.Invitees = append(ov.Invitees, inviteeView{Identity: idView(inv.Identity), Outcome: inv.Outcome, ReplacesCall: inv.ReplacesCall, ResultInfo: inv.Result})
+		}
+		ops = append(ops, ov)
+	}
+	dir := make([]identityView, 0, len(wd.Directory))
+	for _, d := range wd.Directory {
+		dir = append(dir, idView(d))
+	}
+	pend := make([]pendingView, 0, len(wd.Pending))
+	for _, p := range wd.Pending {
+		pend = append(pend, pendingView{AtMs: p.At.Milliseconds(), Kind: p.Kind, Call: p.Call, Text: p.Text})
+	}
+	s.mu.Lock()
+	scen := s.scenario
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"now":        cfg.Epoch.Add(wd.Now).UTC().Format(time.RFC3339Nano),
+		"nowMs":      wd.Now.Milliseconds(),
+		"speed":      clk.Speed,
+		"paused":     clk.Paused,
+		"profile":    cfg.Profile.Name,
+		"seed":       cfg.Seed,
+		"scenario":   scen,
+		"bot":        map[string]string{"appId": cfg.Bot.AppID, "tenantId": cfg.Bot.TenantID, "callbackUri": cfg.Bot.CallbackURI, "displayName": cfg.Bot.DisplayName},
+		"calls":      calls,
+		"operations": ops,
+		"directory":  dir,
+		"faults":     faultViews(wd.Faults),
+		"pending":    pend,
+		"deliveries": s.disp.Stats(),
+	})
+}
+
+// ---- faults ----
+
+func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
+	var fs []sim.FaultRule
+	s.drv.With(func(e *sim.Engine) { fs = e.Faults() })
+	writeJSON(w, http.StatusOK, map[string]any{"faults": faultViews(fs)})
+}
+
+// faultInput is sim.FaultRule JSON, also accepting a catalogue name for fail ("fail": "seed-580"
+// or {"name": "seed-580"}) and Go duration strings for delay and range ("2s").
+type faultInput struct {
+	sim.FaultRule
+	Fail  json.RawMessage `json:"fail,omitempty"`
+	Delay json.RawMessage `json:"delay,omitempty"`
+	Range *struct {
+		Min json.RawMessage `json:"min"`
+		Max json.RawMessage `json:"max"`
+	} `json:"range,omitempty"`
+}
+
+func parseDuration(raw json.RawMessage) (time.Duration, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return time.ParseDuration(str)
+	}
+	var n int64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return 0, fmt.Errorf("want a duration string (\"2s\") or nanoseconds, got %s", raw)
+	}
+	return time.Duration(n), nil
+}
+
+func (in *faultInput) rule() (sim.FaultRule, error) {
+	r := in.FaultRule
+	if len(in.Fail) > 0 && string(in.Fail) != "null" {
+		var name string
+		var f graph.Failure
+		if json.Unmarshal(in.Fail, &name) == nil {
+			f.Name = name
+		} else if err := json.Unmarshal(in.Fail, &f); err != nil {
+			return r, fmt.Errorf("fail: %w", err)
+		}
+		if f.Code == 0 {
+			cat, ok := graph.LookupFailure(f.Name)
+			if !ok {
+				return r, fmt.Errorf("fail: unknown catalogue entry %q (known: %s; or give code, subcode and message)", f.Name, strings.Join(graph.CatalogueNames(), ", "))
+			}
+			f = cat
+		} else if f.Name == "" {
+			f.Name = "custom"
+		}
+		r.Fail = &f
+	}
+	d, err := parseDuration(in.Delay)
+	if err != nil {
+		return r, fmt.Errorf("delay: %w", err)
+	}
+	r.Delay = d
+	if in.Range != nil {
+		lo, err := parseDuration(in.Range.Min)
+		if err != nil {
+			return r, fmt.Errorf("range.min: %w", err)
+		}
+		hi, err := parseDuration(in.Range.Max)
+		if err != nil {
+			return r, fmt.Errorf("range.max: %w", err)
+		}
+		r.Range = &sim.Range{Min: lo, Max: hi}
+	}
+	if r.Kind == "" && r.Fail != nil {
+		r.Kind = sim.FaultInvite
+	}
+	switch r.Kind {
+	case sim.FaultTransport:
+		switch r.Mode {
+		case "5xx", "timeout", "refuse":
+		default:
+			return r, fmt.Errorf("transport mode must be 5xx, timeout or refuse, got %q", r.Mode)
+		}
+	case sim.FaultToken:
+		switch r.Mode {
+		case "expired", "badSignature", "missing":
+		default:
+			return r, fmt.Errorf("token mode must be expired, badSignature or missing, got %q", r.Mode)
+		}
+	}
+	return r, r.Validate()
+}
+
+func (s *Server) ctlArm(w http.ResponseWriter, r *http.Request) {
+	var in faultInput
+	if !readJSON(w, r, &in) {
+		return
+	}
+	rule, err := in.rule()
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	if res := s.drv.Do(sim.Input{Kind: sim.InArmFault, Fault: &rule}); res.Err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
+		return
+	}
+	var fs []sim.FaultRule
+	s.drv.With(func(e *sim.Engine) { fs = e.Faults() })
+	writeJSON(w, http.StatusCreated, map[string]any{"armed": faultViews(fs[len(fs)-1:])[0], "faults": faultViews(fs)})
+}
+
+func (s *Server) ctlDisarm(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if res := s.drv.Do(sim.Input{Kind: sim.InDisarmFault, Name: name}); res.Err != nil {
+		ctlError(w, http.StatusNotFound, "notFound", res.Err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) ctlClear(w http.ResponseWriter, r *http.Request) {
+	s.drv.Do(sim.Input{Kind: sim.InClearFaults})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) ctlCatalogue(w http.ResponseWriter, r *http.Request) {
+	type entry struct {
+		Name    string `json:"name"`
+		Code    int    `json:"code"`
+		Subcode int    `json:"subcode"`
+		Message string `json:"message"`
+		Source  string `json:"source"`
+	}
+	var out []entry
+	for _, f := range graph.Catalogue() {
+		out = append(out, entry{f.Name, f.Code, f.Subcode, f.Message, f.Source})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"failures": out})
+}
+
+// ---- directory and incoming calls ----
+
+func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
+	var id sim.Identity
+	if !readJSON(w, r, &id) {
+		return
+	}
+	if id.Name == "" && id.DisplayName == "" {
+		ctlError(w, http.StatusBadRequest, "BadRequest", "an identity needs a name or a displayName")
+		return
+	}
+	if id.Name == "" {
+		id.Name = id.DisplayName
+	}
+	if res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id}); res.Err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
+		return
+	}
+	var got sim.Identity
+	s.drv.With(func(e *sim.Engine) {
+		if p, ok := e.FindIdentity(id.Name); ok {
+			got = *p
+		}
+	})
+	writeJSON(w, http.StatusCreated, idView(got))
+}
+
+func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		From        string `json:"from"`
+		DisplayName string `json:"displayName"`
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.From == "" {
+		ctlError(w, http.StatusBadRequest, "BadRequest", `"from" is required: a directory name, id or display name (an unknown name is added as a user)`)
+		return
+	}
+	known := false
+	s.drv.With(func(e *sim.Engine) { _, known = e.FindIdentity(in.From) })
+	if !known {
+		dn := in.DisplayName
+		if dn == "" {
+			dn = in.From
+		}
+		s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &sim.Identity{Name: in.From, DisplayName: dn, ID: in.ID}})
+	}
+	name := in.Name
+	if name == "" {
+		name = fmt.Sprintf("incoming-%d", s.incoming.Add(1))
+	}
+	if res := s.drv.Do(sim.Input{Kind: sim.InIncomingCall, From: in.From, Name: name}); res.Err != nil {
+		ctlError(w, http.StatusConflict, "conflict", res.Err.Error())
+		return
+	}
+	var cv map[string]any
+	s.drv.With(func(e *sim.Engine) {
+		if c, ok := e.FindCall(name); ok {
+			cv = map[string]any{"id": c.ID, "name": c.Name, "state": c.State, "callbackUri": c.CallbackURI,
+				"answer": s.base + "/v1.0/communications/calls/" + c.ID + "/answer"}
+		}
+	})
+	writeJSON(w, http.StatusCreated, cv)
+}
+
+// ---- clock ----
+
+func (s *Server) clockView() map[string]any {
+	c := s.drv.Clock()
+	return map[string]any{"nowMs": c.Now.Milliseconds(), "speed": c.Speed, "paused": c.Paused}
+}
+
+func (s *Server) ctlClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.clockView())
+}
+
+func (s *Server) ctlClockAction(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Speed float64         `json:"speed"`
+		By    json.RawMessage `json:"by"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	switch r.PathValue("action") {
+	case "pause":
+		s.drv.SetPaused(true)
+	case "resume":
+		s.drv.SetPaused(false)
+	case "speed":
+		if in.Speed <= 0 {
+			ctlError(w, http.StatusBadRequest, "BadRequest", `"speed" must be a positive factor (1 = real time)`)
+			return
+		}
+		s.drv.SetSpeed(in.Speed)
+	case "advance":
+		d, err := parseDuration(in.By)
+		if err != nil || d <= 0 {
+			ctlError(w, http.StatusBadRequest, "BadRequest", `"by" must be a positive duration such as "5s"`)
+			return
+		}
+		s.drv.Advance(d)
+	default:
+		ctlError(w, http.StatusNotFound, "notFound", "clock actions: pause, resume, speed, advance")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.clockView())
+}
+
+// ---- scenario ----
+
+func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Scenario string  `json:"scenario"`
+		Seed     *uint64 `json:"seed"`
+		Profile  string  `json:"profile"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	seed, seedSet := s.opts.Seed, s.opts.SeedSet
+	if in.Seed != nil {
+		seed, seedSet = *in.Seed, true
+	}
+	prof := in.Profile
+	if prof == "" {
+		prof = s.opts.Profile
+	}
+	b, err := s.builder(in.Scenario, seed, seedSet, prof)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoScenarios) {
+			status = http.StatusNotImplemented
+		}
+		ctlError(w, status, "BadRequest", err.Error())
+		return
+	}
+	s.loads.Add(1)
+	if err := s.drv.Load(b); err != nil {
+		s.loads.Add(-1)
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.scenario = in.Scenario
+	s.mu.Unlock()
+	s.log.Printf("loaded %s", orEmpty(in.Scenario))
+	writeJSON(w, http.StatusOK, map[string]any{"loaded": orEmpty(in.Scenario)})
+}
+
+func orEmpty(s string) string {
+	if s == "" {
+		return "(empty world)"
+	}
+	return s
+}
+
+func (s *Server) ctlDeliveries(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.disp.Stats())
+}

@@ -1,0 +1,660 @@
+package graphapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// Delivery outcomes, as the "outcome" of a delivery record's detail.
+const (
+	OutcomeDelivered   = "delivered"   // the bot answered 2xx
+	OutcomeRetry       = "retry"       // this attempt failed; another follows after the backoff
+	OutcomeGaveUp      = "gaveUp"      // the bot answered non-2xx on every attempt
+	OutcomeOverflow    = "overflow"    // the queue was full: the notification was dropped (recorded)
+	OutcomeNotAllowed  = "notAllowed"  // the callbackUri host is not loopback nor allowed
+	OutcomeUndelivered = "undelivered" // still queued when the server stopped
+)
+
+// DeliveryStats counts what the webhook sender did.
+type DeliveryStats struct {
+	Queued      int64 `json:"queued"`
+	Attempts    int64 `json:"attempts"`
+	Delivered   int64 `json:"delivered"`
+	Retries     int64 `json:"retries"`
+	GaveUp      int64 `json:"gaveUp"`
+	Overflow    int64 `json:"overflow"`
+	NotAllowed  int64 `json:"notAllowed"`
+	Undelivered int64 `json:"undelivered"`
+	Pending     int64 `json:"pending"`
+}
+
+type deliveryConfig struct {
+	attempts   int           // attempts per notification when the bot answers non-2xx
+	backoff    time.Duration // first retry delay; doubles per attempt
+	maxBackoff time.Duration // cap of the delay (and the probe interval while the bot is down)
+	timeout    time.Duration // per attempt
+	queueLimit int           // notifications waiting per callback URI
+	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+type note struct {
+	seq      uint64
+	call     string
+	callback string
+	body     []byte
+	msgID    string // of the first attempt
+	attempts int
+}
+
+// dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with
+// retries that hold back only the failing call's later notifications.
+type dispatcher struct {
+	cfg     deliveryConfig
+	client  *http.Client
+	tokens  *tokenSource
+	allowed func(host string) bool
+	faults  func(kind, callID string) (sim.FaultRule, bool)
+	armed   atomic.Bool // a transport or token fault is armed (else no need to ask the engine)
+	rec     *recorder
+	log     *log.Logger
+
+	ctx    context.Context // cancelled to abandon deliveries (after the drain timeout)
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	lanes    map[string]*lane
+	refused  map[string]bool // hosts already logged as not allowed
+	stats    DeliveryStats
+	idle     *sync.Cond // signalled when a lane empties
+	wg       sync.WaitGroup
+	overLogs int64
+}
+
+func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string) bool,
+	faults func(kind, callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	dial := cfg.dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: cfg.timeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	tr := &http.Transport{
+		Proxy:               nil, // callbacks go to loopback: never through a proxy
+		DialContext:         dial,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	d := &dispatcher{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
+		lanes: map[string]*lane{}, refused: map[string]bool{}}
+	d.idle = sync.NewCond(&d.mu)
+	return d
+}
+
+// enqueue takes a notification record from the engine.
+func (d *dispatcher) enqueue(r sim.Record) {
+	n := &note{seq: r.Seq, call: r.Call, callback: r.CallbackURI, body: r.Body}
+	host := ""
+	if u, err := url.Parse(r.CallbackURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		host = u.Hostname()
+	}
+	if host == "" || !d.allowed(host) {
+		d.mu.Lock()
+		d.stats.NotAllowed++
+		first := !d.refused[host]
+		d.refused[host] = true
+		d.mu.Unlock()
+		if first {
+			d.log.Printf("delivery: not posting to %s: callbacks go to loopback hosts only (allow more with --allow-callback-host)", r.CallbackURI)
+		}
+		d.rec.add(n, 0, map[string]any{"outcome": OutcomeNotAllowed, "error": "callback host not allowed: " + host})
+		return
+	}
+	d.mu.Lock()
+	l := d.lanes[r.CallbackURI]
+	if l == nil {
+		l = &lane{d: d, uri: r.CallbackURI, wake: make(chan struct{}, 1), blocked: map[string]time.Time{}}
+		d.lanes[r.CallbackURI] = l
+		d.wg.Add(1)
+		go l.run()
+	}
+	if len(l.queue) >= d.cfg.queueLimit {
+		d.stats.Overflow++
+		d.overLogs++
+		logIt := d.overLogs == 1 || d.overLogs%100 == 0
+		total := d.overLogs
+		d.mu.Unlock()
+		if logIt {
+			d.log.Printf("delivery: queue for %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
+				r.CallbackURI, d.cfg.queueLimit, r.Seq, r.Call, total)
+		}
+		d.rec.add(n, 0, map[string]any{"outcome": OutcomeOverflow, "error": fmt.Sprintf("queue full (limit %d): notification dropped", d.cfg.queueLimit)})
+		return
+	}
+	l.queue = append(l.queue, n)
+	d.stats.Queued++
+	d.stats.Pending++
+	d.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the counters.
+func (d *dispatcher) Stats() DeliveryStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stats
+}
+
+// drain waits until every lane is empty or ctx ends; it reports whether all was delivered.
+func (d *dispatcher) drain(ctx context.Context) bool {
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		d.idle.Broadcast()
+		d.mu.Unlock()
+	})
+	defer stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.stats.Pending > 0 && ctx.Err() == nil {
+		d.idle.Wait()
+	}
+	return d.stats.Pending == 0
+}
+
+// close abandons what is left (each recorded as undelivered) and stops the lanes.
+func (d *dispatcher) close() {
+	d.cancel()
+	d.wg.Wait()
+	d.mu.Lock()
+	var left []*note
+	for _, l := range d.lanes {
+		left = append(left, l.queue...)
+		l.queue = nil
+	}
+	d.stats.Undelivered += int64(len(left))
+	d.stats.Pending = 0
+	d.mu.Unlock()
+	if len(left) > 0 {
+		d.log.Printf("delivery: %d notification(s) still queued at shutdown were not delivered (recorded in the transcript)", len(left))
+	}
+	for _, n := range left {
+		d.rec.add(n, 0, map[string]any{"outcome": OutcomeUndelivered, "attempt": n.attempts, "error": "server stopped before delivery"})
+	}
+}
+
+type lane struct {
+	d       *dispatcher
+	uri     string
+	wake    chan struct{}
+	queue   []*note              // engine order; guarded by d.mu
+	blocked map[string]time.Time // call id → no retry before; guarded by d.mu
+	down    bool                 // the bot is unreachable (lane goroutine only)
+}
+
+// next picks the first notification whose call is not waiting for a retry, or says how long
+// to wait for the earliest retry.
+func (l *lane) next(now time.Time) (*note, int, time.Duration) {
+	d := l.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	wait := time.Duration(-1)
+	var skip map[string]bool
+	for i, n := range l.queue {
+		if skip[n.call] {
+			continue
+		}
+		if until, ok := l.blocked[n.call]; ok {
+			if dt := until.Sub(now); dt > 0 {
+				if wait < 0 || dt < wait {
+					wait = dt
+				}
+				if skip == nil {
+					skip = map[string]bool{}
+				}
+				skip[n.call] = true
+				continue
+			}
+		}
+		return n, i, 0
+	}
+	return nil, -1, wait
+}
+
+func (l *lane) remove(n *note, outcome string) {
+	d := l.d
+	d.mu.Lock()
+	for i, x := range l.queue {
+		if x == n {
+			if i == 0 {
+				l.queue[0] = nil
+				l.queue = l.queue[1:]
+			} else {
+				l.queue = append(l.queue[:i], l.queue[i+1:]...)
+			}
+			break
+		}
+	}
+	delete(l.blocked, n.call)
+	d.stats.Pending--
+	switch outcome {
+	case OutcomeDelivered:
+		d.stats.Delivered++
+	case OutcomeGaveUp:
+		d.stats.GaveUp++
+	}
+	if d.stats.Pending == 0 {
+		d.idle.Broadcast()
+	}
+	d.mu.Unlock()
+}
+
+func (l *lane) block(n *note, until time.Time) {
+	l.d.mu.Lock()
+	l.blocked[n.call] = until
+	l.d.stats.Retries++
+	l.d.mu.Unlock()
+}
+
+func (l *lane) run() {
+	d := l.d
+	defer d.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if d.ctx.Err() != nil {
+			return
+		}
+		n, _, wait := l.next(time.Now())
+		if n == nil {
+			if wait < 0 {
+				wait = time.Hour
+			}
+			timer.Reset(wait)
+			select {
+			case <-d.ctx.Done():
+				return
+			case <-l.wake:
+			case <-timer.C:
+			}
+			timer.Stop()
+			continue
+		}
+		l.deliver(n)
+	}
+}
+
+// attemptResult is what one POST (or a simulated fault) gave.
+type attemptResult struct {
+	status    int
+	latency   time.Duration
+	err       string
+	transport bool // no HTTP answer: refused, timed out, reset
+}
+
+func (l *lane) deliver(n *note) {
+	d := l.d
+	n.attempts++
+	res := l.attempt(n)
+	if d.ctx.Err() != nil && res.transport {
+		n.attempts-- // abandoned by shutdown, not a real attempt
+		return
+	}
+	d.mu.Lock()
+	d.stats.Attempts++
+	d.mu.Unlock()
+	detail := map[string]any{"attempt": n.attempts, "latencyMs": float64(res.latency.Microseconds()) / 1000}
+	if res.err != "" {
+		detail["error"] = res.err
+	}
+	ok := res.err == "" && res.status >= 200 && res.status < 300
+	switch {
+	case ok:
+		detail["outcome"] = OutcomeDelivered
+		if l.down {
+			l.down = false
+			d.log.Printf("delivery: bot at %s answers again; delivering what was held", l.uri)
+		}
+		l.remove(n, OutcomeDelivered)
+	case !res.transport && n.attempts >= d.cfg.attempts:
+		detail["outcome"] = OutcomeGaveUp
+		d.log.Printf("delivery: gave up on notification seq %d (call %s) to %s after %d attempts: last status %d",
+			n.seq, n.call, l.uri, n.attempts, res.status)
+		l.remove(n, OutcomeGaveUp)
+	default:
+		back := d.cfg.backoff << min(n.attempts-1, 20)
+		if back > d.cfg.maxBackoff || back <= 0 {
+			back = d.cfg.maxBackoff
+		}
+		detail["outcome"] = OutcomeRetry
+		detail["retryInMs"] = back.Milliseconds()
+		if res.transport && n.attempts >= d.cfg.attempts {
+			detail["botDown"] = true
+			if !l.down {
+				l.down = true
+				d.log.Printf("delivery: bot at %s unreachable after %d attempts (%s); holding notifications (up to %d) and retrying every %s",
+					l.uri, n.attempts, res.err, d.cfg.queueLimit, d.cfg.maxBackoff)
+			}
+		}
+		l.block(n, time.Now().Add(back))
+	}
+	d.rec.add(n, res.status, detail)
+}
+
+func (l *lane) attempt(n *note) attemptResult {
+	d := l.d
+	var tf, kf sim.FaultRule
+	var hasT, hasK bool
+	if d.armed.Load() && d.faults != nil {
+		tf, hasT = d.faults(sim.FaultTransport, n.call)
+		if !hasT { // a token fault is only used up by an attempt that sends a token
+			kf, hasK = d.faults(sim.FaultToken, n.call)
+		}
+	}
+	if hasT {
+		switch tf.Mode {
+		case "timeout":
+			t := time.NewTimer(d.cfg.timeout)
+			select {
+			case <-t.C:
+			case <-d.ctx.Done():
+				t.Stop()
+			}
+			return attemptResult{latency: d.cfg.timeout, err: "timeout (fault " + tf.Name + ")", transport: true}
+		case "refuse":
+			return attemptResult{err: "connection refused (fault " + tf.Name + ")", transport: true}
+		default: // "5xx"
+			st := tf.Status
+			if st == 0 {
+				st = http.StatusServiceUnavailable
+			}
+			return attemptResult{status: st, err: fmt.Sprintf("bot answered %d (fault %s)", st, tf.Name)}
+		}
+	}
+	tok := d.tokens.callback()
+	if hasK {
+		switch kf.Mode {
+		case "expired":
+			tok = d.tokens.expired()
+		case "badSignature":
+			tok = badSignature(tok)
+		default: // "missing"
+			tok = ""
+		}
+	}
+	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, n.callback, bytes.NewReader(n.body))
+	if err != nil {
+		return attemptResult{err: err.Error(), transport: true}
+	}
+	msgID := newGUID()
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", "Microsoft-Skype/3.0,(Calling/1.0)")
+	if tok != "" {
+		h.Set("Authorization", "Bearer "+tok)
+	}
+	h.Set("X-Microsoft-Skype-Chain-ID", n.call)
+	h.Set("X-Microsoft-Skype-Message-ID", msgID)
+	if n.msgID == "" {
+		n.msgID = msgID
+	} else {
+		h.Set("X-Microsoft-Skype-Original-Message-ID", n.msgID)
+	}
+	h.Set("X-Callsim-Attempt", fmt.Sprint(n.attempts))
+	t0 := time.Now()
+	resp, err := d.client.Do(req)
+	lat := time.Since(t0)
+	if err != nil {
+		return attemptResult{latency: lat, err: transportError(err), transport: true}
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	r := attemptResult{status: resp.StatusCode, latency: lat}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		r.err = fmt.Sprintf("bot answered %d", resp.StatusCode)
+	}
+	return r
+}
+
+func transportError(err error) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout"
+	}
+	s := err.Error()
+	if strings.Contains(s, "connection refused") {
+		return "connection refused"
+	}
+	return s
+}
+
+// badSignature keeps a token's header and claims but breaks its signature.
+func badSignature(tok string) string {
+	i := strings.LastIndexByte(tok, '.')
+	if i < 0 || i+2 >= len(tok) {
+		return tok + ".x"
+	}
+	b := []byte(tok)
+	j := i + 1 + (len(tok)-i-1)/2
+	if b[j] == 'A' {
+		b[j] = 'B'
+	} else {
+		b[j] = 'A'
+	}
+	return string(b)
+}
+
+// tokenSource mints and caches the bearer tokens put on callbacks.
+type tokenSource struct {
+	key *Key
+	ttl time.Duration
+
+	mu       sync.Mutex
+	aud, tid string
+	tok      string
+	exp      time.Time
+}
+
+func (t *tokenSource) setAudience(appID, tenant string) {
+	t.mu.Lock()
+	if appID != t.aud || tenant != t.tid {
+		t.aud, t.tid, t.tok = appID, tenant, ""
+	}
+	t.mu.Unlock()
+}
+
+// callback returns a valid token for the bot (re-minted when less than a third of it is left).
+func (t *tokenSource) callback() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if t.tok != "" && now.Add(t.ttl/3).Before(t.exp) {
+		return t.tok
+	}
+	tok, err := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: t.aud, Tid: t.tid, Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(t.ttl).Unix()})
+	if err != nil {
+		return ""
+	}
+	t.tok, t.exp = tok, now.Add(t.ttl)
+	return tok
+}
+
+func (t *tokenSource) expired() string {
+	t.mu.Lock()
+	aud, tid := t.aud, t.tid
+	t.mu.Unlock()
+	then := time.Now().Add(-time.Hour)
+	tok, _ := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: aud, Tid: tid, Iat: then.Unix(), Nbf: then.Unix(), Exp: then.Add(t.ttl).Unix()})
+	return tok
+}
+
+// recorder turns delivery attempts (and front-door answers) into transcript records, emitted
+// in groups so the engine's goroutine is not asked once per attempt.
+type recorder struct {
+	emit   func([]sim.Record)
+	ch     chan sim.Record
+	done   chan struct{}
+	mu     sync.RWMutex
+	closed bool
+}
+
+func newRecorder(emit func([]sim.Record)) *recorder {
+	r := &recorder{emit: emit, ch: make(chan sim.Record, 4096), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+func (r *recorder) add(n *note, status int, detail map[string]any) {
+	detail["notification"] = n.seq
+	r.push(sim.Record{Type: sim.RecDelivery, Call: n.call, CallbackURI: n.callback, Status: status, Detail: detail})
+}
+
+func (r *recorder) push(rec sim.Record) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return
+	}
+	r.ch <- rec
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	// Records are gathered for up to recorderLinger before one EmitAll: every emit makes the
+	// driver publish (and copy the world for its subscribers), so fewer, larger emits matter.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for first := range r.ch {
+		batch := []sim.Record{first}
+		timer.Reset(recorderLinger)
+	more:
+		for len(batch) < 1024 {
+			select {
+			case x, ok := <-r.ch:
+				if !ok {
+					break more
+				}
+				batch = append(batch, x)
+			case <-timer.C:
+				break more
+			}
+		}
+		timer.Stop()
+		r.emit(batch)
+	}
+}
+
+const recorderLinger = 5 * time.Millisecond
+
+// close emits what is left and stops.
+func (r *recorder) close() {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.ch)
+	}
+	r.mu.Unlock()
+	<-r.done
+}
+
+// batcher hands concurrent Graph requests to the driver in groups: while the engine answers
+// one group, the next one gathers, so the driver publishes once per group, not per request.
+type batcher struct {
+	drv    *sim.Driver
+	forget bool // drop the driver's input log now and then (no rewind in plain serve)
+	since  int
+	ch     chan *pendingReq
+	done   chan struct{}
+	mu     sync.RWMutex
+	closed bool
+}
+
+type pendingReq struct {
+	req sim.Request
+	res chan sim.Response
+}
+
+func newBatcher(drv *sim.Driver, forget bool) *batcher {
+	b := &batcher{drv: drv, forget: forget, ch: make(chan *pendingReq, 1024), done: make(chan struct{})}
+	go b.run()
+	return b
+}
+
+var errUnavailable = sim.Response{Status: http.StatusServiceUnavailable}
+
+func (b *batcher) do(req sim.Request) sim.Response {
+	p := &pendingReq{req: req, res: make(chan sim.Response, 1)}
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return errUnavailable
+	}
+	b.ch <- p
+	b.mu.RUnlock()
+	return <-p.res
+}
+
+func (b *batcher) run() {
+	defer close(b.done)
+	var batch []*pendingReq
+	var ins []sim.Input
+	for first := range b.ch {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < 256 {
+			select {
+			case x, ok := <-b.ch:
+				if !ok {
+					break more
+				}
+				batch = append(batch, x)
+			default:
+				break more
+			}
+		}
+		ins = ins[:0]
+		for _, p := range batch {
+			ins = append(ins, sim.Input{Kind: sim.InRequest, Request: &p.req})
+		}
+		out := b.drv.DoAll(ins)
+		if b.since += len(ins); b.forget && b.since >= 4096 {
+			b.since = 0
+			b.drv.ForgetInputs()
+		}
+		for i, p := range batch {
+			if out[i].Response != nil {
+				p.res <- *out[i].Response
+			} else {
+				p.res <- errUnavailable
+			}
+			batch[i] = nil
+		}
+	}
+}
+
+func (b *batcher) close() {
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.ch)
+	}
+	b.mu.Unlock()
+	<-b.done
+}

@@ -1,0 +1,601 @@
+package graphapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// ScenarioLoader turns a scenario reference (a built-in name or a file) into a builder. The
+// command wires it to the scenarios package; graphapi does not parse scenarios itself.
+type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error)
+
+// Options configure a Server. Zero values take the defaults documented on each field.
+type Options struct {
+	// Addr is the listen address (default 127.0.0.1:4280); Listener, when set, is used instead.
+	Addr     string
+	Listener net.Listener
+
+	// Profile (seed|v1, default seed), Seed and InviteStatus (200|202) configure the empty world.
+	Profile      string
+	Seed         uint64
+	SeedSet      bool
+	InviteStatus int
+	// AppID and TenantID are the bot's; empty keeps the engine's (or the scenario's) defaults.
+	AppID, TenantID string
+	// CallbackURI is where notifications of calls the bot did not create (incoming calls,
+	// scenario calls) go (default http://127.0.0.1:3978/api/calls).
+	CallbackURI string
+	// Speed is the virtual clock's speed factor (default 1).
+	Speed float64
+	// Scenario, when set, is loaded with LoadScenario instead of the empty world.
+	Scenario     string
+	LoadScenario ScenarioLoader
+
+	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
+	Auth string
+	Key  *Key
+	// AllowCallbackHosts are hosts besides loopback that callbacks may go to.
+	AllowCallbackHosts []string
+
+	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
+	Transcript io.Writer
+
+	// Webhook delivery: attempts per notification when the bot answers non-2xx (default 3),
+	// first retry delay (default 500ms, doubling), its cap (default 5s), per-attempt timeout
+	// (default 5s), notifications waiting per callback URI (default 10000).
+	RetryAttempts   int
+	RetryBackoff    time.Duration
+	RetryMaxBackoff time.Duration
+	CallbackTimeout time.Duration
+	QueueLimit      int
+	// TokenTTL is the lifetime of callback tokens (default 10 minutes).
+	TokenTTL time.Duration
+
+	// MaxBody is the largest request body accepted (default 1 MiB; larger gets 413).
+	MaxBody int64
+	// KeepEnded is how many ended calls (and their operations) stay readable (default 32).
+	// The live driver copies the world for its subscribers, so retained state costs speed.
+	KeepEnded int
+	// KeepInputs keeps every applied input for rewind (the TUI needs it); otherwise the server
+	// forgets them as it goes so memory stays bounded. History keeps the last 50000 records.
+	KeepInputs bool
+
+	// DrainTimeout bounds how long Shutdown waits for queued deliveries (default 5s).
+	DrainTimeout time.Duration
+	// Log receives operational log lines (default io.Discard).
+	Log io.Writer
+
+	// dial replaces the callback dialer (tests send "allowed" outside hosts to loopback).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Server is a running `callsim serve`.
+type Server struct {
+	opts    Options
+	ln      net.Listener
+	base    string
+	drv     *sim.Driver
+	httpSrv *http.Server
+	auth    *authorizer
+	disp    *dispatcher
+	rec     *recorder
+	tokens  *tokenSource
+	tw      *transcriptWriter
+	log     *log.Logger
+	batcher *batcher
+
+	driverCancel context.CancelFunc
+	driverDone   chan struct{}
+	consumerDone chan struct{}
+	draining     chan struct{} // closed when the consumer has seen the drain marker
+	sseCtx       context.Context
+	sseCancel    context.CancelFunc
+	serveErr     chan error
+
+	loads    atomic.Int32 // scenario loads whose reset batch must be delivered
+	incoming atomic.Int64
+	mu       sync.Mutex
+	scenario string
+	stopOnce sync.Once
+	stopErr  error
+}
+
+func (o *Options) defaults() error {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:4280"
+	}
+	if o.Auth == "" {
+		o.Auth = AuthAny
+	}
+	switch o.Auth {
+	case AuthAny, AuthNone, AuthJWT:
+	default:
+		return fmt.Errorf("--auth %q: want any, none or jwt", o.Auth)
+	}
+	if o.Key == nil {
+		return errors.New("a signing key is required")
+	}
+	if o.InviteStatus == 0 {
+		o.InviteStatus = 200
+	}
+	if o.InviteStatus != 200 && o.InviteStatus != 202 {
+		return fmt.Errorf("--invite-status %d: want 200 or 202", o.InviteStatus)
+	}
+	if o.CallbackURI == "" {
+		o.CallbackURI = "http://127.0.0.1:3978/api/calls"
+	}
+	if o.Speed == 0 {
+		o.Speed = 1
+	}
+	if o.Speed < 0 {
+		return fmt.Errorf("--speed %g: must be positive", o.Speed)
+	}
+	if o.RetryAttempts <= 0 {
+		o.RetryAttempts = 3
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 500 * time.Millisecond
+	}
+	if o.RetryMaxBackoff <= 0 {
+		o.RetryMaxBackoff = 5 * time.Second
+	}
+	if o.RetryMaxBackoff < o.RetryBackoff {
+		o.RetryMaxBackoff = o.RetryBackoff
+	}
+	if o.CallbackTimeout <= 0 {
+		o.CallbackTimeout = 5 * time.Second
+	}
+	if o.QueueLimit <= 0 {
+		o.QueueLimit = 10000
+	}
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = 10 * time.Minute
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	if o.KeepEnded <= 0 {
+		o.KeepEnded = 32
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 5 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Scenario != "" && o.LoadScenario == nil {
+		return errors.New("--scenario: scenario support is not available in this build")
+	}
+	if _, err := graph.ProfileByName(o.Profile); err != nil {
+		return err
+	}
+	return nil
+}
+
+var errNoScenarios = errors.New("scenario support is not available in this build")
+
+// Start listens, builds the world and starts serving. Stop it with Shutdown.
+func Start(opts Options) (*Server, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, log: log.New(opts.Log, "callsim: ", log.LstdFlags)}
+	ln := opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", opts.Addr); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
+		}
+	}
+	s.ln = ln
+	s.base = "http://" + ln.Addr().String()
+	s.tokens = &tokenSource{key: opts.Key, ttl: opts.TokenTTL}
+
+	build, err := s.builder(opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.scenario = opts.Scenario
+	drv, err := sim.NewDriver(build, opts.Speed)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("build the world: %w", err)
+	}
+	s.drv = drv
+	var dctx context.Context
+	dctx, s.driverCancel = context.WithCancel(context.Background())
+	s.driverDone = make(chan struct{})
+	go func() { defer close(s.driverDone); drv.Run(dctx) }()
+
+	if !opts.KeepInputs {
+		drv.SetHistoryLimit(50000)
+	}
+	var cfg sim.Config
+	drv.With(func(e *sim.Engine) { cfg = e.Config() })
+	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
+	s.rec = newRecorder(drv.EmitAll)
+	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, dial: opts.dial}, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
+	s.batcher = newBatcher(drv, !opts.KeepInputs)
+
+	s.draining = make(chan struct{})
+	s.consumerDone = make(chan struct{})
+	sub := drv.SubscribeRecords()
+	go s.consume(sub)
+	if opts.Transcript != nil {
+		s.tw = newTranscriptWriter(opts.Transcript, drv, s)
+	}
+
+	s.sseCtx, s.sseCancel = context.WithCancel(context.Background())
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(opts.Log, "callsim http: ", log.LstdFlags),
+	}
+	s.httpSrv.RegisterOnShutdown(s.sseCancel)
+	s.serveErr = make(chan error, 1)
+	go func() {
+		err := s.httpSrv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.serveErr <- err
+	}()
+	return s, nil
+}
+
+// builder makes the world: a scenario or the empty world, pointed at this server.
+func (s *Server) builder(scenario string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+	var b sim.Builder
+	if scenario != "" {
+		if s.opts.LoadScenario == nil {
+			return nil, errNoScenarios
+		}
+		var err error
+		if b, err = s.opts.LoadScenario(scenario, seed, seedSet, profile); err != nil {
+			return nil, err
+		}
+	} else {
+		prof, err := graph.ProfileByName(profile)
+		if err != nil {
+			return nil, err
+		}
+		cfg := sim.DefaultConfig()
+		if seedSet {
+			cfg.Seed = seed
+		}
+		cfg.Profile = prof
+		cfg.InviteStatus = s.opts.InviteStatus
+		b = func() (*sim.Engine, sim.Script, error) { return sim.New(cfg), nil, nil }
+	}
+	return func() (*sim.Engine, sim.Script, error) {
+		e, sc, err := b()
+		if err != nil {
+			return nil, nil, err
+		}
+		e.ServeOverrides(s.base, s.opts.CallbackURI, s.opts.AppID, s.opts.TenantID, s.opts.KeepEnded)
+		bot := e.Config().Bot
+		s.tokens.setAudience(bot.AppID, bot.TenantID)
+		return e, sc, nil
+	}, nil
+}
+
+// Driver is the live driver (for the TUI).
+func (s *Server) Driver() *sim.Driver { return s.drv }
+
+// BaseURL is http://host:port of the server.
+func (s *Server) BaseURL() string { return s.base }
+
+// JWKSURL is where the callback signing keys are published.
+func (s *Server) JWKSURL() string { return s.base + "/.well-known/jwks.json" }
+
+// Stats returns the webhook delivery counters.
+func (s *Server) Stats() DeliveryStats { return s.disp.Stats() }
+
+// Markers put into the transcript by Shutdown.
+const (
+	markerDraining = "serve.draining"
+	markerStopped  = "serve.stopped"
+)
+
+// consume hands the engine's notifications to the dispatcher, in engine order.
+func (s *Server) consume(sub *sim.Subscription) {
+	defer close(s.consumerDone)
+	first := true
+	for {
+		b, ok := sub.Next(context.Background())
+		if !ok {
+			return
+		}
+		deliver := !b.Reset || first
+		if b.Reset && !first {
+			// a scenario loaded through the control API starts a new world whose notifications
+			// go out; a rewind or restart from the TUI replays history that was delivered already
+			if s.loads.Load() > 0 {
+				s.loads.Add(-1)
+				deliver = true
+			}
+		}
+		first = false
+		faults := b.Reset
+		for _, r := range b.Records {
+			if r.Type == sim.RecFault {
+				faults = true
+			}
+		}
+		if faults {
+			// is a transport or token rule armed? (else deliveries need not ask the engine)
+			armed := false
+			s.drv.With(func(e *sim.Engine) {
+				for _, f := range e.Faults() {
+					if (f.Kind == sim.FaultTransport || f.Kind == sim.FaultToken) && !f.Exhausted() {
+						armed = true
+					}
+				}
+			})
+			s.disp.armed.Store(armed)
+		}
+		for _, r := range b.Records {
+			switch {
+			case r.Type == sim.RecNotification && deliver:
+				s.disp.enqueue(r)
+			case r.Type == sim.RecState && r.Event == markerDraining:
+				close(s.draining)
+				s.drv.Unsubscribe(sub)
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) transportFault(kind, callID string) (sim.FaultRule, bool) {
+	var r sim.FaultRule
+	var ok bool
+	s.drv.With(func(e *sim.Engine) { r, ok = e.TransportFault(kind, callID) })
+	return r, ok
+}
+
+// callbackAllowed: loopback hosts, and the ones the user allowed.
+func (s *Server) callbackAllowed(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, a := range s.opts.AllowCallbackHosts {
+		if strings.EqualFold(strings.TrimSuffix(a, "."), h) {
+			return true
+		}
+	}
+	return false
+}
+
+// Shutdown stops serving: no new requests, notifications already due are sent, queued
+// deliveries get up to DrainTimeout (what is left is recorded as undelivered), and the
+// transcript is completed. It is safe to call more than once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { s.stopErr = s.shutdown(ctx) })
+	return s.stopErr
+}
+
+func (s *Server) shutdown(ctx context.Context) error {
+	var errs []error
+	if err := s.httpSrv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop HTTP: %w", err))
+		s.httpSrv.Close()
+	}
+	if err := <-s.serveErr; err != nil {
+		errs = append(errs, err)
+	}
+	s.batcher.close()
+	// notifications the engine already scheduled (within the notification latency) still go out
+	var notifyMax time.Duration
+	s.drv.With(func(e *sim.Engine) { notifyMax = e.Config().Latency.Notify.Max })
+	s.drv.Advance(notifyMax)
+	s.drv.SetPaused(true)
+	s.drv.Emit(sim.Record{Type: sim.RecState, Event: markerDraining, Text: "server stopping: delivering queued notifications"})
+	select {
+	case <-s.draining:
+	case <-ctx.Done():
+	}
+	dctx, cancel := context.WithTimeout(ctx, s.opts.DrainTimeout)
+	if !s.disp.drain(dctx) {
+		s.log.Printf("delivery: drain timeout (%s) reached", s.opts.DrainTimeout)
+	}
+	cancel()
+	s.disp.close()
+	s.rec.close()
+	st := s.disp.Stats()
+	s.drv.Emit(sim.Record{Type: sim.RecState, Event: markerStopped, Text: "server stopped", Detail: st})
+	if s.tw != nil {
+		if err := s.tw.wait(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.driverCancel()
+	<-s.driverDone
+	s.log.Printf("stopped: %d notification(s) delivered, %d retried attempt(s), %d gave up, %d overflow, %d undelivered",
+		st.Delivered, st.Retries, st.GaveUp, st.Overflow, st.Undelivered)
+	return errors.Join(errs...)
+}
+
+// ---- the Graph surface ----
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1.0/", s.serveGraph)
+	mux.HandleFunc("/beta/", s.serveGraph)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenID)
+	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveOpenID) // the Skype path bots use
+	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	s.controlRoutes(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",
+			message: fmt.Sprintf("Resource not found for the segment in '%s'. callsim serves /v1.0/communications/calls, /beta/communications/calls, /beta/app/calls and /_callsim/.", r.URL.Path)}, nil)
+	})
+	return mux
+}
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	if e := s.auth.check(r, time.Now()); e != nil {
+		if e.status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+		}
+		s.frontError(w, r, e, nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.frontError(w, r, &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
+				message: fmt.Sprintf("The request body is larger than the %d bytes callsim accepts.", s.opts.MaxBody)}, nil)
+			return
+		}
+		s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest", message: "Could not read the request body: " + err.Error()}, nil)
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	if r.Method == http.MethodPost {
+		if ct == "" {
+			s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest",
+				message: "The Content-Type header is missing; the request body must be JSON (Content-Type: application/json)."}, body)
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest",
+				message: fmt.Sprintf("Content-Type %q is not supported; the request body must be JSON (Content-Type: application/json).", ct)}, body)
+			return
+		}
+		if e := s.checkCallback(body); e != nil {
+			s.frontError(w, r, e, body)
+			return
+		}
+	}
+	res := s.batcher.do(sim.Request{Method: r.Method, Path: r.URL.Path, Body: body, ContentType: ct, ClientRequestID: r.Header.Get("client-request-id")})
+	if res.RequestID == "" { // the server is stopping
+		s.frontError(w, r, &apiError{status: http.StatusServiceUnavailable, code: "serviceNotAvailable", message: "callsim is shutting down."}, nil)
+		return
+	}
+	h := w.Header()
+	h.Set("request-id", res.RequestID)
+	h.Set("client-request-id", res.ClientRequestID)
+	if res.Location != "" {
+		h.Set("Location", res.Location)
+	}
+	if len(res.Body) > 0 {
+		h.Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(res.Status)
+	w.Write(res.Body)
+}
+
+// checkCallback refuses a callbackUri (create, answer, reject) that points outside loopback.
+func (s *Server) checkCallback(body []byte) *apiError {
+	if len(body) == 0 || !strings.Contains(string(body), "callbackUri") {
+		return nil
+	}
+	var b struct {
+		CallbackURI *string `json:"callbackUri"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.CallbackURI == nil || *b.CallbackURI == "" {
+		return nil // malformed bodies get the engine's own error
+	}
+	u, err := url.Parse(*b.CallbackURI)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &apiError{status: http.StatusBadRequest, code: "BadRequest",
+			message: fmt.Sprintf("callbackUri %q is not an absolute http(s) URL.", *b.CallbackURI)}
+	}
+	if !s.callbackAllowed(u.Hostname()) {
+		return &apiError{status: http.StatusBadRequest, code: "BadRequest",
+			message: fmt.Sprintf("callbackUri host %q is not allowed: callsim posts notifications to loopback hosts only (start serve with --allow-callback-host %s to allow it).", u.Hostname(), u.Hostname())}
+	}
+	return nil
+}
+
+// frontError answers a Graph error the engine never saw, and records it in the transcript.
+func (s *Server) frontError(w http.ResponseWriter, r *http.Request, e *apiError, body []byte) {
+	rid := newGUID()
+	crid := r.Header.Get("client-request-id")
+	if crid == "" {
+		crid = rid
+	}
+	out := graph.ErrorBody(e.code, e.message, time.Now().UTC().Format("2006-01-02T15:04:05"), rid, crid)
+	h := w.Header()
+	h.Set("request-id", rid)
+	h.Set("client-request-id", crid)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	w.Write(out)
+	if strings.HasPrefix(r.URL.Path, "/v1.0/") || strings.HasPrefix(r.URL.Path, "/beta/") {
+		s.rec.push(sim.Record{Type: sim.RecResponse, Method: r.Method, Path: r.URL.Path, Status: e.status, RequestID: rid,
+			ClientRequestID: r.Header.Get("client-request-id"), Body: json.RawMessage(out), Text: "answered by the serve front door"})
+	}
+}
+
+func (s *Server) serveOpenID(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                CallbackIssuer,
+		"jwks_uri":                              s.JWKSURL(),
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_signing_alg_values_supported": []string{"RS256"},
+	})
+}
+
+func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []JWK{s.opts.Key.JWK()}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"generalException","message":"encode"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// newGUID is a random lowercase dashed GUID for ids the engine does not make.
+func newGUID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	const hx = "0123456789abcdef"
+	var out [36]byte
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hx[c>>4], hx[c&0xf]
+		j += 2
+	}
+	return string(out[:])
+}

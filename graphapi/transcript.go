@@ -1,0 +1,153 @@
+package graphapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// TranscriptFormat is the first line's format of every transcript (spec scenarios.md).
+const TranscriptFormat = "callsim-transcript/1"
+
+// transcriptWriter writes the session as JSON Lines: a header, then every record, and (on
+// Shutdown) a summary with the delivery counters. A scenario load writes a new header.
+type transcriptWriter struct {
+	w    *bufio.Writer
+	out  io.Writer
+	drv  *sim.Driver
+	s    *Server
+	done chan struct{}
+	err  error
+}
+
+func newTranscriptWriter(out io.Writer, drv *sim.Driver, s *Server) *transcriptWriter {
+	t := &transcriptWriter{w: bufio.NewWriterSize(out, 64<<10), out: out, drv: drv, s: s, done: make(chan struct{})}
+	sub := drv.SubscribeRecords()
+	go t.run(sub)
+	return t
+}
+
+func (t *transcriptWriter) header(reset bool) map[string]any {
+	var cfg sim.Config
+	t.drv.With(func(e *sim.Engine) { cfg = e.Config() })
+	t.s.mu.Lock()
+	scen := t.s.scenario
+	t.s.mu.Unlock()
+	h := map[string]any{"type": "header", "format": TranscriptFormat, "mode": "serve", "scenario": scen,
+		"seed": cfg.Seed, "profile": cfg.Profile.Name, "epoch": cfg.Epoch.UTC().Format(time.RFC3339), "baseUrl": t.s.base}
+	if reset {
+		h["reset"] = true
+	}
+	return h
+}
+
+func (t *transcriptWriter) line(v any) {
+	if t.err != nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"type": "error", "text": err.Error()})
+	}
+	b = append(b, '\n')
+	if _, err := t.w.Write(b); err != nil {
+		t.err = fmt.Errorf("write transcript: %w", err)
+	}
+}
+
+func (t *transcriptWriter) run(sub *sim.Subscription) {
+	defer close(t.done)
+	defer t.drv.Unsubscribe(sub)
+	first := true
+	for {
+		b, ok := sub.Next(context.Background())
+		if !ok {
+			return
+		}
+		if b.Reset {
+			t.line(t.header(!first))
+			first = false
+		}
+		for i := range b.Records {
+			r := &b.Records[i]
+			t.line(r)
+			if r.Type == sim.RecState && r.Event == markerStopped {
+				t.line(map[string]any{"type": "summary", "deliveries": r.Detail})
+				if err := t.w.Flush(); err != nil && t.err == nil {
+					t.err = fmt.Errorf("write transcript: %w", err)
+				}
+				if f, ok := t.out.(interface{ Sync() error }); ok {
+					f.Sync()
+				}
+				return
+			}
+		}
+		if err := t.w.Flush(); err != nil && t.err == nil {
+			t.err = fmt.Errorf("write transcript: %w", err)
+		}
+	}
+}
+
+// wait blocks until the transcript has its summary (after the stop marker) or ctx ends.
+func (t *transcriptWriter) wait(ctx context.Context) error {
+	select {
+	case <-t.done:
+		return t.err
+	case <-ctx.Done():
+		return fmt.Errorf("transcript not completed: %w", ctx.Err())
+	}
+}
+
+// serveTranscript streams the transcript as server-sent events: the history first, then every
+// record as it happens. Each event's data is one transcript record; a rebuilt history (a
+// scenario load, a rewind in the TUI) starts with an event named reset.
+func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Time{}) // a stream: no write timeout
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	sub := s.drv.SubscribeRecords()
+	defer s.drv.Unsubscribe(sub)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.sseCtx, cancel)
+	defer stop()
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	bw := bufio.NewWriterSize(w, 32<<10)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ping.C:
+			bw.WriteString(": ping\n\n")
+		case <-sub.C():
+			b, ok := sub.Take()
+			if !ok {
+				continue
+			}
+			if b.Reset {
+				bw.WriteString("event: reset\ndata: {}\n\n")
+			}
+			for i := range b.Records {
+				data, err := json.Marshal(&b.Records[i])
+				if err != nil {
+					continue
+				}
+				fmt.Fprintf(bw, "id: %d\nevent: record\ndata: %s\n\n", b.Records[i].Seq, data)
+			}
+		}
+		if bw.Flush() != nil || rc.Flush() != nil {
+			return
+		}
+	}
+}
