@@ -57,7 +57,7 @@ type Engine struct {
 	inputs  []TimedInput
 	dir     []*Identity
 	dirByID map[string]*Identity // lower-cased id -> entry
-	calls   []*Call // live and recently ended, in creation order
+	calls   []*Call              // live and recently ended, in creation order
 	callIdx map[string]*Call
 	ops     map[string]*Operation
 	opOrder []*Operation
