@@ -15,7 +15,15 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/keys.md")
+// -update rewrites golden files and generated docs. teatest's golden package defines the same
+// flag; whichever package defines it, both read it.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files and generated docs")
+	}
+}
+
+func updating() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // sandboxBuilder is a small world like the built-in sandbox: a group huddle, a 1:1 support call,
 // and a directory with people who answer, decline and never answer.
@@ -172,7 +180,7 @@ func (h *harness) mustSee(subs ...string) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -118,7 +118,7 @@ func TestLightAndDarkStyles(t *testing.T) {
 func TestKeysDoc(t *testing.T) {
 	path := filepath.Join("..", "docs", "keys.md")
 	got := DefaultKeyMap().Markdown()
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestReadmeKeys(t *testing.T) {
 		b.WriteString(line)
 	}
 	table := strings.TrimLeft(b.String(), "\n")
-	if *update {
+	if updating() {
 		out := string(src[:i+len(begin)]) + table + string(src[j:])
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
