@@ -208,6 +208,36 @@ func matches(p *node, a any, present bool, depth int) bool {
 	return len(out) == 0
 }
 
+// assign pairs each pattern i with a distinct actual j where ok[i][j] holds, as many as
+// possible (augmenting paths: a maximum bipartite matching). It returns, for each actual, the
+// pattern it went to (-1 if none) and the patterns left without one, in order.
+func assign(ok [][]bool, actuals int) (owner []int, unmatched []int) {
+	owner = make([]int, actuals)
+	for j := range owner {
+		owner[j] = -1
+	}
+	var try func(i int, seen []bool) bool
+	try = func(i int, seen []bool) bool {
+		for j := 0; j < actuals; j++ {
+			if !ok[i][j] || seen[j] {
+				continue
+			}
+			seen[j] = true
+			if owner[j] < 0 || try(owner[j], seen) {
+				owner[j] = i
+				return true
+			}
+		}
+		return false
+	}
+	for i := range ok {
+		if !try(i, make([]bool, actuals)) {
+			unmatched = append(unmatched, i)
+		}
+	}
+	return owner, unmatched
+}
+
 // matchList: each pattern element must match a distinct actual element (bipartite matching).
 func matchList(p *node, l []any, path string, out *[]mismatch, depth int) {
 	n := len(p.vals)
@@ -221,28 +251,8 @@ func matchList(p *node, l []any, path string, out *[]mismatch, depth int) {
 			ok[i][j] = matches(pv, av, true, depth)
 		}
 	}
-	owner := make([]int, len(l)) // actual element -> pattern element, -1 if free
-	for j := range owner {
-		owner[j] = -1
-	}
-	var try func(i int, seen []bool) bool
-	try = func(i int, seen []bool) bool {
-		for j := range l {
-			if !ok[i][j] || seen[j] {
-				continue
-			}
-			seen[j] = true
-			if owner[j] < 0 || try(owner[j], seen) {
-				owner[j] = i
-				return true
-			}
-		}
-		return false
-	}
-	for i := range p.vals {
-		if try(i, make([]bool, len(l))) {
-			continue
-		}
+	_, unmatched := assign(ok, len(l))
+	for _, i := range unmatched {
 		if len(l) == 0 {
 			*out = append(*out, mismatch{Path: path, prefix: "a list containing ", pat: p.vals[i], got: "[]"})
 			continue

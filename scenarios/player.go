@@ -499,29 +499,7 @@ func assignAll(pats []*node, win []notice, ordered bool) ([]uint64, []int) {
 		}
 		return seqs, missing
 	}
-	owner := make([]int, len(win))
-	for j := range owner {
-		owner[j] = -1
-	}
-	var try func(i int, seen []bool) bool
-	try = func(i int, seen []bool) bool {
-		for j := range win {
-			if !ok[i][j] || seen[j] {
-				continue
-			}
-			seen[j] = true
-			if owner[j] < 0 || try(owner[j], seen) {
-				owner[j] = i
-				return true
-			}
-		}
-		return false
-	}
-	for i := range pats {
-		if !try(i, make([]bool, len(win))) {
-			missing = append(missing, i)
-		}
-	}
+	owner, missing := assign(ok, len(win))
 	for j, o := range owner {
 		if o >= 0 {
 			seqs = append(seqs, win[j].seq)
