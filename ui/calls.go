@@ -142,6 +142,9 @@ func (p *callsPane) View() string {
 	for i := p.top; i < len(p.calls) && i < p.top+vis; i++ {
 		c := &p.calls[i]
 		count := fmt.Sprintf("%d in call", len(c.Roster))
+		if c.Ended() {
+			count = "ended"
+		}
 		if len(c.Ringing) > 0 {
 			count += fmt.Sprintf(", %d ringing", len(c.Ringing))
 		}

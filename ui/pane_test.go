@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callsim/callsim/sim"
 )
@@ -249,4 +250,19 @@ func TestGraphErrorInline(t *testing.T) {
 	hs.keys("1", "down", "i") // support: a peer-to-peer call; the seed profile refuses
 	hs.keys("enter")
 	hs.mustSee("400 BadRequest", "multiparty")
+}
+
+func TestCallsShowEndedCalls(t *testing.T) {
+	var p callsPane
+	p.st = NewStyles(true)
+	p.SetSize(40, 10)
+	bot := &sim.Participant{ID: "b"}
+	p.setCalls([]sim.Call{
+		{ID: "a", Name: "live", Kind: sim.Group, State: "established", Roster: []*sim.Participant{bot, bot}},
+		{ID: "c", Name: "gone", Kind: sim.PeerToPeer, State: "terminated", Roster: []*sim.Participant{bot, bot}},
+	})
+	v := ansi.Strip(p.View())
+	if !strings.Contains(v, "2 in call") || !strings.Contains(v, "ended") || strings.Count(v, "in call") != 1 {
+		t.Fatalf("calls pane:\n%s", v)
+	}
 }
