@@ -265,7 +265,7 @@ func TestBotActionErrors(t *testing.T) {
 	src = base + `  - id: ok-invite
     invite: {call: huddle, participants: [carol]}
     expectError: {status: 400}
-  - remove: {call: huddle, participant: carol}
+  - remove: {call: huddle, participant: dave}
   - caption: never reached
 `
 	s, err = Parse("t.yaml", []byte(src))

@@ -337,6 +337,9 @@ func (e *Engine) removeRequest(id, pid string) answer {
 	}
 	p, i := c.participant(pid)
 	if p == nil {
+		if e.cancelInvite(c, pid) {
+			return answer{Response: Response{Status: 204, CallID: c.ID}}
+		}
 		return fail(404, "itemNotFound", "Participant %s not found.", pid)
 	}
 	if c.Kind != Group {
@@ -426,4 +429,29 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	e.rosterChanged(c, nil, []*Participant{p})
+}
+
+// cancelInvite: removing an invitee who is still ringing cancels the pending add (documented);
+// their invitation fails with 487 (sim choice). ref is the identity's id, name or display name.
+func (e *Engine) cancelInvite(c *Call, ref string) bool {
+	for _, r := range c.Ringing {
+		id := r.Identity
+		if r.OpID == "" || !(strings.EqualFold(id.ID, ref) || id.Name == ref || (id.DisplayName != "" && strings.EqualFold(id.DisplayName, ref))) {
+			continue
+		}
+		op, ok := e.Operation(r.OpID)
+		if !ok || op.Done() {
+			continue
+		}
+		e.state("invitee.cancelled", c.ID, map[string]any{"operation": op.ID, "identity": id.Label()})
+		for idx, inv := range op.Invitees {
+			if inv.Outcome == "ringing" && strings.EqualFold(inv.Identity.ID, id.ID) {
+				inv.failWith = &graph.Failure{Name: "cancelled", Code: 487, Message: "The invitation was cancelled by the application."}
+				// settled now; the pending ring event finds it settled and does nothing
+				e.settleInvitee(op.ID, idx)
+			}
+		}
+		return true
+	}
+	return false
 }

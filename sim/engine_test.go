@@ -516,3 +516,25 @@ func TestFaultStreamsIndependent(t *testing.T) {
 		t.Fatalf("latencies moved: %v vs %v", a, b)
 	}
 }
+
+func TestRemoveRingingInviteeCancels(t *testing.T) {
+	w := newWorld(t, "v1", 4)
+	res := w.must(invite("huddle", "nora")) // never answers: rings for the ring timeout
+	w.r.AdvanceTo(time.Second)
+	r := w.must(Input{Kind: InRemove, Call: "huddle", Participant: "Nora"})
+	if r.Response.Status != 204 {
+		t.Fatalf("remove ringing: %d", r.Response.Status)
+	}
+	w.run()
+	op, _ := w.e.Operation(res.Response.OperationID)
+	if op.Status != "failed" || op.Result.Code != 487 {
+		t.Fatalf("cancelled invite: %+v", op.Result)
+	}
+	ns := w.notes()
+	if len(ns) != 1 || ns[0].T > 2000 {
+		t.Fatalf("want one operation notification soon after the cancel, got %d", len(ns))
+	}
+	if len(w.call("huddle").Ringing) != 0 || len(w.call("huddle").Roster) != 2 {
+		t.Fatal("cancelled invitee still ringing or joined")
+	}
+}

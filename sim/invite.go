@@ -114,6 +114,9 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 		return
 	}
 	inv := op.Invitees[idx]
+	if inv.Outcome != "ringing" {
+		return // already settled (cancelled)
+	}
 	c.dropRinging(inv.Identity.ID)
 	var joined *Participant
 	if inv.failWith == nil && c.hasIdentity(inv.Identity.ID) {
