@@ -533,6 +533,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()
+		if r := m.roster.selectedRinging(); c != nil && r != nil && key.Matches(msg, k.Remove) {
+			// removing an invitee who still rings cancels the invitation
+			return m, m.apply("cancel the invitation of "+r.Identity.Label(), overlayNone, sim.Input{Kind: sim.InRemove, Call: c.ID, Participant: r.Identity.ID})
+		}
 		if c == nil || p == nil {
 			return m, m.setStatus(statusBad, "select a participant in the roster first")
 		}

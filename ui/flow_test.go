@@ -154,3 +154,20 @@ func TestQuitKeys(t *testing.T) {
 		t.Fatalf("quit=%v name=%q", h.quit, h.m.invite.name.value)
 	}
 }
+
+// x on an invitee still ringing cancels the invitation: the operation fails 487.
+func TestFlowCancelRingingInvite(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("i", "enter", "esc")
+	h.mustSee("pending: ringing")
+	h.keys("2", "end") // the pending row is the last of the roster
+	if h.m.roster.selectedRinging() == nil {
+		t.Fatal("the pending row is not selected")
+	}
+	h.keys("x")
+	h.advance(time.Second)
+	h.mustSee("✗ failed", "487/0")
+	if len(h.m.roster.ringing) != 0 {
+		t.Fatal("the cancelled invitee still rings")
+	}
+}

@@ -77,6 +77,14 @@ func (p *rosterPane) selected() *sim.Participant {
 	return nil
 }
 
+// selectedRinging is the selected invitee still ringing, if a pending row is selected.
+func (p *rosterPane) selectedRinging() *sim.Ringing {
+	if j := p.sel - len(p.parts); p.sel >= 0 && j >= 0 && j < len(p.ringing) {
+		return &p.ringing[j]
+	}
+	return nil
+}
+
 func (p *rosterPane) visible() int { return max(p.h-3, 1) } // one row is the column header
 
 func (p *rosterPane) move(delta int) {
