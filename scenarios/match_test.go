@@ -258,8 +258,7 @@ func TestBotActionErrors(t *testing.T) {
   - hangup: support
   - caption: never reached
 `
-	s, err := Parse("t.yaml", []byte(src))
-	if err == nil {
+	if _, err := Parse("t.yaml", []byte(src)); err == nil {
 		t.Fatal("a bot action on an ended call is a load error")
 	}
 	src = base + `  - id: ok-invite
@@ -268,7 +267,7 @@ func TestBotActionErrors(t *testing.T) {
   - remove: {call: huddle, participant: dave}
   - caption: never reached
 `
-	s, err = Parse("t.yaml", []byte(src))
+	s, err := Parse("t.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/callsim/callsim/sim"
 )
@@ -71,15 +70,6 @@ func (p *callsPane) selected() *sim.Call {
 		return nil
 	}
 	return &p.calls[p.sel]
-}
-
-func (p *callsPane) selectID(id string) {
-	for i := range p.calls {
-		if strings.EqualFold(p.calls[i].ID, id) {
-			p.sel, p.selID, p.picked = i, p.calls[i].ID, true
-			return
-		}
-	}
 }
 
 func (p *callsPane) move(delta int) {

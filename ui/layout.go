@@ -12,8 +12,6 @@ const (
 	numPanes
 )
 
-var paneNames = [numPanes]string{"Calls", "Roster", "Operations", "Feed", "Detail"}
-
 // Minimum terminal size; below it the TUI says the terminal is too small.
 const (
 	minWidth  = 40

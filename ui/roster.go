@@ -97,8 +97,6 @@ func (p *rosterPane) move(delta int) {
 	p.top = window(p.sel, p.top, p.visible(), n)
 }
 
-func (p *rosterPane) scroll(delta int) { p.move(delta) }
-
 func (p *rosterPane) click(y int) {
 	if y < 1 {
 		return
