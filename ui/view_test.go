@@ -148,7 +148,7 @@ func TestReadmeKeys(t *testing.T) {
 		case strings.HasPrefix(line, "# "), strings.HasPrefix(line, "Generated from"):
 			continue
 		case strings.HasPrefix(line, "## "):
-			line = "#" + line
+			line = "##" + line
 		}
 		b.WriteString(line)
 	}
