@@ -162,6 +162,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if tw != nil {
 		opts.Transcript = tw
 	}
+	defer graphapi.TuneGC()()
 	s, err := graphapi.Start(opts)
 	if err != nil {
 		return usageError("%v", err)

@@ -118,6 +118,7 @@ func report(b *testing.B, r loadResult) {
 // receiver counts the notifications; none may be lost. Each client hangs up its call and
 // creates a new one every 16 invites, so rosters stay small (that work counts in the wall time).
 func BenchmarkServeInvite(b *testing.B) {
+	defer TuneGC()() // as `callsim serve` runs
 	var got atomic.Int64
 	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)

@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,20 @@ import (
 type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error)
 
 // Options configure a Server. Zero values take the defaults documented on each field.
+// GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC is set).
+// The server's live heap is small and bounded, and at the default of 100 the collector runs so
+// often under load that it costs a fifth of the throughput (docs/benchmarks.md).
+const GCPercent = 400
+
+// TuneGC applies GCPercent unless the user set GOGC; restore puts the previous setting back.
+func TuneGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(GCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
+
 type Options struct {
 	// Addr is the listen address (default 127.0.0.1:4280); Listener, when set, is used instead.
 	Addr     string
