@@ -416,12 +416,7 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		if !closed {
 			return wait, false
 		}
-		var hits []uint64
-		for _, n := range win {
-			if ok, _ := matchNotice(re.pats[0], n); ok {
-				hits = append(hits, n.seq)
-			}
-		}
+		hits := matching(re.pats[0], win)
 		if len(hits) == 0 {
 			p.pass(e, sp, fmt.Sprintf("expectation %q met: no matching notification %s", sp.name(), windowText(re)), re, nil)
 			return p.endExpect()
@@ -434,12 +429,7 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		if !closed {
 			return wait, false
 		}
-		var hits []uint64
-		for _, n := range win {
-			if ok, _ := matchNotice(re.pats[0], n); ok {
-				hits = append(hits, n.seq)
-			}
-		}
+		hits := matching(re.pats[0], win)
 		n := len(hits)
 		if n >= x.min && (!x.hasMax || n <= x.max) {
 			p.pass(e, sp, fmt.Sprintf("expectation %q met: %d matching notification(s) %s", sp.name(), n, windowText(re)), re, hits)
@@ -666,4 +656,15 @@ func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines 
 		b.WriteString(l)
 	}
 	p.results = append(p.results, Result{Name: sp.name(), Line: line, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
+}
+
+// matching returns the sequence numbers of the notifications in win that pattern matches.
+func matching(pattern *node, win []notice) []uint64 {
+	var hits []uint64
+	for _, n := range win {
+		if ok, _ := matchNotice(pattern, n); ok {
+			hits = append(hits, n.seq)
+		}
+	}
+	return hits
 }
