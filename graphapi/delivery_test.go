@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/sim"
 )
 
 // transcriptLines parses a JSON Lines transcript.
@@ -90,7 +92,7 @@ func TestRetryKeepsOrder(t *testing.T) {
 	}
 	stop(t, s)
 	lines := transcriptLines(t, tr.String())
-	if lines[0]["type"] != "header" || lines[0]["format"] != TranscriptFormat || lines[len(lines)-1]["type"] != "summary" {
+	if lines[0]["type"] != "header" || lines[0]["format"] != sim.TranscriptFormat || lines[len(lines)-1]["type"] != "summary" {
 		t.Fatalf("transcript frame: first %v last %v", lines[0], lines[len(lines)-1])
 	}
 	ds := deliveries(lines)

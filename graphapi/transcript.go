@@ -12,8 +12,6 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-// TranscriptFormat is the first line's format of every transcript (spec scenarios.md).
-const TranscriptFormat = "callsim-transcript/1"
 
 // transcriptWriter writes the session as JSON Lines: a header, then every record, and (on
 // Shutdown) a summary with the delivery counters. A scenario load writes a new header.
@@ -39,7 +37,7 @@ func (t *transcriptWriter) header(reset bool) map[string]any {
 	t.s.mu.Lock()
 	scen := t.s.scenario
 	t.s.mu.Unlock()
-	h := map[string]any{"type": "header", "format": TranscriptFormat, "mode": "serve", "scenario": scen,
+	h := map[string]any{"type": "header", "format": sim.TranscriptFormat, "mode": "serve", "scenario": scen,
 		"seed": cfg.Seed, "profile": cfg.Profile.Name, "epoch": cfg.Epoch.UTC().Format(time.RFC3339), "baseUrl": t.s.base}
 	if reset {
 		h["reset"] = true

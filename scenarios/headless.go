@@ -10,8 +10,6 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-// TranscriptFormat names the transcript's format in its header line.
-const TranscriptFormat = "callsim-transcript/1"
 
 // drain is how long headless playback lets the engine run after the steps' own bound, so trailing
 // notifications (ring timeouts, hang-ups) are recorded.
@@ -58,7 +56,7 @@ func RunHeadless(s *Scenario, o Options, w io.Writer) (Summary, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(header{Type: "header", Format: TranscriptFormat, Scenario: s.name, Seed: cfg.Seed,
+	if err := enc.Encode(header{Type: "header", Format: sim.TranscriptFormat, Scenario: s.name, Seed: cfg.Seed,
 		Profile: cfg.Profile.Name, Epoch: cfg.Epoch.UTC().Format(time.RFC3339)}); err != nil {
 		return Summary{Exit: 2}, fmt.Errorf("write transcript: %w", err)
 	}

@@ -217,6 +217,10 @@ type Operation struct {
 // Done reports whether the operation has finished.
 func (o *Operation) Done() bool { return o.Status == "completed" || o.Status == "failed" }
 
+// TranscriptFormat names the transcript format in the header line of every transcript
+// (headless playback and serve alike).
+const TranscriptFormat = "callsim-transcript/1"
+
 // Record types of the transcript (scenarios.md).
 const (
 	RecRequest      = "request"
