@@ -322,3 +322,32 @@ func (e *Engine) newID() string { return e.rng.get("ids").guid() }
 func (e *Engine) state(event, call string, detail any) {
 	e.Emit(Record{Type: RecState, Event: event, Call: call, Detail: detail})
 }
+
+// ServeOverrides points an engine at a live HTTP surface: Location headers start with baseURL,
+// and the bot's notifications go to callbackURI (calls that already use the old default
+// callback are moved too). appID and tenantID replace the bot's when not empty; keepEnded > 0
+// bounds the ended calls kept readable (Config.MaxFinished). Call it from a Builder, before the
+// engine starts.
+func (e *Engine) ServeOverrides(baseURL, callbackURI, appID, tenantID string, keepEnded int) {
+	if keepEnded > 0 {
+		e.cfg.MaxFinished = keepEnded
+	}
+	if baseURL != "" {
+		e.cfg.BaseURL = baseURL
+	}
+	if callbackURI != "" {
+		old := e.cfg.Bot.CallbackURI
+		e.cfg.Bot.CallbackURI = callbackURI
+		for _, c := range e.calls {
+			if c.CallbackURI == old {
+				c.CallbackURI = callbackURI
+			}
+		}
+	}
+	if appID != "" {
+		e.cfg.Bot.AppID = appID
+	}
+	if tenantID != "" {
+		e.cfg.Bot.TenantID = tenantID
+	}
+}
