@@ -50,7 +50,7 @@ func TestTeatestFaultFlow(t *testing.T) {
 	waitScreen(t, tm, 5*time.Second, "huddle")
 	tm.Send(keyMsg("f"))
 	waitScreen(t, tm, 5*time.Second, "Fault")
-	tm.Send(keyMsg("tab")) // kind -> failure
+	tm.Send(keyMsg("tab"))   // kind -> failure
 	for i := 0; i < 4; i++ { // seed-580, no-answer, unreachable, offline, declined
 		tm.Send(keyMsg("right"))
 	}
