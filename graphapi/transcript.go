@@ -12,7 +12,6 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-
 // transcriptWriter writes the session as JSON Lines: a header, then every record, and (on
 // Shutdown) a summary with the delivery counters. A scenario load writes a new header.
 type transcriptWriter struct {

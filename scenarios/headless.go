@@ -10,7 +10,6 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-
 // drain is how long headless playback lets the engine run after the steps' own bound, so trailing
 // notifications (ring timeouts, hang-ups) are recorded.
 const drain = 10 * time.Minute
