@@ -1,0 +1,178 @@
+package transcript
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callsim/callsim/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/call-flows.md")
+
+func play(t *testing.T, name string) *Transcript {
+	t.Helper()
+	s, err := scenarios.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := scenarios.RunHeadless(s, scenarios.Options{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestMermaidSeedReplace(t *testing.T) {
+	tr := play(t, "seed-replace")
+	var out strings.Builder
+	if err := tr.Mermaid(&out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	want := []string{
+		"sequenceDiagram\n",
+		"Bot->>Graph: [00:00.000] POST /beta/app/calls/90ED37DC…/participants/invite\n",
+		"Graph-->>Bot: 200 status running\n",
+		"Graph-)Bot: [00:02.322] deleted /app/calls/90ED37DC…/operations/",
+		"status completed\n",
+		"updated /app/calls/90ED37DC…/participants roster 3\n",
+		"updated /app/calls/57DAB8B1… state terminated terminationReason AppInitiated\n",
+		"Graph-)Bot: [00:02.324] deleted /app/calls/57DAB8B1…\n",
+		`✓ expectation "moved" met`,
+	}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(got[at:], w)
+		if i < 0 {
+			t.Fatalf("missing (in order) %q in\n%s", w, got)
+		}
+		at += i + len(w)
+	}
+	if strings.Contains(got, ";") {
+		t.Error("a ; would end a Mermaid statement early")
+	}
+}
+
+func TestMermaidShowsErrorsAndFaults(t *testing.T) {
+	tr := play(t, "seed-failure")
+	var out strings.Builder
+	tr.Mermaid(&out)
+	if !strings.Contains(out.String(), "status failed 500/0") || !strings.Contains(out.String(), "fault fired") {
+		t.Fatalf("failure flow:\n%s", out.String())
+	}
+	tr = play(t, "sync-errors")
+	out.Reset()
+	tr.Mermaid(&out)
+	if !strings.Contains(out.String(), "Graph-->>Bot: 404 8522 Call not found.") {
+		t.Fatalf("sync errors:\n%s", out.String())
+	}
+}
+
+func TestHAR(t *testing.T) {
+	tr := play(t, "seed-invite")
+	var buf bytes.Buffer
+	if err := tr.HAR(&buf, "https://graph.microsoft.com"); err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Log struct {
+			Version string
+			Entries []struct {
+				StartedDateTime string
+				Request         struct {
+					Method, URL string
+					PostData    *struct{ Text string }
+				}
+				Response struct {
+					Status  int
+					Headers []struct{ Name, Value string }
+					Content struct{ Text string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	requests, notes := 0, 0
+	for _, r := range tr.Records {
+		switch r.Type {
+		case "request":
+			requests++
+		case "notification":
+			notes++
+		}
+	}
+	if h.Log.Version != "1.2" || len(h.Log.Entries) != requests+notes {
+		t.Fatalf("version %q, %d entries for %d requests and %d notifications", h.Log.Version, len(h.Log.Entries), requests, notes)
+	}
+	first := h.Log.Entries[0]
+	if first.Request.Method != "POST" || !strings.HasPrefix(first.Request.URL, "https://graph.microsoft.com/beta/app/calls/") || first.Response.Status != 200 ||
+		!strings.Contains(first.Response.Content.Text, `"status":"running"`) || first.Request.PostData == nil {
+		t.Fatalf("first entry %+v", first)
+	}
+	loc := false
+	for _, hd := range first.Response.Headers {
+		loc = loc || hd.Name == "Location"
+	}
+	if !loc {
+		t.Error("the invite's Location header is missing")
+	}
+	last := h.Log.Entries[len(h.Log.Entries)-1]
+	if last.Request.URL != "https://bot.contoso.com/api/calls" || !strings.Contains(last.Request.PostData.Text, "commsNotifications") {
+		t.Fatalf("notification entry %+v", last.Request)
+	}
+	if !strings.HasPrefix(first.StartedDateTime, "2018-09-06T15:58:41") {
+		t.Errorf("virtual time from the epoch, got %s", first.StartedDateTime)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	cases := map[string]string{
+		"not json":   "{\"type\":\"header\",\"format\":\"callsim-transcript/1\"}\n{oops\n",
+		"no header":  `{"seq":1,"t":0,"type":"state"}` + "\n",
+		"bad format": `{"type":"header","format":"other/9"}` + "\n",
+	}
+	want := map[string]string{"not json": "line 2", "no header": "no header", "bad format": "line 1: format"}
+	for name, src := range cases {
+		_, err := Read(strings.NewReader(src))
+		if err == nil || !strings.Contains(err.Error(), want[name]) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestCallFlowsDoc: docs/call-flows.md holds the seed examples' diagrams as export draws them
+// (go test ./transcript -run TestCallFlowsDoc -update rewrites it).
+func TestCallFlowsDoc(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Call flows of the seed page's examples\n\n")
+	b.WriteString("Drawn by `callsim export NAME` from the built-in scenarios (GitHub renders the Mermaid blocks).\n")
+	b.WriteString("Generated: `go test ./transcript -run TestCallFlowsDoc -update`; a test fails when this file is stale.\n")
+	for _, name := range []string{"seed-invite", "seed-replace", "seed-failure"} {
+		s, _ := scenarios.Load(name)
+		b.WriteString("\n## " + s.Title() + "\n\n`callsim export " + name + "`\n\n```mermaid\n")
+		play(t, name).Mermaid(&b)
+		b.WriteString("```\n")
+	}
+	path := filepath.Join("..", "docs", "call-flows.md")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != b.String() {
+		t.Fatal("docs/call-flows.md is stale: go test ./transcript -run TestCallFlowsDoc -update")
+	}
+}
