@@ -78,6 +78,19 @@ func TestSynchronousErrors(t *testing.T) {
 	}
 }
 
+func TestKeepAlive(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	path := "/v1.0/communications/calls/" + w.call("huddle").ID + "/keepAlive"
+	if r := w.e.HandleRequest(Request{Method: "POST", Path: path}); r.Status != 200 {
+		t.Fatalf("keepAlive on a live call: %d %s", r.Status, r.Body)
+	}
+	w.must(Input{Kind: InHangUp, Call: "huddle"})
+	w.run()
+	if r := w.e.HandleRequest(Request{Method: "POST", Path: path}); r.Status != 404 {
+		t.Fatalf("keepAlive on an ended call: %d", r.Status)
+	}
+}
+
 func TestClientRequestIDDefaultsToRequestID(t *testing.T) {
 	w := newWorld(t, "v1", 1)
 	r := w.e.HandleRequest(Request{Method: "GET", Path: "/v1.0/communications/calls/" + w.call("huddle").ID})

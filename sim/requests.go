@@ -146,6 +146,14 @@ func (e *Engine) route(req Request, body []byte) answer {
 			return e.answerRequest(s[0], body)
 		}
 		return e.rejectRequest(s[0], body)
+	case len(s) == 2 && s[1] == "keepAlive":
+		if m != "POST" {
+			return methodNotAllowed(m, req.Path)
+		}
+		if _, ok := e.liveCall(s[0]); !ok {
+			return notFound()
+		}
+		return answer{Response: Response{Status: 200, CallID: s[0]}}
 	case len(s) == 2 && s[1] == "participants":
 		if m != "GET" {
 			return methodNotAllowed(m, req.Path)
