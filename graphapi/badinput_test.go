@@ -73,6 +73,7 @@ func TestBadInput(t *testing.T) {
 		{"unsupported verb", "PATCH", base + "/" + group, `{}`, auth, 405, "MethodNotAllowed", "PATCH"},
 		{"unsupported verb on invite", "GET", inv, "", auth, 405, "MethodNotAllowed", "GET"},
 		{"list calls", "GET", base, "", auth, 405, "MethodNotAllowed", "GET"},
+		{"invite with no body and no type", "POST", inv, "", append([]string{"Content-Type", ""}, auth...), 400, "BadRequest", "body is empty"},
 		{"unknown segment", "GET", base + "/" + group + "/nope", "", auth, 404, "BadRequest", "Resource not found"},
 		{"outside the surface", "GET", s.BaseURL() + "/v2/me", "", auth, 404, "BadRequest", "Resource not found"},
 		{"app path under v1.0", "GET", s.BaseURL() + "/v1.0/app/calls/" + group, "", auth, 404, "BadRequest", "Resource not found"},

@@ -252,3 +252,21 @@ func TestV1Profile(t *testing.T) {
 		t.Fatalf("v1 resourceUrl: %v", it)
 	}
 }
+
+// keepAlive has no body, so it needs no Content-Type: 200 on a live call, 404 once it ended.
+func TestKeepAliveOverHTTP(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	id := createCall(t, s, bot, "v1.0", nil, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
+	url := s.BaseURL() + "/v1.0/communications/calls/" + id
+	if r := call(t, "POST", url+"/keepAlive", ""); r.status != 200 || r.header.Get("request-id") == "" {
+		t.Fatalf("keepAlive: %d %s", r.status, r.body)
+	}
+	if r := call(t, "DELETE", url, ""); r.status != 204 {
+		t.Fatalf("hang up: %d", r.status)
+	}
+	waitUntil(t, "call gone", func() bool { return call(t, "GET", url, "").status == 404 })
+	if r := call(t, "POST", url+"/keepAlive", ""); r.status != 404 || r.json(t)["error"].(map[string]any)["code"] != "8522" {
+		t.Fatalf("keepAlive on an ended call: %d %s", r.status, r.body)
+	}
+}

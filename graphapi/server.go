@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -496,7 +497,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct := r.Header.Get("Content-Type")
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && len(bytes.TrimSpace(body)) > 0 { // bodiless actions (keepAlive) need no type
 		if ct == "" {
 			s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest",
 				message: "The Content-Type header is missing; the request body must be JSON (Content-Type: application/json)."}, body)
