@@ -538,3 +538,16 @@ func TestRemoveRingingInviteeCancels(t *testing.T) {
 		t.Fatal("cancelled invitee still ringing or joined")
 	}
 }
+
+func TestPhoneIdentityIsACommunicationsIdentitySet(t *testing.T) {
+	w := newWorld(t, "v1", 2)
+	w.must(invite("huddle", "pstn"))
+	w.run()
+	ns := w.notes()
+	last := ns[len(ns)-1]
+	p := last.list[len(last.list)-1]
+	ids := p["info"].(map[string]any)["identity"].(map[string]any)
+	if ids["@odata.type"] != "#microsoft.graph.communicationsIdentitySet" || ids["phone"].(map[string]any)["id"] != "+14255550100" {
+		t.Fatalf("phone participant identity %v", ids)
+	}
+}

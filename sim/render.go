@@ -50,7 +50,13 @@ func (e *Engine) identitySet(id Identity) graph.Obj {
 	if key == "" {
 		key = KindUser
 	}
-	return e.typed(graph.Obj{{K: key, V: inner}}, "#microsoft.graph.identitySet")
+	setType := "#microsoft.graph.identitySet"
+	if key == KindPhone || key == KindGuest {
+		// phone and guest are members of communicationsIdentitySet only; typed as a plain
+		// identitySet, the Go SDK would file them under AdditionalData
+		setType = "#microsoft.graph.communicationsIdentitySet"
+	}
+	return e.typed(graph.Obj{{K: key, V: inner}}, setType)
 }
 
 func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
