@@ -1,6 +1,8 @@
 package graphapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"net"
 	"strings"
@@ -147,4 +149,39 @@ func mustMint(t *testing.T, k *Key, tenant string) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// The Graph SDKs gzip request bodies: callsim reads them, and refuses what it cannot read.
+func TestContentEncoding(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	group := createCall(t, s, bot, "v1.0", nil, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
+	inv := s.BaseURL() + "/v1.0/communications/calls/" + group + "/participants/invite"
+	gz := func(b []byte) string {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.String()
+	}
+	ok := gz([]byte(`{"participants":[{"identity":{"user":{"id":"33333333-3333-4333-8333-333333333333"}}}]}`))
+	if r := call(t, "POST", inv, ok, "Content-Encoding", "gzip"); r.status != 200 {
+		t.Fatalf("gzip invite: %d %s", r.status, r.body)
+	}
+	cases := []struct {
+		name, body, enc string
+		status          int
+		msg             string
+	}{
+		{"corrupt gzip", "not gzip at all", "gzip", 400, "gzip body is corrupt"},
+		{"unknown encoding", `{"participants":[]}`, "br", 400, `"br"`},
+		{"gzip bomb", gz(bytes.Repeat([]byte("x"), 2<<20)), "gzip", 413, "larger than"},
+	}
+	for _, c := range cases {
+		r := call(t, "POST", inv, c.body, "Content-Encoding", c.enc)
+		e, _ := r.json(t)["error"].(map[string]any)
+		if r.status != c.status || e == nil || !strings.Contains(e["message"].(string), c.msg) {
+			t.Errorf("%s: %d %s", c.name, r.status, r.body)
+		}
+	}
 }

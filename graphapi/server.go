@@ -2,6 +2,7 @@ package graphapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -486,6 +487,13 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
+	if err == nil {
+		body, err = decodeBody(r.Header.Get("Content-Encoding"), body, s.opts.MaxBody)
+		if errors.Is(err, errEncoding) {
+			s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest", message: err.Error()}, nil)
+			return
+		}
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -615,4 +623,29 @@ func newGUID() string {
 		j += 2
 	}
 	return string(out[:])
+}
+
+var errEncoding = errors.New("unsupported Content-Encoding")
+
+// decodeBody undoes a request's Content-Encoding: the Graph SDKs gzip request bodies. The
+// decompressed body is held to the same limit as a plain one.
+func decodeBody(encoding string, body []byte, limit int64) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		return body, nil
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("%w: the gzip body is corrupt: %v", errEncoding, err)
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+		if err != nil {
+			return nil, fmt.Errorf("%w: the gzip body is corrupt: %v", errEncoding, err)
+		}
+		if int64(len(out)) > limit {
+			return nil, &http.MaxBytesError{Limit: limit}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: %q (callsim reads gzip or no encoding)", errEncoding, encoding)
 }
