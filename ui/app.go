@@ -278,8 +278,9 @@ func (m *Model) relayout() {
 	m.lay = computeLayout(m.width, m.height, m.captionLines(), m.focus)
 	r := m.lay.Panes
 	if m.lay.Mode == modeCompact {
+		one := m.lay.Panes[m.focus]
 		for p := pane(0); p < numPanes; p++ {
-			r[p] = m.lay.Body
+			r[p] = one
 		}
 	}
 	m.calls.SetSize(r[paneCalls].W, r[paneCalls].H)
@@ -694,7 +695,11 @@ func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	}
 	var p pane
 	if m.lay.Mode == modeCompact {
-		if !m.lay.Body.contains(ms.X, ms.Y) {
+		if t, ok := m.lay.tabAt(ms.X, ms.Y, m.focus); ok {
+			m.setFocus(t)
+			return m, nil
+		}
+		if !m.lay.Panes[m.focus].contains(ms.X, ms.Y) {
 			return m, nil
 		}
 		p = m.focus
@@ -708,9 +713,6 @@ func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 		m.setFocus(p)
 	}
 	r := m.lay.Panes[p]
-	if m.lay.Mode == modeCompact {
-		r = m.lay.Body
-	}
 	row := ms.Y - r.Y - 1
 	if row < 0 || row >= r.H-2 {
 		return m, nil
@@ -1090,8 +1092,9 @@ func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
 	if m.lay.Mode == modeCompact {
-		v := m.paneView(m.focus, b.W, b.H)
-		copy(rows, strings.Split(v, "\n"))
+		rows[0] = m.tabStrip()
+		r := m.lay.Panes[m.focus]
+		copy(rows[1:], strings.Split(m.paneView(m.focus, r.W, r.H), "\n"))
 		return strings.Join(rows, "\n")
 	}
 	// draw panes left to right so each row is concatenated in x order
@@ -1129,28 +1132,44 @@ func (m Model) paneView(p pane, w, h int) string {
 	case paneCalls:
 		c := m.calls
 		c.SetSize(w, h)
-		return m.compactTitle(c.View())
+		return c.View()
 	case paneRoster:
 		r := m.roster
 		r.SetSize(w, h)
-		return m.compactTitle(r.View())
+		return r.View()
 	case paneOps:
 		o := m.ops
 		o.SetSize(w, h)
-		return m.compactTitle(o.View())
+		return o.View()
 	case paneFeed:
 		f := m.feed
 		f.SetSize(w, h)
-		return m.compactTitle(f.View())
+		return f.View()
 	default:
 		d := m.detail
 		d.SetSize(w, h)
-		return m.compactTitle(d.View())
+		return d.View()
 	}
 }
 
-// compactTitle is a hook for the one-pane layout; the pane titles already say which pane it is.
-func (m Model) compactTitle(s string) string { return s }
+// tabStrip names the panes of the compact layout, the focused one bracketed and accented;
+// tab, shift+tab, 1-5 or a click switch.
+func (m Model) tabStrip() string {
+	texts, _, _ := tabSpans(m.focus)
+	var b strings.Builder
+	b.WriteString(" ")
+	for p := pane(0); p < numPanes; p++ {
+		if p > 0 {
+			b.WriteString(" ")
+		}
+		if p == m.focus {
+			b.WriteString(m.st.TitleFocused.Render(texts[p]))
+		} else {
+			b.WriteString(m.st.Dim.Render(texts[p]))
+		}
+	}
+	return fit(b.String(), m.lay.Tabs.W)
+}
 
 func (m Model) overlayView() string {
 	w := clamp(m.lay.Body.W-4, 30, 90)

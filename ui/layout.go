@@ -40,6 +40,7 @@ type layout struct {
 	W, H                          int
 	Header, Body, Caption, Status rect
 	HelpBar                       rect
+	Tabs                          rect // compact mode: the strip naming the panes
 	Panes                         [numPanes]rect
 }
 
@@ -62,7 +63,8 @@ func computeLayout(w, h int, captionLines int, focus pane) layout {
 	switch {
 	case w < 72 || bh < 15:
 		l.Mode = modeCompact
-		l.Panes[focus] = l.Body
+		l.Tabs = rect{bx, by, bw, 1}
+		l.Panes[focus] = rect{bx, by + 1, bw, bh - 1}
 	case w < 140:
 		l.Mode = modeNormal
 		left := clamp(w*3/10, 26, 44)
@@ -95,6 +97,38 @@ func computeLayout(w, h int, captionLines int, focus pane) layout {
 func (l layout) paneAt(x, y int) (pane, bool) {
 	for p := pane(0); p < numPanes; p++ {
 		if !l.Panes[p].empty() && l.Panes[p].contains(x, y) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// tabLabels name the panes in the compact layout's tab strip.
+var tabLabels = [numPanes]string{"Calls", "Roster", "Ops", "Feed", "Detail"}
+
+// tabSpans gives each tab's text and its x range in the strip. The focused tab is bracketed, so
+// the strip reads without colour; every tab keeps its width whichever is focused.
+func tabSpans(focus pane) (texts [numPanes]string, from, to [numPanes]int) {
+	x := 1
+	for p := pane(0); p < numPanes; p++ {
+		t := " " + tabLabels[p] + " "
+		if p == focus {
+			t = "[" + tabLabels[p] + "]"
+		}
+		texts[p], from[p], to[p] = t, x, x+len(t)
+		x += len(t) + 1
+	}
+	return texts, from, to
+}
+
+// tabAt is the pane whose tab is at column x of the strip.
+func (l layout) tabAt(x, y int, focus pane) (pane, bool) {
+	if l.Tabs.empty() || !l.Tabs.contains(x, y) {
+		return 0, false
+	}
+	_, from, to := tabSpans(focus)
+	for p := pane(0); p < numPanes; p++ {
+		if x >= from[p] && x < to[p] {
 			return p, true
 		}
 	}

@@ -266,3 +266,26 @@ func TestCallsShowEndedCalls(t *testing.T) {
 		t.Fatalf("calls pane:\n%s", v)
 	}
 }
+
+// In the compact layout a tab strip names the panes; keys and clicks on it switch.
+func TestCompactTabStrip(t *testing.T) {
+	hs := busyHarness(t, 60, 20)
+	if hs.m.lay.Mode != modeCompact {
+		t.Fatalf("60x20 is mode %v, want compact", hs.m.lay.Mode)
+	}
+	hs.mustSee("[Calls]", " Roster ", " Feed ")
+	hs.keys("4")
+	hs.mustSee("[Feed]", " Calls ")
+	_, from, _ := tabSpans(hs.m.focus)
+	hs.send(tea.MouseClickMsg{X: from[paneRoster] + 1, Y: hs.m.lay.Tabs.Y, Button: tea.MouseLeft})
+	if hs.m.focus != paneRoster {
+		t.Fatalf("click on the Roster tab: focus %v", hs.m.focus)
+	}
+	hs.mustSee("[Roster]", "Roster · huddle")
+	// a click in the pane (below the strip) still selects a row
+	r := hs.m.lay.Panes[paneRoster]
+	hs.send(tea.MouseClickMsg{X: r.X + 3, Y: r.Y + 3, Button: tea.MouseLeft})
+	if hs.m.roster.sel != 1 {
+		t.Fatalf("click in the roster selected row %d, want 1", hs.m.roster.sel)
+	}
+}
