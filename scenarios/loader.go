@@ -1114,6 +1114,11 @@ func (c *checker) stepBody(sp *step, v *node, st *state) {
 				sp.summary = "arm fault " + r.Name + ": " + r.Describe()
 			}
 		}
+	case stDisarm:
+		if name, ok := c.str(v, "disarm"); ok {
+			sp.in = sim.Input{Kind: sim.InDisarmFault, Name: name}
+			sp.summary = "disarm fault " + name
+		}
 	case stClearFaults:
 		if b, ok := c.boolean(v, "clearFaults"); ok && !b {
 			c.err(v, "clearFaults: write clearFaults: true (false does nothing)")

@@ -47,6 +47,7 @@ const (
 	stLeave        = "leave"
 	stFault        = "fault"
 	stClearFaults  = "clearFaults"
+	stDisarm       = "disarm"
 	stWait         = "wait"
 	stCaption      = "caption"
 	stPause        = "pause"
@@ -55,7 +56,7 @@ const (
 
 // stepKinds lists every step kind, in the order the spec's table gives them.
 var stepKinds = []string{stInvite, stCreateCall, stIncomingCall, stAnswer, stReject, stHangup, stRemove,
-	stMute, stLeave, stFault, stClearFaults, stWait, stCaption, stPause, stExpect}
+	stMute, stLeave, stFault, stDisarm, stClearFaults, stWait, stCaption, stPause, stExpect}
 
 // botActions are the steps that send a Graph request as the bot; only they take expectError.
 var botActions = map[string]bool{stInvite: true, stCreateCall: true, stAnswer: true, stReject: true,

@@ -67,10 +67,15 @@ type Engine struct {
 	invites int // invitees considered so far, for nth matching
 }
 
-// TimedInput is an input as it was applied: at a virtual time.
+// TimedInput is an input as it was applied: at a virtual time, with what came of it. A call
+// created without a name is recorded with the name the engine gave it.
 type TimedInput struct {
 	At    time.Duration `json:"at"`
 	Input Input         `json:"input"`
+	// Status is the HTTP status of the Graph request the input made (0 if it made none).
+	Status int `json:"status,omitempty"`
+	// Err says why the input could not be applied (an unknown name, a bad fault rule).
+	Err string `json:"err,omitempty"`
 }
 
 // New returns an engine at virtual time zero with an empty world.

@@ -551,3 +551,29 @@ func TestPhoneIdentityIsACommunicationsIdentitySet(t *testing.T) {
 		t.Fatalf("phone participant identity %v", ids)
 	}
 }
+
+func TestInputLogKeepsNamesAndStatuses(t *testing.T) {
+	w := newWorld(t, "v1", 3)
+	w.must(Input{Kind: InCreateCall, CallKind: PeerToPeer, Targets: []string{"heidi"}})
+	w.must(Input{Kind: InIncomingCall, From: "alice"})
+	w.r.Apply(Input{Kind: InInvite, Call: "support", Invitees: []InviteeSpec{{Name: "heidi"}, {Name: "alice"}}}) // 400 in v1
+	w.r.Apply(Input{Kind: InLeave, Call: "nope", Participant: "x"})
+	if r := w.r.Apply(Input{Kind: InCreateCall, Name: "huddle", CallKind: Group, Targets: []string{"alice", "dan"}}); r.Err == nil {
+		t.Fatal("a second call named huddle was created")
+	}
+	in := w.e.Inputs()
+	n := len(in)
+	created, incoming, refused, invalid := in[n-5], in[n-4], in[n-3], in[n-2]
+	if created.Input.Name == "" || created.Status != 201 {
+		t.Fatalf("createCall recorded %+v", created)
+	}
+	if _, ok := w.e.FindCall(created.Input.Name); !ok {
+		t.Fatalf("recorded name %q does not find the call", created.Input.Name)
+	}
+	if incoming.Input.Name == "" || incoming.Input.Name == created.Input.Name {
+		t.Fatalf("incoming call recorded as %q", incoming.Input.Name)
+	}
+	if refused.Status != 400 || invalid.Err == "" || invalid.Status != 0 {
+		t.Fatalf("refused %+v invalid %+v", refused, invalid)
+	}
+}

@@ -64,14 +64,25 @@ type Result struct {
 	Response *Response
 	// Err is set when the input itself is invalid (an unknown name, a bad fault rule).
 	Err error
+
+	call *Call // the call the input created, if any
 }
 
 // Apply applies an outside input at the current virtual time and records it for replay.
 func (e *Engine) Apply(in Input) Result {
+	idx := len(e.inputs)
 	e.inputs = append(e.inputs, TimedInput{At: e.now, Input: in})
 	res := e.apply(in)
+	rec := &e.inputs[idx]
 	if res.Err != nil {
+		rec.Err = res.Err.Error()
 		e.Emit(Record{Type: RecInput, Event: in.Kind, Text: res.Err.Error()})
+	}
+	if res.Response != nil {
+		rec.Status = res.Response.Status
+	}
+	if res.call != nil && rec.Input.Name == "" {
+		rec.Input.Name = res.call.Name
 	}
 	return res
 }
@@ -85,17 +96,26 @@ func (e *Engine) apply(in Input) Result {
 		r := e.HandleRequest(*in.Request)
 		return Result{Response: &r}
 	case InInvite, InCreateCall, InAnswer, InReject, InHangUp, InRemove, InMute:
+		if in.Kind == InCreateCall && in.Name != "" {
+			if _, dup := e.FindCall(in.Name); dup {
+				return Result{Err: fmt.Errorf("createCall: a call named %q exists", in.Name)}
+			}
+		}
 		req, name, err := e.botRequest(in)
 		if err != nil {
 			return Result{Err: err}
 		}
 		r := e.HandleRequest(req)
-		if in.Kind == InCreateCall && r.OK() && name != "" {
+		res := Result{Response: &r}
+		if in.Kind == InCreateCall && r.OK() {
 			if c, ok := e.FindCall(r.CallID); ok {
-				c.Name = name
+				if name != "" {
+					c.Name = name
+				}
+				res.call = c
 			}
 		}
-		return Result{Response: &r}
+		return res
 	case InIncomingCall:
 		from, ok := e.FindIdentity(in.From)
 		if !ok {
@@ -106,8 +126,7 @@ func (e *Engine) apply(in Input) Result {
 				return Result{Err: fmt.Errorf("incoming call: a call named %q exists", in.Name)}
 			}
 		}
-		e.incomingCall(in.Name, from)
-		return Result{}
+		return Result{call: e.incomingCall(in.Name, from)}
 	case InLeave:
 		c, ok := e.liveCall(in.Call)
 		if !ok {
