@@ -92,6 +92,9 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 		StepCount: sc.StepCount(),
 		NoMouse:   f.noMouse,
 		FeedLimit: f.feedLimit,
+		SessionYAML: func(e *sim.Engine) ([]byte, error) {
+			return sc.SessionYAML(e, scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile}, "")
+		},
 	})
 	cancel()
 	select {

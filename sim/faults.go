@@ -134,7 +134,7 @@ func (e *Engine) ArmFault(r FaultRule) error {
 		return err
 	}
 	if r.Name == "" {
-		r.Name = fmt.Sprintf("fault-%d", len(e.faults)+1)
+		r.Name = e.faultName()
 	}
 	r.Fired, r.matched = 0, 0
 	rule := &r
@@ -147,6 +147,20 @@ func (e *Engine) ArmFault(r FaultRule) error {
 	}
 	e.faults = append(e.faults, rule)
 	return nil
+}
+
+// faultName is the name an unnamed rule gets: fault-N, the first N not armed.
+func (e *Engine) faultName() string {
+	for n := len(e.faults) + 1; ; n++ {
+		name := fmt.Sprintf("fault-%d", n)
+		taken := false
+		for _, f := range e.faults {
+			taken = taken || f.Name == name
+		}
+		if !taken {
+			return name
+		}
+	}
 }
 
 // DisarmFault removes a rule by name.

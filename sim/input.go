@@ -70,6 +70,12 @@ type Result struct {
 
 // Apply applies an outside input at the current virtual time and records it for replay.
 func (e *Engine) Apply(in Input) Result {
+	if in.Kind == InArmFault && in.Fault != nil && in.Fault.Name == "" {
+		// name it now, as ArmFault would, so the input log says which rule a disarm means
+		f := *in.Fault
+		f.Name = e.faultName()
+		in.Fault = &f
+	}
 	idx := len(e.inputs)
 	e.inputs = append(e.inputs, TimedInput{At: e.now, Input: in})
 	res := e.apply(in)

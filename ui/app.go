@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,6 +26,11 @@ type Options struct {
 	NoMouse   bool
 	FeedLimit int    // default 50000
 	Banner    string // optional extra header text, e.g. "serving http://127.0.0.1:4280"
+	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It runs on
+	// the driver goroutine and must only read the engine.
+	SessionYAML func(e *sim.Engine) ([]byte, error)
+	// SessionDir is where s writes sessions ("" is the working directory).
+	SessionDir string
 }
 
 type overlay int
@@ -536,7 +544,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p := m.roster.selected()
 		if r := m.roster.selectedRinging(); c != nil && r != nil && key.Matches(msg, k.Remove) {
 			// removing an invitee who still rings cancels the invitation
-			return m, m.apply("cancel the invitation of "+r.Identity.Label(), overlayNone, sim.Input{Kind: sim.InRemove, Call: c.ID, Participant: r.Identity.ID})
+			return m, m.apply("cancel the invitation of "+r.Identity.Label(), overlayNone, sim.Input{Kind: sim.InRemove, Call: c.ID, Participant: r.Identity.Name})
 		}
 		if c == nil || p == nil {
 			return m, m.setStatus(statusBad, "select a participant in the roster first")
@@ -548,7 +556,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, k.Mute) {
 			kind, what = sim.InMute, "mute "+p.Identity.Label()
 		}
-		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.ID})
+		// by identity name, so the input log (and a saved session) reads as a scenario would
+		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.Identity.Name})
 	case key.Matches(msg, k.Pause):
 		resume := m.paused
 		m.paused = !m.paused
@@ -593,6 +602,24 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.feed.editing = true
 		m.feed.input.value = m.feed.filter
 		return m, nil
+	case key.Matches(msg, k.Save):
+		if m.o.SessionYAML == nil {
+			return m, m.setStatus(statusBad, "saving a session is not available here")
+		}
+		render, dir, title, now := m.o.SessionYAML, m.o.SessionDir, m.o.Title, m.now
+		return m, m.drive(func(d *sim.Driver) tea.Msg {
+			var data []byte
+			var err error
+			d.With(func(e *sim.Engine) { data, err = render(e) })
+			if err != nil {
+				return driverMsg{what: "save session", err: err}
+			}
+			path, err := writeSession(dir, title, now, data)
+			if err != nil {
+				return driverMsg{what: "save session", err: err}
+			}
+			return driverMsg{what: "session saved as " + path + " (callsim play " + path + ")"}
+		})
 	case key.Matches(msg, k.Copy):
 		if !m.detail.has {
 			return m, m.setStatus(statusBad, "nothing to copy: select a notification in the feed")
@@ -1296,4 +1323,38 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
+}
+
+// writeSession writes a saved session next to the others without overwriting any:
+// callsim-session-TITLE-MMmSSs.yaml, then -2, -3...
+func writeSession(dir, title string, now time.Duration, data []byte) (string, error) {
+	slug := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, title)
+	base := fmt.Sprintf("callsim-session-%s-%02dm%02ds", strings.Trim(slug, "-"), int(now.Minutes()), int(now.Seconds())%60)
+	for i := 1; ; i++ {
+		name := base + ".yaml"
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d.yaml", base, i)
+		}
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		return path, werr
+	}
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,5 +171,42 @@ func TestFlowCancelRingingInvite(t *testing.T) {
 	h.mustSee("✗ failed", "487/0")
 	if len(h.m.roster.ringing) != 0 {
 		t.Fatal("the cancelled invitee still rings")
+	}
+}
+
+// s saves the session as a scenario file that loads, and plays back to the same roster.
+func TestFlowSaveSession(t *testing.T) {
+	sc, err := scenarios.Load("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, sc.Builder(scenarios.Options{Live: true}), 120, 40, true)
+	dir := t.TempDir()
+	h.m.o.SessionDir = dir
+	h.m.o.SessionYAML = func(e *sim.Engine) ([]byte, error) { return sc.SessionYAML(e, scenarios.Options{}, "") }
+	h.keys("i", "enter", "esc") // invite the highlighted identity
+	h.advance(10 * time.Second)
+	h.mustSee("status completed")
+	h.keys("s")
+	h.mustSee("session saved as " + dir)
+	files, _ := filepath.Glob(filepath.Join(dir, "callsim-session-sandbox-00m10s.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+	saved, err := scenarios.Load(files[0])
+	if err != nil {
+		t.Fatalf("the saved session does not load: %v", err)
+	}
+	var out strings.Builder
+	sum, err := scenarios.RunHeadless(saved, scenarios.Options{}, &out)
+	if err != nil || sum.Exit != 0 {
+		t.Fatalf("replay: %v %+v", err, sum)
+	}
+	if !strings.Contains(out.String(), `"status":"completed"`) {
+		t.Fatal("the replay lacks the invite's completion")
+	}
+	h.keys("s") // a second save does not overwrite the first
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.yaml")); len(files) != 2 {
+		t.Fatalf("after a second save: %v", files)
 	}
 }

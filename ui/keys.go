@@ -16,7 +16,7 @@ type KeyMap struct {
 	Pause, Step, Forward, Back, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
 	NextPane, PrevPane, Pane1, Pane2, Pane3, Pane4, Pane5 key.Binding
-	Filter, Copy, Clear, Help, Quit                       key.Binding
+	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -63,6 +63,7 @@ func DefaultKeyMap() KeyMap {
 		Pane5:    b([]string{"5"}, "5", "focus detail"),
 		Filter:   b([]string{"/"}, "/", "filter the feed"),
 		Copy:     b([]string{"y"}, "y", "copy JSON"),
+		Save:     b([]string{"s"}, "s", "save the session as a scenario"),
 		Clear:    b([]string{"esc"}, "esc", "clear filter, follow tail"),
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -110,7 +111,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Pause, k.Step, k.Forward, k.Back, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
-			{k.Filter, k.Copy, k.Clear, k.Help, k.Quit},
+			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
