@@ -91,3 +91,31 @@ func TestSessionRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionOfEveryBuiltin: each built-in, played and saved as a session, replays to the same
+// notifications, although the session has no expectations to pace it: its steps run at the
+// times the original's ran, expectation-paced ones included.
+func TestSessionOfEveryBuiltin(t *testing.T) {
+	for _, info := range Builtins() {
+		t.Run(info.Name, func(t *testing.T) {
+			s, err := Load(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := s.horizon + drain
+			want, e := notificationsUntil(t, s, Options{}, end, nil)
+			src, err := s.SessionYAML(e, Options{}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s2, err := Parse(info.Name+"-session.yaml", src)
+			if err != nil {
+				t.Fatalf("the saved session does not load: %v\n%s", err, src)
+			}
+			got, _ := notificationsUntil(t, s2, Options{}, end, nil)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("replay differs: %d notifications vs %d\n%s", len(got), len(want), src)
+			}
+		})
+	}
+}
