@@ -1,6 +1,6 @@
 package graphapi
 
-// The serve load generator (docs/benchmarks-serve.md; scripts/bench-serve.sh runs it against
+// The serve load generator (docs/benchmarks.md; scripts/bench-serve.sh runs it against
 // callsim and Stoplight Prism in one go). It is a benchmark, not a timed test:
 //
 //	go test ./graphapi -run '^$' -bench 'Invite' -benchtime 20000x
