@@ -14,7 +14,7 @@ import (
 	"github.com/callsim/callsim/ui"
 )
 
-// tuiFlags are the TUI's own flags (owned by the TUI work).
+// tuiFlags are the TUI's own flags, shared by the root command and play.
 type tuiFlags struct {
 	noMouse   bool
 	feedLimit int
