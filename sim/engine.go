@@ -293,8 +293,19 @@ func (e *Engine) PendingEvents(limit int) []Pending {
 	out := make([]Pending, len(cp))
 	for i, ev := range cp {
 		p := Pending{At: ev.at, Kind: evNames[ev.kind], Call: ev.call}
-		if ev.note != nil {
+		switch {
+		case ev.note != nil:
+			p.Call = ev.note.meta.CallID
 			p.Text = ev.note.meta.ChangeType + " " + ev.note.meta.Resource
+		case ev.kind == evInviteeSettle:
+			if op, ok := e.Operation(ev.op); ok && ev.idx < len(op.Invitees) {
+				p.Call = op.CallID
+				p.Text = op.Invitees[ev.idx].Identity.Label() + " answers or fails"
+			}
+		case ev.kind == evTargetSettle:
+			if c, ok := e.FindCall(ev.call); ok && ev.idx < len(c.Targets) {
+				p.Text = c.Targets[ev.idx].Label() + " answers or fails"
+			}
 		}
 		out[i] = p
 	}

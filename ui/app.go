@@ -1289,6 +1289,19 @@ func (m Model) statusView() string {
 		hint := ""
 		if !m.got && m.d != nil {
 			hint = " waiting for the simulation…"
+		} else if len(m.world.Pending) > 0 {
+			// what `.` would do next: the engine's queue is data, so it can be shown
+			n := m.world.Pending[0]
+			hint = " next ▸ " + clockMS(n.At.Milliseconds()) + " " + n.Kind
+			if name := m.names[n.Call]; name != "" {
+				hint += " " + name
+			}
+			if n.Text != "" {
+				hint += ": " + n.Text
+			}
+			if more := len(m.world.Pending) - 1; more > 0 {
+				hint += fmt.Sprintf("  (+%d pending)", more)
+			}
 		}
 		return m.st.Dim.Render(fit(hint, m.width))
 	}

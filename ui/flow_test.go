@@ -210,3 +210,14 @@ func TestFlowSaveSession(t *testing.T) {
 		t.Fatalf("after a second save: %v", files)
 	}
 }
+
+// With nothing to report, the status line shows what the engine will do next (what . steps).
+func TestStatusShowsNextEvent(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("i", "enter", "esc")
+	h.send(statusExpiredMsg{h.m.statusGen})
+	h.mustSee("next ▸ 00:0", "invitee huddle: Heidi Steen answers or fails")
+	h.keys(".")
+	h.send(statusExpiredMsg{h.m.statusGen})
+	h.mustSee("next ▸", "deliver huddle: deleted /app/calls/57DAB8B1894C409AB240BD8BEAE78896/operations/")
+}
