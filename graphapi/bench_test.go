@@ -250,3 +250,30 @@ func benchSpeed() float64 {
 	}
 	return f
 }
+
+// BenchmarkHTTPFloor answers the same invite requests with a static body from a bare net/http
+// handler, through the same load generator: what this machine's HTTP stack can do at all
+// (docs/benchmarks.md compares callsim's HTTP exchanges per second to it).
+func BenchmarkHTTPFloor(b *testing.B) {
+	body := []byte(`{"@odata.type":"#microsoft.graph.inviteParticipantsOperation","id":"17e3b46c-f61d-4f4d-9635-c626ef18e6ad","status":"Running","clientContext":"c"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	hc := loadClient()
+	url := srv.URL + "/v1.0/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896/participants/invite"
+	b.ResetTimer()
+	r := runLoad(benchClients, b.N, func(c, i int) (time.Duration, error) {
+		t0 := time.Now()
+		st, rb, err := post(hc, url, inviteBody(c, i))
+		d := time.Since(t0)
+		if err != nil || st != 200 {
+			return 0, fmt.Errorf("floor: %d %v %s", st, err, rb)
+		}
+		return d, nil
+	})
+	b.StopTimer()
+	report(b, r)
+}

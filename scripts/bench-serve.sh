@@ -31,4 +31,4 @@ done
 grep -q 'Prism is listening' "$work/prism.log" || { cat "$work/prism.log"; exit 1; }
 
 echo "== load: $n invites, 64 clients, callsim then Prism"
-CALLSIM_PRISM_URL="http://127.0.0.1:$port" go test ./graphapi -run '^$' -bench 'ServeInvite|PrismInvite' -benchtime "${n}x" -count 1
+CALLSIM_PRISM_URL="http://127.0.0.1:$port" go test ./graphapi -run '^$' -bench 'ServeInvite|PrismInvite|HTTPFloor' -benchtime "${n}x" -count 1
