@@ -229,17 +229,7 @@ func BenchmarkPrismInvite(b *testing.B) {
 		b.Fatalf("prism: %d %v %s", st, err, rb)
 	}
 	b.ResetTimer()
-	r := runLoad(benchClients, b.N, func(c, i int) (time.Duration, error) {
-		t0 := time.Now()
-		st, rb, err := post(hc, url, inviteBody(c, i))
-		d := time.Since(t0)
-		if err != nil || st != 200 {
-			return 0, fmt.Errorf("invite: %d %v %s", st, err, rb)
-		}
-		return d, nil
-	})
-	b.StopTimer()
-	report(b, r)
+	report(b, loadOne(hc, url, b.N))
 }
 
 // benchSpeed is the virtual clock speed of the served engine (CALLSIM_BENCH_SPEED, default 1000).
@@ -265,15 +255,18 @@ func BenchmarkHTTPFloor(b *testing.B) {
 	hc := loadClient()
 	url := srv.URL + "/v1.0/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896/participants/invite"
 	b.ResetTimer()
-	r := runLoad(benchClients, b.N, func(c, i int) (time.Duration, error) {
+	report(b, loadOne(hc, url, b.N))
+}
+
+// loadOne sends total invites to one URL (Prism, the floor) and stops the timer at the end.
+func loadOne(hc *http.Client, url string, total int) loadResult {
+	return runLoad(benchClients, total, func(c, i int) (time.Duration, error) {
 		t0 := time.Now()
 		st, rb, err := post(hc, url, inviteBody(c, i))
 		d := time.Since(t0)
 		if err != nil || st != 200 {
-			return 0, fmt.Errorf("floor: %d %v %s", st, err, rb)
+			return 0, fmt.Errorf("invite: %d %v %s", st, err, rb)
 		}
 		return d, nil
 	})
-	b.StopTimer()
-	report(b, r)
 }
