@@ -258,7 +258,7 @@ func BenchmarkHTTPFloor(b *testing.B) {
 	report(b, loadOne(hc, url, b.N))
 }
 
-// loadOne sends total invites to one URL (Prism, the floor) and stops the timer at the end.
+// loadOne sends total invites to one URL (Prism, the floor) over the benchmark's clients.
 func loadOne(hc *http.Client, url string, total int) loadResult {
 	return runLoad(benchClients, total, func(c, i int) (time.Duration, error) {
 		t0 := time.Now()
