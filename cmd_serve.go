@@ -131,12 +131,13 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	speed := f.speed
 	title := "empty world"
+	steps := 0
 	if f.scenario != "" {
 		sc, err := scenarios.Load(f.scenario)
 		if err != nil {
 			return usageError("%v", err)
 		}
-		title = sc.Name()
+		title, steps = sc.Name(), sc.StepCount()
 		if speed == 0 {
 			speed = sc.Speed()
 		}
@@ -178,7 +179,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	} else {
 		var cfg sim.Config
 		s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
-		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, NoMouse: f.noMouse,
+		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
 			Banner: "serving " + base + "/v1.0"})
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
