@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -281,12 +283,13 @@ func (e *Engine) PendingEvents(limit int) []Pending {
 			cp = append(cp, ev)
 		}
 	}
-	// insertion sort is fine: the list is short and this is for display only
-	for i := 1; i < len(cp); i++ {
-		for j := i; j > 0 && (cp[j].at < cp[j-1].at || cp[j].at == cp[j-1].at && cp[j].seq < cp[j-1].seq); j-- {
-			cp[j], cp[j-1] = cp[j-1], cp[j]
+	// every TUI frame's snapshot comes here, and a busy queue holds thousands of events
+	slices.SortFunc(cp, func(a, b *event) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
 		}
-	}
+		return cmp.Compare(a.seq, b.seq)
+	})
 	if limit > 0 && len(cp) > limit {
 		cp = cp[:limit]
 	}
