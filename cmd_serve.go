@@ -29,6 +29,7 @@ type serveFlags struct {
 	speed                         float64
 	seed                          uint64
 	retryAttempts, queueLimit     int
+	batch, concurrency            int
 	retryBackoff, callbackTimeout time.Duration
 	drainTimeout, retryMaxBackoff time.Duration
 }
@@ -67,6 +68,8 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.DurationVar(&f.retryMaxBackoff, "retry-max-backoff", 5*time.Second, "longest retry delay; also the probe interval while the bot is down")
 	fl.DurationVar(&f.callbackTimeout, "callback-timeout", 5*time.Second, "timeout of one callback POST")
 	fl.IntVar(&f.queueLimit, "queue-limit", 10000, "notifications held per callback URI while the bot is slow or down (overflow is recorded)")
+	fl.IntVar(&f.batch, "batch", 1, "most notifications of one call in one webhook POST when several are waiting (1: one per POST)")
+	fl.IntVar(&f.concurrency, "callback-concurrency", 1, "POSTs on their way to one callback URI at once, each for a different call (1: the engine's order for the whole callback)")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
 	return cmd
@@ -108,6 +111,12 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.speed < 0 {
 		return usageError("--speed must be positive, got %g", f.speed)
+	}
+	if f.concurrency < 1 || f.concurrency > graphapi.MaxCallbackConcurrency {
+		return usageError("--callback-concurrency %d: want 1 to %d POSTs at once", f.concurrency, graphapi.MaxCallbackConcurrency)
+	}
+	if f.batch < 1 || f.batch > graphapi.MaxNotifyBatch {
+		return usageError("--batch %d: want 1 to %d notifications per POST", f.batch, graphapi.MaxNotifyBatch)
 	}
 	if f.profile != "" && f.profile != "seed" && f.profile != "v1" && f.profile != "v1.0" {
 		return usageError("--profile %q: want seed or v1", f.profile)
@@ -158,7 +167,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		Scenario: f.scenario, LoadScenario: serveScenario,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
-		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, DrainTimeout: f.drainTimeout, Log: logw,
+		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
 	}
 	if tw != nil {
 		opts.Transcript = tw

@@ -119,10 +119,16 @@ func report(b *testing.B, r loadResult) {
 // creates a new one every 16 invites, so rosters stay small (that work counts in the wall time).
 func BenchmarkServeInvite(b *testing.B) {
 	defer TuneGC()() // as `callsim serve` runs
-	var got atomic.Int64
+	var got, posts atomic.Int64
+	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		got.Add(1)
+		buf := bufs.Get().(*bytes.Buffer)
+		defer bufs.Put(buf)
+		buf.Reset()
+		buf.ReadFrom(r.Body)
+		b := buf.Bytes()
+		got.Add(int64(bytes.Count(b, []byte(`"changeType":`)))) // one per notification, however many a POST carries
+		posts.Add(1)
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer bot.Close()
@@ -130,7 +136,7 @@ func BenchmarkServeInvite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20})
+	s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, NotifyBatch: benchEnv("CALLSIM_BENCH_BATCH", 1), CallbackConcurrency: benchEnv("CALLSIM_BENCH_CONCURRENCY", 1)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -193,6 +199,7 @@ func BenchmarkServeInvite(b *testing.B) {
 	})
 	b.StopTimer()
 	report(b, r)
+	atEnd, settleFrom := got.Load(), time.Now()
 	// every notification the engine produced must reach the bot: wait until the engine is
 	// quiet and the queues are empty, then compare counts
 	deadline := time.Now().Add(60 * time.Second)
@@ -206,13 +213,19 @@ func BenchmarkServeInvite(b *testing.B) {
 		if time.Now().After(deadline) {
 			b.Fatalf("notifications did not settle: %+v, bot got %d", st, got.Load())
 		}
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	settle := time.Since(settleFrom)
 	st := s.Stats()
 	if st.Overflow != 0 || st.GaveUp != 0 || st.NotAllowed != 0 || st.Delivered != st.Queued || got.Load() != st.Delivered {
 		b.Fatalf("lost notifications: %+v, bot got %d", st, got.Load())
 	}
 	b.ReportMetric(float64(got.Load()), "notifications")
+	b.ReportMetric(float64(got.Load())/float64(r.n), "notes/invite")
+	b.ReportMetric(float64(posts.Load())/float64(r.n), "posts/invite")
+	b.ReportMetric(settle.Seconds(), "settle-s")
+	b.Logf("when the last invite was answered the bot had %d of %d notifications; the rest arrived within %s",
+		atEnd, got.Load(), settle.Round(time.Millisecond))
 	b.Logf("bot received %d notifications (engine queued %d, delivered %d, retries %d, overflow %d): none lost",
 		got.Load(), st.Queued, st.Delivered, st.Retries, st.Overflow)
 }
@@ -230,6 +243,16 @@ func BenchmarkPrismInvite(b *testing.B) {
 	}
 	b.ResetTimer()
 	report(b, loadOne(hc, url, b.N))
+}
+
+// benchEnv reads a positive integer knob of the served engine from the environment:
+// CALLSIM_BENCH_BATCH (--batch) and CALLSIM_BENCH_CONCURRENCY (--callback-concurrency).
+func benchEnv(name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv(name), &n); err != nil || n <= 0 {
+		return def
+	}
+	return n
 }
 
 // benchSpeed is the virtual clock speed of the served engine (CALLSIM_BENCH_SPEED, default 1000).

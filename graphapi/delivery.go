@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,6 +48,8 @@ type deliveryConfig struct {
 	maxBackoff time.Duration // cap of the delay (and the probe interval while the bot is down)
 	timeout    time.Duration // per attempt
 	queueLimit int           // notifications waiting per callback URI
+	batch      int           // most notifications of one call in one POST (1: one per POST)
+	concurrent int           // POSTs in flight per callback URI, each for a different call
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
@@ -57,6 +60,46 @@ type note struct {
 	body     []byte
 	msgID    string // of the first attempt
 	attempts int
+	items    int  // offset of the first item in body (after `"value":[`); 0: cannot be merged
+	done     bool // delivered, given up or abandoned; guarded by d.mu (the lane drops it lazily)
+}
+
+// valueOpen is what precedes a commsNotifications envelope's items.
+var valueOpen = []byte(`"value":[`)
+
+// itemsAt returns where the items of an envelope `{...,"value":[ITEMS]}` start, or 0 when the
+// body is not such an envelope (it is then always sent alone).
+func itemsAt(body []byte) int {
+	i := bytes.Index(body, valueOpen)
+	if i < 0 || !bytes.HasSuffix(body, []byte("]}")) || i+len(valueOpen) > len(body)-2 {
+		return 0
+	}
+	return i + len(valueOpen)
+}
+
+// mergeable says whether x can ride in the same POST as the group led by n.
+func mergeable(n, x *note) bool {
+	return n.items > 0 && x.items == n.items && x.call == n.call && bytes.Equal(n.body[:n.items], x.body[:x.items])
+}
+
+// postBody is the body of one POST of group: one envelope holding every item, in order.
+func postBody(group []*note) []byte {
+	if len(group) == 1 {
+		return group[0].body
+	}
+	size := 0
+	for _, n := range group {
+		size += len(n.body)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, group[0].body[:group[0].items]...)
+	for i, n := range group {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, n.body[n.items:len(n.body)-2]...)
+	}
+	return append(out, "]}"...)
 }
 
 // dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with
@@ -107,7 +150,7 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 
 // enqueue takes a notification record from the engine.
 func (d *dispatcher) enqueue(r sim.Record) {
-	n := &note{seq: r.Seq, call: r.Call, callback: r.CallbackURI, body: r.Body}
+	n := &note{seq: r.Seq, call: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
 	host := ""
 	if u, err := url.Parse(r.CallbackURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		host = u.Hostname()
@@ -127,12 +170,15 @@ func (d *dispatcher) enqueue(r sim.Record) {
 	d.mu.Lock()
 	l := d.lanes[r.CallbackURI]
 	if l == nil {
-		l = &lane{d: d, uri: r.CallbackURI, wake: make(chan struct{}, 1), blocked: map[string]time.Time{}}
+		l = &lane{d: d, uri: r.CallbackURI, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
+			groups: map[string][]*note{}, inflight: map[string]bool{}}
 		d.lanes[r.CallbackURI] = l
-		d.wg.Add(1)
-		go l.run()
+		d.wg.Add(d.cfg.concurrent)
+		for range d.cfg.concurrent {
+			go l.run()
+		}
 	}
-	if len(l.queue) >= d.cfg.queueLimit {
+	if l.live >= d.cfg.queueLimit {
 		d.stats.Overflow++
 		d.overLogs++
 		logIt := d.overLogs == 1 || d.overLogs%100 == 0
@@ -146,6 +192,7 @@ func (d *dispatcher) enqueue(r sim.Record) {
 		return
 	}
 	l.queue = append(l.queue, n)
+	l.live++
 	d.stats.Queued++
 	d.stats.Pending++
 	d.mu.Unlock()
@@ -185,8 +232,12 @@ func (d *dispatcher) close() {
 	d.mu.Lock()
 	var left []*note
 	for _, l := range d.lanes {
-		left = append(left, l.queue...)
-		l.queue = nil
+		for _, n := range l.queue {
+			if !n.done {
+				left = append(left, n)
+			}
+		}
+		l.queue, l.live = nil, 0
 	}
 	d.stats.Undelivered += int64(len(left))
 	d.stats.Pending = 0
@@ -203,21 +254,42 @@ type lane struct {
 	d       *dispatcher
 	uri     string
 	wake    chan struct{}
-	queue   []*note              // engine order; guarded by d.mu
+	queue   []*note              // engine order; delivered notes leave lazily; guarded by d.mu
+	live    int                  // notes in queue not done; guarded by d.mu
 	blocked map[string]time.Time // call id → no retry before; guarded by d.mu
-	down    bool                 // the bot is unreachable (lane goroutine only)
+	groups  map[string][]*note   // call id → the notes of its failed POST, resent together; guarded by d.mu
+	// inflight: calls with a POST on the way (a call has one at a time, so its notifications
+	// keep their order; other calls' POSTs may overlap, up to deliveryConfig.concurrent)
+	inflight map[string]bool // guarded by d.mu
+	down     bool            // the bot is unreachable; guarded by d.mu
 }
 
-// next picks the first notification whose call is not waiting for a retry, or says how long
-// to wait for the earliest retry.
-func (l *lane) next(now time.Time) (*note, int, time.Duration) {
+// MaxNotifyBatch is the largest --batch: the most notifications in one POST.
+const MaxNotifyBatch = 64
+
+// MaxCallbackConcurrency is the largest --callback-concurrency.
+const MaxCallbackConcurrency = 64
+
+// batchWindow bounds how far past a call's first waiting notification the lane looks for
+// more of the same call to put in one POST.
+const batchWindow = 256
+
+// next picks the first notification whose call is neither being posted nor waiting for a
+// retry, with the call's
+// notifications queued after it (up to the batch size) or the group its failed POST carried;
+// or it says how long to wait for the earliest retry.
+func (l *lane) next(now time.Time) ([]*note, time.Duration) {
 	d := l.d
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	for len(l.queue) > 0 && l.queue[0].done {
+		l.queue[0] = nil
+		l.queue = l.queue[1:]
+	}
 	wait := time.Duration(-1)
 	var skip map[string]bool
 	for i, n := range l.queue {
-		if skip[n.call] {
+		if n.done || skip[n.call] || l.inflight[n.call] {
 			continue
 		}
 		if until, ok := l.blocked[n.call]; ok {
@@ -232,32 +304,39 @@ func (l *lane) next(now time.Time) (*note, int, time.Duration) {
 				continue
 			}
 		}
-		return n, i, 0
+		l.inflight[n.call] = true
+		if g := l.groups[n.call]; g != nil {
+			return g, 0
+		}
+		group := []*note{n}
+		for j := i + 1; j < len(l.queue) && j <= i+batchWindow && len(group) < d.cfg.batch; j++ {
+			if x := l.queue[j]; !x.done && mergeable(n, x) {
+				group = append(group, x)
+			}
+		}
+		return group, 0
 	}
-	return nil, -1, wait
+	return nil, wait
 }
 
-func (l *lane) remove(n *note, outcome string) {
+// remove takes a group's notes out of the queue once delivered or given up on.
+func (l *lane) remove(group []*note, outcome string) {
 	d := l.d
 	d.mu.Lock()
-	for i, x := range l.queue {
-		if x == n {
-			if i == 0 {
-				l.queue[0] = nil
-				l.queue = l.queue[1:]
-			} else {
-				l.queue = append(l.queue[:i], l.queue[i+1:]...)
-			}
-			break
-		}
+	for _, n := range group {
+		n.done = true
 	}
-	delete(l.blocked, n.call)
-	d.stats.Pending--
+	l.live -= len(group)
+	call := group[0].call
+	delete(l.blocked, call)
+	delete(l.groups, call)
+	delete(l.inflight, call)
+	d.stats.Pending -= int64(len(group))
 	switch outcome {
 	case OutcomeDelivered:
-		d.stats.Delivered++
+		d.stats.Delivered += int64(len(group))
 	case OutcomeGaveUp:
-		d.stats.GaveUp++
+		d.stats.GaveUp += int64(len(group))
 	}
 	if d.stats.Pending == 0 {
 		d.idle.Broadcast()
@@ -265,9 +344,13 @@ func (l *lane) remove(n *note, outcome string) {
 	d.mu.Unlock()
 }
 
-func (l *lane) block(n *note, until time.Time) {
+// block holds the call's notifications until the group's retry is due.
+func (l *lane) block(group []*note, until time.Time) {
 	l.d.mu.Lock()
-	l.blocked[n.call] = until
+	call := group[0].call
+	l.blocked[call] = until
+	l.groups[call] = group
+	delete(l.inflight, call)
 	l.d.stats.Retries++
 	l.d.mu.Unlock()
 }
@@ -281,8 +364,8 @@ func (l *lane) run() {
 		if d.ctx.Err() != nil {
 			return
 		}
-		n, _, wait := l.next(time.Now())
-		if n == nil {
+		group, wait := l.next(time.Now())
+		if group == nil {
 			if wait < 0 {
 				wait = time.Hour
 			}
@@ -296,7 +379,7 @@ func (l *lane) run() {
 			timer.Stop()
 			continue
 		}
-		l.deliver(n)
+		l.deliver(group)
 	}
 }
 
@@ -308,18 +391,31 @@ type attemptResult struct {
 	transport bool // no HTTP answer: refused, timed out, reset
 }
 
-func (l *lane) deliver(n *note) {
+// deliver makes one POST of group (one call's notifications, in order) and records an
+// attempt for each of them.
+func (l *lane) deliver(group []*note) {
 	d := l.d
-	n.attempts++
-	res := l.attempt(n)
+	n := group[0]
+	for _, x := range group {
+		x.attempts++
+	}
+	res := l.attempt(group)
 	if d.ctx.Err() != nil && res.transport {
-		n.attempts-- // abandoned by shutdown, not a real attempt
+		d.mu.Lock()
+		for _, x := range group {
+			x.attempts-- // abandoned by shutdown, not a real attempt
+		}
+		delete(l.inflight, n.call)
+		d.mu.Unlock()
 		return
 	}
 	d.mu.Lock()
 	d.stats.Attempts++
 	d.mu.Unlock()
 	detail := map[string]any{"attempt": n.attempts, "latencyMs": float64(res.latency.Microseconds()) / 1000}
+	if len(group) > 1 {
+		detail["batch"] = len(group)
+	}
 	if res.err != "" {
 		detail["error"] = res.err
 	}
@@ -327,16 +423,19 @@ func (l *lane) deliver(n *note) {
 	switch {
 	case ok:
 		detail["outcome"] = OutcomeDelivered
-		if l.down {
-			l.down = false
+		if l.setDown(false) {
 			d.log.Printf("delivery: bot at %s answers again; delivering what was held", l.uri)
 		}
-		l.remove(n, OutcomeDelivered)
+		l.remove(group, OutcomeDelivered)
 	case !res.transport && n.attempts >= d.cfg.attempts:
 		detail["outcome"] = OutcomeGaveUp
-		d.log.Printf("delivery: gave up on notification seq %d (call %s) to %s after %d attempts: last status %d",
-			n.seq, n.call, l.uri, n.attempts, res.status)
-		l.remove(n, OutcomeGaveUp)
+		what := fmt.Sprintf("notification seq %d", n.seq)
+		if len(group) > 1 {
+			what = fmt.Sprintf("notifications seq %d-%d (%d in one POST)", n.seq, group[len(group)-1].seq, len(group))
+		}
+		d.log.Printf("delivery: gave up on %s (call %s) to %s after %d attempts: last status %d",
+			what, n.call, l.uri, n.attempts, res.status)
+		l.remove(group, OutcomeGaveUp)
 	default:
 		back := d.cfg.backoff << min(n.attempts-1, 20)
 		if back > d.cfg.maxBackoff || back <= 0 {
@@ -346,19 +445,36 @@ func (l *lane) deliver(n *note) {
 		detail["retryInMs"] = back.Milliseconds()
 		if res.transport && n.attempts >= d.cfg.attempts {
 			detail["botDown"] = true
-			if !l.down {
-				l.down = true
+			if l.setDown(true) {
 				d.log.Printf("delivery: bot at %s unreachable after %d attempts (%s); holding notifications (up to %d) and retrying every %s",
 					l.uri, n.attempts, res.err, d.cfg.queueLimit, d.cfg.maxBackoff)
 			}
 		}
-		l.block(n, time.Now().Add(back))
+		l.block(group, time.Now().Add(back))
 	}
-	d.rec.add(n, res.status, detail)
+	for i, x := range group {
+		if i < len(group)-1 {
+			d.rec.add(x, res.status, maps.Clone(detail))
+		} else {
+			d.rec.add(x, res.status, detail)
+		}
+	}
 }
 
-func (l *lane) attempt(n *note) attemptResult {
+// setDown records whether the bot is unreachable and says whether that changed.
+func (l *lane) setDown(down bool) bool {
+	l.d.mu.Lock()
+	defer l.d.mu.Unlock()
+	if l.down == down {
+		return false
+	}
+	l.down = down
+	return true
+}
+
+func (l *lane) attempt(group []*note) attemptResult {
 	d := l.d
+	n := group[0]
 	var tf, kf sim.FaultRule
 	var hasT, hasK bool
 	if d.armed.Load() && d.faults != nil {
@@ -398,7 +514,7 @@ func (l *lane) attempt(n *note) attemptResult {
 			tok = ""
 		}
 	}
-	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, n.callback, bytes.NewReader(n.body))
+	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, n.callback, bytes.NewReader(postBody(group)))
 	if err != nil {
 		return attemptResult{err: err.Error(), transport: true}
 	}

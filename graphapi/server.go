@@ -82,6 +82,13 @@ type Options struct {
 	RetryMaxBackoff time.Duration
 	CallbackTimeout time.Duration
 	QueueLimit      int
+	// NotifyBatch (1 to MaxNotifyBatch) is the most notifications of one call sent in one POST when several are
+	// already waiting (default 1: one notification per POST, as the seed shows them).
+	NotifyBatch int
+	// CallbackConcurrency (1 to MaxCallbackConcurrency) is how many POSTs may be on their way
+	// to one callback URI at once, each for a different call (default 1: the engine's order
+	// for the whole callback; above 1 the order holds per call).
+	CallbackConcurrency int
 	// TokenTTL is the lifetime of callback tokens (default 10 minutes).
 	TokenTTL time.Duration
 
@@ -182,6 +189,8 @@ func (o *Options) defaults() error {
 	if o.QueueLimit <= 0 {
 		o.QueueLimit = 10000
 	}
+	o.NotifyBatch = min(max(o.NotifyBatch, 1), MaxNotifyBatch)
+	o.CallbackConcurrency = min(max(o.CallbackConcurrency, 1), MaxCallbackConcurrency)
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = 10 * time.Minute
 	}
@@ -250,7 +259,7 @@ func Start(opts Options) (*Server, error) {
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.rec = newRecorder(drv.EmitAll)
 	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, dial: opts.dial}, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})

@@ -202,7 +202,11 @@ func (d *Driver) publish(from int, reset bool) {
 		s.push(b)
 	}
 	if len(d.hist) > d.maxRec { // bound memory; rewind past this point is not possible
-		d.hist = append([]Record(nil), d.hist[len(d.hist)-d.maxRec/2:]...)
+		// keep the newer half in place: the array keeps its capacity, so appends do not
+		// grow (and copy) it again; subscribers were given copies
+		n := copy(d.hist, d.hist[len(d.hist)-d.maxRec/2:])
+		clear(d.hist[n:])
+		d.hist = d.hist[:n]
 	}
 }
 
