@@ -3,10 +3,10 @@
 # run: invites/s and p50/p99 with 64 concurrent clients on loopback (graphapi/bench_test.go).
 # callsim keeps state and delivers every notification to a bot receiver (none may be lost);
 # Prism mocks the one invite path of graphapi/testdata/invite-openapi.yaml.
-# Usage: scripts/bench-serve.sh [INVITES]   (default 20000; needs Go, Node.js and npm)
+# Usage: scripts/bench-serve.sh [INVITES]   (default 40000; needs Go, Node.js and npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-20000}
+n=${1:-40000}
 port=${PRISM_PORT:-4010}
 work=$(mktemp -d)
 prism_pid=
@@ -30,5 +30,12 @@ for _ in $(seq 100); do
 done
 grep -q 'Prism is listening' "$work/prism.log" || { cat "$work/prism.log"; exit 1; }
 
-echo "== load: $n invites, 64 clients, callsim then Prism"
-CALLSIM_PRISM_URL="http://127.0.0.1:$port" go test ./graphapi -run '^$' -bench 'ServeInvite|PrismInvite|HTTPFloor' -benchtime "${n}x" -count 1
+go test -c -o "$work/graphapi.test" ./graphapi
+run() { (cd graphapi && "$work/graphapi.test" -test.run '^$' -test.benchtime "${n}x" -test.count 1 -test.bench "$@"); }
+echo "== load: $n invites, 64 clients"
+echo "-- callsim, defaults (one notification per POST, one POST at a time per callback)"
+run 'ServeInvite'
+echo "-- callsim, --batch 16 --callback-concurrency 8"
+CALLSIM_BENCH_BATCH=16 CALLSIM_BENCH_CONCURRENCY=8 run 'ServeInvite'
+echo "-- Prism, then the bare net/http floor"
+CALLSIM_PRISM_URL="http://127.0.0.1:$port" run 'PrismInvite|HTTPFloor'
