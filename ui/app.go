@@ -340,6 +340,8 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
+		case sim.RecDelivery:
+			m.feed.addDelivery(r)
 		case sim.RecCaption:
 			m.caption = r.Text
 			if r.Name != "" && r.Name != "audience" {
@@ -408,7 +410,7 @@ func (m *Model) syncDetail() {
 		m.detail.clear()
 		return
 	}
-	m.detail.show(e.seq, clockMS(e.t)+" "+e.change+" "+m.feed.shortResource(e), e.body)
+	m.detail.showEntry(e.seq, clockMS(e.t)+" "+e.change+" "+m.feed.shortResource(e), e.body, e.deliveries, e.delDropped)
 }
 
 // clock is the virtual time shown: the last batch's, moved on by the wall clock while playing.

@@ -21,6 +21,9 @@ type detailPane struct {
 	pretty []byte
 	lines  []string
 	top    int
+
+	deliveries []delivery // a copy of the entry's attempts (callsim serve)
+	delDropped int        // attempts the entry no longer keeps
 }
 
 func (p *detailPane) SetSize(w, h int) { p.w, p.h = w, h; p.top = clamp(p.top, 0, p.maxTop()) }
@@ -29,15 +32,28 @@ func (p *detailPane) Blur()            { p.focused = false }
 
 func (p *detailPane) clear() {
 	p.has, p.seq, p.raw, p.pretty, p.lines, p.top, p.title = false, 0, nil, nil, nil, 0, ""
+	p.deliveries, p.delDropped = p.deliveries[:0], 0
 }
 
 // show displays body unless it is already shown.
 func (p *detailPane) show(seq uint64, title string, body []byte) {
+	p.showEntry(seq, title, body, nil, 0)
+}
+
+// showEntry displays a notification and its delivery attempts (dropped: attempts not kept).
+// The same notification is rebuilt only when an attempt was added, keeping the scroll position.
+func (p *detailPane) showEntry(seq uint64, title string, body []byte, ds []delivery, dropped int) {
 	if p.has && p.seq == seq {
-		return
+		if len(ds)+dropped == len(p.deliveries)+p.delDropped {
+			return
+		}
+	} else {
+		p.top = 0
 	}
-	p.has, p.seq, p.title, p.raw, p.top = true, seq, title, body, 0
+	p.has, p.seq, p.title, p.raw = true, seq, title, body
+	p.deliveries, p.delDropped = append(p.deliveries[:0], ds...), dropped
 	p.render()
+	p.top = clamp(p.top, 0, p.maxTop())
 }
 
 // render rebuilds the highlighted lines (after a theme change too).
@@ -56,6 +72,7 @@ func (p *detailPane) render() {
 	for i, l := range src {
 		p.lines[i] = highlightJSONLine(p.st, l)
 	}
+	p.lines = append(p.lines, deliveryLines(p.st, p.deliveries, p.delDropped)...)
 }
 
 func (p *detailPane) maxTop() int { return max(len(p.lines)-max(p.h-2, 1), 0) }

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/callsim/callsim/sim"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // DefaultFeedLimit bounds the notifications the feed keeps.
@@ -21,7 +22,18 @@ type feedEntry struct {
 	callID   string
 	summary  string
 	body     []byte
-	lower    string // change, resource and summary, lower-cased, for the filter
+	lower    string // change, resource and summary (and delivery outcomes), lower-cased, for the filter
+
+	// webhook deliveries (callsim serve): every attempt kept (up to maxDeliveries), and the
+	// latest one's row mark, built when it arrives so that View does no formatting.
+	deliveries []delivery
+	delDropped int           // attempts not kept
+	dstate     deliveryState // the latest attempt's
+	mark       string        // e.g. "→202 1.2ms"
+	batchMark  string        // e.g. " ×3", shown when it fits
+	markW      int           // cells of mark
+	batchW     int           // cells of batchMark
+	summaryW   int           // cells of summary (set with the first mark)
 }
 
 // feedPane is the notification feed: a bounded ring of entries of which only the visible rows
@@ -94,6 +106,56 @@ func (p *feedPane) add(r *sim.Record) {
 	abs := p.dropped + uint64(p.n) - 1
 	if p.filter != "" && p.matchesFilter(&e) {
 		p.matches = append(p.matches, abs)
+	}
+}
+
+// find is the absolute index of the entry for notification seq, if the ring still holds it.
+// Entries are appended in increasing seq.
+func (p *feedPane) find(seq uint64) (uint64, bool) {
+	if p.n == 0 {
+		return 0, false
+	}
+	i := sort.Search(p.n, func(i int) bool { return p.at(p.dropped+uint64(i)).seq >= seq })
+	if i == p.n || p.at(p.dropped+uint64(i)).seq != seq {
+		return 0, false
+	}
+	return p.dropped + uint64(i), true
+}
+
+// addDelivery records a webhook attempt on the entry of the notification it delivered; a record
+// for a notification no longer held (or never seen) is ignored.
+func (p *feedPane) addDelivery(r *sim.Record) {
+	seq, d, ok := parseDelivery(r)
+	if !ok {
+		return
+	}
+	abs, ok := p.find(seq)
+	if !ok {
+		return
+	}
+	e := p.at(abs)
+	if len(e.deliveries) == maxDeliveries {
+		copy(e.deliveries, e.deliveries[1:])
+		e.deliveries = e.deliveries[:maxDeliveries-1]
+		e.delDropped++
+	}
+	e.deliveries = append(e.deliveries, d)
+	e.dstate = d.state()
+	e.mark, e.batchMark = d.mark()
+	e.markW, e.batchW = ansi.StringWidth(e.mark), ansi.StringWidth(e.batchMark)
+	if len(e.deliveries) == 1 && e.delDropped == 0 {
+		e.summaryW = ansi.StringWidth(e.summary)
+	}
+	// the outcome joins the filter text; an entry can only start matching (words are only added)
+	if w := outcomeWord(d.outcome); !strings.Contains(e.lower, w) {
+		was := p.filter != "" && p.matchesFilter(e)
+		e.lower += " " + w
+		if p.filter != "" && !was && p.matchesFilter(e) {
+			i := sort.Search(len(p.matches), func(i int) bool { return p.matches[i] >= abs })
+			p.matches = append(p.matches, 0)
+			copy(p.matches[i+1:], p.matches[i:])
+			p.matches[i] = abs
+		}
 	}
 }
 
@@ -295,7 +357,12 @@ func (p *feedPane) View() string {
 			if pos == selPos {
 				cur = glyphCursor + " "
 			}
-			line := cur + clockMS(e.t) + " " + padRight(e.change, 8) + padRight(p.shortResource(e), rw) + " " + e.summary
+			line := cur + clockMS(e.t) + " " + padRight(e.change, 8) + padRight(p.shortResource(e), rw) + " "
+			if e.mark == "" {
+				line += e.summary
+			} else {
+				line = withMark(line, e, inner)
+			}
 			if pos == selPos {
 				sel := p.st.SelectedBlurred
 				if p.focused {
@@ -325,8 +392,29 @@ func (p *feedPane) View() string {
 	return box(p.st, title, note, lines, p.w, p.h, p.focused)
 }
 
+// withMark ends a row (prefix, then the summary) with the entry's delivery mark, shortening the
+// summary (down to a few cells) so that the mark shows; the batch size is left out first.
+func withMark(prefix string, e *feedEntry, inner int) string {
+	avail := inner - ansi.StringWidth(prefix) // for summary, gap and mark
+	sw := e.summaryW
+	switch {
+	case sw+2+e.markW+e.batchW <= avail:
+		return prefix + e.summary + "  " + e.mark + e.batchMark
+	case sw+2+e.markW <= avail:
+		return prefix + e.summary + "  " + e.mark
+	}
+	if room := avail - 1 - e.markW; room >= min(sw, 6) {
+		return prefix + ansi.Truncate(e.summary, room, "…") + " " + e.mark
+	}
+	return prefix + e.summary
+}
+
 func (p *feedPane) rowStyle(e *feedEntry) lipgloss.Style {
 	switch {
+	case e.dstate == delFailed:
+		return p.st.Err
+	case e.dstate == delPending:
+		return p.st.Warn
 	case strings.Contains(e.summary, "failed"):
 		return p.st.Err
 	case e.change == "deleted":

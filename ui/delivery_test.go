@@ -1,0 +1,332 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callsim/callsim/graphapi"
+	"github.com/callsim/callsim/sim"
+)
+
+// deliv is a delivery record as graphapi's recorder makes it (in memory: ints and a uint64 seq).
+func deliv(seq uint64, status int, detail map[string]any) sim.Record {
+	detail["notification"] = seq
+	return sim.Record{Type: sim.RecDelivery, Call: "c1", CallbackURI: "http://127.0.0.1:9/cb", Status: status, Detail: detail}
+}
+
+// viaJSON is a record as a transcript reader decodes it: numbers in Detail become float64.
+func viaJSON(t *testing.T, r sim.Record) sim.Record {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out sim.Record
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sendRecords(m Model, recs ...sim.Record) Model {
+	b := sim.Batch{Paused: true, World: sim.World{Calls: []sim.Call{{ID: "c1", Name: "huddle", Kind: sim.Group, State: "established"}}}}
+	b.Records = recs
+	nm, _ := m.Update(batchMsg{b: b})
+	return nm.(Model)
+}
+
+// feedRows is the feed pane's rows, without colour and borders.
+func feedRows(m Model) []string {
+	lines := strings.Split(ansi.Strip(m.feed.View()), "\n")
+	var rows []string
+	for _, l := range lines[1 : len(lines)-1] {
+		l = strings.TrimRight(strings.Trim(l, "│┃"), " ")
+		if l != "" {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// row is the feed row whose summary is summary.
+func row(t *testing.T, m Model, summary string) string {
+	t.Helper()
+	for _, r := range feedRows(m) {
+		if strings.Contains(r, " "+summary) {
+			return r
+		}
+	}
+	t.Fatalf("no row %q in\n%s", summary, strings.Join(feedRows(m), "\n"))
+	return ""
+}
+
+func entry(t *testing.T, m Model, seq uint64) *feedEntry {
+	t.Helper()
+	a, ok := m.feed.find(seq)
+	if !ok {
+		t.Fatalf("seq %d not in the feed", seq)
+	}
+	return m.feed.at(a)
+}
+
+func styledAs(m Model, e *feedEntry) string {
+	r := m.feed.rowStyle(e).Render("x")
+	switch r {
+	case m.st.Err.Render("x"):
+		return "err"
+	case m.st.Warn.Render("x"):
+		return "warn"
+	case m.st.Dim.Render("x"):
+		return "dim"
+	case m.st.Text.Render("x"):
+		return "text"
+	}
+	return "?"
+}
+
+func TestFeedDeliveryMarks(t *testing.T) {
+	m := syntheticModel(100)
+	if m.st.Err.Render("x") == m.st.Text.Render("x") || m.st.Warn.Render("x") == m.st.Err.Render("x") {
+		t.Fatal("styles render alike; the style checks below would prove nothing")
+	}
+	plain := feedBatch(syntheticModel(100), 1, 5)
+	m = feedBatch(m, 1, 5)
+
+	m = sendRecords(m, deliv(1, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 3.25, "retryInMs": int64(1000), "error": "HTTP 500"}))
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →500 retry #1") {
+		t.Fatalf("retry row %q", r)
+	}
+	if s := styledAs(m, entry(t, m, 1)); s != "warn" {
+		t.Fatalf("retrying row styled %s", s)
+	}
+	m = sendRecords(m, deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 2, "latencyMs": 1.2}))
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms") {
+		t.Fatalf("delivered row %q", r)
+	}
+	if s := styledAs(m, entry(t, m, 1)); s != "text" {
+		t.Fatalf("delivered row styled %s", s)
+	}
+
+	m = sendRecords(m, deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 5, "latencyMs": 2.0}))
+	if r := row(t, m, "roster 2"); !strings.HasSuffix(r, "roster 2  ✗ gave up (500)") {
+		t.Fatalf("gave-up row %q", r)
+	}
+	if s := styledAs(m, entry(t, m, 2)); s != "err" {
+		t.Fatalf("gave-up row styled %s", s)
+	}
+
+	// a batched POST, decoded from JSON (float64 numbers)
+	m = sendRecords(m, viaJSON(t, deliv(3, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 14.6, "batch": 3})))
+	if r := row(t, m, "roster 3"); !strings.HasSuffix(r, "roster 3  →202 15ms ×3") {
+		t.Fatalf("batched row %q", r)
+	}
+	m = sendRecords(m, deliv(4, 0, map[string]any{"outcome": "overflow", "error": "queue full (limit 1): notification dropped"}))
+	if r := row(t, m, "roster 4"); !strings.HasSuffix(r, "roster 4  ✗ overflow") {
+		t.Fatalf("overflow row %q", r)
+	}
+	if s := styledAs(m, entry(t, m, 4)); s != "err" {
+		t.Fatalf("overflow row styled %s", s)
+	}
+
+	// a row without deliveries is exactly what the plain TUI shows
+	if a, b := row(t, m, "roster 5"), row(t, plain, "roster 5"); a != b {
+		t.Fatalf("undelivered row changed:\n%q\n%q", a, b)
+	}
+	if s := styledAs(m, entry(t, m, 5)); s != "text" {
+		t.Fatalf("plain row styled %s", s)
+	}
+}
+
+func TestDeliveryMarkWords(t *testing.T) {
+	for _, tc := range []struct {
+		d    delivery
+		want string
+	}{
+		{delivery{outcome: "delivered", status: 202, latencyMs: 1.2, hasLat: true}, "→202 1.2ms"},
+		{delivery{outcome: "delivered", status: 200, latencyMs: 1520, hasLat: true, batch: 2}, "→200 1.52s ×2"},
+		{delivery{outcome: "retry", status: 500, attempt: 2, hasLat: true}, "→500 retry #2"},
+		{delivery{outcome: "retry", status: 0, attempt: 5, hasLat: true, botDown: true}, "→down retry #5"},
+		{delivery{outcome: "gaveUp", status: 503, attempt: 5}, "✗ gave up (503)"},
+		{delivery{outcome: "overflow"}, "✗ overflow"},
+		{delivery{outcome: "notAllowed"}, "✗ not allowed"},
+		{delivery{outcome: "undelivered", attempt: 1}, "… undelivered"},
+	} {
+		mk, b := tc.d.mark()
+		if mk+b != tc.want {
+			t.Errorf("%+v: mark %q, want %q", tc.d, mk+b, tc.want)
+		}
+	}
+}
+
+func TestFeedDeliveryDetail(t *testing.T) {
+	m := syntheticModel(100)
+	m = feedBatch(m, 1, 1)
+	if m.detail.seq != 1 || strings.Contains(ansi.Strip(strings.Join(m.detail.lines, "\n")), "deliveries") {
+		t.Fatal("detail of a notification without deliveries has a deliveries section")
+	}
+	jsonLines := len(m.detail.lines)
+	m = sendRecords(m, deliv(1, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 3.25, "retryInMs": int64(1000), "error": "HTTP 500"}))
+	m.detail.scroll(2)
+	top := m.detail.top
+	m = sendRecords(m,
+		deliv(1, 0, map[string]any{"outcome": "retry", "attempt": 2, "latencyMs": 5000.0, "retryInMs": int64(2000), "error": "timeout", "botDown": true}),
+		deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 3, "latencyMs": 1.2, "batch": 2}))
+	if m.detail.seq != 1 || m.detail.top != top {
+		t.Fatalf("detail seq %d top %d (was %d): a new attempt must refresh in place", m.detail.seq, m.detail.top, top)
+	}
+	got := make([]string, 0, len(m.detail.lines))
+	for _, l := range m.detail.lines[jsonLines:] {
+		got = append(got, strings.TrimRight(ansi.Strip(l), " "))
+	}
+	want := []string{
+		"",
+		"deliveries (3)",
+		" try  status  latency  outcome",
+		" #1   500       3.2ms  retry        retry in 1s  HTTP 500",
+		" #2   err       5.00s  retry        retry in 2s  bot down  timeout",
+		" #3   202       1.2ms  delivered    batch ×2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("deliveries section:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// the same count again does not rebuild
+	before := &m.detail.lines[0]
+	m.syncDetail()
+	if &m.detail.lines[0] != before {
+		t.Fatal("detail rebuilt without a new attempt")
+	}
+	// another entry's attempt leaves the shown one alone; selecting it shows its own
+	m = feedBatch(m, 2, 1)
+	m = sendRecords(m, deliv(2, 0, map[string]any{"outcome": "notAllowed", "error": "callback host not allowed: example.com"}))
+	if m.detail.seq != 2 {
+		t.Fatalf("detail shows %d", m.detail.seq)
+	}
+	s := ansi.Strip(strings.Join(m.detail.lines, "\n"))
+	if !strings.Contains(s, "deliveries (1)") || !strings.Contains(s, " –    –             –  not allowed  callback host not allowed: example.com") {
+		t.Fatalf("not-allowed detail:\n%s", s)
+	}
+}
+
+func TestFeedDeliveryUnknownSeqIgnored(t *testing.T) {
+	empty := syntheticModel(3)
+	empty = sendRecords(empty, deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+	if empty.feed.count() != 0 {
+		t.Fatal("a delivery made an entry")
+	}
+
+	m := syntheticModel(3)
+	m = feedBatch(m, 1, 5) // 1 and 2 dropped; 3, 4, 5 held
+	m = sendRecords(m, deliv(4, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+	rows, view := feedRows(m), m.feed.View()
+	m = sendRecords(m,
+		deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}), // dropped
+		deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}),                      // dropped
+		deliv(99, 202, map[string]any{"outcome": "delivered", "attempt": 1}),                  // never seen
+		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: map[string]any{"outcome": "delivered"}},
+		sim.Record{Type: sim.RecDelivery, Status: 202},
+		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: "x"},
+		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: map[string]any{"notification": "4", "outcome": "gaveUp"}},
+	)
+	if got := feedRows(m); strings.Join(got, "\n") != strings.Join(rows, "\n") || m.feed.View() != view {
+		t.Fatalf("rows changed:\n%s\nwas\n%s", strings.Join(got, "\n"), strings.Join(rows, "\n"))
+	}
+	for _, seq := range []uint64{3, 5} {
+		if e := entry(t, m, seq); len(e.deliveries) != 0 || e.mark != "" {
+			t.Fatalf("seq %d got a delivery", seq)
+		}
+	}
+	if e := entry(t, m, 4); len(e.deliveries) != 1 {
+		t.Fatalf("seq 4 has %d deliveries", len(e.deliveries))
+	}
+}
+
+func TestFeedDeliveryFilter(t *testing.T) {
+	m := syntheticModel(100)
+	m = feedBatch(m, 1, 6)
+	m = sendRecords(m,
+		deliv(2, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 1.0}),
+		deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 2, "latencyMs": 1.0}),
+		deliv(5, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+	m = press(m, "/")
+	m.feed.input.value = "gave up"
+	m = press(m, "enter")
+	if m.feed.count() != 1 || m.feed.selected().seq != 2 {
+		t.Fatalf("gave up: %d matches", m.feed.count())
+	}
+	// an older entry that starts matching joins the list in its place
+	m = sendRecords(m, deliv(4, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}),
+		deliv(1, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}))
+	if len(m.feed.matches) != 3 || m.feed.at(m.feed.matches[0]).seq != 1 || m.feed.at(m.feed.matches[1]).seq != 2 || m.feed.at(m.feed.matches[2]).seq != 4 {
+		t.Fatalf("matches %v", m.feed.matches)
+	}
+	m.feed.setFilter("retry")
+	if m.feed.count() != 1 || m.feed.selected().seq != 2 {
+		t.Fatalf("retry: %d matches", m.feed.count())
+	}
+}
+
+func TestFeedDeliveryNarrowRow(t *testing.T) {
+	p := newFeed(10, map[string]string{"c1": "huddle"})
+	p.st = NewStyles(true)
+	long := note(1, "roster 4 (+Heidi Steen, +Alice Wong, +Bob Ruiz)")
+	p.add(&long)
+	p.afterAdd()
+	r := deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.2, "batch": 2})
+	p.addDelivery(&r)
+	p.SetSize(84, 6)
+	p.Blur()
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{
+		{120, "Bob Ruiz)  →202 1.2ms ×2"},
+		{118, "Bob Ruiz)  →202 1.2ms  │"}, // ×N does not fit
+		{97, "+Alice … →202 1.2ms│"},      // the summary gives way to the mark
+		{60, "huddle/participants roster… →202 1.2ms│"},
+		{44, "huddle/partic… roster…│"}, // the mark does not fit
+	} {
+		p.SetSize(tc.w, 6)
+		v := ansi.Strip(p.View())
+		if !strings.Contains(v, tc.want) || (tc.w < 120 && strings.Contains(v, "×2")) || (tc.w < 50 && strings.Contains(v, "→")) {
+			t.Errorf("width %d: no %q in\n%s", tc.w, tc.want, v)
+		}
+		checkFrame(t, v, tc.w, 6)
+	}
+}
+
+func TestFeedDeliveryBounded(t *testing.T) {
+	m := syntheticModel(100)
+	m = feedBatch(m, 1, 1)
+	recs := make([]sim.Record, 0, maxDeliveries+6)
+	for i := 1; i <= maxDeliveries+6; i++ {
+		recs = append(recs, deliv(1, 0, map[string]any{"outcome": "retry", "attempt": i, "latencyMs": 1.0, "botDown": true}))
+	}
+	m = sendRecords(m, recs...)
+	e := entry(t, m, 1)
+	if len(e.deliveries) != maxDeliveries || e.delDropped != 6 || e.deliveries[0].attempt != 7 {
+		t.Fatalf("kept %d dropped %d first #%d", len(e.deliveries), e.delDropped, e.deliveries[0].attempt)
+	}
+	s := ansi.Strip(strings.Join(m.detail.lines, "\n"))
+	if !strings.Contains(s, "deliveries (30)") || !strings.Contains(s, "… 6 earlier not kept") {
+		t.Fatalf("detail:\n%s", s)
+	}
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "→down retry #30") {
+		t.Fatalf("row %q", r)
+	}
+}
+
+// TestDeliveryOutcomesMatchServe: the feed reads the outcome words graphapi writes; a rename
+// there must not silently turn every mark into an unknown outcome here.
+func TestDeliveryOutcomesMatchServe(t *testing.T) {
+	for ui, serve := range map[string]string{
+		outDelivered: graphapi.OutcomeDelivered, outRetry: graphapi.OutcomeRetry, outGaveUp: graphapi.OutcomeGaveUp,
+		outOverflow: graphapi.OutcomeOverflow, outNotAllowed: graphapi.OutcomeNotAllowed, outUndelivered: graphapi.OutcomeUndelivered,
+	} {
+		if ui != serve {
+			t.Errorf("ui outcome %q, graphapi writes %q", ui, serve)
+		}
+	}
+}
