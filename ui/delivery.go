@@ -175,6 +175,9 @@ func (d *delivery) mark() (mark, batch string) {
 		if d.hasLat {
 			mark += " " + fmtLatency(d.latencyMs)
 		}
+		if d.attempt > 1 {
+			mark += " on try " + strconv.Itoa(d.attempt) // earlier tries failed: the detail lists them
+		}
 	case outRetry:
 		st := httpStatus(d.status)
 		if d.botDown && d.status <= 0 {

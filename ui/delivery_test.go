@@ -103,7 +103,7 @@ func TestFeedDeliveryMarks(t *testing.T) {
 		t.Fatalf("retrying row styled %s", s)
 	}
 	m = sendRecords(m, deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 2, "latencyMs": 1.2}))
-	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms") {
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms on try 2") {
 		t.Fatalf("delivered row %q", r)
 	}
 	if s := styledAs(m, entry(t, m, 1)); s != "text" {
@@ -146,6 +146,8 @@ func TestDeliveryMarkWords(t *testing.T) {
 		want string
 	}{
 		{delivery{outcome: "delivered", status: 202, latencyMs: 1.2, hasLat: true}, "→202 1.2ms"},
+		{delivery{outcome: "delivered", status: 202, attempt: 1, latencyMs: 1.2, hasLat: true}, "→202 1.2ms"},
+		{delivery{outcome: "delivered", status: 202, attempt: 3, latencyMs: 1.2, hasLat: true}, "→202 1.2ms on try 3"},
 		{delivery{outcome: "delivered", status: 200, latencyMs: 1520, hasLat: true, batch: 2}, "→200 1.52s ×2"},
 		{delivery{outcome: "retry", status: 500, attempt: 2, hasLat: true}, "→500 retry #2"},
 		{delivery{outcome: "retry", status: 0, attempt: 5, hasLat: true, botDown: true}, "→down retry #5"},
