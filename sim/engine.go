@@ -46,6 +46,7 @@ type Pending struct {
 
 // Engine is the simulation. Use it from one goroutine.
 type Engine struct {
+	scratch []byte // notifyCall encodes here
 	cfg     Config
 	prof    graph.Profile
 	now     time.Duration

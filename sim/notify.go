@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -33,13 +34,16 @@ func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summar
 	}
 	item = append(item, graph.KV{K: "resourceData", V: data})
 	env := graph.Obj{{K: "@odata.type", V: e.prof.EnvelopeType}, {K: "value", V: []graph.Obj{item}}}
+	// encode into the engine's scratch buffer, then keep an exact-size copy: notifications of
+	// one call differ a lot in size (a roster against an operation), so no guess fits them all
+	e.scratch = graph.AppendJSON(e.scratch[:0], env)
 	n := &pendingNote{
 		callback: c.CallbackURI,
-		body:     graph.AppendJSON(make([]byte, 0, c.noteHint), env),
+		body:     bytes.Clone(e.scratch),
 		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, Summary: summary},
 	}
-	if len(n.body) > c.noteHint {
-		c.noteHint = len(n.body) + len(n.body)/4
+	if cap(e.scratch) > 1<<20 {
+		e.scratch = nil // one huge roster does not pin a megabyte for ever
 	}
 	e.sendNote(n)
 }

@@ -179,7 +179,6 @@ type Call struct {
 	Roster          []*Participant
 	Ringing         []Ringing
 	nextSource      int
-	noteHint        int // size of the largest notification so far, to size the next buffer
 }
 
 // Ended reports whether the call is over (terminated).
