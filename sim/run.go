@@ -14,7 +14,8 @@ type Wake struct {
 
 // Script is a program that acts on the engine in virtual time: the scenario player.
 type Script interface {
-	// Observe hands the script the records produced since it last saw any.
+	// Observe hands the script the records produced since it last saw any; recs (and its
+	// records) are only valid during the call.
 	Observe(recs []Record)
 	// Run performs whatever is due at e.Now() and says when it next needs to run.
 	Run(e *Engine) Wake
@@ -36,7 +37,8 @@ type Runner struct {
 	started bool
 }
 
-// NewRunner makes a runner; sink may be nil.
+// NewRunner makes a runner; sink may be nil. The slice the sink gets is only valid during the
+// call (the engine reuses it): a sink that keeps records copies them.
 func NewRunner(e *Engine, s Script, sink func([]Record)) *Runner {
 	return &Runner{E: e, S: s, Sink: sink}
 }
@@ -48,7 +50,7 @@ func (r *Runner) Steps() uint64 { return r.steps }
 func (r *Runner) Wake() Wake { return r.wake }
 
 func (r *Runner) flush() {
-	recs := r.E.Drain()
+	recs := r.E.out
 	if len(recs) == 0 {
 		return
 	}
@@ -58,6 +60,12 @@ func (r *Runner) flush() {
 	if r.Sink != nil {
 		r.Sink(recs)
 	}
+	// the sinks are done with them: reuse the array for the next records (emptied, so it does
+	// not keep their bodies alive)
+	out := r.E.out // records a sink emitted meanwhile stay, for the next flush
+	k := copy(out, out[len(recs):])
+	clear(out[k:])
+	r.E.out = out[:k]
 }
 
 // runScript lets the script act at the current time until it has nothing more to do now.
