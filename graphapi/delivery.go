@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,25 @@ func mergeable(n, x *note) bool {
 	return n.items > 0 && x.items == n.items && x.call == n.call && bytes.Equal(n.body[:n.items], x.body[:x.items])
 }
 
+// postParts is the body of one POST of group as the pieces to write one after the other: one
+// envelope holding every item, in order, without copying the notifications.
+func postParts(group []*note) [][]byte {
+	if len(group) == 1 {
+		return [][]byte{group[0].body}
+	}
+	parts := make([][]byte, 0, 2*len(group)+1)
+	parts = append(parts, group[0].body[:group[0].items])
+	for i, n := range group {
+		if i > 0 {
+			parts = append(parts, comma)
+		}
+		parts = append(parts, n.body[n.items:len(n.body)-2])
+	}
+	return append(parts, closeEnvelope)
+}
+
+var comma, closeEnvelope = []byte(","), []byte("]}")
+
 // postBody is the body of one POST of group: one envelope holding every item, in order.
 func postBody(group []*note) []byte {
 	if len(group) == 1 {
@@ -106,7 +126,8 @@ func postBody(group []*note) []byte {
 // retries that hold back only the failing call's later notifications.
 type dispatcher struct {
 	cfg     deliveryConfig
-	client  *http.Client
+	client  *http.Client // https callbacks; plain http ones go through each worker's hookConn
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	tokens  *tokenSource
 	allowed func(host string) bool
 	faults  func(kind, callID string) (sim.FaultRule, bool)
@@ -140,7 +161,7 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	d := &dispatcher{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.timeout,
+	d := &dispatcher{cfg: cfg, dial: dial, client: &http.Client{Transport: tr, Timeout: cfg.timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
@@ -170,7 +191,8 @@ func (d *dispatcher) enqueue(r sim.Record) {
 	d.mu.Lock()
 	l := d.lanes[r.CallbackURI]
 	if l == nil {
-		l = &lane{d: d, uri: r.CallbackURI, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
+		u, _ := url.Parse(r.CallbackURI) // parsed above: it is an http(s) URL
+		l = &lane{d: d, uri: r.CallbackURI, u: u, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
 			groups: map[string][]*note{}, inflight: map[string]bool{}}
 		d.lanes[r.CallbackURI] = l
 		d.wg.Add(d.cfg.concurrent)
@@ -253,6 +275,7 @@ func (d *dispatcher) close() {
 type lane struct {
 	d       *dispatcher
 	uri     string
+	u       *url.URL // uri, parsed
 	wake    chan struct{}
 	queue   []*note              // engine order; delivered notes leave lazily; guarded by d.mu
 	live    int                  // notes in queue not done; guarded by d.mu
@@ -358,6 +381,8 @@ func (l *lane) block(group []*note, until time.Time) {
 func (l *lane) run() {
 	d := l.d
 	defer d.wg.Done()
+	hc := &hookConn{dial: d.dial, timeout: d.cfg.timeout}
+	defer hc.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -379,7 +404,7 @@ func (l *lane) run() {
 			timer.Stop()
 			continue
 		}
-		l.deliver(group)
+		l.deliver(group, hc)
 	}
 }
 
@@ -393,13 +418,13 @@ type attemptResult struct {
 
 // deliver makes one POST of group (one call's notifications, in order) and records an
 // attempt for each of them.
-func (l *lane) deliver(group []*note) {
+func (l *lane) deliver(group []*note, hc *hookConn) {
 	d := l.d
 	n := group[0]
 	for _, x := range group {
 		x.attempts++
 	}
-	res := l.attempt(group)
+	res := l.attempt(group, hc)
 	if d.ctx.Err() != nil && res.transport {
 		d.mu.Lock()
 		for _, x := range group {
@@ -472,7 +497,7 @@ func (l *lane) setDown(down bool) bool {
 	return true
 }
 
-func (l *lane) attempt(group []*note) attemptResult {
+func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 	d := l.d
 	n := group[0]
 	var tf, kf sim.FaultRule
@@ -514,39 +539,55 @@ func (l *lane) attempt(group []*note) attemptResult {
 			tok = ""
 		}
 	}
-	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, n.callback, bytes.NewReader(postBody(group)))
-	if err != nil {
-		return attemptResult{err: err.Error(), transport: true}
-	}
 	msgID := newGUID()
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", "Microsoft-Skype/3.0,(Calling/1.0)")
+	hdr := make([]header, 0, 9)
+	hdr = append(hdr, header{"Content-Type", "application/json"}, header{"Accept", "application/json"},
+		header{"User-Agent", "Microsoft-Skype/3.0,(Calling/1.0)"})
 	if tok != "" {
-		h.Set("Authorization", "Bearer "+tok)
+		hdr = append(hdr, header{"Authorization", "Bearer " + tok})
 	}
-	h.Set("X-Microsoft-Skype-Chain-ID", n.call)
-	h.Set("X-Microsoft-Skype-Message-ID", msgID)
+	hdr = append(hdr, header{"X-Microsoft-Skype-Chain-ID", n.call}, header{"X-Microsoft-Skype-Message-ID", msgID})
 	if n.msgID == "" {
 		n.msgID = msgID
 	} else {
-		h.Set("X-Microsoft-Skype-Original-Message-ID", n.msgID)
+		hdr = append(hdr, header{"X-Microsoft-Skype-Original-Message-ID", n.msgID})
 	}
-	h.Set("X-Callsim-Attempt", fmt.Sprint(n.attempts))
+	hdr = append(hdr, header{"X-Callsim-Attempt", strconv.Itoa(n.attempts)})
 	t0 := time.Now()
-	resp, err := d.client.Do(req)
+	var status int
+	var err error
+	if l.u.Scheme == "http" {
+		status, err = hc.post(d.ctx, l.u, hdr, postParts(group))
+	} else {
+		status, err = l.postTLS(hdr, postBody(group))
+	}
 	lat := time.Since(t0)
 	if err != nil {
-		return attemptResult{latency: lat, err: transportError(err), transport: true}
+		return attemptResult{latency: lat, err: hookError(err), transport: true}
+	}
+	r := attemptResult{status: status, latency: lat}
+	if status < 200 || status > 299 {
+		r.err = fmt.Sprintf("bot answered %d", status)
+	}
+	return r
+}
+
+// postTLS sends a POST with net/http (https callbacks to allowed hosts).
+func (l *lane) postTLS(hdr []header, body []byte) (int, error) {
+	req, err := http.NewRequestWithContext(l.d.ctx, http.MethodPost, l.uri, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	for _, x := range hdr {
+		req.Header.Set(x.k, x.v)
+	}
+	resp, err := l.d.client.Do(req)
+	if err != nil {
+		return 0, err
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	r := attemptResult{status: resp.StatusCode, latency: lat}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		r.err = fmt.Sprintf("bot answered %d", resp.StatusCode)
-	}
-	return r
+	return resp.StatusCode, nil
 }
 
 func transportError(err error) string {
