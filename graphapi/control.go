@@ -509,6 +509,26 @@ func orEmpty(s string) string {
 	return s
 }
 
+// deliveryView is GET /_callsim/deliveries: the counters and the settings they run under.
+type deliveryView struct {
+	DeliveryStats
+	Settings deliverySettings `json:"settings"`
+}
+
+type deliverySettings struct {
+	Batch               int     `json:"batch"`
+	CallbackConcurrency int     `json:"callbackConcurrency"`
+	RetryAttempts       int     `json:"retryAttempts"`
+	RetryBackoffMs      float64 `json:"retryBackoffMs"`
+	RetryMaxBackoffMs   float64 `json:"retryMaxBackoffMs"`
+	CallbackTimeoutMs   float64 `json:"callbackTimeoutMs"`
+	QueueLimit          int     `json:"queueLimit"`
+}
+
 func (s *Server) ctlDeliveries(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.disp.Stats())
+	c := s.disp.cfg
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), Settings: deliverySettings{
+		Batch: c.batch, CallbackConcurrency: c.concurrent, RetryAttempts: c.attempts, RetryBackoffMs: ms(c.backoff),
+		RetryMaxBackoffMs: ms(c.maxBackoff), CallbackTimeoutMs: ms(c.timeout), QueueLimit: c.queueLimit}})
 }

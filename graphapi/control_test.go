@@ -124,6 +124,9 @@ func TestControlAPI(t *testing.T) {
 	}
 	if r := c("GET", "/deliveries", ""); r.json(t)["delivered"] == nil {
 		t.Fatalf("deliveries: %s", r.body)
+	} else if set, _ := r.json(t)["settings"].(map[string]any); set["batch"] != float64(1) || set["callbackConcurrency"] != float64(1) ||
+		set["retryAttempts"] != float64(3) || set["queueLimit"] != float64(10000) {
+		t.Fatalf("deliveries settings (the defaults): %s", r.body)
 	}
 }
 
