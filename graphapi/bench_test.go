@@ -11,7 +11,9 @@ package graphapi
 // Knobs (environment): CALLSIM_BENCH_BATCH and CALLSIM_BENCH_CONCURRENCY set the served
 // engine's --batch and --callback-concurrency (default 1 and 1, as `callsim serve`);
 // CALLSIM_BENCH_SPEED its clock (default 1000×); CALLSIM_BENCH_CLIENT the load generator's
-// client ("raw", the default, or "nethttp"; see loadgen_test.go).
+// client ("raw", the default, or "nethttp"; see loadgen_test.go). CALLSIM_SERVE_URL points
+// BenchmarkServeInvite at a running `callsim serve` process instead of an in-process server
+// (start it with --speed 1000 --queue-limit 1000000 and the delivery flags to measure).
 //
 // BenchmarkServeInvite reports invites/s (the rate invites were answered) and
 // delivered-invites/s (invites over the time until the bot also had every notification they
@@ -21,6 +23,7 @@ package graphapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -129,17 +132,41 @@ func BenchmarkServeInvite(b *testing.B) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer bot.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
+	serveURL, stats := os.Getenv("CALLSIM_SERVE_URL"), func() DeliveryStats { return DeliveryStats{} }
+	if serveURL == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, NotifyBatch: benchEnv("CALLSIM_BENCH_BATCH", 1), CallbackConcurrency: benchEnv("CALLSIM_BENCH_CONCURRENCY", 1)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Shutdown(context.Background())
+		serveURL, stats = s.BaseURL(), s.Stats
+	} else { // a `callsim serve` process: its counters come from the control API
+		stats = func() DeliveryStats {
+			var st DeliveryStats
+			res, err := http.Get(serveURL + "/_callsim/deliveries")
+			if err == nil {
+				json.NewDecoder(res.Body).Decode(&st)
+				res.Body.Close()
+			}
+			return st
+		}
 	}
-	s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, NotifyBatch: benchEnv("CALLSIM_BENCH_BATCH", 1), CallbackConcurrency: benchEnv("CALLSIM_BENCH_CONCURRENCY", 1)})
-	if err != nil {
-		b.Fatal(err)
+	st0 := stats() // a serve process keeps its counters across runs: count from here
+	since := func(st DeliveryStats) DeliveryStats {
+		st.Queued -= st0.Queued
+		st.Delivered -= st0.Delivered
+		st.Retries -= st0.Retries
+		st.Overflow -= st0.Overflow
+		st.GaveUp -= st0.GaveUp
+		st.NotAllowed -= st0.NotAllowed
+		return st
 	}
-	defer s.Shutdown(context.Background())
 	hc := newRequester(benchClients)
-	base := s.BaseURL() + "/v1.0/communications/calls"
+	base := serveURL + "/v1.0/communications/calls"
 	newCall := func(c int) (string, error) {
 		body := `{"callbackUri":"` + bot.URL + `/api/calls","requestedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},"targets":[` +
 			`{"identity":{"user":{"id":"aaaaaaaa-0000-4000-8000-000000000000","displayName":"A"}}},` +
@@ -163,6 +190,7 @@ func BenchmarkServeInvite(b *testing.B) {
 	}
 	calls := make([]string, benchClients)
 	for c := range calls {
+		var err error
 		if calls[c], err = newCall(c); err != nil {
 			b.Fatal(err)
 		}
@@ -196,7 +224,7 @@ func BenchmarkServeInvite(b *testing.B) {
 	deadline := time.Now().Add(60 * time.Second)
 	last := int64(-1)
 	for {
-		st := s.Stats()
+		st := since(stats())
 		if st.Pending == 0 && st.Queued == last && got.Load() == st.Delivered {
 			break
 		}
@@ -207,7 +235,7 @@ func BenchmarkServeInvite(b *testing.B) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	settle := time.Since(settleFrom)
-	st := s.Stats()
+	st := since(stats())
 	if st.Overflow != 0 || st.GaveUp != 0 || st.NotAllowed != 0 || st.Delivered != st.Queued || got.Load() != st.Delivered {
 		b.Fatalf("lost notifications: %+v, bot got %d", st, got.Load())
 	}
