@@ -271,16 +271,48 @@ func (p *feedPane) callName(id string) string {
 	return shortID(id)
 }
 
+// matchesFilter: every word of the filter starts a word of the row (its change type, resource,
+// summary, delivery outcome, call name or call id), so "roster 2" finds "roster 2" and
+// "roster 25", not "roster 12". A filter word that starts with punctuation ("/operations",
+// "(+heidi") matches anywhere.
 func (p *feedPane) matchesFilter(e *feedEntry) bool {
 	for _, tok := range strings.Fields(p.filter) {
-		if !strings.Contains(e.lower, tok) && !strings.Contains(strings.ToLower(p.callName(e.callID)), tok) && !strings.Contains(strings.ToLower(e.callID), tok) {
+		if !startsWord(e.lower, tok) && !startsWord(strings.ToLower(p.callName(e.callID)), tok) && !startsWord(strings.ToLower(e.callID), tok) {
 			return false
 		}
 	}
 	return true
 }
 
-// setFilter applies a filter (lower-cased tokens, all must match) over the whole buffer.
+// startsWord reports whether tok occurs in s at the start of a word: at the beginning, or after
+// a byte that is not a letter or digit.
+func startsWord(s, tok string) bool {
+	if tok == "" {
+		return true
+	}
+	if !isWordByte(tok[0]) {
+		return strings.Contains(s, tok)
+	}
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], tok)
+		if j < 0 {
+			return false
+		}
+		if k := i + j; k == 0 || !isWordByte(s[k-1]) {
+			return true
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// isWordByte: ASCII letters and digits, and every byte of a multi-byte UTF-8 character.
+func isWordByte(b byte) bool {
+	return b >= 0x80 || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// setFilter applies a filter (lower-cased words, each must start a word of the row) over the
+// whole buffer.
 func (p *feedPane) setFilter(q string) {
 	q = strings.ToLower(strings.TrimSpace(q))
 	keep := uint64(0)

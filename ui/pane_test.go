@@ -85,25 +85,57 @@ func TestFeedFilter(t *testing.T) {
 		m = press(m, string(r))
 	}
 	m = press(m, "enter")
-	// tokens all match: 2, 12, 20..29
-	if m.feed.count() != 12 || m.feed.editing {
+	// each word starts a word of the row: 2 and 20..29, not 12
+	if m.feed.count() != 11 || m.feed.editing {
 		t.Fatalf("matches %d editing %v", m.feed.count(), m.feed.editing)
 	}
-	m = feedBatch(m, 31, 10) // new entries are matched as they arrive: 32
+	for _, a := range m.feed.matches {
+		if got := m.feed.at(a).summary; got == "roster 12" {
+			t.Fatalf("roster 2 matched %q", got)
+		}
+	}
+	m = feedBatch(m, 31, 10) // new entries are matched as they arrive: none of 31..40
+	if m.feed.count() != 11 {
+		t.Fatalf("after 31..40: %d", m.feed.count())
+	}
+	m = feedBatch(m, 200, 2) // 200, 201 match
 	if m.feed.count() != 13 {
-		t.Fatalf("after more: %d", m.feed.count())
+		t.Fatalf("after 200..201: %d", m.feed.count())
 	}
 	m = press(m, "/", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
 	for _, r := range "huddle" { // the call's name matches too
 		m = press(m, string(r))
 	}
 	m = press(m, "enter")
-	if m.feed.count() != 40 {
+	if m.feed.count() != 42 {
 		t.Fatalf("call-name filter: %d", m.feed.count())
 	}
 	m = press(m, "esc")
-	if m.feed.filter != "" || m.feed.count() != 40 {
+	if m.feed.filter != "" || m.feed.count() != 42 {
 		t.Fatal("esc did not clear the filter")
+	}
+}
+
+func TestStartsWord(t *testing.T) {
+	for _, tc := range []struct {
+		s, tok string
+		want   bool
+	}{
+		{"roster 12 (+heidi steen)", "2", false},
+		{"roster 12 (+heidi steen)", "12", true},
+		{"roster 12 (+heidi steen)", "steen", true},
+		{"roster 12 (+heidi steen)", "teen", false},
+		{"roster 12 (+heidi steen)", "heidi", true}, // after "(+"
+		{"roster 12 (+heidi steen)", "(+he", true},  // punctuation first: anywhere
+		{"/app/calls/57dab8b1/operations/1", "oper", true},
+		{"/app/calls/57dab8b1/operations/1", "dab8", false},
+		{"status failed gave up", "gave", true},
+		{"aaa aab", "ab", false},
+		{"éclair", "clair", false}, // é is a letter: not a word start
+	} {
+		if got := startsWord(tc.s, tc.tok); got != tc.want {
+			t.Errorf("startsWord(%q, %q) = %v, want %v", tc.s, tc.tok, got, tc.want)
+		}
 	}
 }
 
