@@ -227,3 +227,39 @@ func TestDeliveryThroughDroppingBot(t *testing.T) {
 		t.Fatalf("bot got %d POSTs for %d delivered", len(got), st.Delivered)
 	}
 }
+
+// TestHookConnIPv6: a bracketed IPv6 loopback callback (with its port, and the Host header the
+// bot sees) works like any other.
+func TestHookConnIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	hosts := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		hosts <- req.Host
+		c.Write([]byte("HTTP/1.1 204 No Content\r\n\r\n"))
+	}()
+	defer ln.Close()
+	u, _ := url.Parse("http://" + ln.Addr().String() + "/cb")
+	hc := newHook()
+	defer hc.close()
+	st, err := hc.post(context.Background(), u, testHdr, [][]byte{[]byte(`{}`)})
+	if err != nil || st != 204 {
+		t.Fatalf("post: %d %v", st, err)
+	}
+	if h := <-hosts; h != ln.Addr().String() {
+		t.Fatalf("Host %q, want %q", h, ln.Addr().String())
+	}
+}
