@@ -132,7 +132,8 @@ func BenchmarkServeInvite(b *testing.B) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer bot.Close()
-	serveURL, stats := os.Getenv("CALLSIM_SERVE_URL"), func() DeliveryStats { return DeliveryStats{} }
+	serveURL := os.Getenv("CALLSIM_SERVE_URL")
+	var stats func() DeliveryStats
 	if serveURL == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
