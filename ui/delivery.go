@@ -202,6 +202,34 @@ func (d *delivery) mark() (mark, batch string) {
 	return mark, batch
 }
 
+// short is the mark for narrow rows: the outcome's sign, the status and, past the first, the
+// attempt: →202, →202#2 (through on the second try), →500#2 (the second try failed, another
+// follows), ✗503, ✗ovf, ✗na, …
+func (d *delivery) short() string {
+	switch d.outcome {
+	case outDelivered:
+		if d.attempt > 1 {
+			return "→" + httpStatus(d.status) + "#" + strconv.Itoa(d.attempt) // got through on that try
+		}
+		return "→" + httpStatus(d.status)
+	case outRetry:
+		st := httpStatus(d.status)
+		if d.botDown && d.status <= 0 {
+			st = "down"
+		}
+		return "→" + st + "#" + strconv.Itoa(max(d.attempt, 1))
+	case outGaveUp:
+		return glyphFail + httpStatus(d.status)
+	case outOverflow:
+		return glyphFail + "ovf"
+	case outNotAllowed:
+		return glyphFail + "na"
+	case outUndelivered:
+		return glyphRunning
+	}
+	return "→" + httpStatus(d.status)
+}
+
 // line is one row of the detail pane's deliveries section.
 func (d *delivery) line() string {
 	att, st, lat := "–", "–", "–"

@@ -288,11 +288,13 @@ func TestFeedDeliveryNarrowRow(t *testing.T) {
 		{118, "Bob Ruiz)  →202 1.2ms  │"}, // ×N does not fit
 		{97, "+Alice … →202 1.2ms│"},      // the summary gives way to the mark
 		{60, "huddle/participants roster… →202 1.2ms│"},
-		{44, "huddle/partic… roster…│"}, // the mark does not fit
+		{52, "huddle/particip… roster … →202│"}, // the short mark
+		{44, "huddle/partic… r… →202│"},         // the short mark, and what is left of the summary
+		{40, "huddle/part… →202 │"},             // the short mark alone
 	} {
 		p.SetSize(tc.w, 6)
 		v := ansi.Strip(p.View())
-		if !strings.Contains(v, tc.want) || (tc.w < 120 && strings.Contains(v, "×2")) || (tc.w < 50 && strings.Contains(v, "→")) {
+		if !strings.Contains(v, tc.want) || (tc.w < 120 && strings.Contains(v, "×2")) || (tc.w < 55 && strings.Contains(v, "1.2ms")) {
 			t.Errorf("width %d: no %q in\n%s", tc.w, tc.want, v)
 		}
 		checkFrame(t, v, tc.w, 6)
@@ -329,6 +331,26 @@ func TestDeliveryOutcomesMatchServe(t *testing.T) {
 	} {
 		if ui != serve {
 			t.Errorf("ui outcome %q, graphapi writes %q", ui, serve)
+		}
+	}
+}
+
+func TestDeliveryShortMarks(t *testing.T) {
+	for _, tc := range []struct {
+		d    delivery
+		want string
+	}{
+		{delivery{outcome: "delivered", status: 202, attempt: 1}, "→202"},
+		{delivery{outcome: "delivered", status: 202, attempt: 3}, "→202#3"},
+		{delivery{outcome: "retry", status: 500, attempt: 2}, "→500#2"},
+		{delivery{outcome: "retry", attempt: 4, botDown: true}, "→down#4"},
+		{delivery{outcome: "gaveUp", status: 503, attempt: 3}, "✗503"},
+		{delivery{outcome: "overflow"}, "✗ovf"},
+		{delivery{outcome: "notAllowed"}, "✗na"},
+		{delivery{outcome: "undelivered"}, "…"},
+	} {
+		if got := tc.d.short(); got != tc.want {
+			t.Errorf("%+v: short %q, want %q", tc.d, got, tc.want)
 		}
 	}
 }

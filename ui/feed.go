@@ -32,6 +32,8 @@ type feedEntry struct {
 	mark       string        // e.g. "→202 1.2ms"
 	batchMark  string        // e.g. " ×3", shown when it fits
 	markW      int           // cells of mark
+	short      string        // the mark for narrow rows, e.g. "→202"
+	shortW     int           // cells of short
 	batchW     int           // cells of batchMark
 	summaryW   int           // cells of summary (set with the first mark)
 }
@@ -143,6 +145,8 @@ func (p *feedPane) addDelivery(r *sim.Record) {
 	e.dstate = d.state()
 	e.mark, e.batchMark = d.mark()
 	e.markW, e.batchW = ansi.StringWidth(e.mark), ansi.StringWidth(e.batchMark)
+	e.short = d.short()
+	e.shortW = ansi.StringWidth(e.short)
 	if len(e.deliveries) == 1 && e.delDropped == 0 {
 		e.summaryW = ansi.StringWidth(e.summary)
 	}
@@ -425,7 +429,8 @@ func (p *feedPane) View() string {
 }
 
 // withMark ends a row (prefix, then the summary) with the entry's delivery mark, shortening the
-// summary (down to a few cells) so that the mark shows; the batch size is left out first.
+// summary (down to a few cells) so that the mark shows; the batch size is left out first, then
+// the mark gives way to its short form (→202), and last the summary to the short mark.
 func withMark(prefix string, e *feedEntry, inner int) string {
 	avail := inner - ansi.StringWidth(prefix) // for summary, gap and mark
 	sw := e.summaryW
@@ -437,6 +442,13 @@ func withMark(prefix string, e *feedEntry, inner int) string {
 	}
 	if room := avail - 1 - e.markW; room >= min(sw, 6) {
 		return prefix + ansi.Truncate(e.summary, room, "…") + " " + e.mark
+	}
+	// narrow (an 80-column terminal): the short mark, with what room is left for the summary
+	switch room := avail - 1 - e.shortW; {
+	case room >= min(sw, 2):
+		return prefix + ansi.Truncate(e.summary, room, "…") + " " + e.short
+	case avail >= e.shortW:
+		return prefix + e.short
 	}
 	return prefix + e.summary
 }
