@@ -240,6 +240,7 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 	}
 	c.State = "terminated"
 	c.EndedAt = e.now
+	e.ended++
 	c.Result = res
 	c.Ringing = nil
 	e.state("call.terminated", c.ID, map[string]any{"mode": mode})
@@ -257,8 +258,8 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 		e.notifyState(c, "deleted", fields...)
 	}
 	// invites still ringing on this call can no longer complete (sim choice: they fail quietly)
-	for _, op := range e.opOrder {
-		if op.CallID == c.ID && !op.Done() {
+	for _, op := range c.ops {
+		if !op.Done() {
 			op.Status = "failed"
 			op.LastActionAt = e.now
 			op.Result = &graph.ResultInfo{Code: 410, Subcode: 0, Message: "The call ended before the invitation completed."}
@@ -374,7 +375,7 @@ func (e *Engine) muteRequest(r route, id, pid string, body []byte) answer {
 	}
 	op := &Operation{ID: e.newID(), Type: "muteParticipantOperation", CallID: c.ID, ClientContext: b.ClientContext,
 		Status: "completed", CreatedAt: e.now, LastActionAt: e.now, Etag: 1}
-	e.addOp(op)
+	e.addOp(c, op)
 	if !p.Muted {
 		p.Muted = true
 		p.Etag++
@@ -388,9 +389,10 @@ func (e *Engine) muteRequest(r route, id, pid string, body []byte) answer {
 	return a
 }
 
-func (e *Engine) addOp(op *Operation) {
+func (e *Engine) addOp(c *Call, op *Operation) {
 	e.ops[strings.ToLower(op.ID)] = op
 	e.opOrder = append(e.opOrder, op)
+	c.ops = append(c.ops, op)
 }
 
 // incomingCall: a simulated identity calls the bot.

@@ -61,6 +61,7 @@ type Engine struct {
 	dir     []*Identity
 	dirByID map[string]*Identity // lower-cased id -> entry
 	calls   []*Call              // live and recently ended, in creation order
+	ended   int                  // how many of calls have ended
 	callIdx map[string]*Call
 	ops     map[string]*Operation
 	opOrder []*Operation

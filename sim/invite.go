@@ -73,7 +73,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 	}
 	op := &Operation{ID: e.newID(), Type: "inviteParticipantsOperation", CallID: c.ID, ClientContext: cc,
 		Status: "running", CreatedAt: e.now, LastActionAt: e.now, Invitees: invitees, Etag: 1}
-	e.addOp(op)
+	e.addOp(c, op)
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "invitees": len(invitees)})
 	for i, inv := range invitees {
 		e.invites++

@@ -179,6 +179,7 @@ type Call struct {
 	Roster          []*Participant
 	Ringing         []Ringing
 	nextSource      int
+	ops             []*Operation // this call's operations, in creation order
 }
 
 // Ended reports whether the call is over (terminated).
@@ -211,6 +212,8 @@ type Operation struct {
 	Invitees      []*Invitee
 	Result        *graph.ResultInfo
 	Etag          int
+
+	forgotten bool // its call was forgotten (Engine.forgetOld)
 }
 
 // Done reports whether the operation has finished.

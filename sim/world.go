@@ -127,43 +127,45 @@ func (e *Engine) addCall(c *Call) {
 // forgetOld drops the oldest ended calls (and their operations) beyond MaxFinished, so memory
 // does not grow with the number of finished calls.
 func (e *Engine) forgetOld() {
-	ended := 0
-	for _, c := range e.calls {
-		if c.Ended() {
-			ended++
-		}
-	}
-	if ended <= e.cfg.MaxFinished {
+	if e.ended <= e.cfg.MaxFinished {
 		return
 	}
-	drop := ended - e.cfg.MaxFinished
+	drop := e.ended - e.cfg.MaxFinished
 	keep := e.calls[:0]
-	dropped := map[string]bool{}
+	nops := 0
 	for _, c := range e.calls {
 		if drop > 0 && c.Ended() {
 			drop--
+			e.ended--
 			delete(e.callIdx, strings.ToLower(c.ID))
-			dropped[c.ID] = true
+			for _, o := range c.ops {
+				delete(e.ops, strings.ToLower(o.ID))
+				o.forgotten = true
+			}
+			nops += len(c.ops)
 			continue
 		}
 		keep = append(keep, c)
 	}
-	for i := len(keep); i < len(e.calls); i++ {
-		e.calls[i] = nil
-	}
+	clear(e.calls[len(keep):])
 	e.calls = keep
+	if nops == 0 {
+		return
+	}
+	// the forgotten calls are the oldest ended ones, so their operations are near the front:
+	// stop looking once they are all out, and move the rest in one copy
 	ops := e.opOrder[:0]
-	for _, o := range e.opOrder {
-		if dropped[o.CallID] {
-			delete(e.ops, strings.ToLower(o.ID))
+	i := 0
+	for ; i < len(e.opOrder) && nops > 0; i++ {
+		if o := e.opOrder[i]; o.forgotten {
+			nops--
 			continue
 		}
-		ops = append(ops, o)
+		ops = append(ops, e.opOrder[i])
 	}
-	for i := len(ops); i < len(e.opOrder); i++ {
-		e.opOrder[i] = nil
-	}
-	e.opOrder = ops
+	n := len(ops) + copy(e.opOrder[len(ops):], e.opOrder[i:])
+	clear(e.opOrder[n:])
+	e.opOrder = e.opOrder[:n]
 }
 
 func (e *Engine) newParticipant(c *Call, id Identity, bot bool) *Participant {
