@@ -88,7 +88,7 @@ func (e *Engine) rosterChanged(c *Call, changed, removed []*Participant) {
 
 func (e *Engine) createCall(r route, body []byte) answer {
 	var b graph.CreateCallBody
-	if a := decode(body, &b); a != nil {
+	if a := e.decode(body, &b); a != nil {
 		return *a
 	}
 	if b.CallbackURI == "" {
@@ -290,7 +290,7 @@ func (e *Engine) answerRequest(id string, body []byte) answer {
 	}
 	var b graph.AnswerBody
 	if body != nil {
-		if a := decode(body, &b); a != nil {
+		if a := e.decode(body, &b); a != nil {
 			return *a
 		}
 	}
@@ -317,7 +317,7 @@ func (e *Engine) rejectRequest(id string, body []byte) answer {
 	}
 	var b graph.RejectBody
 	if body != nil {
-		if a := decode(body, &b); a != nil {
+		if a := e.decode(body, &b); a != nil {
 			return *a
 		}
 	}
@@ -362,7 +362,7 @@ func (e *Engine) muteRequest(r route, id, pid string, body []byte) answer {
 	}
 	var b graph.MuteBody
 	if body != nil {
-		if a := decode(body, &b); a != nil {
+		if a := e.decode(body, &b); a != nil {
 			return *a
 		}
 	}

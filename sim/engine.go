@@ -46,29 +46,30 @@ type Pending struct {
 
 // Engine is the simulation. Use it from one goroutine.
 type Engine struct {
-	scratch []byte // notifyCall encodes here
-	cfg     Config
-	prof    graph.Profile
-	now     time.Duration
-	seq     uint64 // event sequence
-	recSeq  uint64 // record sequence
-	queue   []*event
-	rng     streams
-	out     []Record
-	mute    bool
-	steps   uint64
-	inputs  []TimedInput
-	dir     []*Identity
-	dirByID map[string]*Identity // lower-cased id -> entry
-	calls   []*Call              // live and recently ended, in creation order
-	ended   int                  // how many of calls have ended
-	callIdx map[string]*Call
-	ops     map[string]*Operation
-	opOrder []*Operation
-	faults  []*FaultRule
-	notify  notifyState
-	nameSeq int
-	invites int // invitees considered so far, for nth matching
+	scratch   []byte // notifyCall encodes here
+	bodyValid bool   // the request being routed had a body that decoded as JSON
+	cfg       Config
+	prof      graph.Profile
+	now       time.Duration
+	seq       uint64 // event sequence
+	recSeq    uint64 // record sequence
+	queue     []*event
+	rng       streams
+	out       []Record
+	mute      bool
+	steps     uint64
+	inputs    []TimedInput
+	dir       []*Identity
+	dirByID   map[string]*Identity // lower-cased id -> entry
+	calls     []*Call              // live and recently ended, in creation order
+	ended     int                  // how many of calls have ended
+	callIdx   map[string]*Call
+	ops       map[string]*Operation
+	opOrder   []*Operation
+	faults    []*FaultRule
+	notify    notifyState
+	nameSeq   int
+	invites   int // invitees considered so far, for nth matching
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call

@@ -18,6 +18,8 @@ func TestSynchronousErrors(t *testing.T) {
 	}{
 		{"unknown call", "seed", "POST", "/beta/app/calls/nope/participants/invite", "", `{"participants":[` + user("u") + `]}`, 404, "8522", "Call not found."},
 		{"malformed json", "seed", "POST", "/beta/app/calls/{huddle}/participants/invite", "", `{"participants":[`, 400, "BadRequest", "Unable to read JSON"},
+		{"data after the json", "seed", "POST", "/beta/app/calls/{huddle}/participants/invite", "", `{"participants":[` + user("u") + `]}]`, 400, "BadRequest", "unexpected data after the JSON object"},
+		{"a second json value", "v1", "POST", "/v1.0/communications/calls/{huddle}/participants/invite", "", `{"participants":[` + user("u") + `]} {}`, 400, "BadRequest", "unexpected data after the JSON object"},
 		{"wrong content type", "v1", "POST", "/v1.0/communications/calls/{huddle}/participants/invite", "text/plain", `{}`, 400, "BadRequest", "Content-Type must be application/json"},
 		{"missing content type", "v1", "POST", "/v1.0/communications/calls/{huddle}/participants/invite", "none", `{}`, 400, "BadRequest", "Content-Type header is missing"},
 		{"empty body", "v1", "POST", "/v1.0/communications/calls/{huddle}/participants/invite", "", ``, 400, "BadRequest", "body is empty"},

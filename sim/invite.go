@@ -21,7 +21,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 		return notFound()
 	}
 	var b graph.InviteBody
-	if a := decode(body, &b); a != nil {
+	if a := e.decode(body, &b); a != nil {
 		return *a
 	}
 	if len(b.Participants) == 0 {

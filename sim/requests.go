@@ -61,14 +61,19 @@ func (e *Engine) HandleRequest(req Request) Response {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = nil
 	}
-	rec := Record{Type: RecRequest, Method: req.Method, Path: req.Path, ClientRequestID: req.ClientRequestID}
-	if json.Valid(body) {
-		rec.Body = append(json.RawMessage(nil), body...)
-	} else if body != nil {
-		rec.Text = string(body)
-	}
-	e.Emit(rec)
+	// the request is recorded before what it causes; its body is filled in after routing, when
+	// decoding it has said whether it is JSON (most bodies are: no second scan for them)
+	at := len(e.out)
+	e.Emit(Record{Type: RecRequest, Method: req.Method, Path: req.Path, ClientRequestID: req.ClientRequestID})
+	e.bodyValid = false
 	resp := e.route(req, body)
+	if !e.mute && body != nil {
+		if rec := &e.out[at]; e.bodyValid || json.Valid(body) {
+			rec.Body = append(json.RawMessage(nil), body...)
+		} else {
+			rec.Text = string(body)
+		}
+	}
 	resp.RequestID = e.rng.get("ids/request").guid()
 	resp.ClientRequestID = req.ClientRequestID
 	if resp.ClientRequestID == "" {
@@ -187,7 +192,9 @@ func (e *Engine) route(req Request, body []byte) answer {
 }
 
 // decode reads a JSON body strictly enough to give the bot a useful error.
-func decode(body []byte, v any) *answer {
+// decode reads a request body of exactly one JSON value (whitespace around it is allowed) into
+// v; on success the engine notes that the body is valid JSON, so recording it needs no second scan.
+func (e *Engine) decode(body []byte, v any) *answer {
 	if body == nil {
 		a := badRequest("The request body is empty; a JSON object is required.")
 		return &a
@@ -197,10 +204,11 @@ func decode(body []byte, v any) *answer {
 		a := badRequest("Unable to read JSON request payload: %v. Please ensure Content-Type header is set and payload is of valid JSON format.", err)
 		return &a
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) != 0 {
 		a := badRequest("Unable to read JSON request payload: unexpected data after the JSON object.")
 		return &a
 	}
+	e.bodyValid = true
 	return nil
 }
 
