@@ -220,3 +220,23 @@ func TestCallbackConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// TestLaneDropsDeliveredBehindAHeldOne: notifications delivered behind one whose call waits for
+// a retry leave the queue, so the lane does not walk them on every pick.
+func TestLaneDropsDeliveredBehindAHeldOne(t *testing.T) {
+	d := &dispatcher{cfg: deliveryConfig{batch: 1}}
+	l := &lane{d: d, blocked: map[string]time.Time{"a": time.Now().Add(time.Hour)}, groups: map[string][]*note{}, inflight: map[string]bool{}}
+	l.queue = append(l.queue, &note{seq: 1, call: "a"})
+	for i := range 200 {
+		l.queue = append(l.queue, &note{seq: uint64(2 + i), call: "b", done: true})
+	}
+	l.queue = append(l.queue, &note{seq: 300, call: "c"})
+	l.live = 2
+	g, _ := l.next(time.Now())
+	if len(g) != 1 || g[0].seq != 300 {
+		t.Fatalf("picked %v, want the one of call c", g)
+	}
+	if len(l.queue) != 2 || l.queue[0].seq != 1 || l.queue[1].seq != 300 {
+		t.Fatalf("queue holds %d notes, want the held one and c's", len(l.queue))
+	}
+}

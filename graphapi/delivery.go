@@ -298,9 +298,8 @@ const MaxCallbackConcurrency = 64
 const batchWindow = 256
 
 // next picks the first notification whose call is neither being posted nor waiting for a
-// retry, with the call's
-// notifications queued after it (up to the batch size) or the group its failed POST carried;
-// or it says how long to wait for the earliest retry.
+// retry, with the call's notifications queued after it (up to the batch size) or the group its
+// failed POST carried; or it says how long to wait for the earliest retry.
 func (l *lane) next(now time.Time) ([]*note, time.Duration) {
 	d := l.d
 	d.mu.Lock()
@@ -308,6 +307,16 @@ func (l *lane) next(now time.Time) ([]*note, time.Duration) {
 	for len(l.queue) > 0 && l.queue[0].done {
 		l.queue[0] = nil
 		l.queue = l.queue[1:]
+	}
+	if len(l.queue) > 2*l.live+64 { // a held notification at the front keeps delivered ones behind it: drop them
+		keep := l.queue[:0]
+		for _, n := range l.queue {
+			if !n.done {
+				keep = append(keep, n)
+			}
+		}
+		clear(l.queue[len(keep):])
+		l.queue = keep
 	}
 	wait := time.Duration(-1)
 	var skip map[string]bool
