@@ -124,6 +124,9 @@ func (h *hookConn) roundTrip(ctx context.Context, u *url.URL, hdr []header, body
 		return 0, false, err
 	}
 	res, err := http.ReadResponse(h.br, postReq)
+	for err == nil && res.StatusCode >= 100 && res.StatusCode < 200 && res.StatusCode != http.StatusSwitchingProtocols {
+		res, err = http.ReadResponse(h.br, postReq) // an interim answer (100 Continue, 103): the real one follows
+	}
 	if err != nil {
 		return 0, true, err
 	}

@@ -127,8 +127,9 @@ func TestHookConnBotDropsIdleConnection(t *testing.T) {
 	}
 }
 
-// TestHookConnAnswers: chunked answers, Connection: close, a long answer body and a non-2xx
-// status are all read correctly, and the connection is replaced when it must be.
+// TestHookConnAnswers: chunked answers, Connection: close, a long answer body, interim 1xx
+// answers and a non-2xx status are all read correctly, and the connection is replaced when it
+// must be.
 func TestHookConnAnswers(t *testing.T) {
 	big := strings.Repeat("x", 100<<10)
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool {
@@ -141,6 +142,7 @@ func TestHookConnAnswers(t *testing.T) {
 		case 3:
 			w.WriteString("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(big)) + "\r\n\r\n" + big)
 		case 4:
+			w.WriteString("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n")
 			w.WriteString("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy")
 		default:
 			ok202(w)
