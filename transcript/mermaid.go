@@ -60,7 +60,7 @@ func (t *Transcript) Mermaid(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "    Graph-)Bot: %s\n", strings.TrimSpace(fmt.Sprintf("[%s] %s %s %s", at, it.ChangeType, mermaidText(short(it.Resource)), mermaidText(it.summary()))))
 		case sim.RecDelivery:
-			fmt.Fprintf(&b, "    Note right of Bot: delivery %s %d\n", mermaidText(r.Event), r.Status)
+			fmt.Fprintf(&b, "    Note right of Bot: %s\n", mermaidText(deliveryText(&r)))
 		case sim.RecCaption:
 			fmt.Fprintf(&b, "    Note over Bot,Graph: %s\n", mermaidText(r.Text))
 		case sim.RecPause:
@@ -86,4 +86,37 @@ func statusOf(body []byte) (string, bool) {
 	it := item{ResourceData: body}
 	s := it.summary()
 	return s, s != "" && !strings.HasPrefix(s, "roster")
+}
+
+// deliveryText summarises a delivery record (serve mode): the attempt, the bot's status, the
+// outcome, and how many notifications rode in the POST.
+func deliveryText(r *sim.Record) string {
+	d, _ := r.Detail.(map[string]any)
+	num := func(k string) int {
+		switch v := d[k].(type) {
+		case float64:
+			return int(v)
+		case int:
+			return v
+		case int64:
+			return int(v)
+		case uint64:
+			return int(v)
+		}
+		return 0
+	}
+	parts := []string{"delivery"}
+	if n := num("attempt"); n > 0 {
+		parts = append(parts, fmt.Sprintf("try %d:", n))
+	}
+	if r.Status > 0 {
+		parts = append(parts, fmt.Sprint(r.Status))
+	}
+	if o, _ := d["outcome"].(string); o != "" {
+		parts = append(parts, o)
+	}
+	if n := num("batch"); n > 1 {
+		parts = append(parts, fmt.Sprintf("(%d in one POST)", n))
+	}
+	return strings.Join(parts, " ")
 }

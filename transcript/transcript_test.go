@@ -176,3 +176,28 @@ func TestCallFlowsDoc(t *testing.T) {
 		t.Fatal("docs/call-flows.md is stale: go test ./transcript -run TestCallFlowsDoc -update")
 	}
 }
+
+// TestMermaidDeliveries: serve transcripts' delivery records become notes with the attempt, the
+// bot's status, the outcome and the batch size.
+func TestMermaidDeliveries(t *testing.T) {
+	src := `{"type":"header","format":"callsim-transcript/1","epoch":"2026-01-01T00:00:00Z"}
+{"seq":5,"t":10,"type":"delivery","call":"c1","callbackUri":"http://127.0.0.1:3978/api/calls","status":500,"detail":{"attempt":1,"latencyMs":1.2,"outcome":"retry","notification":3,"retryInMs":500}}
+{"seq":6,"t":510,"type":"delivery","call":"c1","callbackUri":"http://127.0.0.1:3978/api/calls","status":202,"detail":{"attempt":2,"latencyMs":0.8,"outcome":"delivered","notification":3,"batch":2}}
+{"seq":7,"t":520,"type":"delivery","call":"c1","callbackUri":"http://127.0.0.1:3978/api/calls","detail":{"outcome":"overflow","notification":4}}
+`
+	tr, err := Read(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	tr.Mermaid(&out)
+	for _, want := range []string{
+		"Note right of Bot: delivery try 1: 500 retry\n",
+		"Note right of Bot: delivery try 2: 202 delivered (2 in one POST)\n",
+		"Note right of Bot: delivery overflow\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+}
