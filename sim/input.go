@@ -303,3 +303,66 @@ func wireIdentitySet(id *Identity) map[string]any {
 	}
 	return map[string]any{kind: inner}
 }
+
+// Summary says in a few words what an input does ("mute bob on huddle", "POST /v1.0/..."), for
+// status lines and logs. Calls are named as the input names them (a name or an id).
+func (in Input) Summary() string {
+	on := func(s string) string {
+		if in.Call == "" {
+			return s
+		}
+		return s + " " + in.Call
+	}
+	switch in.Kind {
+	case InRequest:
+		if in.Request != nil {
+			return in.Request.Method + " " + in.Request.Path
+		}
+	case InInvite:
+		names := make([]string, 0, len(in.Invitees))
+		for _, v := range in.Invitees {
+			n := v.Name
+			if n == "" {
+				n = v.DisplayName
+			}
+			if n == "" {
+				n = v.ID
+			}
+			names = append(names, n)
+		}
+		return on("invite " + strings.Join(names, ", ") + " to")
+	case InMute:
+		return on("mute " + in.Participant + " on")
+	case InRemove:
+		return on("remove " + in.Participant + " from")
+	case InLeave:
+		return on(in.Participant + " leaves")
+	case InHangUp:
+		return on("hang up")
+	case InAnswer:
+		return on("answer")
+	case InReject:
+		return on("reject")
+	case InCreateCall:
+		return strings.TrimSpace("create call " + in.Name)
+	case InIncomingCall:
+		return "incoming call from " + in.From
+	case InAddIdentity:
+		if in.Identity != nil {
+			return "add " + in.Identity.Name + " to the directory"
+		}
+	case InSetupCall:
+		if in.Setup != nil {
+			return "set up call " + in.Setup.Name
+		}
+	case InArmFault:
+		if in.Fault != nil {
+			return "arm fault " + in.Fault.Name
+		}
+	case InDisarmFault:
+		return "disarm fault " + in.Name
+	case InClearFaults:
+		return "clear every fault"
+	}
+	return in.Kind
+}

@@ -360,6 +360,28 @@ func (d *Driver) Back() bool {
 	return ok
 }
 
+// Undo takes back the last input applied through the driver (a mute, a removal, an invite, a
+// fault armed or disarmed, a request in serve mode): the simulation is rebuilt and replayed to
+// the moment that input was applied, without it, and paused there. It returns the input, or
+// false when there is none to take back (none yet, or forgotten by ForgetInputs).
+func (d *Driver) Undo() (Input, bool) {
+	var in Input
+	ok := false
+	d.do(func() {
+		if len(d.log) == 0 {
+			return
+		}
+		last := d.log[len(d.log)-1]
+		d.log = d.log[:len(d.log)-1]
+		if err := d.replayTo(last.step, last.at); err != nil {
+			d.log = append(d.log, last)
+			return
+		}
+		in, ok = last.in, true
+	})
+	return in, ok
+}
+
 // RewindTo rebuilds the simulation and replays it, with its inputs, up to virtual time t
 // (steps due after t are left pending). The driver is paused afterwards.
 func (d *Driver) RewindTo(t time.Duration) error {

@@ -155,3 +155,59 @@ func TestSubscriptionMergesBatches(t *testing.T) {
 		t.Fatal("a reset replaces what was pending")
 	}
 }
+
+// TestDriverUndo: undo takes back the last input even after the events it caused, and only it:
+// the earlier input and its effects stay; with nothing left to take back it says so.
+func TestDriverUndo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		d, err := NewDriver(liveBuilder(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go d.Run(ctx)
+		sub := d.Subscribe()
+		d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
+		time.Sleep(5 * time.Second) // heidi answers after 2 s
+		synctest.Wait()
+		d.Do(Input{Kind: InMute, Call: "huddle", Participant: "heidi"})
+		time.Sleep(5 * time.Second) // the mute's notifications go out
+		synctest.Wait()
+		b, _ := sub.Take()
+		muted := func(w World) (bool, bool) {
+			for _, c := range w.Calls {
+				for _, p := range c.Roster {
+					if p.Identity.Name == "heidi" {
+						return p.Muted, true
+					}
+				}
+			}
+			return false, false
+		}
+		if m, ok := muted(b.World); !m || !ok || len(b.World.Ops) != 2 {
+			t.Fatalf("before undo: heidi muted=%v present=%v, %d ops", m, ok, len(b.World.Ops))
+		}
+		in, ok := d.Undo()
+		if !ok || in.Kind != InMute || in.Summary() != "mute heidi on huddle" {
+			t.Fatalf("undo took back %+v (%v)", in, ok)
+		}
+		synctest.Wait()
+		b, _ = sub.Take()
+		if m, ok := muted(b.World); m || !ok || len(b.World.Ops) != 1 || !b.Paused || !b.Reset {
+			t.Fatalf("after undo: heidi muted=%v present=%v, %d ops, paused=%v reset=%v", m, ok, len(b.World.Ops), b.Paused, b.Reset)
+		}
+		if in, ok := d.Undo(); !ok || in.Kind != InInvite {
+			t.Fatalf("second undo took back %+v (%v)", in, ok)
+		}
+		synctest.Wait()
+		b, _ = sub.Take()
+		if _, ok := muted(b.World); ok || len(b.World.Ops) != 0 {
+			t.Fatalf("after the second undo heidi is still in the call (%d ops)", len(b.World.Ops))
+		}
+		if _, ok := d.Undo(); ok {
+			t.Fatal("a third undo had something to take back")
+		}
+		cancel()
+	})
+}

@@ -249,6 +249,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case undoneMsg:
+		if !msg.ok {
+			return m, m.setStatus(statusBad, "nothing to undo")
+		}
+		in := msg.in
+		if name := m.names[in.Call]; name != "" {
+			in.Call = name
+		}
+		return m, m.setStatus(statusInfo, "undid: %s (replayed without it; paused)", in.Summary())
 	case driverMsg:
 		if msg.err != nil {
 			return m, m.setStatus(statusBad, "%s: %v", msg.what, msg.err)
@@ -572,6 +581,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		})
 	case key.Matches(msg, k.Step, k.Forward):
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.StepEvent(); return driverMsg{} })
+	case key.Matches(msg, k.Undo):
+		return m, m.drive(func(d *sim.Driver) tea.Msg {
+			in, ok := d.Undo()
+			return undoneMsg{in: in, ok: ok}
+		})
 	case key.Matches(msg, k.Back):
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
 			if !d.Back() {

@@ -221,3 +221,34 @@ func TestStatusShowsNextEvent(t *testing.T) {
 	h.send(statusExpiredMsg{h.m.statusGen})
 	h.mustSee("next ▸", "deliver huddle: deleted /app/calls/57DAB8B1894C409AB240BD8BEAE78896/operations/")
 }
+
+// TestFlowUndo: u takes back the last action (a removal), however many events followed it, and
+// says what it undid; the action before it (a mute) stays.
+func TestFlowUndo(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("2", "down") // Alice
+	h.keys("m")
+	h.advance(time.Second)
+	h.keys("down", "x") // Bob
+	h.advance(3 * time.Second)
+	h.mustSee("Roster · huddle · 2 in call")
+	h.keys("u")
+	h.mustSee("undid: remove bob from huddle", "Roster · huddle · 3 in call")
+	if !h.m.paused {
+		t.Fatal("undo should leave the clock paused")
+	}
+	var alice, bob bool
+	for _, p := range h.m.roster.parts {
+		switch p.Identity.Name {
+		case "alice":
+			alice = p.Muted
+		case "bob":
+			bob = true
+		}
+	}
+	if !alice || !bob {
+		t.Fatalf("after undo: alice muted %v, bob back %v", alice, bob)
+	}
+	h.keys("u", "u")
+	h.mustSee("nothing to undo")
+}

@@ -13,7 +13,7 @@ type KeyMap struct {
 	// main screen: actions on the simulation
 	Invite, Faults, NewCall, Incoming, Answer, HangUp, Remove, Mute key.Binding
 	// main screen: the clock
-	Pause, Step, Forward, Back, Faster, Slower, Restart key.Binding
+	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
 	NextPane, PrevPane, Pane1, Pane2, Pane3, Pane4, Pane5 key.Binding
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
@@ -50,6 +50,7 @@ func DefaultKeyMap() KeyMap {
 		Step:    b([]string{"."}, ".", "step"),
 		Forward: b([]string{"]"}, "]", "forward one event"),
 		Back:    b([]string{"["}, "[", "back one event"),
+		Undo:    b([]string{"u"}, "u", "undo the last action"),
 		Faster:  b([]string{"+", "="}, "+", "faster"),
 		Slower:  b([]string{"-", "_"}, "-", "slower"),
 		Restart: b([]string{"r"}, "r", "restart"),
@@ -108,7 +109,7 @@ func (k KeyMap) Scopes() []Scope {
 	return []Scope{
 		{Name: "main", Title: "Main screen", Groups: [][]key.Binding{
 			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute},
-			{k.Pause, k.Step, k.Forward, k.Back, k.Faster, k.Slower, k.Restart},
+			{k.Pause, k.Step, k.Forward, k.Back, k.Undo, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},

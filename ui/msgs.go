@@ -29,6 +29,12 @@ type driverMsg struct {
 	err  error
 }
 
+// undoneMsg: the driver took back an input (ok false: there was none).
+type undoneMsg struct {
+	in sim.Input
+	ok bool
+}
+
 // tickMsg moves the displayed clock while playing.
 type tickMsg struct {
 	gen int
