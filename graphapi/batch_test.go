@@ -2,63 +2,11 @@ package graphapi
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// gatedBot records callbacks like testBot, but holds the callbacks hold picks until release
-// is closed, so notifications pile up behind them.
-type gatedBot struct {
-	srv     *httptest.Server
-	release chan struct{}
-	hold    func(n int, r *http.Request) bool
-	status  func(n int) int
-	mu      sync.Mutex
-	got     []botReq
-	arrived chan int // the number of each held callback, when it arrives
-}
-
-func newGatedBot(t *testing.T, hold func(n int, r *http.Request) bool) *gatedBot {
-	b := &gatedBot{release: make(chan struct{}), hold: hold, arrived: make(chan int, 16)}
-	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		b.mu.Lock()
-		n := len(b.got) + 1
-		st := http.StatusAccepted
-		if b.status != nil {
-			st = b.status(n)
-		}
-		b.got = append(b.got, botReq{Header: r.Header.Clone(), Body: body, Status: st})
-		b.mu.Unlock()
-		if b.hold(n, r) {
-			b.arrived <- n
-			<-b.release
-		}
-		w.WriteHeader(st)
-	}))
-	t.Cleanup(func() {
-		select {
-		case <-b.release:
-		default:
-			close(b.release)
-		}
-		b.srv.Close()
-	})
-	return b
-}
-
-func (b *gatedBot) url() string { return b.srv.URL + "/api/calls" }
-
-func (b *gatedBot) all() []botReq {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]botReq(nil), b.got...)
-}
 
 // items decodes every notification of a POST.
 func items(t *testing.T, r botReq) []map[string]any {
@@ -76,26 +24,16 @@ func items(t *testing.T, r botReq) []map[string]any {
 	return env.Value
 }
 
-func waitArrived(t *testing.T, b *gatedBot) int {
-	t.Helper()
-	select {
-	case n := <-b.arrived:
-		return n
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no held callback arrived; got:\n%s", dumpReqs(b.all()))
-		return 0
-	}
-}
-
 // TestBatchCarriesWaitingNotifications: with --batch 8, the notifications that pile up behind a
 // slow callback go to the bot in one commsNotifications envelope, in the engine's order, and the
 // transcript keeps one delivery record per notification.
 func TestBatchCarriesWaitingNotifications(t *testing.T) {
-	bot := newGatedBot(t, func(n int, _ *http.Request) bool { return n == 1 })
+	bot := newTestBot(t)
+	bot.holdFirst(t)
 	var tr syncBuffer
 	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8; o.Transcript = &tr })
 	id := incoming(t, s, "adele")
-	waitArrived(t, bot) // "created" is held at the bot
+	bot.waitHeld(t) // "created" is held at the bot
 	if r := call(t, "POST", s.BaseURL()+"/v1.0/communications/calls/"+id+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{}}`); r.status != 202 {
 		t.Fatalf("answer: %d %s", r.status, r.body)
 	}
@@ -103,7 +41,7 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 		st := s.Stats()
 		return st.Queued >= 3 && st.Pending >= 3
 	})
-	close(bot.release)
+	bot.release()
 	waitUntil(t, "everything delivered", func() bool { st := s.Stats(); return st.Pending == 0 && st.Delivered >= 3 })
 	got := bot.all()
 	if len(got) != 2 {
@@ -150,8 +88,9 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 // TestBatchRetryResendsTheSamePOST: a batch the bot refuses is sent again as it was, marked as
 // a retry of the first message.
 func TestBatchRetryResendsTheSamePOST(t *testing.T) {
-	bot := newGatedBot(t, func(n int, _ *http.Request) bool { return n == 1 })
-	bot.status = func(n int) int {
+	bot := newTestBot(t)
+	bot.holdFirst(t)
+	bot.respond = func(n int, _ *http.Request) int {
 		if n == 2 {
 			return 503
 		}
@@ -159,12 +98,12 @@ func TestBatchRetryResendsTheSamePOST(t *testing.T) {
 	}
 	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8 })
 	id := incoming(t, s, "adele")
-	waitArrived(t, bot)
+	bot.waitHeld(t)
 	if r := call(t, "POST", s.BaseURL()+"/v1.0/communications/calls/"+id+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{}}`); r.status != 202 {
 		t.Fatalf("answer: %d %s", r.status, r.body)
 	}
 	waitUntil(t, "establishing and established queued", func() bool { return s.Stats().Pending >= 3 })
-	close(bot.release)
+	bot.release()
 	waitUntil(t, "everything delivered", func() bool { st := s.Stats(); return st.Pending == 0 && st.Delivered >= 3 })
 	got := bot.all()
 	if len(got) != 3 {
@@ -188,11 +127,12 @@ func TestBatchRetryResendsTheSamePOST(t *testing.T) {
 func TestCallbackConcurrency(t *testing.T) {
 	for _, conc := range []int{1, 2} {
 		t.Run(map[int]string{1: "one", 2: "two"}[conc], func(t *testing.T) {
-			bot := newGatedBot(t, func(n int, _ *http.Request) bool { return n == 1 })
+			bot := newTestBot(t)
+			bot.holdFirst(t)
 			// at 1× the incoming calls keep ringing (no ring timeout) for the test's length
 			s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.CallbackConcurrency = conc; o.Speed = 1 })
 			a := incoming(t, s, "adele")
-			waitArrived(t, bot) // a's "created" is held
+			bot.waitHeld(t) // a's "created" is held
 			b := incoming(t, s, "bob")
 			passed := func() bool {
 				for _, r := range bot.all() {
@@ -211,7 +151,7 @@ func TestCallbackConcurrency(t *testing.T) {
 					t.Fatalf("with one POST at a time, b's notification went ahead of a's:\n%s", dumpReqs(bot.all()))
 				}
 			}
-			close(bot.release)
+			bot.release()
 			waitUntil(t, "everything delivered", func() bool { return s.Stats().Pending == 0 })
 			got := bot.all()
 			if len(got) != 2 || got[0].Header.Get("X-Microsoft-Skype-Chain-ID") != a {

@@ -102,24 +102,12 @@ func postParts(group []*note) [][]byte {
 
 var comma, closeEnvelope = []byte(","), []byte("]}")
 
-// postBody is the body of one POST of group: one envelope holding every item, in order.
+// postBody is the body of one POST of group in one piece (for net/http, https callbacks).
 func postBody(group []*note) []byte {
 	if len(group) == 1 {
 		return group[0].body
 	}
-	size := 0
-	for _, n := range group {
-		size += len(n.body)
-	}
-	out := make([]byte, 0, size)
-	out = append(out, group[0].body[:group[0].items]...)
-	for i, n := range group {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, n.body[n.items:len(n.body)-2]...)
-	}
-	return append(out, "]}"...)
+	return bytes.Join(postParts(group), nil)
 }
 
 // dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with

@@ -62,6 +62,11 @@ type testBot struct {
 	// respond picks the status of the nth callback (1-based); nil answers 202.
 	respond func(n int, r *http.Request) int
 	signal  chan struct{}
+	// after holdFirst: the first callback waits at the bot until release, so notifications pile
+	// up behind it; held receives when it has arrived
+	held        chan struct{}
+	gate        chan struct{}
+	releaseOnce sync.Once
 }
 
 func newTestBot(t testing.TB) *testBot {
@@ -75,10 +80,15 @@ func newTestBot(t testing.TB) *testBot {
 			status = b.respond(n, r)
 		}
 		b.got = append(b.got, botReq{Header: r.Header.Clone(), Body: body, Status: status})
+		gate := b.gate
 		b.mu.Unlock()
 		select {
 		case b.signal <- struct{}{}:
 		default:
+		}
+		if gate != nil && n == 1 {
+			b.held <- struct{}{}
+			<-gate
 		}
 		w.WriteHeader(status)
 	}))
@@ -87,6 +97,26 @@ func newTestBot(t testing.TB) *testBot {
 }
 
 func (b *testBot) url() string { return b.srv.URL + "/api/calls" }
+
+// holdFirst makes the bot hold its first callback until release (or the end of the test).
+func (b *testBot) holdFirst(t testing.TB) {
+	b.mu.Lock()
+	b.held, b.gate = make(chan struct{}, 1), make(chan struct{})
+	b.mu.Unlock()
+	t.Cleanup(b.release) // before the server closes: it waits for the held handler
+}
+
+func (b *testBot) release() { b.releaseOnce.Do(func() { close(b.gate) }) }
+
+// waitHeld waits until the held first callback has arrived.
+func (b *testBot) waitHeld(t testing.TB) {
+	t.Helper()
+	select {
+	case <-b.held:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the first callback did not arrive; got:\n%s", dumpReqs(b.all()))
+	}
+}
 
 func (b *testBot) all() []botReq {
 	b.mu.Lock()

@@ -20,6 +20,19 @@ func liveBuilder() Builder {
 	}
 }
 
+// runLive starts a driver on liveBuilder at 1x (inside a synctest bubble) and subscribes.
+func runLive(t *testing.T) (*Driver, *Subscription, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := NewDriver(liveBuilder(), 1)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	go d.Run(ctx)
+	return d, d.Subscribe(), cancel
+}
+
 func countNotes(recs []Record) int {
 	n := 0
 	for _, r := range recs {
@@ -66,14 +79,8 @@ func TestDriverRealTime(t *testing.T) {
 
 func TestDriverPauseStepBackRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		d, sub, cancel := runLive(t)
 		defer cancel()
-		d, err := NewDriver(liveBuilder(), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go d.Run(ctx)
-		sub := d.Subscribe()
 		d.SetPaused(true)
 		d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
 		time.Sleep(time.Minute)
@@ -160,14 +167,8 @@ func TestSubscriptionMergesBatches(t *testing.T) {
 // the earlier input and its effects stay; with nothing left to take back it says so.
 func TestDriverUndo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		d, sub, cancel := runLive(t)
 		defer cancel()
-		d, err := NewDriver(liveBuilder(), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go d.Run(ctx)
-		sub := d.Subscribe()
 		d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
 		time.Sleep(5 * time.Second) // heidi answers after 2 s
 		synctest.Wait()
