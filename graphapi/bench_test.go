@@ -11,7 +11,8 @@ package graphapi
 // Knobs (environment): CALLSIM_BENCH_BATCH and CALLSIM_BENCH_CONCURRENCY set the served
 // engine's --batch and --callback-concurrency (default 1 and 1, as `callsim serve`);
 // CALLSIM_BENCH_SPEED its clock (default 1000×); CALLSIM_BENCH_CLIENT the load generator's
-// client ("raw", the default, or "nethttp"; see loadgen_test.go). CALLSIM_SERVE_URL points
+// client ("raw", the default, or "nethttp"; see loadgen_test.go); CALLSIM_BENCH_BOT the bot
+// receiver ("raw", the default, or "nethttp"; see rawbot_test.go). CALLSIM_SERVE_URL points
 // BenchmarkServeInvite at a running `callsim serve` process instead of an in-process server
 // (start it with --speed 1000 --queue-limit 1000000 and the delivery flags to measure).
 //
@@ -116,22 +117,23 @@ func report(b *testing.B, r loadResult) {
 
 // BenchmarkServeInvite: 64 clients invite into group calls on a served engine while a bot
 // receiver counts the notifications; none may be lost. Each client hangs up its call and
-// creates a new one every 16 invites, so rosters stay small (that work counts in the wall time).
+// creates a new one every 16 invites, so rosters stay small (that work counts in the wall time);
+// as a bot does, it invites into a new call once the bot got its "established" notification.
 func BenchmarkServeInvite(b *testing.B) {
 	defer TuneGC()() // as `callsim serve` runs
 	var got, posts atomic.Int64
-	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		buf := bufs.Get().(*bytes.Buffer)
-		defer bufs.Put(buf)
-		buf.Reset()
-		buf.ReadFrom(r.Body)
-		b := buf.Bytes()
-		got.Add(int64(bytes.Count(b, []byte(`"changeType":`)))) // one per notification, however many a POST carries
+	established := newCallSignals()
+	bot, err := newBenchBot(func(body []byte) {
+		got.Add(int64(bytes.Count(body, []byte(`"changeType":`)))) // one per notification, however many a POST carries
 		posts.Add(1)
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	defer bot.Close()
+		if bytes.Contains(body, []byte(`"state":"established"`)) {
+			established.fire(notifiedCallID(body))
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bot.close()
 	serveURL := os.Getenv("CALLSIM_SERVE_URL")
 	var stats func() DeliveryStats
 	if serveURL == "" {
@@ -178,15 +180,13 @@ func BenchmarkServeInvite(b *testing.B) {
 		}
 		id := string(rb[bytes.Index(rb, []byte(`"id":"`))+6:])
 		id = id[:strings.IndexByte(id, '"')]
-		for {
-			_, rb, err := hc.do(c, "GET", base+"/"+id, "")
-			if err != nil {
-				return "", err
-			}
-			if bytes.Contains(rb, []byte(`"state":"established"`)) {
-				return id, nil
-			}
-			time.Sleep(time.Millisecond)
+		// as a bot does: invite once the "established" notification arrived (no polling)
+		defer established.forget(id)
+		select {
+		case <-established.wait(id):
+			return id, nil
+		case <-time.After(10 * time.Second):
+			return "", fmt.Errorf("call %s: no established notification within 10 s", id)
 		}
 	}
 	calls := make([]string, benchClients)
@@ -250,6 +250,73 @@ func BenchmarkServeInvite(b *testing.B) {
 		atEnd, got.Load(), settle.Round(time.Millisecond))
 	b.Logf("bot received %d notifications (engine queued %d, delivered %d, retries %d, overflow %d): none lost",
 		got.Load(), st.Queued, st.Delivered, st.Retries, st.Overflow)
+}
+
+// callSignals lets a load client wait for a call's "established" notification, which may reach
+// the bot before the client has read the create answer.
+type callSignals struct {
+	mu sync.Mutex
+	ch map[string]chan struct{}
+}
+
+func newCallSignals() *callSignals { return &callSignals{ch: map[string]chan struct{}{}} }
+
+func (s *callSignals) get(id string) chan struct{} {
+	c, ok := s.ch[id]
+	if !ok {
+		c = make(chan struct{})
+		s.ch[id] = c
+	}
+	return c
+}
+
+// wait returns the channel that is closed once the call's signal fired.
+func (s *callSignals) wait(id string) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(id)
+}
+
+// forget drops a call nobody waits for any more.
+func (s *callSignals) forget(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.ch, id)
+}
+
+func (s *callSignals) fire(id string) {
+	if id == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.get(id)
+	select {
+	case <-c:
+	default:
+		close(c)
+	}
+}
+
+// notifiedCallID is the call a commsNotifications body is about (a POST carries one call's
+// notifications): the id in its first resource ("/app/calls/ID" in the seed profile,
+// "/communications/calls/ID" in v1).
+func notifiedCallID(body []byte) string {
+	i := bytes.Index(body, []byte(`"resource`))
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	j := bytes.Index(rest, []byte("calls/"))
+	if j < 0 {
+		return ""
+	}
+	rest = rest[j+len("calls/"):]
+	k := bytes.IndexAny(rest, `"/`)
+	if k < 0 {
+		return ""
+	}
+	return string(rest[:k])
 }
 
 // BenchmarkPrismInvite sends the same invites to a Prism mock (CALLSIM_PRISM_URL).
