@@ -24,19 +24,9 @@ type notifyState struct {
 // a fault says otherwise.
 func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summary string) {
 	resource := appPath(c.ID) + suffix
-	item := graph.Obj{
-		{K: "@odata.type", V: e.prof.ItemType},
-		{K: "changeType", V: changeType},
-		{K: "resource", V: resource},
-	}
-	if e.prof.ResourceURL {
-		item = append(item, graph.KV{K: "resourceUrl", V: commsPath(c.ID) + suffix})
-	}
-	item = append(item, graph.KV{K: "resourceData", V: data})
-	env := graph.Obj{{K: "@odata.type", V: e.prof.EnvelopeType}, {K: "value", V: []graph.Obj{item}}}
 	// encode into the engine's scratch buffer, then keep an exact-size copy: notifications of
 	// one call differ a lot in size (a roster against an operation), so no guess fits them all
-	e.scratch = graph.AppendJSON(e.scratch[:0], env)
+	e.scratch = e.appendEnvelope(e.scratch[:0], c.ID, changeType, resource, suffix, data)
 	n := &pendingNote{
 		callback: c.CallbackURI,
 		body:     bytes.Clone(e.scratch),
@@ -46,6 +36,30 @@ func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summar
 		e.scratch = nil // one huge roster does not pin a megabyte for ever
 	}
 	e.sendNote(n)
+}
+
+// appendEnvelope writes the commsNotifications envelope of one notification,
+// {"@odata.type","value":[{"@odata.type","changeType","resource","resourceUrl"?,"resourceData"}]},
+// straight into b: the bytes graph.AppendJSON makes of it as a graph.Obj (TestEnvelopeBytes),
+// without building the tree.
+func (e *Engine) appendEnvelope(b []byte, callID, changeType, resource, suffix string, data any) []byte {
+	b = append(b, `{"@odata.type":`...)
+	b = graph.AppendString(b, e.prof.EnvelopeType)
+	b = append(b, `,"value":[{"@odata.type":`...)
+	b = graph.AppendString(b, e.prof.ItemType)
+	b = append(b, `,"changeType":`...)
+	b = graph.AppendString(b, changeType)
+	b = append(b, `,"resource":`...)
+	b = graph.AppendString(b, resource)
+	if e.prof.ResourceURL {
+		b = append(b, `,"resourceUrl":"/communications/calls/`...) // commsPath(callID) + suffix
+		b = graph.AppendEscaped(b, callID)
+		b = graph.AppendEscaped(b, suffix)
+		b = append(b, '"')
+	}
+	b = append(b, `,"resourceData":`...)
+	b = graph.AppendJSON(b, data)
+	return append(b, "}]}"...)
 }
 
 func (e *Engine) sendNote(n *pendingNote) {

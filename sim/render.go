@@ -100,7 +100,7 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 
 func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
 	if !c.Delta {
-		list := make([]any, len(c.Roster))
+		list := make([]json.RawMessage, len(c.Roster))
 		for i, p := range c.Roster {
 			list[i] = e.participantJSON(c, p)
 		}

@@ -26,8 +26,9 @@ func FuzzAppendString(f *testing.F) {
 }
 
 func TestObjKeepsOrder(t *testing.T) {
-	o := Obj{{"z", 1}, {"a", Obj{{"y", true}, {"b", nil}}}, {"l", []any{"x", 2}}, {"r", json.RawMessage(`{"k":1}`)}}
-	if got := string(AppendJSON(nil, o)); got != `{"z":1,"a":{"y":true,"b":null},"l":["x",2],"r":{"k":1}}` {
+	o := Obj{{"z", 1}, {"a", Obj{{"y", true}, {"b", nil}}}, {"l", []any{"x", 2}}, {"r", json.RawMessage(`{"k":1}`)},
+		{"rl", []json.RawMessage{json.RawMessage(`{"p":1}`), nil, json.RawMessage(`2`)}}, {"el", []json.RawMessage{}}}
+	if got := string(AppendJSON(nil, o)); got != `{"z":1,"a":{"y":true,"b":null},"l":["x",2],"r":{"k":1},"rl":[{"p":1},null,2],"el":[]}` {
 		t.Fatal(got)
 	}
 }

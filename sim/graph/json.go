@@ -33,8 +33,8 @@ func (o Obj) Get(k string) (any, bool) {
 func (o Obj) MarshalJSON() ([]byte, error) { return AppendJSON(nil, o), nil }
 
 // AppendJSON appends the JSON encoding of v. It knows the types wire payloads are built from
-// (Obj, []Obj, []any, strings, integers, bools, nil, json.RawMessage) and falls back to
-// encoding/json for anything else.
+// (Obj, []Obj, []any, strings, integers, bools, nil, json.RawMessage, []json.RawMessage) and
+// falls back to encoding/json for anything else.
 func AppendJSON(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
@@ -51,6 +51,15 @@ func AppendJSON(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case []Obj:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSON(b, e)
+		}
+		return append(b, ']')
+	case []json.RawMessage: // already encoded elements (a roster of cached participants)
 		b = append(b, '[')
 		for i, e := range x {
 			if i > 0 {
@@ -96,6 +105,13 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string, escaped as encoding/json does (including <, >, &).
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = AppendEscaped(b, s)
+	return append(b, '"')
+}
+
+// AppendEscaped appends s escaped as inside a JSON string, without the quotes (a string built
+// of parts is appended part by part, without joining them first).
+func AppendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -142,8 +158,7 @@ func AppendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // MarshalJSONMust encodes the object (it cannot fail).
