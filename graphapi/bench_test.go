@@ -126,7 +126,7 @@ func BenchmarkServeInvite(b *testing.B) {
 	bot, err := newBenchBot(func(body []byte) {
 		got.Add(int64(bytes.Count(body, []byte(`"changeType":`)))) // one per notification, however many a POST carries
 		posts.Add(1)
-		if bytes.Contains(body, []byte(`"state":"established"`)) {
+		if callEstablished(body) {
 			established.fire(notifiedCallID(body))
 		}
 	})
@@ -295,6 +295,27 @@ func (s *callSignals) fire(id string) {
 	case <-c:
 	default:
 		close(c)
+	}
+}
+
+// callEstablished says whether a commsNotifications body says its call is established. It
+// looks for call resources ("#microsoft.graph.call", a rare string) and at their state: a
+// search for the state itself would scan every '"' of every roster the bot gets.
+func callEstablished(body []byte) bool {
+	const callType, state = `"#microsoft.graph.call"`, `"state":"established"`
+	for {
+		i := bytes.Index(body, []byte(callType))
+		if i < 0 {
+			return false
+		}
+		body = body[i+len(callType):]
+		obj := body
+		if end := bytes.IndexByte(obj, '}'); end >= 0 {
+			obj = obj[:end] // the call's own fields, up to its first nested object
+		}
+		if bytes.Contains(obj, []byte(state)) {
+			return true
+		}
 	}
 }
 

@@ -182,3 +182,18 @@ func TestBenchBotReceivesWebhooks(t *testing.T) {
 		})
 	}
 }
+
+func TestCallEstablished(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"value":[{"resource":"/app/calls/c","resourceData":{"@odata.type":"#microsoft.graph.call","@odata.etag":"W/\"3\"","state":"established"}}]}`: true,
+		`{"value":[{"resourceData":[{"@odata.type":"#microsoft.graph.participant","info":{"identity":{"user":{"displayName":"\"state\":\"established\""}}}}]},` +
+			`{"resourceData":{"@odata.type":"#microsoft.graph.call","state":"establishing"}}]}`: false,
+		`{"value":[{"resourceData":{"@odata.type":"#microsoft.graph.call","state":"terminated","resultInfo":{"code":0}}},` +
+			`{"resourceData":{"@odata.type":"#microsoft.graph.call","state":"established"}}]}`: true,
+		`{"value":[]}`: false,
+	} {
+		if got := callEstablished([]byte(body)); got != want {
+			t.Errorf("%s: %v, want %v", body, got, want)
+		}
+	}
+}
