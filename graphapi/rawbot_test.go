@@ -202,8 +202,8 @@ func TestCountNotifications(t *testing.T) {
 	for body, want := range map[string]int{
 		`{"value":[]}`: 0,
 		`{"value":[{"changeType":"updated","resourceData":{"endpointType":"default","displayName":"T changeType T"}}]}`: 1,
-		`{"value":[{"changeType":"updated"},{"changeType":"deleted"},{"changeType" :"x"}]}`:                          2,
-		`T"changeType":`: 1,
+		`{"value":[{"changeType":"updated"},{"changeType":"deleted"},{"changeType" :"x"}]}`:                             2,
+		`T"changeType":`:  1,
 		`"changeType":"T`: 1,
 	} {
 		if got := countNotifications([]byte(body)); got != want {
