@@ -47,6 +47,7 @@ type Pending struct {
 // Engine is the simulation. Use it from one goroutine.
 type Engine struct {
 	scratch   []byte // notifyCall encodes here
+	partSize  int    // the length of the last participant encoding (participantJSON)
 	bodyValid bool   // the request being routed had a body that decoded as JSON
 	cfg       Config
 	prof      graph.Profile

@@ -92,7 +92,11 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 // change bumps its etag): full-roster notifications repeat unchanged participants many times.
 func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 	if p.cache == nil || p.cacheEtag != p.Etag || p.cacheCall != c.ID {
+		if p.cache == nil { // sized like the last participant encoded: no growing from empty
+			p.cache = make([]byte, 0, e.partSize+e.partSize/4)
+		}
 		p.cache = graph.AppendJSON(p.cache[:0], e.participantObj(c, p))
+		e.partSize = len(p.cache)
 		p.cacheEtag, p.cacheCall = p.Etag, c.ID
 	}
 	return p.cache

@@ -65,7 +65,11 @@ func AppendJSON(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendJSON(b, e)
+			if len(e) == 0 { // as json.RawMessage below (and not through `any`: no boxing)
+				b = append(b, "null"...)
+			} else {
+				b = append(b, e...)
+			}
 		}
 		return append(b, ']')
 	case []any:
