@@ -26,8 +26,9 @@ type hookConn struct {
 	addr string // host:port of the open connection
 	c    net.Conn
 	br   *bufio.Reader
-	bw   *bufio.Writer
-	used bool // it carried a POST before: the bot may have closed it meanwhile
+	head []byte   // the request line and headers being sent
+	vec  [][]byte // head and the body parts, for one writev
+	used bool     // it carried a POST before: the bot may have closed it meanwhile
 }
 
 var postReq = &http.Request{Method: http.MethodPost} // for http.ReadResponse: not a HEAD
@@ -65,10 +66,9 @@ func (h *hookConn) post(ctx context.Context, u *url.URL, hdr []header, body [][]
 			}
 			h.c, h.addr, h.used = c, addr, false
 			if h.br == nil {
-				h.br, h.bw = bufio.NewReaderSize(c, 4<<10), bufio.NewWriterSize(c, 8<<10)
+				h.br = bufio.NewReaderSize(c, 4<<10)
 			} else {
 				h.br.Reset(c)
-				h.bw.Reset(c)
 			}
 		}
 		reused := h.used
@@ -98,25 +98,27 @@ func (h *hookConn) roundTrip(ctx context.Context, u *url.URL, hdr []header, body
 	for _, b := range body {
 		n += len(b)
 	}
-	w := h.bw
-	w.WriteString("POST ")
-	w.WriteString(u.RequestURI())
-	w.WriteString(" HTTP/1.1\r\nHost: ")
-	w.WriteString(u.Host)
-	w.WriteString("\r\nContent-Length: ")
-	w.WriteString(strconv.Itoa(n))
-	w.WriteString("\r\n")
+	w := append(h.head[:0], "POST "...)
+	w = append(w, u.RequestURI()...)
+	w = append(w, " HTTP/1.1\r\nHost: "...)
+	w = append(w, u.Host...)
+	w = append(w, "\r\nContent-Length: "...)
+	w = strconv.AppendInt(w, int64(n), 10)
+	w = append(w, "\r\n"...)
 	for _, x := range hdr {
-		w.WriteString(x.k)
-		w.WriteString(": ")
-		w.WriteString(x.v)
-		w.WriteString("\r\n")
+		w = append(w, x.k...)
+		w = append(w, ": "...)
+		w = append(w, x.v...)
+		w = append(w, "\r\n"...)
 	}
-	w.WriteString("\r\n")
-	for _, b := range body {
-		w.Write(b)
-	}
-	if err := w.Flush(); err != nil {
+	h.head = append(w, "\r\n"...)
+	// the head and the body parts in one writev: a roster is often over any buffer's size, and
+	// copying it into one would cost a copy and a second write
+	h.vec = append(append(h.vec[:0], h.head), body...)
+	bufs := net.Buffers(h.vec)
+	_, err := bufs.WriteTo(c)
+	clear(h.vec) // no reference to the bodies stays behind
+	if err != nil {
 		return 0, false, err
 	}
 	h.used = true
