@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -210,5 +211,69 @@ func TestDriverUndo(t *testing.T) {
 			t.Fatal("a third undo had something to take back")
 		}
 		cancel()
+	})
+}
+
+// TestDriverClockSlack: events due less than clockSlack apart in wall time are handled in one
+// wake of the driver, and each still carries its own virtual time. Five invitees answer 1 ms
+// (virtual) apart at 4x, 250 µs apart in wall time: the driver wakes for the first, and then
+// once for the other four.
+func TestDriverClockSlack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		build := func() (*Engine, Script, error) {
+			e := New(Config{Seed: 3})
+			var names []InviteeSpec
+			for i := range 5 {
+				n := fmt.Sprintf("p%d", i)
+				e.AddIdentity(Identity{Name: n, DisplayName: n, Behaviour: Behaviour{Kind: BehaviourAnswer, AnswerAfter: 2*time.Second + time.Duration(i)*time.Millisecond}})
+				names = append(names, InviteeSpec{Name: n})
+			}
+			if r := e.Apply(Input{Kind: InSetupCall, Setup: &CallSetup{Name: "huddle", Kind: Group}}); r.Err != nil {
+				return nil, nil, r.Err
+			}
+			e.Drain()
+			if r := e.Apply(Input{Kind: InInvite, Call: "huddle", Invitees: names}); r.Err != nil {
+				return nil, nil, r.Err
+			}
+			return e, nil, nil
+		}
+		d, err := NewDriver(build, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go d.Run(ctx)
+		sub := d.Subscribe()
+		time.Sleep(490 * time.Millisecond) // 1.96 s virtual: just before the first answer
+		synctest.Wait()
+		sub.Take()
+		var groups [][]int64 // the virtual times of the joins each wake handled
+		for range 300 {      // 30 ms of wall time, 120 ms virtual: past every answer
+			time.Sleep(100 * time.Microsecond)
+			synctest.Wait()
+			b, ok := sub.Take()
+			if !ok {
+				continue
+			}
+			var g []int64
+			for _, r := range b.Records {
+				if r.Type == RecState && r.Event == "participant.joined" {
+					g = append(g, r.T)
+				}
+			}
+			if len(g) > 0 {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) != 2 || len(groups[0]) != 1 || len(groups[1]) != 4 {
+			t.Fatalf("joins by wake: %v, want one and then four", groups)
+		}
+		all := append(groups[0], groups[1]...)
+		for i := 1; i < len(all); i++ {
+			if all[i]-all[i-1] != 1 {
+				t.Fatalf("virtual times %v: want 1 ms apart", all)
+			}
+		}
 	})
 }
