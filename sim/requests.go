@@ -200,6 +200,13 @@ func (e *Engine) decode(body []byte, v any) *answer {
 		a := badRequest("The request body is empty; a JSON object is required.")
 		return &a
 	}
+	if ib, ok := v.(*graph.InviteBody); ok {
+		if fast, ok := graph.DecodeInvite(body); ok { // what encoding/json would make of it
+			*ib = fast
+			e.bodyValid = true
+			return nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		a := badRequest("Unable to read JSON request payload: %v. Please ensure Content-Type header is set and payload is of valid JSON format.", err)
