@@ -201,11 +201,11 @@ func (fc *frontConn) serve() {
 		if !fc.setBusy(true) {
 			return
 		}
+		// the header and read timeouts start now; the deadlines are only moved when the rest
+		// of the request is not here yet (a request mostly arrives whole, and moving a deadline
+		// costs a timer change each time)
 		start := time.Now()
-		if f.tm.readHeader > 0 {
-			fc.c.SetReadDeadline(start.Add(f.tm.readHeader))
-		}
-		head, n, ok := fc.readHead()
+		head, n, ok := fc.readHead(start)
 		if !ok {
 			handedOff = fc.handOff()
 			return
@@ -216,7 +216,7 @@ func (fc *frontConn) serve() {
 			return
 		}
 		fc.br.Discard(n)
-		if f.tm.read > 0 {
+		if f.tm.read > 0 && int64(fc.br.Buffered()) < req.ContentLength {
 			fc.c.SetReadDeadline(start.Add(f.tm.read))
 		}
 		if req.ContentLength > 0 {
@@ -260,8 +260,8 @@ func (fc *frontConn) serve() {
 
 // readHead returns the request head (without its final blank line) and the bytes it takes,
 // reading more as needed; ok is false when it does not fit the buffer (net/http takes it).
-func (fc *frontConn) readHead() (head []byte, n int, ok bool) {
-	for {
+func (fc *frontConn) readHead(start time.Time) (head []byte, n int, ok bool) {
+	for reads := 0; ; reads++ {
 		buf, _ := fc.br.Peek(fc.br.Buffered())
 		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
 			return buf[:i+2], i + 4, true
@@ -271,6 +271,9 @@ func (fc *frontConn) readHead() (head []byte, n int, ok bool) {
 		}
 		if fc.br.Buffered() >= frontHeadMax {
 			return nil, 0, false
+		}
+		if reads == 0 && fc.f.tm.readHeader > 0 {
+			fc.c.SetReadDeadline(start.Add(fc.f.tm.readHeader))
 		}
 		if _, err := fc.br.Peek(fc.br.Buffered() + 1); err != nil {
 			return nil, 0, false // net/http reads the same bytes and says what is wrong (or sees EOF)

@@ -215,3 +215,37 @@ func TestFrontDoorConnections(t *testing.T) {
 		t.Fatal("still accepting after shutdown")
 	}
 }
+
+// TestFrontDoorTimeouts: a head that does not arrive in time, a body that stops halfway and a
+// connection left idle are closed, on the front door's path as on net/http's.
+func TestFrontDoorTimeouts(t *testing.T) {
+	tm := &frontTimeouts{readHeader: 150 * time.Millisecond, read: 300 * time.Millisecond, write: time.Second, idle: 200 * time.Millisecond}
+	s := startServer(t, nil, func(o *Options) { o.timeouts = tm })
+	addr := strings.TrimPrefix(s.BaseURL(), "http://")
+	get := "GET /v1.0/communications/calls/00000000-0000-4000-8000-000000000001 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n\r\n"
+	closedWithin := func(name, send string, answers int, within time.Duration) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		t0 := time.Now()
+		io.WriteString(c, send)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		all, err := io.ReadAll(c) // until the server closes
+		if err != nil {
+			t.Fatalf("%s: %v (the server did not close the connection)", name, err)
+		}
+		if d := time.Since(t0); d > within {
+			t.Fatalf("%s: closed after %v, want within %v", name, d, within)
+		}
+		if n := strings.Count(string(all), "HTTP/1.1 "); n != answers {
+			t.Fatalf("%s: %d answers, want %d: %q", name, n, answers, all)
+		}
+	}
+	closedWithin("head cut short", "GET /v1.0/communications/calls/x HTTP/1.1\r\nHost: x\r\n", 0, time.Second)
+	closedWithin("body cut short", "POST /v1.0/communications/calls/x/participants/invite HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 0, time.Second)
+	closedWithin("idle after an answer", get, 1, time.Second)
+	closedWithin("nothing sent", "", 0, time.Second)
+}

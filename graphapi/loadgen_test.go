@@ -83,6 +83,7 @@ func (r *rawRequester) do(c int, method, rawURL, body string) (int, []byte, erro
 		if err != nil {
 			return 0, nil, err
 		}
+		conn.SetDeadline(time.Now().Add(10 * time.Minute)) // once: no run is longer, and wrk sets none per request either
 		rc = &rawConn{host: host, c: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 8<<10)}
 		r.conns[c] = rc
 	}
@@ -109,7 +110,6 @@ func splitURL(rawURL string) (host, uri string, err error) {
 }
 
 func (rc *rawConn) roundTrip(method, uri, body string) (int, []byte, bool, error) {
-	rc.c.SetDeadline(time.Now().Add(30 * time.Second))
 	w := rc.bw
 	w.WriteString(method)
 	w.WriteByte(' ')

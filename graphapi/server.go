@@ -113,6 +113,8 @@ type Options struct {
 
 	// dial replaces the callback dialer (tests send "allowed" outside hosts to loopback).
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// timeouts replaces the HTTP timeouts (tests).
+	timeouts *frontTimeouts
 }
 
 // Server is a running `callsim serve`.
@@ -279,6 +281,9 @@ func Start(opts Options) (*Server, error) {
 
 	s.sseCtx, s.sseCancel = context.WithCancel(context.Background())
 	tm := frontTimeouts{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 120 * time.Second}
+	if opts.timeouts != nil {
+		tm = *opts.timeouts
+	}
 	errLog := log.New(opts.Log, "callsim http: ", log.LstdFlags)
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
