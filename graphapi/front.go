@@ -135,9 +135,11 @@ type frontConn struct {
 	closed  bool
 
 	br   *bufio.Reader
-	body []byte // the request body being read
-	resp []byte // the answer's body being written
-	out  []byte // the whole answer
+	body []byte      // the request body being read
+	resp []byte      // the answer's body being written
+	out  []byte      // the whole answer
+	rh   http.Header // the answer's headers, reused
+	qh   http.Header // the request's headers, reused
 }
 
 func (fc *frontConn) closeIfIdle() {
@@ -210,7 +212,7 @@ func (fc *frontConn) serve() {
 			handedOff = fc.handOff()
 			return
 		}
-		req, closeAfter, ok := f.parse(head, fc.c)
+		req, closeAfter, ok := f.parse(head, fc.c, fc.qh)
 		if !ok {
 			handedOff = fc.handOff()
 			return
@@ -231,7 +233,10 @@ func (fc *frontConn) serve() {
 		} else {
 			req.Body = http.NoBody
 		}
-		w := &frontResponse{h: make(http.Header, 4), body: fc.resp[:0]}
+		if fc.rh == nil {
+			fc.rh = make(http.Header, 4)
+		}
+		w := &frontResponse{h: fc.rh, body: fc.resp[:0]}
 		f.graph(w, req)
 		f.served.Add(1)
 		if len(fc.body) > 64<<10 {
@@ -242,6 +247,9 @@ func (fc *frontConn) serve() {
 		f.mu.Unlock()
 		closeAfter = closeAfter || w.h.Get("Connection") == "close"
 		fc.out = w.appendTo(fc.out[:0], closeAfter)
+		clear(fc.rh) // the handler is done with both header maps: they serve the next request
+		clear(req.Header)
+		fc.qh = req.Header
 		if fc.resp = w.body[:0]; cap(fc.resp) > 64<<10 {
 			fc.resp = nil
 		}
@@ -289,7 +297,7 @@ func (fc *frontConn) handOff() bool {
 
 // parse reads a request head the fast path takes, or says ok=false for net/http to take it.
 // Nothing in it is an error of its own: net/http answers whatever is malformed.
-func (f *front) parse(head []byte, c net.Conn) (req *http.Request, closeAfter, ok bool) {
+func (f *front) parse(head []byte, c net.Conn, h http.Header) (req *http.Request, closeAfter, ok bool) {
 	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	method, line, ok1 := bytes.Cut(line, []byte(" "))
 	target, proto, ok2 := bytes.Cut(line, []byte(" "))
@@ -318,7 +326,9 @@ func (f *front) parse(head []byte, c net.Conn) (req *http.Request, closeAfter, o
 	if err != nil {
 		return nil, false, false
 	}
-	h := make(http.Header, 8)
+	if h == nil {
+		h = make(http.Header, 8)
+	}
 	length := int64(-1)
 	var host string
 	hosts := 0

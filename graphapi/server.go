@@ -564,18 +564,20 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		s.frontError(w, r, &apiError{status: http.StatusServiceUnavailable, code: "serviceNotAvailable", message: "callsim is shutting down."}, nil)
 		return
 	}
-	h := w.Header()
-	h.Set("request-id", res.RequestID)
-	h.Set("client-request-id", res.ClientRequestID)
+	h := w.Header() // canonical keys set directly: Set would canonicalize "request-id" each time
+	h["Request-Id"] = []string{res.RequestID}
+	h["Client-Request-Id"] = []string{res.ClientRequestID}
 	if res.Location != "" {
-		h.Set("Location", res.Location)
+		h["Location"] = []string{res.Location}
 	}
 	if len(res.Body) > 0 {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = jsonType
 	}
 	w.WriteHeader(res.Status)
 	w.Write(res.Body)
 }
+
+var jsonType = []string{"application/json"} // shared: nothing changes a header value in place
 
 // checkCallback refuses a callbackUri (create, answer, reject) that points outside loopback.
 func (s *Server) checkCallback(body []byte) *apiError {

@@ -35,6 +35,7 @@ type Subscription struct {
 	world   bool // wants World snapshots (the TUI); record-only subscribers skip the copy
 	mu      sync.Mutex
 	pending Batch
+	more    [][]Record // records of later batches, joined to pending's by Take (one copy)
 	has     bool
 	signal  chan struct{}
 }
@@ -50,6 +51,20 @@ func (s *Subscription) Take() (Batch, bool) {
 		return Batch{}, false
 	}
 	b := s.pending
+	if len(s.more) > 0 {
+		n := len(b.Records)
+		for _, m := range s.more {
+			n += len(m)
+		}
+		recs := make([]Record, 0, n)
+		recs = append(recs, b.Records...)
+		for _, m := range s.more {
+			recs = append(recs, m...)
+		}
+		b.Records = recs
+		clear(s.more)
+		s.more = s.more[:0]
+	}
 	s.pending = Batch{}
 	s.has = false
 	return b, true
@@ -73,9 +88,16 @@ func (s *Subscription) push(b Batch) {
 	s.mu.Lock()
 	if b.Reset || !s.has {
 		s.pending = b
+		clear(s.more)
+		s.more = s.more[:0]
 	} else {
-		recs := append(s.pending.Records, b.Records...)
+		// the latest state, the records of both; joining them waits for Take, so a subscriber
+		// that takes rarely costs one copy of its records, not one per batch
+		recs := s.pending.Records
 		reset := s.pending.Reset
+		if len(b.Records) > 0 {
+			s.more = append(s.more, b.Records)
+		}
 		s.pending = b
 		s.pending.Records = recs
 		s.pending.Reset = reset

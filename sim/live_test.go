@@ -145,25 +145,6 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 	})
 }
 
-func TestSubscriptionMergesBatches(t *testing.T) {
-	s := &Subscription{signal: make(chan struct{}, 1)}
-	s.push(Batch{Records: []Record{{Seq: 1}}})
-	s.push(Batch{Records: []Record{{Seq: 2}}, Now: 5})
-	b, ok := s.Take()
-	if !ok || len(b.Records) != 2 || b.Now != 5 {
-		t.Fatalf("%+v", b)
-	}
-	if _, ok := s.Take(); ok {
-		t.Fatal("batch taken twice")
-	}
-	s.push(Batch{Records: []Record{{Seq: 3}}})
-	s.push(Batch{Records: []Record{{Seq: 1}}, Reset: true})
-	b, _ = s.Take()
-	if !b.Reset || len(b.Records) != 1 {
-		t.Fatal("a reset replaces what was pending")
-	}
-}
-
 // TestDriverUndo: undo takes back the last input even after the events it caused, and only it:
 // the earlier input and its effects stay; with nothing left to take back it says so.
 func TestDriverUndo(t *testing.T) {
@@ -276,4 +257,34 @@ func TestDriverClockSlack(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSubscriptionMerges: batches pushed while the subscriber is busy come out of one Take as
+// one batch: every record in order, the latest clock, and Reset if any of them reset.
+func TestSubscriptionMerges(t *testing.T) {
+	s := &Subscription{signal: make(chan struct{}, 1)}
+	rec := func(seq uint64) Record { return Record{Seq: seq} }
+	s.push(Batch{Records: []Record{rec(1), rec(2)}, Now: 1})
+	s.push(Batch{Now: 2}) // nothing new but the clock
+	s.push(Batch{Records: []Record{rec(3)}, Now: 3})
+	s.push(Batch{Records: []Record{rec(4), rec(5)}, Now: 4, Paused: true})
+	b, ok := s.Take()
+	var seqs []uint64
+	for _, r := range b.Records {
+		seqs = append(seqs, r.Seq)
+	}
+	if !ok || fmt.Sprint(seqs) != "[1 2 3 4 5]" || b.Now != 4 || !b.Paused || b.Reset {
+		t.Fatalf("merged: %v %v now=%v paused=%v reset=%v", ok, seqs, b.Now, b.Paused, b.Reset)
+	}
+	if _, ok := s.Take(); ok {
+		t.Fatal("a second Take found a batch")
+	}
+	// a reset replaces what was waiting; later batches join it, and it stays a reset
+	s.push(Batch{Records: []Record{rec(6)}})
+	s.push(Batch{Records: []Record{rec(1)}, Reset: true, Now: 9})
+	s.push(Batch{Records: []Record{rec(2)}, Now: 10})
+	b, _ = s.Take()
+	if len(b.Records) != 2 || b.Records[0].Seq != 1 || b.Records[1].Seq != 2 || !b.Reset || b.Now != 10 {
+		t.Fatalf("after reset: %+v", b)
+	}
 }
