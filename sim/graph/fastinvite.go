@@ -9,47 +9,27 @@ package graph
 // requests, and reflection was a tenth of the engine's time.
 func DecodeInvite(data []byte) (b InviteBody, ok bool) {
 	p := parser{data: data}
-	p.ws()
-	if !p.objectStart() {
-		return InviteBody{}, false
-	}
-	var seen [2]bool
-	for first := true; ; first = false {
-		key, more := p.member(first)
-		if !more {
-			break
-		}
+	ok = p.object(func(key string) bool {
 		switch key {
 		case "participants":
-			if seen[0] || !p.participants(&b.Participants) {
-				return InviteBody{}, false
-			}
-			seen[0] = true
+			return p.participants(&b.Participants)
 		case "clientContext":
 			s, ok := p.str()
-			if seen[1] || !ok {
-				return InviteBody{}, false
-			}
 			b.ClientContext = &s
-			seen[1] = true
-		default:
-			return InviteBody{}, false
+			return ok
 		}
-	}
-	if p.failed {
-		return InviteBody{}, false
-	}
+		return false
+	})
 	p.ws()
-	if p.i != len(p.data) {
+	if !ok || p.i != len(p.data) {
 		return InviteBody{}, false
 	}
 	return b, true
 }
 
 type parser struct {
-	data   []byte
-	i      int
-	failed bool
+	data []byte
+	i    int
 }
 
 func (p *parser) ws() {
@@ -72,25 +52,40 @@ func (p *parser) byte(c byte) bool {
 	return false
 }
 
-func (p *parser) objectStart() bool { return p.byte('{') }
-
-// member reads the next member name of an object (after '{' for the first, after a value
-// otherwise) and its colon; more is false at the closing '}' (and p.failed is set if the
-// object does not go on correctly).
-func (p *parser) member(first bool) (key string, more bool) {
-	if p.byte('}') { // after a ',' this is not reached: the ',' is followed by str
-		return "", false
+// object reads an object, handing each member's name to member, which reads the value and
+// says whether it was one it takes. A repeated name, an unknown one or a malformed object makes
+// it false.
+func (p *parser) object(member func(key string) bool) bool {
+	if !p.byte('{') {
+		return false
 	}
-	if !first && !p.byte(',') {
-		p.failed = true
-		return "", false
+	var seen [9]string // no object here has more members
+	n := 0
+	if p.byte('}') {
+		return true
 	}
-	key, ok := p.str()
-	if !ok || !p.byte(':') {
-		p.failed = true
-		return "", false
+	for {
+		key, ok := p.str()
+		if !ok || !p.byte(':') || n == len(seen) {
+			return false
+		}
+		for _, k := range seen[:n] {
+			if k == key {
+				return false
+			}
+		}
+		seen[n] = key
+		n++
+		if !member(key) {
+			return false
+		}
+		if p.byte('}') {
+			return true
+		}
+		if !p.byte(',') {
+			return false
+		}
 	}
-	return key, true
 }
 
 // str reads a string of printable ASCII without escapes.
@@ -154,133 +149,77 @@ func (p *parser) participants(out *[]InvitationParticipantInfo) bool {
 }
 
 func (p *parser) participant(x *InvitationParticipantInfo) bool {
-	if !p.objectStart() {
-		return false
-	}
-	var seen [9]bool
-	once := func(i int) bool {
-		if seen[i] {
-			return false
-		}
-		seen[i] = true
-		return true
-	}
-	for first := true; ; first = false {
-		key, more := p.member(first)
-		if !more {
-			return !p.failed
-		}
-		ok := false
+	return p.object(func(key string) bool {
+		var ok bool
 		switch key {
 		case "@odata.type":
 			x.ODataType, ok = p.str()
-			ok = ok && once(0)
 		case "identity":
-			ok = once(1) && p.identitySet(&x.Identity)
+			ok = p.identitySet(&x.Identity)
 		case "endpointType":
 			x.EndpointType, ok = p.str()
-			ok = ok && once(2)
 		case "languageId":
 			x.LanguageID, ok = p.str()
-			ok = ok && once(3)
 		case "region":
 			x.Region, ok = p.str()
-			ok = ok && once(4)
 		case "replacesCallId":
 			x.ReplacesCallID, ok = p.str()
-			ok = ok && once(5)
 		case "participantId":
 			x.ParticipantID, ok = p.str()
-			ok = ok && once(6)
 		case "hidden":
 			x.Hidden, ok = p.boolean()
-			ok = ok && once(7)
 		case "removeFromDefaultAudioRoutingGroup":
 			x.RemoveFromDefaultAudioRoutingGroup, ok = p.boolean()
-			ok = ok && once(8)
 		}
-		if !ok {
-			return false
-		}
-	}
+		return ok
+	})
 }
 
 func (p *parser) identitySet(s *IdentitySet) bool {
-	if !p.objectStart() {
-		return false
-	}
-	var seen [7]bool
-	for first := true; ; first = false {
-		key, more := p.member(first)
-		if !more {
-			return !p.failed
-		}
+	return p.object(func(key string) bool {
 		var slot **Identity
-		i := 0
 		switch key {
 		case "@odata.type":
 			var ok bool
-			if s.ODataType, ok = p.str(); !ok || seen[0] {
-				return false
-			}
-			seen[0] = true
-			continue
+			s.ODataType, ok = p.str()
+			return ok
 		case "user":
-			slot, i = &s.User, 1
+			slot = &s.User
 		case "application":
-			slot, i = &s.Application, 2
+			slot = &s.Application
 		case "applicationInstance":
-			slot, i = &s.ApplicationInstance, 3
+			slot = &s.ApplicationInstance
 		case "device":
-			slot, i = &s.Device, 4
+			slot = &s.Device
 		case "phone":
-			slot, i = &s.Phone, 5
+			slot = &s.Phone
 		case "guest":
-			slot, i = &s.Guest, 6
+			slot = &s.Guest
 		default:
 			return false
 		}
-		if seen[i] {
-			return false
-		}
-		seen[i] = true
-		id := new(Identity)
-		if !p.identity(id) {
-			return false
-		}
-		*slot = id
-	}
+		*slot = new(Identity)
+		return p.identity(*slot)
+	})
 }
 
 func (p *parser) identity(id *Identity) bool {
-	if !p.objectStart() {
-		return false
-	}
-	var seen [4]bool
-	for first := true; ; first = false {
-		key, more := p.member(first)
-		if !more {
-			return !p.failed
-		}
+	return p.object(func(key string) bool {
 		var dst *string
-		i := 0
 		switch key {
 		case "@odata.type":
-			dst, i = &id.ODataType, 0
+			dst = &id.ODataType
 		case "id":
-			dst, i = &id.ID, 1
+			dst = &id.ID
 		case "displayName":
-			dst, i = &id.DisplayName, 2
+			dst = &id.DisplayName
 		case "tenantId":
-			dst, i = &id.TenantID, 3
+			dst = &id.TenantID
 		default:
 			return false
 		}
-		s, ok := p.str()
-		if !ok || seen[i] {
-			return false
-		}
-		seen[i] = true
-		*dst = s
-	}
+		var ok bool
+		*dst, ok = p.str()
+		return ok
+	})
 }
