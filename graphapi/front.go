@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -43,9 +44,9 @@ type front struct {
 	errLog  *log.Logger
 
 	served  atomic.Int64 // requests answered on the fast path
+	closing atomic.Bool  // shutting down: answers say Connection: close
 	mu      sync.Mutex
 	conns   map[*frontConn]bool
-	closing bool
 	wg      sync.WaitGroup
 }
 
@@ -59,10 +60,7 @@ func (f *front) serve() error {
 	for {
 		c, err := f.ln.Accept()
 		if err != nil {
-			f.mu.Lock()
-			closing := f.closing
-			f.mu.Unlock()
-			if closing || errors.Is(err, net.ErrClosed) {
+			if f.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
 			var ne net.Error
@@ -77,7 +75,7 @@ func (f *front) serve() error {
 		delay = 0
 		fc := &frontConn{f: f, c: c}
 		f.mu.Lock()
-		if f.closing {
+		if f.closing.Load() {
 			f.mu.Unlock()
 			c.Close()
 			continue
@@ -93,7 +91,7 @@ func (f *front) serve() error {
 // requests being answered; connections still busy then are closed.
 func (f *front) shutdown(ctx context.Context) {
 	f.mu.Lock()
-	f.closing = true
+	f.closing.Store(true)
 	for fc := range f.conns {
 		fc.closeIfIdle()
 	}
@@ -127,8 +125,9 @@ func (f *front) shutdown(ctx context.Context) {
 
 // frontConn is one connection while the front door serves it.
 type frontConn struct {
-	f *front
-	c net.Conn
+	f      *front
+	c      net.Conn
+	remote string // c.RemoteAddr(), as a string
 
 	stateMu sync.Mutex
 	busy    bool // a request is being read or answered
@@ -212,7 +211,10 @@ func (fc *frontConn) serve() {
 			handedOff = fc.handOff()
 			return
 		}
-		req, closeAfter, ok := f.parse(head, fc.c, fc.qh)
+		if fc.remote == "" {
+			fc.remote = fc.c.RemoteAddr().String() // once per connection, not per request
+		}
+		req, closeAfter, ok := f.parse(head, fc.remote, fc.qh)
 		if !ok {
 			handedOff = fc.handOff()
 			return
@@ -242,10 +244,7 @@ func (fc *frontConn) serve() {
 		if len(fc.body) > 64<<10 {
 			fc.body = nil // one big body does not stay with the connection
 		}
-		f.mu.Lock()
-		closeAfter = closeAfter || f.closing
-		f.mu.Unlock()
-		closeAfter = closeAfter || w.h.Get("Connection") == "close"
+		closeAfter = closeAfter || f.closing.Load() || w.h.Get("Connection") == "close"
 		fc.out = w.appendTo(fc.out[:0], closeAfter)
 		clear(fc.rh) // the handler is done with both header maps: they serve the next request
 		clear(req.Header)
@@ -297,7 +296,7 @@ func (fc *frontConn) handOff() bool {
 
 // parse reads a request head the fast path takes, or says ok=false for net/http to take it.
 // Nothing in it is an error of its own: net/http answers whatever is malformed.
-func (f *front) parse(head []byte, c net.Conn, h http.Header) (req *http.Request, closeAfter, ok bool) {
+func (f *front) parse(head []byte, remote string, h http.Header) (req *http.Request, closeAfter, ok bool) {
 	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	method, line, ok1 := bytes.Cut(line, []byte(" "))
 	target, proto, ok2 := bytes.Cut(line, []byte(" "))
@@ -381,7 +380,7 @@ func (f *front) parse(head []byte, c net.Conn, h http.Header) (req *http.Request
 	}
 	req = &http.Request{
 		Method: m, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h,
-		ContentLength: length, Host: host, RequestURI: string(target), RemoteAddr: c.RemoteAddr().String(),
+		ContentLength: length, Host: host, RequestURI: string(target), RemoteAddr: remote,
 		Close: closeAfter,
 	}
 	return req, closeAfter, true
@@ -498,7 +497,7 @@ func (w *frontResponse) appendTo(b []byte, closeAfter bool) []byte {
 		}
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range w.h[k] {
 			b = append(b, k...)
@@ -540,14 +539,6 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
-}
-
-func sortStrings(s []string) { // a few keys: insertion sort, no allocation
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // prefixConn is a connection handed to net/http: what the front door already read of it comes
