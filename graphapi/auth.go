@@ -3,10 +3,11 @@ package graphapi
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/callsim/callsim/sim/graph"
 )
 
 // Auth modes of the Graph surface.
@@ -14,15 +15,6 @@ const (
 	AuthAny  = "any"  // any Bearer token is accepted; a missing one is 401
 	AuthNone = "none" // no check at all
 	AuthJWT  = "jwt"  // only tokens minted by `callsim token` with the right roles
-)
-
-// Role sets (spec §7; the seed's spellings are accepted next to today's).
-var (
-	rolesInvite = []string{"Calls.InitiateGroupCall.All", "Calls.InitiateGroupCalls.All"}
-	rolesCreate = []string{"Calls.Initiate.All", "Calls.InitiateGroupCall.All", "Calls.InitiateGroupCalls.All",
-		"Calls.JoinGroupCall.All", "Calls.JoinGroupCalls.All", "Calls.JoinGroupCallAsGuest.All", "Calls.JoinGroupCallsasGuest.All"}
-	rolesJoin = []string{"Calls.JoinGroupCall.All", "Calls.JoinGroupCalls.All", "Calls.JoinGroupCallAsGuest.All",
-		"Calls.JoinGroupCallsasGuest.All", "Calls.JoinGroupCallasGuest.All"}
 )
 
 // apiError is a Graph error the front door answers before the engine sees the request.
@@ -46,36 +38,14 @@ func newAuthorizer(mode string, key *Key, tenant string) *authorizer {
 	return &authorizer{mode: mode, key: key, tenant: tenant, cache: map[string]Claims{}}
 }
 
-// routeClass is what a request does, for the role check.
-type routeClass int
-
-const (
-	classOther routeClass = iota
-	classCreate
-	classInvite
-	classJoin // answer, remove participant
-)
-
-func classify(method, path string) routeClass {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(segs) > 0 && (segs[0] == "v1.0" || segs[0] == "beta") {
-		segs = segs[1:]
+// routeRoles are the application permissions a request needs: its route's (graph.Match);
+// a request no route answers (it gets a 404 or 405) needs any Calls.* permission.
+func routeRoles(method, path string) graph.RoleSet {
+	rt, _, err := graph.Match(method, path)
+	if err != nil {
+		return graph.RolesAnyCalls
 	}
-	if len(segs) < 2 || !((segs[0] == "communications" || segs[0] == "app") && segs[1] == "calls") {
-		return classOther
-	}
-	s := segs[2:]
-	switch {
-	case len(s) == 0 && method == http.MethodPost:
-		return classCreate
-	case len(s) == 3 && s[1] == "participants" && s[2] == "invite":
-		return classInvite
-	case len(s) == 2 && s[1] == "answer":
-		return classJoin
-	case len(s) == 3 && s[1] == "participants" && method == http.MethodDelete:
-		return classJoin
-	}
-	return classOther
+	return rt.Roles
 }
 
 func bearer(r *http.Request) (string, bool) {
@@ -123,31 +93,16 @@ func (a *authorizer) check(r *http.Request, now time.Time) *apiError {
 	if a.tenant != "" && c.Tid != "" && !strings.EqualFold(c.Tid, a.tenant) {
 		return &apiError{status: http.StatusForbidden, code: "7505", message: "Request authorization tenant mismatch."}
 	}
-	var need []string
-	switch classify(r.Method, r.URL.Path) {
-	case classInvite:
-		need = rolesInvite
-	case classCreate:
-		need = rolesCreate
-	case classJoin:
-		need = rolesJoin
+	need := routeRoles(r.Method, r.URL.Path)
+	if need.Allows(c.Roles) {
+		return nil
 	}
-	if len(need) == 0 {
-		for _, role := range c.Roles {
-			if strings.HasPrefix(role, "Calls.") {
-				return nil
-			}
-		}
+	if len(need.Roles) == 0 {
 		return &apiError{status: http.StatusForbidden, code: "7504",
 			message: fmt.Sprintf("Insufficient enterprise tenant permissions, cannot access this API. (callsim: the token's roles %v include no Calls.* application permission.)", c.Roles)}
 	}
-	for _, role := range c.Roles {
-		if slices.Contains(need, role) {
-			return nil
-		}
-	}
 	return &apiError{status: http.StatusForbidden, code: "7504",
-		message: fmt.Sprintf("Insufficient enterprise tenant permissions, cannot access this API. (callsim: the token's roles %v include none of %v.)", c.Roles, need)}
+		message: fmt.Sprintf("Insufficient enterprise tenant permissions, cannot access this API. (callsim: the token's roles %v include none of %v.)", c.Roles, need.Roles)}
 }
 
 func (a *authorizer) verify(tok string) (Claims, error) {

@@ -157,7 +157,7 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	clk := s.drv.Clock()
 	calls := make([]callView, 0, len(wd.Calls))
 	for _, c := range wd.Calls {
-		cv := callView{ID: c.ID, Name: c.Name, Kind: c.Kind, State: c.State, Direction: c.Direction, CallbackURI: c.CallbackURI,
+		cv := callView{ID: c.ID, Name: c.Name, Kind: c.Kind, State: string(c.State), Direction: c.Direction, CallbackURI: c.CallbackURI,
 			Escalated: c.Escalated, ResultInfo: c.Result, Roster: []participantView{}}
 		for _, p := range c.Roster {
 			cv.Roster = append(cv.Roster, participantView{ID: p.ID, Identity: idView(p.Identity), IsBot: p.IsBot, Muted: p.Muted})
@@ -174,9 +174,9 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	}
 	ops := make([]operationView, 0, len(wd.Ops))
 	for _, o := range wd.Ops {
-		ov := operationView{ID: o.ID, Type: o.Type, Call: o.CallID, Status: o.Status, ClientContext: o.ClientContext, ResultInfo: o.Result}
+		ov := operationView{ID: o.ID, Type: string(o.Type), Call: o.CallID, Status: string(o.Status), ClientContext: o.ClientContext, ResultInfo: o.Result}
 		for _, inv := range o.Invitees {
-			ov.Invitees = append(ov.Invitees, inviteeView{Identity: idView(inv.Identity), Outcome: inv.Outcome, ReplacesCall: inv.ReplacesCall, ResultInfo: inv.Result})
+			ov.Invitees = append(ov.Invitees, inviteeView{Identity: idView(inv.Identity), Outcome: string(inv.Outcome), ReplacesCall: inv.ReplacesCall, ResultInfo: inv.Result})
 		}
 		ops = append(ops, ov)
 	}

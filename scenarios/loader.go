@@ -1068,7 +1068,7 @@ func (c *checker) stepBody(sp *step, v *node, st *state) {
 		if ok && sp.kind != stHangup && !st.incoming[call] && !hasErr {
 			c.err(v, "%s: call %q is not an incoming call (only incomingCall steps make one); add expectError to show the 400", sp.kind, call)
 		}
-		kind := map[string]string{stAnswer: sim.InAnswer, stReject: sim.InReject, stHangup: sim.InHangUp}[sp.kind]
+		kind := map[string]sim.InputKind{stAnswer: sim.InAnswer, stReject: sim.InReject, stHangup: sim.InHangUp}[sp.kind]
 		sp.in = sim.Input{Kind: kind, Call: call}
 		sp.summary = sp.kind + " " + call
 		if ok && !hasErr {
@@ -1099,7 +1099,7 @@ func (c *checker) stepBody(sp *step, v *node, st *state) {
 		if ok && sp.kind == stLeave && st.callKind[call] == sim.PeerToPeer {
 			st.ended[call] = sp.line
 		}
-		kind := map[string]string{stRemove: sim.InRemove, stMute: sim.InMute, stLeave: sim.InLeave}[sp.kind]
+		kind := map[string]sim.InputKind{stRemove: sim.InRemove, stMute: sim.InMute, stLeave: sim.InLeave}[sp.kind]
 		sp.in = sim.Input{Kind: kind, Call: call, Participant: who}
 		sp.summary = fmt.Sprintf("%s %s in %s", sp.kind, who, call)
 		if sp.kind == stLeave {

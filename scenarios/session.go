@@ -153,10 +153,10 @@ func stepYAML(e *sim.Engine, ti sim.TimedInput) (string, string) {
 	case sim.InIncomingCall:
 		return fmt.Sprintf("incomingCall: {name: %s, from: %s}", q(in.Name), q(in.From)), ""
 	case sim.InAnswer, sim.InReject, sim.InHangUp:
-		kind := map[string]string{sim.InAnswer: stAnswer, sim.InReject: stReject, sim.InHangUp: stHangup}[in.Kind]
+		kind := map[sim.InputKind]string{sim.InAnswer: stAnswer, sim.InReject: stReject, sim.InHangUp: stHangup}[in.Kind]
 		return kind + ": " + q(callName(e, in.Call)), ""
 	case sim.InRemove, sim.InMute, sim.InLeave:
-		kind := map[string]string{sim.InRemove: stRemove, sim.InMute: stMute, sim.InLeave: stLeave}[in.Kind]
+		kind := map[sim.InputKind]string{sim.InRemove: stRemove, sim.InMute: stMute, sim.InLeave: stLeave}[in.Kind]
 		who := in.Participant
 		if id, ok := e.FindIdentity(who); ok {
 			who = id.Name
@@ -179,7 +179,7 @@ func stepYAML(e *sim.Engine, ti sim.TimedInput) (string, string) {
 	case sim.InAddIdentity:
 		return "", "an identity added to the directory during the session"
 	}
-	return "", "an input of kind " + in.Kind
+	return "", "an input of kind " + string(in.Kind)
 }
 
 // faultYAML renders a fault rule as the scenario format writes it.

@@ -2,32 +2,26 @@ package sim
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/callsim/callsim/sim/graph"
 )
 
-type evKind uint8
-
-const (
-	evDeliver        evKind = iota + 1 // a notification reaches the bot
-	evInviteeSettle                    // an invitee answers or fails
-	evTargetSettle                     // a target of a call the bot created answers or fails
-	evEstablished                      // a call becomes established
-	evEnd                              // a call ends: terminated + deleted notifications
-	evIncomingExpire                   // an incoming call nobody answered gives up
-	evReleaseHeld                      // a held (reordered) notification is let go
-)
-
-var evNames = [...]string{"", "deliver", "invitee", "target", "established", "end", "incoming-expire", "release"}
+// eventKind is what a scheduled event does: its name for display (Pending.Kind), its handler,
+// and what it is about when that is more than its call (describe fills Pending.Call and .Text).
+// Each kind is declared next to the code that schedules it (the action that creates the work).
+type eventKind struct {
+	name     string
+	handle   func(e *Engine, ev *event)
+	describe func(e *Engine, ev *event, p *Pending)
+}
 
 // event is data, not a closure, so pending work can be shown and replayed.
 type event struct {
 	at   time.Duration
 	seq  uint64
-	kind evKind
+	kind *eventKind
 	call string
 	op   string
 	idx  int
@@ -46,31 +40,29 @@ type Pending struct {
 
 // Engine is the simulation. Use it from one goroutine.
 type Engine struct {
-	scratch   []byte // notifyCall encodes here
-	partSize  int    // the length of the last participant encoding (participantJSON)
-	bodyValid bool   // the request being routed had a body that decoded as JSON
-	cfg       Config
-	prof      graph.Profile
-	now       time.Duration
-	seq       uint64 // event sequence
-	recSeq    uint64 // record sequence
-	queue     []*event
-	rng       streams
-	out       []Record
-	mute      bool
-	steps     uint64
-	inputs    []TimedInput
-	dir       []*Identity
-	dirByID   map[string]*Identity // lower-cased id -> entry
-	calls     []*Call              // live and recently ended, in creation order
-	ended     int                  // how many of calls have ended
-	callIdx   map[string]*Call
-	ops       map[string]*Operation
-	opOrder   []*Operation
-	faults    []*FaultRule
-	notify    notifyState
-	nameSeq   int
-	invites   int // invitees considered so far, for nth matching
+	cfg     Config
+	prof    graph.Profile
+	now     time.Duration
+	seq     uint64 // event sequence
+	recSeq  uint64 // record sequence
+	queue   []*event
+	rng     streams
+	out     []Record
+	mute    bool
+	steps   uint64
+	inputs  []TimedInput
+	dir     []*Identity
+	dirByID map[string]*Identity // lower-cased id -> entry
+	calls   []*Call              // live and recently ended, in creation order
+	ended   int                  // how many of calls have ended
+	callIdx map[string]*Call
+	ops     map[string]*Operation
+	opOrder []*Operation
+	faults  []*FaultRule
+	notify  notifyState
+	nameSeq int
+	invites int // invitees considered so far, for nth matching
+	enc     encodeCache
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call
@@ -299,46 +291,16 @@ func (e *Engine) PendingEvents(limit int) []Pending {
 	}
 	out := make([]Pending, len(cp))
 	for i, ev := range cp {
-		p := Pending{At: ev.at, Kind: evNames[ev.kind], Call: ev.call}
-		switch {
-		case ev.note != nil:
-			p.Call = ev.note.meta.CallID
-			p.Text = ev.note.meta.ChangeType + " " + ev.note.meta.Resource
-		case ev.kind == evInviteeSettle:
-			if op, ok := e.Operation(ev.op); ok && ev.idx < len(op.Invitees) {
-				p.Call = op.CallID
-				p.Text = op.Invitees[ev.idx].Identity.Label() + " answers or fails"
-			}
-		case ev.kind == evTargetSettle:
-			if c, ok := e.FindCall(ev.call); ok && ev.idx < len(c.Targets) {
-				p.Text = c.Targets[ev.idx].Label() + " answers or fails"
-			}
+		p := Pending{At: ev.at, Kind: ev.kind.name, Call: ev.call}
+		if ev.kind.describe != nil {
+			ev.kind.describe(e, ev, &p)
 		}
 		out[i] = p
 	}
 	return out
 }
 
-func (e *Engine) handle(ev *event) {
-	switch ev.kind {
-	case evDeliver:
-		e.deliver(ev.note)
-	case evInviteeSettle:
-		e.settleInvitee(ev.op, ev.idx)
-	case evTargetSettle:
-		e.settleTarget(ev.call, ev.idx, ev.res)
-	case evEstablished:
-		e.establish(ev.call)
-	case evEnd:
-		e.endCall(ev.call, ev.res, ev.op)
-	case evIncomingExpire:
-		e.expireIncoming(ev.call)
-	case evReleaseHeld:
-		e.releaseHeld()
-	default:
-		panic(fmt.Sprintf("sim: unknown event kind %d", ev.kind))
-	}
-}
+func (e *Engine) handle(ev *event) { ev.kind.handle(e, ev) }
 
 func (e *Engine) newID() string { return e.rng.get("ids").guid() }
 

@@ -13,6 +13,17 @@ type pendingNote struct {
 	meta     NoteMeta
 }
 
+// Delivery events: a notification reaches the bot; a notification held back by a reorder fault
+// is let go.
+var (
+	evDeliver = &eventKind{name: "deliver", handle: func(e *Engine, ev *event) { e.deliver(ev.note) },
+		describe: func(_ *Engine, ev *event, p *Pending) {
+			p.Call = ev.note.meta.CallID
+			p.Text = ev.note.meta.ChangeType + " " + ev.note.meta.Resource
+		}}
+	evReleaseHeld = &eventKind{name: "release", handle: func(e *Engine, _ *event) { e.releaseHeld() }}
+)
+
 type notifyState struct {
 	last   map[string]time.Duration // latest delivery time scheduled per callback URI
 	held   *pendingNote             // a notification held back by a reorder fault
@@ -26,14 +37,14 @@ func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summar
 	resource := appPath(c.ID) + suffix
 	// encode into the engine's scratch buffer, then keep an exact-size copy: notifications of
 	// one call differ a lot in size (a roster against an operation), so no guess fits them all
-	e.scratch = e.appendEnvelope(e.scratch[:0], c.ID, changeType, resource, suffix, data)
+	e.enc.scratch = e.appendEnvelope(e.enc.scratch[:0], c.ID, changeType, resource, suffix, data)
 	n := &pendingNote{
 		callback: c.CallbackURI,
-		body:     bytes.Clone(e.scratch),
+		body:     bytes.Clone(e.enc.scratch),
 		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, Summary: summary},
 	}
-	if cap(e.scratch) > 1<<20 {
-		e.scratch = nil // one huge roster does not pin a megabyte for ever
+	if cap(e.enc.scratch) > 1<<20 {
+		e.enc.scratch = nil // one huge roster does not pin a megabyte for ever
 	}
 	e.sendNote(n)
 }

@@ -88,18 +88,44 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	)
 }
 
-// participantJSON is the participant's encoding, cached until the participant changes (every
-// change bumps its etag): full-roster notifications repeat unchanged participants many times.
+// encodeCache holds what the engine's encoders reuse: the buffer notifications are encoded in,
+// and each participant's last encoding (full-roster notifications repeat unchanged participants
+// many times). It is a cache: dropping it changes no byte of output.
+type encodeCache struct {
+	scratch  []byte
+	parts    map[*Participant]partJSON
+	partSize int // the length of the last participant encoding: new buffers start that big
+}
+
+// partJSON is a participant's encoding while its etag and call are those it was made for
+// (every change to a participant bumps its etag).
+type partJSON struct {
+	call string
+	etag int
+	b    []byte
+}
+
+// maxCachedParts bounds the participant cache: a bound, not an LRU (it is cleared when full;
+// a live world rarely holds that many participants).
+const maxCachedParts = 4096
+
+// participantJSON is the participant's encoding, from the cache when it is still current.
 func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
-	if p.cache == nil || p.cacheEtag != p.Etag || p.cacheCall != c.ID {
-		if p.cache == nil { // sized like the last participant encoded: no growing from empty
-			p.cache = make([]byte, 0, e.partSize+e.partSize/4)
-		}
-		p.cache = graph.AppendJSON(p.cache[:0], e.participantObj(c, p))
-		e.partSize = len(p.cache)
-		p.cacheEtag, p.cacheCall = p.Etag, c.ID
+	pc, ok := e.enc.parts[p]
+	if ok && pc.etag == p.Etag && pc.call == c.ID {
+		return pc.b
 	}
-	return p.cache
+	if e.enc.parts == nil || len(e.enc.parts) >= maxCachedParts && !ok {
+		e.enc.parts = make(map[*Participant]partJSON)
+	}
+	if pc.b == nil { // sized like the last participant encoded: no growing from empty
+		pc.b = make([]byte, 0, e.enc.partSize+e.enc.partSize/4)
+	}
+	pc.b = graph.AppendJSON(pc.b[:0], e.participantObj(c, p))
+	e.enc.partSize = len(pc.b)
+	pc.call, pc.etag = c.ID, p.Etag
+	e.enc.parts[p] = pc
+	return pc.b
 }
 
 func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
@@ -127,29 +153,17 @@ func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Particip
 	}}
 }
 
-// invitationObj renders an invitee as invitationParticipantInfo (v1 operations carry them).
-func (e *Engine) invitationObj(inv *Invitee) graph.Obj {
-	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.invitationParticipantInfo"}, {K: "identity", V: e.identitySet(inv.Identity)}}
-	if inv.EndpointType != "" {
-		o = append(o, graph.KV{K: "endpointType", V: inv.EndpointType})
-	}
-	if inv.ReplacesCall != "" {
-		o = append(o, graph.KV{K: "replacesCallId", V: inv.ReplacesCall})
-	}
-	return o
-}
-
 // operationNotificationObj is the operation as resourceData of its deleted notification.
 func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	path := appPath(op.CallID) + "/operations/" + op.ID
-	o := e.entityHead("#microsoft.graph."+op.Type, path, op.ID, op.Etag)
+	o := e.entityHead("#microsoft.graph."+string(op.Type), path, op.ID, op.Etag)
 	if e.prof.ODataIDs { // the seed's order: clientContext, status, resultInfo
 		if op.ClientContext != "" {
 			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
 		}
-		o = append(o, graph.KV{K: "status", V: op.Status})
+		o = append(o, graph.KV{K: "status", V: string(op.Status)})
 	} else {
-		o = append(o, graph.KV{K: "status", V: op.Status})
+		o = append(o, graph.KV{K: "status", V: string(op.Status)})
 		if op.ClientContext != "" {
 			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
 		}
@@ -157,12 +171,13 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	if op.Result != nil {
 		o = append(o, graph.KV{K: "resultInfo", V: op.Result.Obj(e.prof)})
 	}
-	if e.prof.OperationParticipants && len(op.Invitees) > 0 {
-		list := make([]graph.Obj, len(op.Invitees))
-		for i, inv := range op.Invitees {
-			list[i] = e.invitationObj(inv)
-		}
-		o = append(o, graph.KV{K: "participants", V: list})
+	return e.opFields(o, op)
+}
+
+// opFields appends the members the operation's type adds (its opKind's fields).
+func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
+	if k, ok := opKinds[op.Type]; ok && k.fields != nil {
+		o = append(o, k.fields(e, op)...)
 	}
 	return o
 }
@@ -171,9 +186,9 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
 	o := graph.Obj{}
 	if e.prof.OperationParticipants {
-		o = append(o, graph.KV{K: "@odata.type", V: "#microsoft.graph." + op.Type})
+		o = append(o, graph.KV{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)})
 	}
-	o = append(o, graph.KV{K: "id", V: op.ID}, graph.KV{K: "status", V: e.prof.HTTPStatus(op.Status)})
+	o = append(o, graph.KV{K: "id", V: op.ID}, graph.KV{K: "status", V: e.prof.HTTPStatus(string(op.Status))})
 	if e.prof.OperationTimestamps {
 		o = append(o, graph.KV{K: "createdDateTime", V: e.Timestamp(op.CreatedAt)}, graph.KV{K: "lastActionDateTime", V: e.Timestamp(op.LastActionAt)})
 	}
@@ -185,14 +200,7 @@ func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
 	} else if e.prof.OperationParticipants {
 		o = append(o, graph.KV{K: "resultInfo", V: nil})
 	}
-	if e.prof.OperationParticipants && op.Type == "inviteParticipantsOperation" {
-		list := make([]graph.Obj, len(op.Invitees))
-		for i, inv := range op.Invitees {
-			list[i] = e.invitationObj(inv)
-		}
-		o = append(o, graph.KV{K: "participants", V: list})
-	}
-	return o
+	return e.opFields(o, op)
 }
 
 func nullable(s string) any {
@@ -210,7 +218,7 @@ func (e *Engine) callObj(c *Call) graph.Obj {
 	}
 	o = append(o,
 		graph.KV{K: "id", V: c.ID},
-		graph.KV{K: "state", V: c.State},
+		graph.KV{K: "state", V: string(c.State)},
 		graph.KV{K: "direction", V: c.Direction},
 		graph.KV{K: "callbackUri", V: c.CallbackURI},
 	)

@@ -143,10 +143,6 @@ type Participant struct {
 	SourceID     int
 	Etag         int
 	JoinedAt     time.Duration
-
-	cache     []byte
-	cacheEtag int
-	cacheCall string
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -156,12 +152,24 @@ type Ringing struct {
 	Since    time.Duration
 }
 
+// CallState is a call's state as Graph names it.
+type CallState string
+
+// Call states.
+const (
+	CallIncoming     CallState = "incoming"
+	CallEstablishing CallState = "establishing"
+	CallEstablished  CallState = "established"
+	CallTerminating  CallState = "terminating"
+	CallTerminated   CallState = "terminated"
+)
+
 // Call is a simulated call as the service sees it.
 type Call struct {
 	ID              string
 	Name            string
 	Kind            string
-	State           string
+	State           CallState
 	Direction       string
 	CallbackURI     string
 	Subject         string
@@ -183,7 +191,17 @@ type Call struct {
 }
 
 // Ended reports whether the call is over (terminated).
-func (c *Call) Ended() bool { return c.State == "terminated" }
+func (c *Call) Ended() bool { return c.State == CallTerminated }
+
+// InviteeOutcome is how far an invitee has got.
+type InviteeOutcome string
+
+// Invitee outcomes.
+const (
+	InviteeRinging InviteeOutcome = "ringing"
+	InviteeJoined  InviteeOutcome = "joined"
+	InviteeFailed  InviteeOutcome = "failed"
+)
 
 // Invitee is one invited participant of an invite operation.
 type Invitee struct {
@@ -194,19 +212,43 @@ type Invitee struct {
 	ReplacesCall  string // the replaced call's id, resolved
 	replacesRaw   string
 	ParticipantID string
-	Outcome       string // ringing, joined, failed
+	Outcome       InviteeOutcome
 	Result        *graph.ResultInfo
 	failWith      *graph.Failure
 	delay         time.Duration
 }
 
+// OpStatus is an operation's status (as the notifications spell it; HTTP answers may
+// capitalise it, Profile.HTTPStatus).
+type OpStatus string
+
+// Operation statuses.
+const (
+	OpNotStarted OpStatus = "notStarted"
+	OpRunning    OpStatus = "running"
+	OpCompleted  OpStatus = "completed"
+	OpFailed     OpStatus = "failed"
+)
+
+// OpType is an operation's Graph type (inviteParticipantsOperation, ...). Each is declared by
+// the action that creates it (action_*.go).
+type OpType string
+
+// Label is the operation type's short name for people ("invite"); an unknown type is its own.
+func (t OpType) Label() string {
+	if k, ok := opKinds[t]; ok {
+		return k.label
+	}
+	return string(t)
+}
+
 // Operation is a long-running operation (inviteParticipantsOperation, muteParticipantOperation).
 type Operation struct {
 	ID            string
-	Type          string // inviteParticipantsOperation, muteParticipantOperation
+	Type          OpType
 	CallID        string
 	ClientContext string
-	Status        string // notStarted, running, completed, failed
+	Status        OpStatus
 	CreatedAt     time.Duration
 	LastActionAt  time.Duration
 	Invitees      []*Invitee
@@ -217,7 +259,7 @@ type Operation struct {
 }
 
 // Done reports whether the operation has finished.
-func (o *Operation) Done() bool { return o.Status == "completed" || o.Status == "failed" }
+func (o *Operation) Done() bool { return o.Status == OpCompleted || o.Status == OpFailed }
 
 // TranscriptFormat names the transcript format in the header line of every transcript
 // (headless playback and serve alike).

@@ -237,7 +237,7 @@ func (e *Engine) setupCall(s CallSetup) (*Call, error) {
 	if id == "" {
 		id = e.newID()
 	}
-	c := &Call{ID: id, Name: s.Name, Kind: s.Kind, State: "established", Direction: "outgoing",
+	c := &Call{ID: id, Name: s.Name, Kind: s.Kind, State: CallEstablished, Direction: "outgoing",
 		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Delta: s.Delta, Etag: 1}
 	bot := e.newParticipant(c, e.botIdentity(), true)
 	c.MyParticipantID = bot.ID

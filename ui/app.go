@@ -835,7 +835,7 @@ func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
 		} else if msg.in.Kind == sim.InIncomingCall {
 			from, name := msg.in.From, msg.in.Name
 			m.calls.want = func(c *sim.Call) bool {
-				return c.State == "incoming" && c.Source != nil && c.Source.Name == from && (name == "" || c.Name == name)
+				return c.State == sim.CallIncoming && c.Source != nil && c.Source.Name == from && (name == "" || c.Name == name)
 			}
 		}
 		m.calls.setCalls(m.world.Calls)

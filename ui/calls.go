@@ -107,16 +107,17 @@ func kindLabel(k string) string {
 }
 
 // stateBadge is a glyph plus the state word, so it reads without colour.
-func stateBadge(st *Styles, state string) string {
+func stateBadge(st *Styles, state sim.CallState) string {
+	s := string(state)
 	switch state {
-	case "established":
-		return st.OK.Render(glyphLive + " " + state)
-	case "terminated":
-		return st.Dim.Render(glyphEnded + " " + state)
-	case "incoming":
-		return st.Warn.Bold(true).Render(glyphHalf + " " + state)
+	case sim.CallEstablished:
+		return st.OK.Render(glyphLive + " " + s)
+	case sim.CallTerminated:
+		return st.Dim.Render(glyphEnded + " " + s)
+	case sim.CallIncoming:
+		return st.Warn.Bold(true).Render(glyphHalf + " " + s)
 	default:
-		return st.Warn.Render(glyphHalf + " " + state)
+		return st.Warn.Render(glyphHalf + " " + s)
 	}
 }
 

@@ -38,7 +38,7 @@ type inviteForm struct {
 }
 
 func newInviteForm(c *sim.Call, w sim.World) inviteForm {
-	f := inviteForm{callID: c.ID, callName: c.Name, callKind: c.Kind, callState: c.State,
+	f := inviteForm{callID: c.ID, callName: c.Name, callKind: c.Kind, callState: string(c.State),
 		dir:      newPicker(w.Directory, true),
 		replaces: []string{""},
 		name:     field{label: "", placeholder: "a new display name (optional)", limit: 64},

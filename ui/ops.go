@@ -88,25 +88,15 @@ func (p *opsPane) click(y int) {
 	}
 }
 
-func opStatus(st *Styles, s string) string {
+func opStatus(st *Styles, s sim.OpStatus) string {
 	switch s {
-	case "completed":
-		return st.OK.Render(glyphOK + " " + s)
-	case "failed":
-		return st.Err.Render(glyphFail + " " + s)
+	case sim.OpCompleted:
+		return st.OK.Render(glyphOK + " " + string(s))
+	case sim.OpFailed:
+		return st.Err.Render(glyphFail + " " + string(s))
 	default:
-		return st.Warn.Render(glyphRunning + " " + s)
+		return st.Warn.Render(glyphRunning + " " + string(s))
 	}
-}
-
-func shortType(t string) string {
-	switch t {
-	case "inviteParticipantsOperation":
-		return "invite"
-	case "muteParticipantOperation":
-		return "mute"
-	}
-	return t
 }
 
 // lines renders every operation (there are few per call) and the first line of each.
@@ -120,7 +110,7 @@ func (p *opsPane) lines(inner int) ([]string, []int) {
 		if i == p.sel {
 			cur = glyphCursor + " "
 		}
-		head := cur + opStatus(p.st, o.Status) + " " + shortType(o.Type) + " " + p.st.Dim.Render(shortID(o.ID))
+		head := cur + opStatus(p.st, o.Status) + " " + o.Type.Label() + " " + p.st.Dim.Render(shortID(o.ID))
 		if o.ClientContext != "" {
 			head += " cc=" + o.ClientContext
 		}
@@ -137,9 +127,9 @@ func (p *opsPane) lines(inner int) ([]string, []int) {
 			for j, inv := range o.Invitees {
 				g := glyphRunning
 				switch inv.Outcome {
-				case "joined":
+				case sim.InviteeJoined:
 					g = glyphOK
-				case "failed":
+				case sim.InviteeFailed:
 					g = glyphFail
 				}
 				s := g + inv.Identity.Label()
@@ -150,7 +140,7 @@ func (p *opsPane) lines(inner int) ([]string, []int) {
 			}
 			out = append(out, "    "+strings.Join(parts, ", "))
 		}
-		if o.Result != nil && o.Status == "failed" {
+		if o.Result != nil && o.Status == sim.OpFailed {
 			out = append(out, p.st.Err.Render(fmt.Sprintf("    %d/%d ", o.Result.Code, o.Result.Subcode))+p.st.Text.Render(o.Result.Message))
 		}
 	}

@@ -63,7 +63,7 @@ func finish(t *testing.T, tm *teatest.TestModel) (Model, string) {
 
 func lastOpStatus(e *sim.Engine) string {
 	if ops := e.Operations(); len(ops) > 0 {
-		return ops[len(ops)-1].Status
+		return string(ops[len(ops)-1].Status)
 	}
 	return ""
 }

@@ -8,6 +8,37 @@ import (
 	"github.com/callsim/callsim/sim/graph"
 )
 
+// invite: POST /communications/calls/{id}/participants/invite. Each invitee rings and joins or
+// fails (evInviteeSettle); when all have settled the inviteParticipantsOperation completes or
+// fails with a deleted notification.
+
+func init() {
+	register(&action{name: "invite", handle: (*Engine).inviteRequest, input: InInvite, bot: (*Engine).inviteBot, summary: inviteSummary})
+}
+
+// inviteOp: v1 renders the invitees of the operation as its participants.
+var inviteOp = registerOp(&opKind{typ: "inviteParticipantsOperation", label: "invite",
+	fields: func(e *Engine, op *Operation) []graph.KV {
+		if !e.prof.OperationParticipants {
+			return nil
+		}
+		list := make([]graph.Obj, len(op.Invitees))
+		for i, inv := range op.Invitees {
+			list[i] = e.invitationObj(inv)
+		}
+		return []graph.KV{{K: "participants", V: list}}
+	}})
+
+// evInviteeSettle: an invitee answers or fails.
+var evInviteeSettle = &eventKind{name: "invitee",
+	handle: func(e *Engine, ev *event) { e.settleInvitee(ev.op, ev.idx) },
+	describe: func(e *Engine, ev *event, p *Pending) {
+		if op, ok := e.Operation(ev.op); ok && ev.idx < len(op.Invitees) {
+			p.Call = op.CallID
+			p.Text = op.Invitees[ev.idx].Identity.Label() + " answers or fails"
+		}
+	}}
+
 // Invite messages (spec §4).
 const (
 	MsgMultipartyOnly = "This API is only supported for multiparty calls."
@@ -15,13 +46,15 @@ const (
 	MsgSecondBot      = "Inviting more than one bot to a meeting or group call isn't allowed."
 )
 
-func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
-	c, ok := e.liveCall(callID)
+func (e *Engine) inviteRequest(rq *request) answer {
+	c, ok := e.liveCall(rq.Call)
 	if !ok {
 		return notFound()
 	}
 	var b graph.InviteBody
-	if a := e.decode(body, &b); a != nil {
+	if fast, ok := graph.DecodeInvite(rq.body); ok { // what encoding/json would make of it
+		b, rq.json = fast, true
+	} else if a := rq.decode(&b); a != nil {
 		return *a
 	}
 	if len(b.Participants) == 0 {
@@ -37,7 +70,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 			return badRequest("clientContext must be at most %d characters, got %d.", MaxClientContext, n)
 		}
 	}
-	if c.State != "established" {
+	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; participants can only be invited into an established call.", c.ID, c.State)
 	}
 	if c.Kind == PeerToPeer {
@@ -63,7 +96,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 			return badRequest("participants[%d]: %s", i, err)
 		}
 		inv := &Invitee{Identity: *id, EndpointType: p.EndpointType, Region: p.Region, LanguageID: p.LanguageID,
-			replacesRaw: p.ReplacesCallID, ParticipantID: p.ParticipantID, Outcome: "ringing"}
+			replacesRaw: p.ReplacesCallID, ParticipantID: p.ParticipantID, Outcome: InviteeRinging}
 		invitees = append(invitees, inv)
 	}
 	if c.Kind == PeerToPeer {
@@ -71,8 +104,8 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 		c.Escalated = true
 		e.state("call.escalated", c.ID, nil)
 	}
-	op := &Operation{ID: e.newID(), Type: "inviteParticipantsOperation", CallID: c.ID, ClientContext: cc,
-		Status: "running", CreatedAt: e.now, LastActionAt: e.now, Invitees: invitees, Etag: 1}
+	op := &Operation{ID: e.newID(), Type: inviteOp.typ, CallID: c.ID, ClientContext: cc,
+		Status: OpRunning, CreatedAt: e.now, LastActionAt: e.now, Invitees: invitees, Etag: 1}
 	e.addOp(c, op)
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "invitees": len(invitees)})
 	for i, inv := range invitees {
@@ -98,7 +131,7 @@ func (e *Engine) inviteRequest(r route, callID string, body []byte) answer {
 		e.schedule(&event{at: e.now + inv.delay, kind: evInviteeSettle, op: op.ID, idx: i})
 	}
 	a := okJSON(e.cfg.InviteStatus, e.operationHTTPObj(op))
-	a.Location = e.location(r, c.ID+"/operations/"+op.ID)
+	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)
 	a.OperationID = op.ID
 	a.CallID = c.ID
 	return a
@@ -114,7 +147,7 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 		return
 	}
 	inv := op.Invitees[idx]
-	if inv.Outcome != "ringing" {
+	if inv.Outcome != InviteeRinging {
 		return // already settled (cancelled)
 	}
 	c.dropRinging(inv.Identity.ID)
@@ -124,11 +157,11 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 		inv.failWith = &graph.Failure{Name: "duplicate", Code: 409, Message: "The participant is already in the call."}
 	}
 	if inv.failWith != nil {
-		inv.Outcome = "failed"
+		inv.Outcome = InviteeFailed
 		inv.Result = failureResult(inv.failWith)
 		e.state("invitee.failed", c.ID, map[string]any{"operation": op.ID, "identity": inv.Identity.Label(), "code": inv.failWith.Code, "subcode": inv.failWith.Subcode})
 	} else {
-		inv.Outcome = "joined"
+		inv.Outcome = InviteeJoined
 		joined = e.newParticipant(c, inv.Identity, false)
 		if e.prof.InvitationExtras {
 			joined.EndpointType = inv.EndpointType
@@ -144,7 +177,7 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 	}
 	settled := true
 	for _, x := range op.Invitees {
-		if x.Outcome == "ringing" {
+		if x.Outcome == InviteeRinging {
 			settled = false
 		}
 	}
@@ -170,7 +203,7 @@ func teamsID(id Identity) string {
 func (e *Engine) finishOperation(c *Call, op *Operation) {
 	var failed []*Invitee
 	for _, x := range op.Invitees {
-		if x.Outcome == "failed" {
+		if x.Outcome == InviteeFailed {
 			failed = append(failed, x)
 		}
 	}
@@ -178,9 +211,9 @@ func (e *Engine) finishOperation(c *Call, op *Operation) {
 	op.Etag++
 	summary := "status completed"
 	if len(failed) == 0 {
-		op.Status = "completed"
+		op.Status = OpCompleted
 	} else {
-		op.Status = "failed"
+		op.Status = OpFailed
 		first := failed[0].failWith
 		parts := make([]string, len(failed))
 		for i, x := range failed {
@@ -198,7 +231,7 @@ func (e *Engine) finishOperation(c *Call, op *Operation) {
 		}
 		summary = fmt.Sprintf("status failed %d/%d", op.Result.Code, op.Result.Subcode)
 	}
-	e.state("operation."+op.Status, c.ID, map[string]any{"operation": op.ID})
+	e.state("operation."+string(op.Status), c.ID, map[string]any{"operation": op.ID})
 	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), summary)
 }
 
@@ -209,4 +242,82 @@ func invitedTwice(before []*Invitee, id string) bool {
 		}
 	}
 	return false
+}
+
+// invitationObj renders an invitee as invitationParticipantInfo (v1 operations carry them).
+func (e *Engine) invitationObj(inv *Invitee) graph.Obj {
+	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.invitationParticipantInfo"}, {K: "identity", V: e.identitySet(inv.Identity)}}
+	if inv.EndpointType != "" {
+		o = append(o, graph.KV{K: "endpointType", V: inv.EndpointType})
+	}
+	if inv.ReplacesCall != "" {
+		o = append(o, graph.KV{K: "replacesCallId", V: inv.ReplacesCall})
+	}
+	return o
+}
+
+func (e *Engine) inviteBot(in Input) (Request, error) {
+	call, err := e.botCall(in)
+	if err != nil {
+		return Request{}, err
+	}
+	parts := make([]map[string]any, 0, len(in.Invitees))
+	for i, s := range in.Invitees {
+		id, err := e.inviteeIdentity(s)
+		if err != nil {
+			return Request{}, err
+		}
+		p := map[string]any{"identity": wireIdentitySet(id)}
+		if s.EndpointType != "" {
+			p["endpointType"] = s.EndpointType
+		}
+		if s.Region != "" {
+			p["region"] = s.Region
+		}
+		if s.LanguageID != "" {
+			p["languageId"] = s.LanguageID
+		}
+		if i == 0 && in.Replaces != "" {
+			rc, ok := e.FindCall(in.Replaces)
+			ref := in.Replaces
+			if ok {
+				ref = rc.ID
+				if e.prof.AppPaths {
+					ref = "/app/calls/" + rc.ID
+				}
+			}
+			p["replacesCallId"] = ref
+		}
+		parts = append(parts, p)
+	}
+	body := map[string]any{"participants": parts}
+	if in.ClientContext != nil {
+		body["clientContext"] = *in.ClientContext
+	}
+	return postJSON(e.callsPrefix()+call.ID+"/participants/invite", body)
+}
+
+func (e *Engine) inviteeIdentity(s InviteeSpec) (*Identity, error) {
+	if id, ok := e.FindIdentity(s.Name); ok {
+		return id, nil
+	}
+	if s.DisplayName == "" && s.ID == "" {
+		return nil, fmt.Errorf("invite: unknown identity %q (an inline invitee needs displayName)", s.Name)
+	}
+	return e.AddIdentity(Identity{Name: s.Name, Kind: s.Kind, ID: s.ID, DisplayName: s.DisplayName, Region: s.Region, LanguageID: s.LanguageID}), nil
+}
+
+func inviteSummary(in Input) string {
+	names := make([]string, 0, len(in.Invitees))
+	for _, v := range in.Invitees {
+		n := v.Name
+		if n == "" {
+			n = v.DisplayName
+		}
+		if n == "" {
+			n = v.ID
+		}
+		names = append(names, n)
+	}
+	return onCall(in, "invite "+strings.Join(names, ", ")+" to")
 }
