@@ -64,6 +64,9 @@ func TestBadInput(t *testing.T) {
 		{"token signed by another key", "GET", base + "/" + group, "", []string{"Authorization", "Bearer " + forged}, 401, "InvalidAuthenticationToken", "validation failure"},
 		{"expired token", "GET", base + "/" + group, "", []string{"Authorization", "Bearer " + expired}, 401, "InvalidAuthenticationToken", "expired"},
 		{"wrong roles for invite", "POST", inv, `{"participants":[` + user(1) + `]}`, []string{"Authorization", mint(TokenRequest{Roles: []string{"Calls.Initiate.All"}})}, 403, "7504", "Calls.InitiateGroupCall.All"},
+		{"wrong roles for a namespace-qualified invite", "POST", base + "/" + group + "/participants/microsoft.graph.invite", `{"participants":[` + user(1) + `]}`, []string{"Authorization", mint(TokenRequest{Roles: []string{"Calls.Initiate.All"}})}, 403, "7504", "Calls.InitiateGroupCall.All"},
+		// methods are case-sensitive: a lower-case post neither skips create's role check nor creates a call
+		{"lower-case post", "post", base, createBody("http://127.0.0.1:3978/api/calls"), []string{"Authorization", mint(TokenRequest{Roles: []string{"Calls.AccessMedia.All"}})}, 405, "MethodNotAllowed", "'post'"},
 		{"no calling roles", "GET", base + "/" + group, "", []string{"Authorization", mint(TokenRequest{Roles: []string{"User.Read.All"}})}, 403, "7504", "Insufficient"},
 		{"delegated token", "POST", inv, `{"participants":[` + user(1) + `]}`, []string{"Authorization", mint(TokenRequest{Delegated: true})}, 403, "7504", "delegated"},
 		{"tenant mismatch", "GET", base + "/" + group, "", []string{"Authorization", "Bearer " + mustMint(t, key, "0000aaaa-0000-4000-8000-000000000000")}, 403, "7505", "tenant mismatch"},

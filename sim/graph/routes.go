@@ -60,7 +60,9 @@ type Route struct {
 // Bound reports whether the route is a bound action (a POST to a named segment after an id,
 // such as participants/invite): its last segment may be namespace-qualified
 // (microsoft.graph.invite).
-func (r Route) Bound() bool { return r.Method == "POST" && len(r.segs) > 2 && r.segs[len(r.segs)-1][0] != '{' }
+func (r Route) Bound() bool {
+	return r.Method == "POST" && len(r.segs) > 1 && r.segs[len(r.segs)-1][0] != '{'
+}
 
 // routes: one line per Graph operation. A pattern with a named segment comes before a pattern
 // with an id in the same place (participants/invite before participants/{participant}).

@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
+// TestEveryRouteHasAnAction: the engine answers every route of the table, and every action the
+// engine registers is some route's.
+func TestEveryRouteHasAnAction(t *testing.T) {
+	routed := map[string]bool{}
+	for _, r := range graph.RouteTable() {
+		routed[r.Action] = true
+		if _, ok := actionByName[r.Action]; !ok {
+			t.Errorf("route %s %s: no engine action %q", r.Method, r.Pattern, r.Action)
+		}
+	}
+	for name := range actionByName {
+		if !routed[name] {
+			t.Errorf("action %q is in no route", name)
+		}
+	}
+}
+
+// TestEveryInputKind: every input kind has its table entry (apply and summary), and the summary
+// is the kind's own, not the fallback.
+func TestEveryInputKind(t *testing.T) {
+	kinds := []InputKind{InRequest, InInvite, InCreateCall, InAnswer, InReject, InHangUp, InRemove, InMute,
+		InIncomingCall, InLeave, InAddIdentity, InSetupCall, InArmFault, InDisarmFault, InClearFaults}
+	for _, k := range kinds {
+		if _, ok := inputKinds[k]; !ok {
+			t.Errorf("input kind %q has no entry", k)
+		}
+	}
+	if len(inputKinds) != len(kinds) {
+		t.Errorf("the input table has %d kinds, the test knows %d", len(inputKinds), len(kinds))
+	}
+	summaries := []struct {
+		in   Input
+		want string
+	}{
+		{Input{Kind: InRequest, Request: &Request{Method: "GET", Path: "/v1.0/communications/calls/x"}}, "GET /v1.0/communications/calls/x"},
+		{Input{Kind: InRequest}, "request"},
+		{Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "bob"}, {DisplayName: "Ann"}, {ID: "u1"}}}, "invite bob, Ann, u1 to huddle"},
+		{Input{Kind: InCreateCall, Name: "c"}, "create call c"},
+		{Input{Kind: InCreateCall}, "create call"},
+		{Input{Kind: InAnswer, Call: "c"}, "answer c"},
+		{Input{Kind: InReject, Call: "c"}, "reject c"},
+		{Input{Kind: InHangUp, Call: "c"}, "hang up c"},
+		{Input{Kind: InHangUp}, "hang up"},
+		{Input{Kind: InRemove, Call: "c", Participant: "bob"}, "remove bob from c"},
+		{Input{Kind: InMute, Call: "c", Participant: "bob"}, "mute bob on c"},
+		{Input{Kind: InLeave, Call: "c", Participant: "bob"}, "bob leaves c"},
+		{Input{Kind: InIncomingCall, From: "bob"}, "incoming call from bob"},
+		{Input{Kind: InAddIdentity, Identity: &Identity{Name: "bob"}}, "add bob to the directory"},
+		{Input{Kind: InSetupCall, Setup: &CallSetup{Name: "c"}}, "set up call c"},
+		{Input{Kind: InArmFault, Fault: &FaultRule{Name: "f"}}, "arm fault f"},
+		{Input{Kind: InDisarmFault, Name: "f"}, "disarm fault f"},
+		{Input{Kind: InClearFaults}, "clear every fault"},
+		{Input{Kind: "nonsense"}, "nonsense"},
+	}
+	for _, c := range summaries {
+		if got := c.in.Summary(); got != c.want {
+			t.Errorf("%s: Summary() = %q, want %q", c.in.Kind, got, c.want)
+		}
+	}
+	w := newWorld(t, "v1", 1)
+	if res := w.e.Apply(Input{Kind: "nonsense"}); res.Err == nil || !strings.Contains(res.Err.Error(), "unknown input kind") {
+		t.Fatalf("an unknown kind applied: %v", res.Err)
+	}
+}
+
+// TestBotRequestsRoute: the request each bot action builds is routed back to that action.
+func TestBotRequestsRoute(t *testing.T) {
+	for _, profile := range []string{"seed", "v1"} {
+		w := newWorld(t, profile, 1)
+		w.must(Input{Kind: InIncomingCall, Name: "ring", From: "heidi"})
+		ins := map[InputKind]Input{
+			InInvite:     {Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "carol"}}},
+			InCreateCall: {Kind: InCreateCall, Name: "out", Targets: []string{"dave"}},
+			InAnswer:     {Kind: InAnswer, Call: "ring"},
+			InReject:     {Kind: InReject, Call: "ring"},
+			InHangUp:     {Kind: InHangUp, Call: "huddle"},
+			InRemove:     {Kind: InRemove, Call: "huddle", Participant: "alice"},
+			InMute:       {Kind: InMute, Call: "huddle", Participant: "alice"},
+		}
+		n := 0
+		for _, a := range actionByName {
+			if a.input == "" {
+				continue
+			}
+			n++
+			in, ok := ins[a.input]
+			if !ok {
+				t.Fatalf("no test input for %q", a.input)
+			}
+			req, err := a.bot(w.e, in)
+			if err != nil {
+				t.Fatalf("%s: %v", a.input, err)
+			}
+			rt, _, err := graph.Match(req.Method, req.Path)
+			if err != nil || rt.Action != a.name {
+				t.Errorf("%s: %s %s routes to %q (%v), want %q", a.input, req.Method, req.Path, rt.Action, err, a.name)
+			}
+		}
+		if n != len(ins) {
+			t.Errorf("%d bot actions, %d test inputs", n, len(ins))
+		}
+	}
+}
+
+// TestNamespaceQualifiedActions: microsoft.graph.X answers as X does, through the engine.
+func TestNamespaceQualifiedActions(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	huddle := w.call("huddle")
+	body := []byte(`{"participants":[{"identity":{"user":{"id":"550fae72-d251-43ec-868c-373732c2704f"}}}]}`)
+	r := w.e.HandleRequest(Request{Method: "POST", Path: "/v1.0/communications/calls/" + huddle.ID + "/participants/microsoft.graph.invite", Body: body})
+	if r.Status != 200 || r.OperationID == "" {
+		t.Fatalf("namespaced invite: %d %s", r.Status, r.Body)
+	}
+	alice, _ := huddle.participant("alice")
+	r = w.e.HandleRequest(Request{Method: "POST", Path: "/v1.0/communications/calls/" + huddle.ID + "/participants/" + alice.ID + "/microsoft.graph.mute", Body: []byte(`{}`)})
+	if r.Status != 200 || !alice.Muted {
+		t.Fatalf("namespaced mute: %d %s", r.Status, r.Body)
+	}
+	w.must(Input{Kind: InIncomingCall, Name: "ring", From: "dave"})
+	r = w.e.HandleRequest(Request{Method: "POST", Path: "/v1.0/communications/calls/" + w.call("ring").ID + "/microsoft.graph.answer", Body: []byte(`{}`)})
+	if r.Status != 202 || w.call("ring").State != CallEstablishing {
+		t.Fatalf("namespaced answer: %d %s, state %s", r.Status, r.Body, w.call("ring").State)
+	}
+}
+
+// TestPendingEventText: each event kind names itself and says what it is about.
+func TestPendingEventText(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	w.must(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "carol"}}})
+	w.must(Input{Kind: InCreateCall, Name: "out", Targets: []string{"dave"}})
+	w.must(Input{Kind: InHangUp, Call: "support"})
+	got := map[string]string{}
+	for _, p := range w.e.PendingEvents(0) {
+		if _, seen := got[p.Kind]; !seen {
+			got[p.Kind] = p.Text
+		}
+	}
+	want := map[string]string{"invitee": "Carol answers or fails", "target": "Dave answers or fails", "end": ""}
+	for k, text := range want {
+		if g, ok := got[k]; !ok || g != text {
+			t.Errorf("pending %q: %q (present %v), want %q", k, g, ok, text)
+		}
+	}
+	if d := got["deliver"]; !strings.HasPrefix(d, "updated /app/calls/") {
+		t.Errorf("pending deliver: %q", d)
+	}
+	w.run()
+	if n := len(w.e.PendingEvents(0)); n != 0 {
+		t.Fatalf("%d events left after the run", n)
+	}
+}
+
+// TestOpTypeLabel: each operation type an action declares has a short label; others are their own.
+func TestOpTypeLabel(t *testing.T) {
+	for typ, want := range map[OpType]string{"inviteParticipantsOperation": "invite", "muteParticipantOperation": "mute", "playPromptOperation": "playPromptOperation"} {
+		if got := typ.Label(); got != want {
+			t.Errorf("%s.Label() = %q, want %q", typ, got, want)
+		}
+	}
+}
+
+// TestParticipantCacheBound: the encoding cache is a cache: past its bound it starts over, and
+// what it returns is what encoding afresh gives.
+func TestParticipantCacheBound(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	c := w.call("huddle")
+	p := c.Roster[1]
+	first := string(w.e.participantJSON(c, p))
+	for i := range maxCachedParts + 10 {
+		q := *p
+		q.ID = strings.Repeat("x", i%7)
+		w.e.participantJSON(c, &q)
+	}
+	if n := len(w.e.enc.parts); n > maxCachedParts {
+		t.Fatalf("%d cached participants, bound %d", n, maxCachedParts)
+	}
+	if got := string(w.e.participantJSON(c, p)); got != first {
+		t.Fatalf("after eviction: %s, want %s", got, first)
+	}
+	p.Muted, p.Etag = true, p.Etag+1
+	if got := string(w.e.participantJSON(c, p)); got == first || !strings.Contains(got, `"isMuted":true`) {
+		t.Fatalf("a changed participant came from the cache: %s", got)
+	}
+}
