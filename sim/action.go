@@ -64,12 +64,15 @@ func (a *action) apply(e *Engine, in Input) Result {
 	return res
 }
 
-// opKind is an operation type: its Graph type, its short label for people, and the members
-// its JSON adds to the common ones (after resultInfo), if any.
+// opKind is an operation type: its Graph type, its short label for people, the members its
+// JSON adds to the common ones (after resultInfo), if any, and how it fails when its call ends
+// before it completes.
 type opKind struct {
 	typ    OpType
 	label  string
 	fields func(e *Engine, op *Operation) []graph.KV
+	// endedMessage is the resultInfo message of an operation its call outlived ("": a generic one).
+	endedMessage string
 }
 
 func registerOp(k *opKind) *opKind {

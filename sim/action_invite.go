@@ -27,7 +27,8 @@ var inviteOp = registerOp(&opKind{typ: "inviteParticipantsOperation", label: "in
 			list[i] = e.invitationObj(inv)
 		}
 		return []graph.KV{{K: "participants", V: list}}
-	}})
+	},
+	endedMessage: "The call ended before the invitation completed."})
 
 // evInviteeSettle: an invitee answers or fails.
 var evInviteeSettle = &eventKind{name: "invitee",

@@ -1,5 +1,11 @@
 package sim
 
+import (
+	"strings"
+
+	"github.com/callsim/callsim/sim/graph"
+)
+
 // removeParticipant: DELETE /communications/calls/{id}/participants/{pid}. Removes a member of a
 // group call, or cancels the invitation of one still ringing (cancelInvite).
 
@@ -50,4 +56,29 @@ func (e *Engine) removeRequest(id, pid string) answer {
 	e.state("participant.removed", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	e.rosterChanged(c, nil, []*Participant{p})
 	return answer{Response: Response{Status: 204, CallID: c.ID}}
+}
+
+// cancelInvite: removing an invitee who is still ringing cancels the pending add (documented);
+// their invitation fails with 487 (sim choice). ref is the identity's id, name or display name.
+func (e *Engine) cancelInvite(c *Call, ref string) bool {
+	for _, r := range c.Ringing {
+		id := r.Identity
+		if r.OpID == "" || !(strings.EqualFold(id.ID, ref) || id.Name == ref || (id.DisplayName != "" && strings.EqualFold(id.DisplayName, ref))) {
+			continue
+		}
+		op, ok := e.Operation(r.OpID)
+		if !ok || op.Done() {
+			continue
+		}
+		e.state("invitee.cancelled", c.ID, map[string]any{"operation": op.ID, "identity": id.Label()})
+		for idx, inv := range op.Invitees {
+			if inv.Outcome == InviteeRinging && strings.EqualFold(inv.Identity.ID, id.ID) {
+				inv.failWith = &graph.Failure{Name: "cancelled", Code: 487, Message: "The invitation was cancelled by the application."}
+				// settled now; the pending ring event finds it settled and does nothing
+				e.settleInvitee(op.ID, idx)
+			}
+		}
+		return true
+	}
+	return false
 }

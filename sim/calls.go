@@ -165,12 +165,17 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 		}
 		e.notifyState(c, "deleted", fields...)
 	}
-	// invites still ringing on this call can no longer complete (sim choice: they fail quietly)
+	// operations still running on this call can no longer complete (sim choice: they fail
+	// quietly, with their type's words)
 	for _, op := range c.ops {
 		if !op.Done() {
+			msg := "The call ended before the operation completed."
+			if k, ok := opKinds[op.Type]; ok && k.endedMessage != "" {
+				msg = k.endedMessage
+			}
 			op.Status = OpFailed
 			op.LastActionAt = e.now
-			op.Result = &graph.ResultInfo{Code: 410, Subcode: 0, Message: "The call ended before the invitation completed."}
+			op.Result = &graph.ResultInfo{Code: 410, Subcode: 0, Message: msg}
 		}
 	}
 	e.forgetOld()
@@ -218,29 +223,4 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	e.rosterChanged(c, nil, []*Participant{p})
-}
-
-// cancelInvite: removing an invitee who is still ringing cancels the pending add (documented);
-// their invitation fails with 487 (sim choice). ref is the identity's id, name or display name.
-func (e *Engine) cancelInvite(c *Call, ref string) bool {
-	for _, r := range c.Ringing {
-		id := r.Identity
-		if r.OpID == "" || !(strings.EqualFold(id.ID, ref) || id.Name == ref || (id.DisplayName != "" && strings.EqualFold(id.DisplayName, ref))) {
-			continue
-		}
-		op, ok := e.Operation(r.OpID)
-		if !ok || op.Done() {
-			continue
-		}
-		e.state("invitee.cancelled", c.ID, map[string]any{"operation": op.ID, "identity": id.Label()})
-		for idx, inv := range op.Invitees {
-			if inv.Outcome == InviteeRinging && strings.EqualFold(inv.Identity.ID, id.ID) {
-				inv.failWith = &graph.Failure{Name: "cancelled", Code: 487, Message: "The invitation was cancelled by the application."}
-				// settled now; the pending ring event finds it settled and does nothing
-				e.settleInvitee(op.ID, idx)
-			}
-		}
-		return true
-	}
-	return false
 }

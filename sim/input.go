@@ -1,6 +1,9 @@
 package sim
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // InputKind says what an Input is.
 type InputKind string
@@ -169,6 +172,10 @@ type Input struct {
 	Identity *Identity  `json:"identity,omitempty"`
 	Setup    *CallSetup `json:"setup,omitempty"`
 	Fault    *FaultRule `json:"fault,omitempty"`
+
+	// Args holds, as JSON, the arguments of an action whose input needs more than the fields
+	// above; the action's file defines their type and decodes them in its bot builder.
+	Args json.RawMessage `json:"args,omitempty"`
 }
 
 // Result is what applying an input produced.
