@@ -211,7 +211,7 @@ func TestPendingEventText(t *testing.T) {
 
 // TestOpTypeLabel: each operation type an action declares has a short label; others are their own.
 func TestOpTypeLabel(t *testing.T) {
-	for typ, want := range map[OpType]string{"inviteParticipantsOperation": "invite", "muteParticipantOperation": "mute", "playPromptOperation": "playPromptOperation"} {
+	for typ, want := range map[OpType]string{"inviteParticipantsOperation": "invite", "muteParticipantOperation": "mute", "someFutureOperation": "someFutureOperation"} {
 		if got := typ.Label(); got != want {
 			t.Errorf("%s.Label() = %q, want %q", typ, got, want)
 		}
