@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/callsim/callsim/sim/graph"
 )
@@ -50,6 +51,19 @@ func register(a *action) {
 	}
 }
 
+// BotInputKinds lists the input kinds that are Graph actions of the bot (invite, mute, ...),
+// sorted: what TUI keys and scenario steps can ask the bot to do.
+func BotInputKinds() []InputKind {
+	var out []InputKind
+	for _, a := range actionByName {
+		if a.input != "" {
+			out = append(out, a.input)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // apply sends the Graph request an input names, as the bot would.
 func (a *action) apply(e *Engine, in Input) Result {
 	req, err := a.bot(e, in)
@@ -65,12 +79,12 @@ func (a *action) apply(e *Engine, in Input) Result {
 }
 
 // opKind is an operation type: its Graph type, its short label for people, the members its
-// JSON adds to the common ones (after resultInfo), if any, and how it fails when its call ends
-// before it completes.
+// JSON adds to the common ones (fields appends them to o, after resultInfo), if any, and how it
+// fails when its call ends before it completes.
 type opKind struct {
 	typ    OpType
 	label  string
-	fields func(e *Engine, op *Operation) []graph.KV
+	fields func(e *Engine, op *Operation, o graph.Obj) graph.Obj
 	// endedMessage is the resultInfo message of an operation its call outlived ("": a generic one).
 	endedMessage string
 }

@@ -18,15 +18,15 @@ func init() {
 
 // inviteOp: v1 renders the invitees of the operation as its participants.
 var inviteOp = registerOp(&opKind{typ: "inviteParticipantsOperation", label: "invite",
-	fields: func(e *Engine, op *Operation) []graph.KV {
+	fields: func(e *Engine, op *Operation, o graph.Obj) graph.Obj {
 		if !e.prof.OperationParticipants {
-			return nil
+			return o
 		}
 		list := make([]graph.Obj, len(op.Invitees))
 		for i, inv := range op.Invitees {
 			list[i] = e.invitationObj(inv)
 		}
-		return []graph.KV{{K: "participants", V: list}}
+		return append(o, graph.KV{K: "participants", V: list})
 	},
 	endedMessage: "The call ended before the invitation completed."})
 

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,6 +158,24 @@ func TestBotRequestsRoute(t *testing.T) {
 				t.Errorf("%s %s: %s %s routes to %q (%v), want %q", profile, a.input, req.Method, req.Path, rt.Action, err, a.name)
 			}
 			w.must(in)
+		}
+	}
+}
+
+// TestBotInputKinds: sorted, one per bot action, today's among them, no world input.
+func TestBotInputKinds(t *testing.T) {
+	got := BotInputKinds()
+	if !slices.IsSorted(got) || len(got) != len(botExamples) {
+		t.Fatalf("BotInputKinds() = %v (want sorted, one per bot action: %d)", got, len(botExamples))
+	}
+	for _, k := range []InputKind{InAnswer, InCreateCall, InHangUp, InInvite, InMute, InReject, InRemove} {
+		if !slices.Contains(got, k) {
+			t.Errorf("BotInputKinds() lacks %q", k)
+		}
+	}
+	for _, k := range []InputKind{InRequest, InLeave, InIncomingCall, InArmFault} {
+		if slices.Contains(got, k) {
+			t.Errorf("BotInputKinds() has %q, not a bot action", k)
 		}
 	}
 }

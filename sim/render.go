@@ -177,7 +177,7 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 // opFields appends the members the operation's type adds (its opKind's fields).
 func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
 	if k, ok := opKinds[op.Type]; ok && k.fields != nil {
-		o = append(o, k.fields(e, op)...)
+		return k.fields(e, op, o)
 	}
 	return o
 }

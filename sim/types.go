@@ -2,6 +2,11 @@
 // Graph calling service. It owns virtual time, the simulated directory, calls, rosters, operations,
 // faults and the notifications Graph would post to the bot.
 //
+// Each Graph action of the route table (graph.RouteTable) has one home, action_<name>.go: its
+// request decoding and validation, its handler, the events that complete it, the operation type
+// it creates, and, for actions a bot can be told to take, its input kind, bot request and
+// summary. The route table and the action and input registries replace per-action switches.
+//
 // It must not read the wall clock, use global randomness, start goroutines or produce output by
 // ranging over a map. The only exception is live.go, the live driver, which maps wall time to
 // virtual time and owns an engine on one goroutine. A test enforces this.

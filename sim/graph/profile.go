@@ -1,6 +1,7 @@
 // Package graph owns the Microsoft Graph calling wire format as callsim simulates it: the
 // behaviour profiles (seed, v1), the JSON shapes of calls, participants, operations and
-// commsNotifications, the request bodies callsim accepts, and Graph error bodies.
+// commsNotifications, the request bodies callsim accepts, Graph error bodies, and the route table
+// of the calling surface (routes.go: method, path pattern, action, roles, docs line).
 //
 // It holds no state and does no I/O: it turns engine values into bytes and bytes into values.
 package graph
