@@ -30,10 +30,13 @@ const (
 )
 
 // inputKind is one entry of the input table: how an input of the kind is applied and how it is
-// summarised.
+// summarised. A new kind is one registerInput call next to the code it drives.
 type inputKind struct {
 	apply   func(e *Engine, in Input) Result
 	summary func(in Input) string
+	// record, if set, completes an input before it is logged and applied, so that replaying
+	// the log means the same (an armed fault gets its name).
+	record func(e *Engine, in Input) Input
 }
 
 func registerInput(k InputKind, ik inputKind) {
@@ -116,6 +119,15 @@ func init() {
 			return "set up call " + in.Setup.Name
 		}})
 	registerInput(InArmFault, inputKind{
+		record: func(e *Engine, in Input) Input {
+			if in.Fault != nil && in.Fault.Name == "" {
+				// name it now, as ArmFault would, so the input log says which rule a disarm means
+				f := *in.Fault
+				f.Name = e.faultName()
+				in.Fault = &f
+			}
+			return in
+		},
 		apply: func(e *Engine, in Input) Result {
 			if in.Fault == nil {
 				return Result{Err: fmt.Errorf("armFault without a fault")}
@@ -190,11 +202,8 @@ type Result struct {
 
 // Apply applies an outside input at the current virtual time and records it for replay.
 func (e *Engine) Apply(in Input) Result {
-	if in.Kind == InArmFault && in.Fault != nil && in.Fault.Name == "" {
-		// name it now, as ArmFault would, so the input log says which rule a disarm means
-		f := *in.Fault
-		f.Name = e.faultName()
-		in.Fault = &f
+	if k, ok := inputKinds[in.Kind]; ok && k.record != nil {
+		in = k.record(e, in)
 	}
 	idx := len(e.inputs)
 	e.inputs = append(e.inputs, TimedInput{At: e.now, Input: in})
