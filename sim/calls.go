@@ -151,6 +151,7 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 	e.ended++
 	c.Result = res
 	c.Ringing = nil
+	e.enc.forget(c.Roster...)
 	e.state("call.terminated", c.ID, map[string]any{"mode": mode})
 	switch mode {
 	case endReplaced:
@@ -221,6 +222,7 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 		return
 	}
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
+	e.enc.forget(p)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	e.rosterChanged(c, nil, []*Participant{p})
 }

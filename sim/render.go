@@ -106,8 +106,15 @@ type partJSON struct {
 }
 
 // maxCachedParts bounds the participant cache: a bound, not an LRU (it is cleared when full;
-// a live world rarely holds that many participants).
+// participants who leave or whose call ends are dropped from it, so a live world rarely fills it).
 const maxCachedParts = 4096
+
+// forget drops participants that will not be encoded again: they left, or their call ended.
+func (c *encodeCache) forget(ps ...*Participant) {
+	for _, p := range ps {
+		delete(c.parts, p)
+	}
+}
 
 // participantJSON is the participant's encoding, from the cache when it is still current.
 func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
