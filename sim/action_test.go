@@ -260,3 +260,30 @@ func TestParticipantCacheBound(t *testing.T) {
 		t.Fatalf("a changed participant came from the cache: %s", got)
 	}
 }
+
+// TestParticipantCacheForgets: who leaves a call, and the roster of an ended call, leave the
+// encoding cache.
+func TestParticipantCacheForgets(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	huddle := w.call("huddle")
+	w.must(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}, {Name: "carol"}}})
+	w.run() // full-roster notifications cache every participant
+	roster := append([]*Participant(nil), huddle.Roster...)
+	for _, p := range roster {
+		if _, ok := w.e.enc.parts[p]; !ok {
+			t.Fatalf("%s is not cached after a roster notification", p.Identity.Label())
+		}
+	}
+	alice, _ := huddle.participant("alice")
+	w.must(Input{Kind: InLeave, Call: "huddle", Participant: "alice"})
+	if _, ok := w.e.enc.parts[alice]; ok {
+		t.Fatal("alice left but is still cached")
+	}
+	w.must(Input{Kind: InHangUp, Call: "huddle"})
+	w.run()
+	for _, p := range roster {
+		if _, ok := w.e.enc.parts[p]; ok {
+			t.Errorf("%s is still cached after the call ended", p.Identity.Label())
+		}
+	}
+}
