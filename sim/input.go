@@ -23,6 +23,9 @@ const (
 	InArmFault     = "armFault"     //
 	InDisarmFault  = "disarmFault"  //
 	InClearFaults  = "clearFaults"  //
+	// InDeliveryFault: serve asks, before a webhook delivery attempt to Call, whether an armed
+	// transport or token fault fires (Result.Fault). A fact of the delivery, logged for replay.
+	InDeliveryFault = "deliveryFault"
 )
 
 // InviteeSpec names an invitee: a directory name, plus invitation fields. A name that is not in
@@ -64,6 +67,8 @@ type Result struct {
 	Response *Response
 	// Err is set when the input itself is invalid (an unknown name, a bad fault rule).
 	Err error
+	// Fault is the rule that fired for an InDeliveryFault input (nil: none).
+	Fault *FaultRule
 
 	call *Call // the call the input created, if any
 }
@@ -169,6 +174,8 @@ func (e *Engine) apply(in Input) Result {
 	case InClearFaults:
 		e.ClearFaults()
 		return Result{}
+	case InDeliveryFault:
+		return Result{Fault: e.deliveryFault(in.Call)}
 	}
 	return Result{Err: fmt.Errorf("unknown input kind %q", in.Kind)}
 }
