@@ -105,13 +105,13 @@ func (s *Subscription) push(b Batch) {
 		// the latest state, the records of both; joining them waits for Take, so a subscriber
 		// that takes rarely costs one copy of its records, not one per batch
 		recs := s.pending.Records
-		reset := s.pending.Reset
+		reset, kept := s.pending.Reset, s.pending.Kept
 		if len(b.Records) > 0 {
 			s.more = append(s.more, b.Records)
 		}
 		s.pending = b
 		s.pending.Records = recs
-		s.pending.Reset = reset
+		s.pending.Reset, s.pending.Kept = reset, kept
 	}
 	s.has = true
 	s.mu.Unlock()

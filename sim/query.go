@@ -68,6 +68,9 @@ func (d *Driver) Replica() (*Engine, error) {
 			err = errForgotten
 			return
 		}
+		if !d.paused {
+			d.runner.AdvanceTo(d.virtualNow())
+		}
 		var r *Runner
 		if r, _, _, _, err = d.rebuild(d.runner.Steps(), -1); err == nil {
 			if now := d.runner.E.Now(); r.E.Now() < now {
