@@ -30,10 +30,11 @@ type Batch struct {
 	Steps      uint64
 	// Gen numbers the timeline: it grows by one at every rebuild (rewind, undo, restart, load).
 	Gen uint64
-	// Kept, in a Reset batch, says how much of the timeline the subscriber saw before survives:
-	// the records up to seq Kept are the same records as before (0 after a load, or when
-	// nothing is). A consumer keeping facts about records (serve's delivery log) keeps those
-	// about records up to Kept and knows the later ones belong to a timeline that is gone.
+	// Kept, in a Reset batch, says how much of the previous timeline (Gen-1) survives in this
+	// one: the records up to seq Kept are the same records (0 after a load, or when nothing
+	// is; when a subscriber took two rebuilds at once, what survived both). A consumer keeping
+	// facts about records (serve's delivery log) keeps those about records up to Kept and
+	// knows the later ones belong to a timeline that is gone.
 	Kept uint64
 }
 
@@ -227,7 +228,6 @@ func (d *Driver) subscribe(world bool) *Subscription {
 		d.subs = append(d.subs, s)
 		d.mu.Unlock()
 		b := d.batch(append([]Record(nil), d.hist...), true)
-		b.Kept = 0 // it saw nothing before
 		if world {
 			b.World = d.runner.E.Snapshot()
 		}
