@@ -2,7 +2,10 @@ package sim
 
 // live.go is the live driver: the only code in sim that reads the wall clock or runs a
 // goroutine. It maps wall time to virtual time with a speed factor, owns one Runner on one
-// goroutine, and talks to the TUI and the HTTP server through channels.
+// goroutine, and talks to the TUI and the HTTP server through channels. They change the
+// simulation only through inputs (Do, DoAll, DeliveryFault), which the driver logs for rewind
+// and undo, and read it only through typed queries that return copies (query.go); the records
+// flow one way, out, to subscriptions.
 
 import (
 	"context"
