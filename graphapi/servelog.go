@@ -291,7 +291,11 @@ func (f *Feed) Take() (sim.Batch, bool) {
 		if len(out) == 0 {
 			return sim.Batch{}, false
 		}
+		// entries alone: the engine's state as last seen, at the clock's time now (the TUI
+		// draws its clock from Now)
 		b = f.last
+		clk := f.drv.Clock()
+		b.Now, b.Speed, b.Paused = max(b.Now, clk.Now), clk.Speed, clk.Paused
 	}
 	if len(out) > 0 {
 		b.Records = append(b.Records, out...)
