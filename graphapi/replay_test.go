@@ -1,9 +1,11 @@
 package graphapi
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callsim/callsim/sim"
 )
@@ -212,5 +214,50 @@ func TestServeLogBounded(t *testing.T) {
 	}
 	if got := l.since(&cursor); len(got) != 0 {
 		t.Fatalf("since again: %d", len(got))
+	}
+}
+
+// TestFeedLive: a feed taken while serve runs hands out each delivery after its notification,
+// and a batch of deliveries alone still carries the engine's state (the TUI draws from it).
+func TestFeedLive(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	f := s.Subscribe()
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if b, ok := f.Next(ctx); !ok || !b.Reset {
+		t.Fatal("no first batch")
+	}
+	id := incoming(t, s, "adele")
+	seen := map[uint64]bool{}
+	for {
+		b, ok := f.Next(ctx)
+		if !ok {
+			t.Fatalf("no delivery came; notifications seen %v", seen)
+		}
+		if b.Reset {
+			t.Fatal("a reset without a rebuild")
+		}
+		delivered := false
+		for i := range b.Records {
+			r := &b.Records[i]
+			switch r.Type {
+			case sim.RecNotification:
+				seen[r.Seq] = true
+			case sim.RecDelivery:
+				d, _ := sim.DeliveryOf(r)
+				if !seen[d.Notification] || r.Call != id {
+					t.Fatalf("delivery %+v of call %s before its notification (seen %v)", d, r.Call, seen)
+				}
+				delivered = d.Outcome == sim.DeliveryDelivered
+			}
+		}
+		if delivered {
+			if len(b.World.Calls) == 0 || b.World.Calls[len(b.World.Calls)-1].ID != id || b.Speed != 1000 {
+				t.Fatalf("the delivery's batch carries %d calls, speed %g", len(b.World.Calls), b.Speed)
+			}
+			return
+		}
 	}
 }
