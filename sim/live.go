@@ -534,7 +534,7 @@ func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 	d.hist = hist
 	d.runner = r
 	r.Sink = d.keep
-	d.seq = same
+	d.seq = 0
 	if len(hist) > 0 {
 		d.seq = hist[len(hist)-1].Seq
 	}
