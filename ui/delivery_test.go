@@ -330,3 +330,26 @@ func TestDeliveryShortMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedDeliveriesAfterRewind: a rebuilt history (serve's feed joins each kept delivery after
+// its notification) gives the rows their marks back; a notification the rebuild dropped is gone
+// with its deliveries.
+func TestFeedDeliveriesAfterRewind(t *testing.T) {
+	m := syntheticModel(100)
+	m = feedBatch(m, 1, 3)
+	m = sendRecords(m, deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2)}),
+		deliv(3, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 3}))
+	b := sim.Batch{Reset: true, Paused: true, Gen: 1, Kept: 2, World: sim.World{Calls: []sim.Call{{ID: "c1", Name: "huddle", Kind: sim.Group, State: "established"}}}}
+	b.Records = []sim.Record{note(1, "roster 1"), deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2)}), note(2, "roster 2")}
+	nm, _ := m.Update(batchMsg{b: b})
+	m = nm.(Model)
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms") {
+		t.Fatalf("after the rewind the delivered row is %q", r)
+	}
+	if e := entry(t, m, 2); len(e.deliveries) != 0 {
+		t.Fatalf("seq 2 has %d deliveries", len(e.deliveries))
+	}
+	if _, ok := m.feed.find(3); ok {
+		t.Fatal("the dropped notification is still in the feed")
+	}
+}
