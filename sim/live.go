@@ -181,7 +181,7 @@ func (d *Driver) reset() error {
 	if err != nil {
 		return err
 	}
-	d.hist = nil
+	d.hist, d.seq = nil, 0
 	d.runner = NewRunner(e, s, d.keep)
 	d.runner.Start()
 	d.log = nil
