@@ -187,10 +187,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		<-ctx.Done()
 		fmt.Fprintln(stderr, "callsim: stopping: delivering queued notifications (up to", f.drainTimeout.String()+")")
 	} else {
-		var cfg sim.Config
-		s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
+		cfg := s.Driver().Config()
 		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
-			Banner: "serving " + base + "/v1.0"})
+			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }})
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
 		}
@@ -205,8 +204,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 
 func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title string) {
 	base := s.BaseURL()
-	var cfg sim.Config
-	s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
+	cfg := s.Driver().Config()
 	host, _, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth\n", host)

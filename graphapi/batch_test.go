@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/sim"
 )
 
 // items decodes every notification of a POST.
@@ -76,7 +78,7 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 		if i > 0 {
 			wantBatch = float64(2)
 		}
-		if det["outcome"] != OutcomeDelivered || det["batch"] != wantBatch {
+		if det["outcome"] != string(sim.DeliveryDelivered) || det["batch"] != wantBatch {
 			t.Fatalf("delivery record %d: %v", i, d)
 		}
 	}

@@ -151,9 +151,7 @@ func faultViews(fs []sim.FaultRule) []faultView {
 }
 
 func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
-	var wd sim.World
-	var cfg sim.Config
-	s.drv.With(func(e *sim.Engine) { wd = e.Snapshot(); cfg = e.Config() })
+	wd, cfg := s.drv.World(), s.drv.Config()
 	clk := s.drv.Clock()
 	calls := make([]callView, 0, len(wd.Calls))
 	for _, c := range wd.Calls {
@@ -212,8 +210,7 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 // ---- faults ----
 
 func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
-	var fs []sim.FaultRule
-	s.drv.With(func(e *sim.Engine) { fs = e.Faults() })
+	fs := s.drv.Faults()
 	writeJSON(w, http.StatusOK, map[string]any{"faults": faultViews(fs)})
 }
 
@@ -315,8 +312,7 @@ func (s *Server) ctlArm(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
-	var fs []sim.FaultRule
-	s.drv.With(func(e *sim.Engine) { fs = e.Faults() })
+	fs := s.drv.Faults()
 	writeJSON(w, http.StatusCreated, map[string]any{"armed": faultViews(fs[len(fs)-1:])[0], "faults": faultViews(fs)})
 }
 
@@ -367,12 +363,7 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
-	var got sim.Identity
-	s.drv.With(func(e *sim.Engine) {
-		if p, ok := e.FindIdentity(id.Name); ok {
-			got = *p
-		}
-	})
+	got, _ := s.drv.FindIdentity(id.Name)
 	writeJSON(w, http.StatusCreated, idView(got))
 }
 
@@ -390,9 +381,7 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "BadRequest", `"from" is required: a directory name, id or display name (an unknown name is added as a user)`)
 		return
 	}
-	known := false
-	s.drv.With(func(e *sim.Engine) { _, known = e.FindIdentity(in.From) })
-	if !known {
+	if _, known := s.drv.FindIdentity(in.From); !known {
 		dn := in.DisplayName
 		if dn == "" {
 			dn = in.From
@@ -408,12 +397,10 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cv map[string]any
-	s.drv.With(func(e *sim.Engine) {
-		if c, ok := e.FindCall(name); ok {
-			cv = map[string]any{"id": c.ID, "name": c.Name, "state": c.State, "callbackUri": c.CallbackURI,
-				"answer": s.base + "/v1.0/communications/calls/" + c.ID + "/answer"}
-		}
-	})
+	if c, ok := s.drv.FindCall(name); ok {
+		cv = map[string]any{"id": c.ID, "name": c.Name, "state": c.State, "callbackUri": c.CallbackURI,
+			"answer": s.base + "/v1.0/communications/calls/" + c.ID + "/answer"}
+	}
 	writeJSON(w, http.StatusCreated, cv)
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,16 +17,6 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/sim"
-)
-
-// Delivery outcomes, as the "outcome" of a delivery record's detail.
-const (
-	OutcomeDelivered   = "delivered"   // the bot answered 2xx
-	OutcomeRetry       = "retry"       // this attempt failed; another follows after the backoff
-	OutcomeGaveUp      = "gaveUp"      // the bot answered non-2xx on every attempt
-	OutcomeOverflow    = "overflow"    // the queue was full: the notification was dropped (recorded)
-	OutcomeNotAllowed  = "notAllowed"  // the callbackUri host is not loopback nor allowed
-	OutcomeUndelivered = "undelivered" // still queued when the server stopped
 )
 
 // DeliveryStats counts what the webhook sender did.
@@ -56,6 +45,7 @@ type deliveryConfig struct {
 
 type note struct {
 	seq      uint64
+	gen      uint64 // the engine timeline it is from (sim.Batch.Gen)
 	call     string
 	callback string
 	body     []byte
@@ -118,7 +108,7 @@ type dispatcher struct {
 	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	tokens  *tokenSource
 	allowed func(host string) bool
-	faults  func(kind, callID string) (sim.FaultRule, bool)
+	faults  func(callID string) (sim.FaultRule, bool)
 	armed   atomic.Bool // a transport or token fault is armed (else no need to ask the engine)
 	rec     *recorder
 	log     *log.Logger
@@ -136,7 +126,7 @@ type dispatcher struct {
 }
 
 func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string) bool,
-	faults func(kind, callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
+	faults func(callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	dial := cfg.dial
 	if dial == nil {
@@ -157,9 +147,9 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 	return d
 }
 
-// enqueue takes a notification record from the engine.
-func (d *dispatcher) enqueue(r sim.Record) {
-	n := &note{seq: r.Seq, call: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
+// enqueue takes a notification record of engine timeline gen.
+func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
+	n := &note{seq: r.Seq, gen: gen, call: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
 	host := ""
 	if u, err := url.Parse(r.CallbackURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		host = u.Hostname()
@@ -173,7 +163,7 @@ func (d *dispatcher) enqueue(r sim.Record) {
 		if first {
 			d.log.Printf("delivery: not posting to %s: callbacks go to loopback hosts only (allow more with --allow-callback-host)", r.CallbackURI)
 		}
-		d.rec.add(n, 0, map[string]any{"outcome": OutcomeNotAllowed, "error": "callback host not allowed: " + host})
+		d.rec.add(n, 0, sim.DeliveryDetail{Outcome: sim.DeliveryNotAllowed, Error: "callback host not allowed: " + host})
 		return
 	}
 	d.mu.Lock()
@@ -198,7 +188,7 @@ func (d *dispatcher) enqueue(r sim.Record) {
 			d.log.Printf("delivery: queue for %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
 				r.CallbackURI, d.cfg.queueLimit, r.Seq, r.Call, total)
 		}
-		d.rec.add(n, 0, map[string]any{"outcome": OutcomeOverflow, "error": fmt.Sprintf("queue full (limit %d): notification dropped", d.cfg.queueLimit)})
+		d.rec.add(n, 0, sim.DeliveryDetail{Outcome: sim.DeliveryOverflow, Error: fmt.Sprintf("queue full (limit %d): notification dropped", d.cfg.queueLimit)})
 		return
 	}
 	l.queue = append(l.queue, n)
@@ -256,7 +246,7 @@ func (d *dispatcher) close() {
 		d.log.Printf("delivery: %d notification(s) still queued at shutdown were not delivered (recorded in the transcript)", len(left))
 	}
 	for _, n := range left {
-		d.rec.add(n, 0, map[string]any{"outcome": OutcomeUndelivered, "attempt": n.attempts, "error": "server stopped before delivery"})
+		d.rec.add(n, 0, sim.DeliveryDetail{Outcome: sim.DeliveryUndelivered, Attempt: n.attempts, Error: "server stopped before delivery"})
 	}
 }
 
@@ -340,7 +330,7 @@ func (l *lane) next(now time.Time) ([]*note, time.Duration) {
 }
 
 // remove takes a group's notes out of the queue once delivered or given up on.
-func (l *lane) remove(group []*note, outcome string) {
+func (l *lane) remove(group []*note, outcome sim.DeliveryOutcome) {
 	d := l.d
 	d.mu.Lock()
 	for _, n := range group {
@@ -353,9 +343,9 @@ func (l *lane) remove(group []*note, outcome string) {
 	delete(l.inflight, call)
 	d.stats.Pending -= int64(len(group))
 	switch outcome {
-	case OutcomeDelivered:
+	case sim.DeliveryDelivered:
 		d.stats.Delivered += int64(len(group))
-	case OutcomeGaveUp:
+	case sim.DeliveryGaveUp:
 		d.stats.GaveUp += int64(len(group))
 	}
 	if d.stats.Pending == 0 {
@@ -434,39 +424,37 @@ func (l *lane) deliver(group []*note, hc *hookConn) {
 	d.mu.Lock()
 	d.stats.Attempts++
 	d.mu.Unlock()
-	detail := map[string]any{"attempt": n.attempts, "latencyMs": float64(res.latency.Microseconds()) / 1000}
+	lat := float64(res.latency.Microseconds()) / 1000
+	detail := sim.DeliveryDetail{Attempt: n.attempts, LatencyMs: &lat, Error: res.err}
 	if len(group) > 1 {
-		detail["batch"] = len(group)
-	}
-	if res.err != "" {
-		detail["error"] = res.err
+		detail.Batch = len(group)
 	}
 	ok := res.err == "" && res.status >= 200 && res.status < 300
 	switch {
 	case ok:
-		detail["outcome"] = OutcomeDelivered
+		detail.Outcome = sim.DeliveryDelivered
 		if l.setDown(false) {
 			d.log.Printf("delivery: bot at %s answers again; delivering what was held", l.uri)
 		}
-		l.remove(group, OutcomeDelivered)
+		l.remove(group, sim.DeliveryDelivered)
 	case !res.transport && n.attempts >= d.cfg.attempts:
-		detail["outcome"] = OutcomeGaveUp
+		detail.Outcome = sim.DeliveryGaveUp
 		what := fmt.Sprintf("notification seq %d", n.seq)
 		if len(group) > 1 {
 			what = fmt.Sprintf("notifications seq %d-%d (%d in one POST)", n.seq, group[len(group)-1].seq, len(group))
 		}
 		d.log.Printf("delivery: gave up on %s (call %s) to %s after %d attempts: last status %d",
 			what, n.call, l.uri, n.attempts, res.status)
-		l.remove(group, OutcomeGaveUp)
+		l.remove(group, sim.DeliveryGaveUp)
 	default:
 		back := d.cfg.backoff << min(n.attempts-1, 20)
 		if back > d.cfg.maxBackoff || back <= 0 {
 			back = d.cfg.maxBackoff
 		}
-		detail["outcome"] = OutcomeRetry
-		detail["retryInMs"] = back.Milliseconds()
+		retry := back.Milliseconds()
+		detail.Outcome, detail.RetryInMs = sim.DeliveryRetry, &retry
 		if res.transport && n.attempts >= d.cfg.attempts {
-			detail["botDown"] = true
+			detail.BotDown = true
 			if l.setDown(true) {
 				d.log.Printf("delivery: bot at %s unreachable after %d attempts (%s); holding notifications (up to %d) and retrying every %s",
 					l.uri, n.attempts, res.err, d.cfg.queueLimit, d.cfg.maxBackoff)
@@ -474,12 +462,8 @@ func (l *lane) deliver(group []*note, hc *hookConn) {
 		}
 		l.block(group, time.Now().Add(back))
 	}
-	for i, x := range group {
-		if i < len(group)-1 {
-			d.rec.add(x, res.status, maps.Clone(detail))
-		} else {
-			d.rec.add(x, res.status, detail)
-		}
+	for _, x := range group {
+		d.rec.add(x, res.status, detail)
 	}
 }
 
@@ -500,9 +484,9 @@ func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 	var tf, kf sim.FaultRule
 	var hasT, hasK bool
 	if d.armed.Load() && d.faults != nil {
-		tf, hasT = d.faults(sim.FaultTransport, n.call)
-		if !hasT { // a token fault is only used up by an attempt that sends a token
-			kf, hasK = d.faults(sim.FaultToken, n.call)
+		if f, ok := d.faults(n.call); ok { // a transport rule, else a token rule
+			hasT, hasK = f.Kind == sim.FaultTransport, f.Kind == sim.FaultToken
+			tf, kf = f, f
 		}
 	}
 	if hasT {
@@ -659,44 +643,49 @@ func (t *tokenSource) expired() string {
 	return tok
 }
 
-// recorder turns delivery attempts (and front-door answers) into transcript records, emitted
-// in groups so the engine's goroutine is not asked once per attempt.
+// recorder turns delivery attempts (and front-door answers) into entries of serve's log
+// (servelog.go), added in groups stamped with the virtual time, so the driver's clock is asked
+// once per group, not once per attempt.
 type recorder struct {
-	emit   func([]sim.Record)
-	ch     chan sim.Record
+	emit   func([]logEntry)
+	now    func() time.Duration // the virtual clock
+	ch     chan logEntry
 	done   chan struct{}
 	mu     sync.RWMutex
 	closed bool
 }
 
-func newRecorder(emit func([]sim.Record)) *recorder {
-	r := &recorder{emit: emit, ch: make(chan sim.Record, 4096), done: make(chan struct{})}
+func newRecorder(emit func([]logEntry), now func() time.Duration) *recorder {
+	r := &recorder{emit: emit, now: now, ch: make(chan logEntry, 4096), done: make(chan struct{})}
 	go r.run()
 	return r
 }
 
-func (r *recorder) add(n *note, status int, detail map[string]any) {
-	detail["notification"] = n.seq
-	r.push(sim.Record{Type: sim.RecDelivery, Call: n.call, CallbackURI: n.callback, Status: status, Detail: detail})
+// add records what an attempt (or a verdict) did with notification n. detail is a copy: the
+// notes of one POST share the rest of it.
+func (r *recorder) add(n *note, status int, detail sim.DeliveryDetail) {
+	detail.Notification = n.seq
+	r.push(logEntry{gen: n.gen, after: n.seq,
+		rec: sim.Record{Type: sim.RecDelivery, Call: n.call, CallbackURI: n.callback, Status: status, Detail: detail}})
 }
 
-func (r *recorder) push(rec sim.Record) {
+func (r *recorder) push(e logEntry) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
 		return
 	}
-	r.ch <- rec
+	r.ch <- e
 }
 
 func (r *recorder) run() {
 	defer close(r.done)
-	// Records are gathered for up to recorderLinger before one EmitAll: every emit makes the
-	// driver publish (and copy the world for its subscribers), so fewer, larger emits matter.
+	// Entries are gathered for up to recorderLinger before one add: each add wakes every feed,
+	// so fewer, larger ones matter.
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for first := range r.ch {
-		batch := []sim.Record{first}
+		batch := []logEntry{first}
 		timer.Reset(recorderLinger)
 	more:
 		for len(batch) < 1024 {
@@ -711,13 +700,17 @@ func (r *recorder) run() {
 			}
 		}
 		timer.Stop()
+		t := int64(r.now() / time.Millisecond)
+		for i := range batch {
+			batch[i].rec.T = t
+		}
 		r.emit(batch)
 	}
 }
 
 const recorderLinger = 5 * time.Millisecond
 
-// close emits what is left and stops.
+// close adds what is left and stops.
 func (r *recorder) close() {
 	r.mu.Lock()
 	if !r.closed {
@@ -732,8 +725,8 @@ func (r *recorder) close() {
 // one group, the next one gathers, so the driver publishes once per group, not per request.
 type batcher struct {
 	drv    *sim.Driver
-	forget bool // drop the driver's input log now and then (no rewind in plain serve)
-	since  int
+	forget bool         // drop the driver's input log now and then (no rewind in plain serve)
+	since  atomic.Int64 // inputs applied since the last ForgetInputs
 	ch     chan *pendingReq
 	done   chan struct{}
 	mu     sync.RWMutex
@@ -788,10 +781,7 @@ func (b *batcher) run() {
 			ins = append(ins, sim.Input{Kind: sim.InRequest, Request: &p.req})
 		}
 		out := b.drv.DoAll(ins)
-		if b.since += len(ins); b.forget && b.since >= 4096 {
-			b.since = 0
-			b.drv.ForgetInputs()
-		}
+		b.applied(len(ins))
 		for i, p := range batch {
 			if out[i].Response != nil {
 				p.res <- *out[i].Response
@@ -800,6 +790,15 @@ func (b *batcher) run() {
 			}
 			batch[i] = nil
 		}
+	}
+}
+
+// applied counts inputs given to the driver (requests, delivery fault decisions) and, without
+// rewind, has the driver forget its inputs every 4096 so memory stays bounded.
+func (b *batcher) applied(n int) {
+	if b.forget && b.since.Add(int64(n)) >= 4096 {
+		b.since.Store(0)
+		b.drv.ForgetInputs()
 	}
 }
 

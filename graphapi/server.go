@@ -128,6 +128,7 @@ type Server struct {
 	auth    *authorizer
 	disp    *dispatcher
 	rec     *recorder
+	slog    *serveLog // deliveries, front-door answers, shutdown markers: serve's facts, not the engine's
 	tokens  *tokenSource
 	tw      *transcriptWriter
 	log     *log.Logger
@@ -136,7 +137,8 @@ type Server struct {
 	driverCancel context.CancelFunc
 	driverDone   chan struct{}
 	consumerDone chan struct{}
-	draining     chan struct{} // closed when the consumer has seen the drain marker
+	drainNow     chan struct{} // closed by Shutdown once the driver is paused: the consumer takes what is left
+	draining     chan struct{} // closed when the consumer has handed every notification to the dispatcher
 	sseCtx       context.Context
 	sseCancel    context.CancelFunc
 	serveErr     chan error
@@ -144,6 +146,8 @@ type Server struct {
 
 	loads    atomic.Int32 // scenario loads whose reset batch must be delivered
 	incoming atomic.Int64
+	gen      atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
+	lastSeq  atomic.Uint64 // the last engine record the consumer has seen
 	mu       sync.Mutex
 	scenario string
 	stopOnce sync.Once
@@ -263,20 +267,21 @@ func Start(opts Options) (*Server, error) {
 	if !opts.KeepInputs {
 		drv.SetHistoryLimit(50000)
 	}
-	var cfg sim.Config
-	drv.With(func(e *sim.Engine) { cfg = e.Config() })
+	cfg := drv.Config()
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
-	s.rec = newRecorder(drv.EmitAll)
+	s.slog = newServeLog(0)
+	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.Clock().Now })
 	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
+	s.drainNow = make(chan struct{})
 	s.consumerDone = make(chan struct{})
 	sub := drv.SubscribeRecords()
 	go s.consume(sub)
 	if opts.Transcript != nil {
-		s.tw = newTranscriptWriter(opts.Transcript, drv, s)
+		s.tw = newTranscriptWriter(opts.Transcript, s)
 	}
 
 	s.sseCtx, s.sseCancel = context.WithCancel(context.Background())
@@ -363,66 +368,87 @@ func (s *Server) JWKSURL() string { return s.base + "/.well-known/jwks.json" }
 // Stats returns the webhook delivery counters.
 func (s *Server) Stats() DeliveryStats { return s.disp.Stats() }
 
-// Markers put into the transcript by Shutdown.
+// Markers put into serve's log (and so the transcript) by Shutdown.
 const (
 	markerDraining = "serve.draining"
 	markerStopped  = "serve.stopped"
 )
 
-// consume hands the engine's notifications to the dispatcher, in engine order.
+// consume hands the engine's notifications to the dispatcher, in engine order, until Shutdown
+// says the driver has stopped.
 func (s *Server) consume(sub *sim.Subscription) {
 	defer close(s.consumerDone)
 	first := true
 	for {
-		b, ok := sub.Next(context.Background())
-		if !ok {
+		select {
+		case <-sub.C():
+			if b, ok := sub.Take(); ok {
+				s.consumeBatch(b, first)
+				first = false
+			}
+		case <-s.drainNow:
+			// the driver is paused and has published everything: what is waiting is the last
+			if b, ok := sub.Take(); ok {
+				s.consumeBatch(b, first)
+			}
+			close(s.draining)
+			s.drv.Unsubscribe(sub)
 			return
 		}
-		deliver := !b.Reset || first
-		if b.Reset && !first {
+	}
+}
+
+func (s *Server) consumeBatch(b sim.Batch, first bool) {
+	deliver := !b.Reset || first
+	if b.Reset {
+		s.slog.fork(b.Gen, b.Kept)
+		if !first && s.loads.Load() > 0 {
 			// a scenario loaded through the control API starts a new world whose notifications
 			// go out; a rewind or restart from the TUI replays history that was delivered already
-			if s.loads.Load() > 0 {
-				s.loads.Add(-1)
-				deliver = true
+			s.loads.Add(-1)
+			deliver = true
+		}
+	}
+	s.gen.Store(b.Gen)
+	if n := len(b.Records); n > 0 {
+		s.lastSeq.Store(b.Records[n-1].Seq)
+	}
+	faults := b.Reset
+	for _, r := range b.Records {
+		if r.Type == sim.RecFault {
+			faults = true
+		}
+	}
+	if faults {
+		// is a transport or token rule armed? (else deliveries need not ask the engine)
+		armed := false
+		for _, f := range s.drv.Faults() {
+			if (f.Kind == sim.FaultTransport || f.Kind == sim.FaultToken) && !f.Exhausted() {
+				armed = true
 			}
 		}
-		first = false
-		faults := b.Reset
+		s.disp.armed.Store(armed)
+	}
+	if deliver {
 		for _, r := range b.Records {
-			if r.Type == sim.RecFault {
-				faults = true
-			}
-		}
-		if faults {
-			// is a transport or token rule armed? (else deliveries need not ask the engine)
-			armed := false
-			s.drv.With(func(e *sim.Engine) {
-				for _, f := range e.Faults() {
-					if (f.Kind == sim.FaultTransport || f.Kind == sim.FaultToken) && !f.Exhausted() {
-						armed = true
-					}
-				}
-			})
-			s.disp.armed.Store(armed)
-		}
-		for _, r := range b.Records {
-			switch {
-			case r.Type == sim.RecNotification && deliver:
-				s.disp.enqueue(r)
-			case r.Type == sim.RecState && r.Event == markerDraining:
-				close(s.draining)
-				s.drv.Unsubscribe(sub)
-				return
+			if r.Type == sim.RecNotification {
+				s.disp.enqueue(r, b.Gen)
 			}
 		}
 	}
 }
 
-func (s *Server) transportFault(kind, callID string) (sim.FaultRule, bool) {
-	var r sim.FaultRule
-	var ok bool
-	s.drv.With(func(e *sim.Engine) { r, ok = e.TransportFault(kind, callID) })
+// note puts a record of serve's own into its log, after the engine's latest.
+func (s *Server) note(r sim.Record) {
+	r.T = int64(s.drv.Clock().Now / time.Millisecond)
+	s.slog.add([]logEntry{{gen: s.gen.Load(), after: s.lastSeq.Load(), rec: r}})
+}
+
+// deliveryFault asks the driver whether a transport or token fault fires for an attempt: an
+// input, logged (and, without --tui, forgotten with the others now and then).
+func (s *Server) deliveryFault(callID string) (sim.FaultRule, bool) {
+	r, ok := s.drv.DeliveryFault(callID)
+	s.batcher.applied(1)
 	return r, ok
 }
 
@@ -468,15 +494,14 @@ func (s *Server) shutdown(ctx context.Context) error {
 	}
 	s.batcher.close()
 	// notifications the engine already scheduled (within the notification latency) still go out
-	var notifyMax time.Duration
-	s.drv.With(func(e *sim.Engine) { notifyMax = e.Config().Latency.Notify.Max })
-	s.drv.Advance(notifyMax)
+	s.drv.Advance(s.drv.Config().Latency.Notify.Max)
 	s.drv.SetPaused(true)
-	s.drv.Emit(sim.Record{Type: sim.RecState, Event: markerDraining, Text: "server stopping: delivering queued notifications"})
+	close(s.drainNow)
 	select {
 	case <-s.draining:
 	case <-ctx.Done():
 	}
+	s.note(sim.Record{Type: sim.RecState, Event: markerDraining, Text: "server stopping: delivering queued notifications"})
 	dctx, cancel := context.WithTimeout(ctx, s.opts.DrainTimeout)
 	if !s.disp.drain(dctx) {
 		s.log.Printf("delivery: drain timeout (%s) reached", s.opts.DrainTimeout)
@@ -485,7 +510,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.disp.close()
 	s.rec.close()
 	st := s.disp.Stats()
-	s.drv.Emit(sim.Record{Type: sim.RecState, Event: markerStopped, Text: "server stopped", Detail: st})
+	s.note(sim.Record{Type: sim.RecState, Event: markerStopped, Text: "server stopped", Detail: st})
 	if s.tw != nil {
 		if err := s.tw.wait(ctx); err != nil {
 			errs = append(errs, err)
@@ -617,8 +642,9 @@ func (s *Server) frontError(w http.ResponseWriter, r *http.Request, e *apiError,
 	w.WriteHeader(e.status)
 	w.Write(out)
 	if strings.HasPrefix(r.URL.Path, "/v1.0/") || strings.HasPrefix(r.URL.Path, "/beta/") {
-		s.rec.push(sim.Record{Type: sim.RecResponse, Method: r.Method, Path: r.URL.Path, Status: e.status, RequestID: rid,
-			ClientRequestID: r.Header.Get("client-request-id"), Body: json.RawMessage(out), Text: "answered by the serve front door"})
+		s.rec.push(logEntry{gen: s.gen.Load(), after: s.lastSeq.Load(), rec: sim.Record{Type: sim.RecResponse, Method: r.Method, Path: r.URL.Path,
+			Status: e.status, RequestID: rid, ClientRequestID: r.Header.Get("client-request-id"), Body: json.RawMessage(out),
+			Text: "answered by the serve front door"}})
 	}
 }
 

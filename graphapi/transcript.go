@@ -12,8 +12,10 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-// transcriptWriter writes the session as JSON Lines: a header, then every record, and (on
-// Shutdown) a summary with the delivery counters. A scenario load writes a new header.
+// transcriptWriter writes the session as JSON Lines: a header, then every record (the engine's
+// and serve's own: deliveries, front-door answers), and (on Shutdown) a summary with the
+// delivery counters. A rebuilt history (a scenario load, a rewind) writes a new header and the
+// history again.
 type transcriptWriter struct {
 	w    *bufio.Writer
 	out  io.Writer
@@ -23,16 +25,14 @@ type transcriptWriter struct {
 	err  error
 }
 
-func newTranscriptWriter(out io.Writer, drv *sim.Driver, s *Server) *transcriptWriter {
-	t := &transcriptWriter{w: bufio.NewWriterSize(out, 64<<10), out: out, drv: drv, s: s, done: make(chan struct{})}
-	sub := drv.SubscribeRecords()
-	go t.run(sub)
+func newTranscriptWriter(out io.Writer, s *Server) *transcriptWriter {
+	t := &transcriptWriter{w: bufio.NewWriterSize(out, 64<<10), out: out, drv: s.drv, s: s, done: make(chan struct{})}
+	go t.run(s.newFeed(false, true))
 	return t
 }
 
 func (t *transcriptWriter) header(reset bool) map[string]any {
-	var cfg sim.Config
-	t.drv.With(func(e *sim.Engine) { cfg = e.Config() })
+	cfg := t.drv.Config()
 	t.s.mu.Lock()
 	scen := t.s.scenario
 	t.s.mu.Unlock()
@@ -58,9 +58,9 @@ func (t *transcriptWriter) line(v any) {
 	}
 }
 
-func (t *transcriptWriter) run(sub *sim.Subscription) {
+func (t *transcriptWriter) run(sub *Feed) {
 	defer close(t.done)
-	defer t.drv.Unsubscribe(sub)
+	defer sub.Close()
 	first := true
 	for {
 		b, ok := sub.Next(context.Background())
@@ -101,8 +101,8 @@ func (t *transcriptWriter) wait(ctx context.Context) error {
 	}
 }
 
-// serveTranscript streams the transcript as server-sent events: the history first, then every
-// record as it happens. Each event's data is one transcript record; a rebuilt history (a
+// serveTranscript streams the transcript as server-sent events: the history first (each kept
+// delivery after its notification), then every record as it happens. Each event's data is one transcript record; a rebuilt history (a
 // scenario load, a rewind in the TUI) starts with an event named reset.
 func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
@@ -112,8 +112,8 @@ func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	sub := s.drv.SubscribeRecords()
-	defer s.drv.Unsubscribe(sub)
+	sub := s.newFeed(false, true)
+	defer sub.Close()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(s.sseCtx, cancel)
@@ -127,11 +127,10 @@ func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-ping.C:
 			bw.WriteString(": ping\n\n")
-		case <-sub.C():
-			b, ok := sub.Take()
-			if !ok {
-				continue
-			}
+		case <-sub.sub.C():
+		case <-sub.signal:
+		}
+		if b, ok := sub.Take(); ok {
 			if b.Reset {
 				bw.WriteString("event: reset\ndata: {}\n\n")
 			}

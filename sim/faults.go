@@ -260,16 +260,27 @@ func (e *Engine) takeNotifyFault(n *pendingNote) (string, *FaultRule) {
 	return "", nil
 }
 
-// TransportFault returns the armed transport or token rule that fires for a delivery to callID
-// (serve mode asks before each attempt). It consumes the rule like any other.
-func (e *Engine) TransportFault(kind, callID string) (FaultRule, bool) {
-	for _, r := range e.faults {
-		if r.Kind != kind || !e.callMatches(r.Call, callID) {
-			continue
-		}
-		if e.fire(r, kind+" "+callID) {
-			return *r, true
+// deliveryFault decides, for one webhook delivery attempt to callID, which armed rule fires: a
+// transport rule (the attempt is not sent), else a token rule (it is sent with a bad bearer; a
+// token rule is only used up by an attempt that sends a token). It consumes the rule like any
+// other. Serve asks through the InDeliveryFault input, so the decision is logged and replayed.
+func (e *Engine) deliveryFault(callID string) *FaultRule {
+	for _, kind := range [...]string{FaultTransport, FaultToken} {
+		for _, r := range e.faults {
+			if r.Kind != kind || !e.callMatches(r.Call, callID) {
+				continue
+			}
+			if e.fire(r, kind+" "+callID) {
+				f := *r
+				return &f
+			}
 		}
 	}
-	return FaultRule{}, false
+	return nil
+}
+
+func init() {
+	registerInput(InDeliveryFault, inputKind{
+		apply:   func(e *Engine, in Input) Result { return Result{Fault: e.deliveryFault(in.Call)} },
+		summary: func(in Input) string { return "delivery fault decision for call " + in.Call }})
 }

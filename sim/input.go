@@ -27,6 +27,9 @@ const (
 	InArmFault     InputKind = "armFault"     //
 	InDisarmFault  InputKind = "disarmFault"  //
 	InClearFaults  InputKind = "clearFaults"  //
+	// InDeliveryFault: serve asks, before a webhook delivery attempt to Call, whether an armed
+	// transport or token fault fires (Result.Fault). A fact of the delivery, logged for replay.
+	InDeliveryFault InputKind = "deliveryFault"
 )
 
 // inputKind is one entry of the input table: how an input of the kind is applied and how it is
@@ -196,6 +199,8 @@ type Result struct {
 	Response *Response
 	// Err is set when the input itself is invalid (an unknown name, a bad fault rule).
 	Err error
+	// Fault is the rule that fired for an InDeliveryFault input (nil: none).
+	Fault *FaultRule
 
 	call *Call // the call the input created, if any
 }

@@ -2,10 +2,14 @@ package sim
 
 // live.go is the live driver: the only code in sim that reads the wall clock or runs a
 // goroutine. It maps wall time to virtual time with a speed factor, owns one Runner on one
-// goroutine, and talks to the TUI and the HTTP server through channels.
+// goroutine, and talks to the TUI and the HTTP server through channels. They change the
+// simulation only through inputs (Do, DoAll, DeliveryFault), which the driver logs for rewind
+// and undo, and read it only through typed queries that return copies (query.go); the records
+// flow one way, out, to subscriptions.
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -27,6 +31,14 @@ type Batch struct {
 	// ScriptDone: the scenario has no steps left.
 	ScriptDone bool
 	Steps      uint64
+	// Gen numbers the timeline: it grows by one at every rebuild (rewind, undo, restart, load).
+	Gen uint64
+	// Kept, in a Reset batch, says how much of the previous timeline (Gen-1) survives in this
+	// one: the records up to seq Kept are the same records (0 after a load, or when nothing
+	// is; when a subscriber took two rebuilds at once, what survived both). A consumer keeping
+	// facts about records (serve's delivery log) keeps those about records up to Kept and
+	// knows the later ones belong to a timeline that is gone.
+	Kept uint64
 }
 
 // Subscription receives batches. Batches are merged while the subscriber is busy, so a slow
@@ -86,6 +98,9 @@ func (s *Subscription) Next(ctx context.Context) (Batch, bool) {
 
 func (s *Subscription) push(b Batch) {
 	s.mu.Lock()
+	if b.Reset && s.has && s.pending.Reset {
+		b.Kept = min(b.Kept, s.pending.Kept) // two rebuilds before a Take: what survived both
+	}
 	if b.Reset || !s.has {
 		s.pending = b
 		clear(s.more)
@@ -94,13 +109,13 @@ func (s *Subscription) push(b Batch) {
 		// the latest state, the records of both; joining them waits for Take, so a subscriber
 		// that takes rarely costs one copy of its records, not one per batch
 		recs := s.pending.Records
-		reset := s.pending.Reset
+		reset, kept := s.pending.Reset, s.pending.Kept
 		if len(b.Records) > 0 {
 			s.more = append(s.more, b.Records)
 		}
 		s.pending = b
 		s.pending.Records = recs
-		s.pending.Reset = reset
+		s.pending.Reset, s.pending.Kept = reset, kept
 	}
 	s.has = true
 	s.mu.Unlock()
@@ -113,8 +128,16 @@ func (s *Subscription) push(b Batch) {
 type loggedInput struct {
 	step uint64
 	at   time.Duration
+	seq  uint64 // the last record's seq when the input was applied
 	in   Input
 }
+
+// fact reports whether the input is a decision serve took part in (a delivery's fault
+// decision): it happened outside the simulation and cannot be taken back, so undo skips it and
+// a rewind before it applies it again.
+func (l *loggedInput) fact() bool { return l.in.Kind == InDeliveryFault }
+
+var errForgotten = errors.New("the inputs were forgotten (ForgetInputs): the session cannot be rebuilt")
 
 type job struct {
 	fn   func()
@@ -130,11 +153,18 @@ type Driver struct {
 	runner *Runner
 	log    []loggedInput
 	hist   []Record // every record of this timeline, for rewind and late subscribers
-	speed  float64
-	paused bool
-	wall0  time.Time
-	virt0  time.Duration
-	maxRec int
+	seq    uint64   // the last record's seq
+	gen    uint64   // the timeline's number (Batch.Gen)
+	kept   uint64   // the last rebuild's Batch.Kept
+	forgot bool     // ForgetInputs dropped inputs of this timeline: it cannot be replayed
+	// forgotSeq is the last record's seq before the first forgotten input: a replay without it
+	// reproduces the records up to there only
+	forgotSeq uint64
+	speed     float64
+	paused    bool
+	wall0     time.Time
+	virt0     time.Duration
+	maxRec    int
 }
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
@@ -151,12 +181,27 @@ func (d *Driver) reset() error {
 	if err != nil {
 		return err
 	}
-	d.hist = nil
-	d.runner = NewRunner(e, s, func(recs []Record) { d.hist = append(d.hist, recs...) })
+	d.hist, d.seq = nil, 0
+	d.runner = NewRunner(e, s, d.keep)
 	d.runner.Start()
 	d.log = nil
+	d.forgot = false
 	d.anchor()
 	return nil
+}
+
+// keep is the runner's sink: the records join the history.
+func (d *Driver) keep(recs []Record) {
+	d.hist = append(d.hist, recs...)
+	if len(recs) > 0 {
+		d.seq = recs[len(recs)-1].Seq
+	}
+}
+
+// newTimeline numbers a rebuilt timeline; kept is how many of its first records are the old one's.
+func (d *Driver) newTimeline(kept uint64) {
+	d.gen++
+	d.kept = kept
 }
 
 func (d *Driver) anchor() {
@@ -196,8 +241,12 @@ func (d *Driver) subscribe(world bool) *Subscription {
 
 func (d *Driver) batch(recs []Record, reset bool) Batch {
 	r := d.runner
-	return Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
-		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps()}
+	b := Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
+		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps(), Gen: d.gen}
+	if reset {
+		b.Kept = d.kept
+	}
+	return b
 }
 
 func (d *Driver) publish(from int, reset bool) {
@@ -303,14 +352,34 @@ func (d *Driver) Do(in Input) Result {
 		if !d.paused {
 			d.runner.AdvanceTo(d.virtualNow())
 		}
-		d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), in: in})
-		res = d.runner.Apply(in)
+		res = d.apply(in)
 	})
 	return res
 }
 
-// With runs fn on the driver goroutine with the engine (for reads such as fault lookups).
-func (d *Driver) With(fn func(e *Engine)) { d.do(func() { fn(d.runner.E) }) }
+// apply logs an input and applies it now (on the driver goroutine).
+func (d *Driver) apply(in Input) Result {
+	d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), seq: d.seq, in: in})
+	return d.runner.Apply(in)
+}
+
+// DeliveryFault asks, for one webhook delivery attempt to callID, whether an armed transport or
+// token rule fires, and returns a copy of it. The question is an input (InDeliveryFault): it is
+// logged, so a rewind or undo replays the decision, and a rule it used up (times: 1) stays used
+// up; undo does not take it back (the attempt happened).
+func (d *Driver) DeliveryFault(callID string) (FaultRule, bool) {
+	var res Result
+	d.do(func() {
+		if !d.paused {
+			d.runner.AdvanceTo(d.virtualNow())
+		}
+		res = d.apply(Input{Kind: InDeliveryFault, Call: callID})
+	})
+	if res.Fault == nil {
+		return FaultRule{}, false
+	}
+	return *res.Fault, true
+}
 
 // SetPaused pauses or resumes the clock; resuming also releases a scenario pause step.
 func (d *Driver) SetPaused(p bool) {
@@ -394,19 +463,26 @@ func (d *Driver) Back() bool {
 
 // Undo takes back the last input applied through the driver (a mute, a removal, an invite, a
 // fault armed or disarmed, a request in serve mode): the simulation is rebuilt and replayed to
-// the moment that input was applied, without it, and paused there. It returns the input, or
-// false when there is none to take back (none yet, or forgotten by ForgetInputs).
+// the moment that input was applied, without it, and paused there. Delivery fault decisions
+// are not taken back (they happened): the ones after that moment are applied again there. It
+// returns the input, or false when there is none to take back (none yet, or forgotten by
+// ForgetInputs).
 func (d *Driver) Undo() (Input, bool) {
 	var in Input
 	ok := false
 	d.do(func() {
-		if len(d.log) == 0 {
+		i := len(d.log) - 1
+		for i >= 0 && d.log[i].fact() {
+			i--
+		}
+		if i < 0 {
 			return
 		}
-		last := d.log[len(d.log)-1]
-		d.log = d.log[:len(d.log)-1]
+		log := d.log
+		last := log[i]
+		d.log = append(append([]loggedInput(nil), log[:i]...), log[i+1:]...)
 		if err := d.replayTo(last.step, last.at); err != nil {
-			d.log = append(d.log, last)
+			d.log = log
 			return
 		}
 		in, ok = last.in, true
@@ -427,6 +503,12 @@ func (d *Driver) Restart() error {
 	var err error
 	d.do(func() {
 		if err = d.reset(); err == nil {
+			// the same world from time zero: its first records are the old ones'
+			same := uint64(0)
+			if len(d.hist) > 0 {
+				same = d.hist[len(d.hist)-1].Seq
+			}
+			d.newTimeline(same)
 			d.publish(0, true)
 		}
 	})
@@ -434,15 +516,54 @@ func (d *Driver) Restart() error {
 }
 
 // replayTo rebuilds and replays the logged inputs until the runner has taken steps steps or
-// the next step would pass virtual time until (if until >= 0).
+// the next step would pass virtual time until (if until >= 0), and makes that the live
+// simulation. The delivery fault decisions the replay did not reach are applied at the end:
+// they happened, so the rules they used up stay used up.
 func (d *Driver) replayTo(steps uint64, until time.Duration) error {
-	log := d.log
-	e, s, err := d.build()
+	r, hist, kept, rest, err := d.rebuild(steps, until)
 	if err != nil {
 		return err
 	}
-	d.hist = nil
-	r := NewRunner(e, s, func(recs []Record) { d.hist = append(d.hist, recs...) })
+	same := uint64(0) // the records the old timeline had too
+	if len(hist) > 0 {
+		same = hist[len(hist)-1].Seq
+	}
+	if d.forgot {
+		same = min(same, d.forgotSeq)
+	}
+	d.hist = hist
+	d.runner = r
+	r.Sink = d.keep
+	d.seq = 0
+	if len(hist) > 0 {
+		d.seq = hist[len(hist)-1].Seq
+	}
+	d.log = kept
+	for _, l := range rest {
+		if l.fact() {
+			d.apply(l.in)
+		}
+	}
+	d.forgot = false
+	d.newTimeline(same)
+	d.paused = true
+	d.virt0 = r.E.Now()
+	d.wall0 = time.Now()
+	d.publish(0, true)
+	return nil
+}
+
+// rebuild makes a new simulation and replays the logged inputs into it (see replayTo), without
+// touching the live one. It returns the runner, its records, the inputs it applied and those it
+// did not reach.
+func (d *Driver) rebuild(steps uint64, until time.Duration) (*Runner, []Record, []loggedInput, []loggedInput, error) {
+	log := d.log
+	e, s, err := d.build()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var hist []Record
+	r := NewRunner(e, s, func(recs []Record) { hist = append(hist, recs...) })
 	r.Start()
 	var kept []loggedInput
 	i := 0
@@ -472,24 +593,7 @@ func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 			break
 		}
 	}
-	d.runner = r
-	d.log = kept
-	d.paused = true
-	d.virt0 = r.E.Now()
-	d.wall0 = time.Now()
-	d.publish(0, true)
-	return nil
-}
-
-// Emit records r at the current virtual time (serve mode's delivery records, for example).
-func (d *Driver) Emit(r Record) {
-	d.do(func() {
-		if !d.paused {
-			d.runner.AdvanceTo(d.virtualNow())
-		}
-		d.runner.E.Emit(r)
-		d.runner.flush()
-	})
+	return r, hist, kept, log[i:], nil
 }
 
 // Load replaces the simulation with a new one (a scenario loaded at run time) and restarts.
@@ -502,6 +606,7 @@ func (d *Driver) Load(build Builder) error {
 			d.build = old
 			return
 		}
+		d.newTimeline(0) // another world: nothing of the old one survives
 		d.publish(0, true)
 	})
 	return err
@@ -547,27 +652,10 @@ func (d *Driver) DoAll(ins []Input) []Result {
 			d.runner.AdvanceTo(d.virtualNow())
 		}
 		for i, in := range ins {
-			d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), in: in})
-			out[i] = d.runner.Apply(in)
+			out[i] = d.apply(in)
 		}
 	})
 	return out
-}
-
-// EmitAll records several records at the current virtual time in one turn of the driver.
-func (d *Driver) EmitAll(recs []Record) {
-	if len(recs) == 0 {
-		return
-	}
-	d.do(func() {
-		if !d.paused {
-			d.runner.AdvanceTo(d.virtualNow())
-		}
-		for _, r := range recs {
-			d.runner.E.Emit(r)
-		}
-		d.runner.flush()
-	})
 }
 
 // SetHistoryLimit bounds the records kept for rewind and late subscribers (default 200000).
@@ -584,6 +672,9 @@ func (d *Driver) SetHistoryLimit(n int) {
 // past this point afterwards.
 func (d *Driver) ForgetInputs() {
 	d.do(func() {
+		if len(d.log) > 0 && !d.forgot {
+			d.forgot, d.forgotSeq = true, d.log[0].seq
+		}
 		d.log = nil
 		d.runner.E.inputs = nil
 	})

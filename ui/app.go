@@ -26,11 +26,14 @@ type Options struct {
 	NoMouse   bool
 	FeedLimit int    // default 50000
 	Banner    string // optional extra header text, e.g. "serving http://127.0.0.1:4280"
-	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It runs on
-	// the driver goroutine and must only read the engine.
+	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It gets a
+	// replica of the simulation (Driver.Replica), an engine of its own.
 	SessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
+	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
+	// driver's records joined with its delivery log, graphapi.Server.Subscribe).
+	Feed func() Feed
 }
 
 type overlay int
@@ -67,7 +70,7 @@ type Model struct {
 	o      Options
 	ctx    context.Context
 	cancel context.CancelFunc
-	sub    *sim.Subscription
+	sub    Feed
 	manual bool // tests take batches themselves and run no timers
 
 	keys KeyMap
@@ -140,6 +143,9 @@ func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.sub != nil {
 		cmds = append(cmds, m.listen(time.Time{}))
+	} else if m.o.Feed != nil {
+		feed := m.o.Feed
+		cmds = append(cmds, func() tea.Msg { return subscribedMsg{feed()} })
 	} else if m.d != nil {
 		d := m.d
 		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.Subscribe()} })
@@ -163,16 +169,10 @@ func (m Model) listen(last time.Time) tea.Cmd {
 			case <-t.C:
 			}
 		}
-		for {
-			if b, ok := sub.Take(); ok {
-				return batchMsg{b: b, at: time.Now()}
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-sub.C():
-			}
+		if b, ok := sub.Next(ctx); ok {
+			return batchMsg{b: b, at: time.Now()}
 		}
+		return nil
 	}
 }
 
@@ -624,9 +624,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		render, dir, title, now := m.o.SessionYAML, m.o.SessionDir, m.o.Title, m.now
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
-			var data []byte
-			var err error
-			d.With(func(e *sim.Engine) { data, err = render(e) })
+			e, err := d.Replica() // the session rebuilt on an engine of its own
+			if err != nil {
+				return driverMsg{what: "save session", err: err}
+			}
+			data, err := render(e)
 			if err != nil {
 				return driverMsg{what: "save session", err: err}
 			}

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,34 +10,23 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-// Delivery outcomes, as graphapi records them in a delivery record's detail. The TUI does not
-// import graphapi; these mirror its Outcome constants.
-const (
-	outDelivered   = "delivered"
-	outRetry       = "retry"
-	outGaveUp      = "gaveUp"
-	outOverflow    = "overflow"
-	outNotAllowed  = "notAllowed"
-	outUndelivered = "undelivered"
-)
+// Feed is where the model takes its batches from: a driver subscription (*sim.Subscription),
+// or in serve mode the driver's records joined with serve's delivery log, which the driver
+// does not hold (graphapi.Server.Subscribe: each delivery record comes after its notification).
+type Feed interface {
+	Take() (sim.Batch, bool)
+	Next(ctx context.Context) (sim.Batch, bool)
+}
 
 // maxDeliveries bounds the attempts a feed entry keeps (a bot that is down is retried for as
 // long as the server runs); the oldest are dropped first and counted.
 const maxDeliveries = 24
 
 // delivery is one webhook attempt (or a verdict without one: overflow, notAllowed) for a
-// notification, from a sim.RecDelivery record.
+// notification: the detail of a sim.RecDelivery record, with the bot's status.
 type delivery struct {
-	attempt   int // 0 when the record has none
-	status    int // the bot's HTTP status; 0 when there was no answer
-	latencyMs float64
-	hasLat    bool
-	outcome   string
-	err       string
-	retryInMs int64
-	hasRetry  bool
-	botDown   bool
-	batch     int // notifications in the same POST, when more than one
+	sim.DeliveryDetail
+	status int // the bot's HTTP status; 0 when there was no answer
 }
 
 // deliveryState is what the latest attempt says about a row.
@@ -52,93 +41,33 @@ const (
 
 // parseDelivery reads a delivery record; ok is false when it names no notification.
 func parseDelivery(r *sim.Record) (seq uint64, d delivery, ok bool) {
-	m, _ := r.Detail.(map[string]any)
-	if m == nil {
+	dd, ok := sim.DeliveryOf(r)
+	if !ok || dd.Notification == 0 {
 		return 0, d, false
 	}
-	n, ok := asInt64(m["notification"])
-	if !ok || n <= 0 {
-		return 0, d, false
-	}
-	d.status = r.Status
-	d.outcome, _ = m["outcome"].(string)
-	d.err, _ = m["error"].(string)
-	if a, ok := asInt64(m["attempt"]); ok {
-		d.attempt = int(a)
-	}
-	d.latencyMs, d.hasLat = asFloat(m["latencyMs"])
-	d.retryInMs, d.hasRetry = asInt64(m["retryInMs"])
-	d.botDown, _ = m["botDown"].(bool)
-	if b, ok := asInt64(m["batch"]); ok && b > 1 {
-		d.batch = int(b)
-	}
-	return uint64(n), d, true
-}
-
-// asInt64 reads a number that may be an int (in memory) or a float64 (decoded JSON).
-func asInt64(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int:
-		return int64(x), true
-	case int64:
-		return x, true
-	case int32:
-		return int64(x), true
-	case uint:
-		return int64(x), true
-	case uint32:
-		return int64(x), true
-	case uint64:
-		return int64(x), true
-	case float64:
-		return int64(x), true
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i, true
-		}
-		if f, err := x.Float64(); err == nil {
-			return int64(f), true
-		}
-	}
-	return 0, false
-}
-
-func asFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	if i, ok := asInt64(v); ok {
-		return float64(i), true
-	}
-	return 0, false
+	return dd.Notification, delivery{DeliveryDetail: dd, status: r.Status}, true
 }
 
 // outcomeWord is an outcome as the feed and its filter spell it.
-func outcomeWord(o string) string {
+func outcomeWord(o sim.DeliveryOutcome) string {
 	switch o {
-	case outGaveUp:
+	case sim.DeliveryGaveUp:
 		return "gave up"
-	case outNotAllowed:
+	case sim.DeliveryNotAllowed:
 		return "not allowed"
 	case "":
 		return "delivery"
 	}
-	return o
+	return string(o)
 }
 
 func (d *delivery) state() deliveryState {
-	switch d.outcome {
-	case outDelivered:
+	switch {
+	case d.Outcome == sim.DeliveryDelivered:
 		return delOK
-	case outRetry:
+	case d.Outcome == sim.DeliveryRetry:
 		return delPending
-	case outGaveUp, outOverflow, outNotAllowed, outUndelivered:
+	case d.Outcome.Failed():
 		return delFailed
 	}
 	if d.status >= 200 && d.status < 300 {
@@ -169,35 +98,35 @@ func fmtLatency(ms float64) string {
 // bot is unreachable), ✗ gave up (500), ✗ overflow, ✗ not allowed, … undelivered. The batch size (×N) is apart: it is dropped first
 // when the row is narrow.
 func (d *delivery) mark() (mark, batch string) {
-	switch d.outcome {
-	case outDelivered:
+	switch d.Outcome {
+	case sim.DeliveryDelivered:
 		mark = "→" + httpStatus(d.status)
-		if d.hasLat {
-			mark += " " + fmtLatency(d.latencyMs)
+		if d.LatencyMs != nil {
+			mark += " " + fmtLatency(*d.LatencyMs)
 		}
-		if d.attempt > 1 {
-			mark += " on try " + strconv.Itoa(d.attempt) // earlier tries failed: the detail lists them
+		if d.Attempt > 1 {
+			mark += " on try " + strconv.Itoa(d.Attempt) // earlier tries failed: the detail lists them
 		}
-	case outRetry:
+	case sim.DeliveryRetry:
 		st := httpStatus(d.status)
-		if d.botDown && d.status <= 0 {
+		if d.BotDown && d.status <= 0 {
 			st = "down" // unreachable after every attempt: held and retried until it answers
 		}
 		mark = "→" + st + " retry"
-		if d.attempt > 0 {
-			mark += " #" + strconv.Itoa(d.attempt)
+		if d.Attempt > 0 {
+			mark += " #" + strconv.Itoa(d.Attempt)
 		}
-	case outGaveUp:
+	case sim.DeliveryGaveUp:
 		mark = glyphFail + " gave up (" + httpStatus(d.status) + ")"
-	case outOverflow, outNotAllowed:
-		mark = glyphFail + " " + outcomeWord(d.outcome)
-	case outUndelivered:
+	case sim.DeliveryOverflow, sim.DeliveryNotAllowed:
+		mark = glyphFail + " " + outcomeWord(d.Outcome)
+	case sim.DeliveryUndelivered:
 		mark = glyphRunning + " undelivered"
 	default:
-		mark = "→" + httpStatus(d.status) + " " + outcomeWord(d.outcome)
+		mark = "→" + httpStatus(d.status) + " " + outcomeWord(d.Outcome)
 	}
-	if d.batch > 1 {
-		batch = " ×" + strconv.Itoa(d.batch)
+	if d.Batch > 1 {
+		batch = " ×" + strconv.Itoa(d.Batch)
 	}
 	return mark, batch
 }
@@ -206,25 +135,25 @@ func (d *delivery) mark() (mark, batch string) {
 // attempt: →202, →202#2 (through on the second try), →500#2 (the second try failed, another
 // follows), ✗503, ✗ovf, ✗na, …
 func (d *delivery) short() string {
-	switch d.outcome {
-	case outDelivered:
-		if d.attempt > 1 {
-			return "→" + httpStatus(d.status) + "#" + strconv.Itoa(d.attempt) // got through on that try
+	switch d.Outcome {
+	case sim.DeliveryDelivered:
+		if d.Attempt > 1 {
+			return "→" + httpStatus(d.status) + "#" + strconv.Itoa(d.Attempt) // got through on that try
 		}
 		return "→" + httpStatus(d.status)
-	case outRetry:
+	case sim.DeliveryRetry:
 		st := httpStatus(d.status)
-		if d.botDown && d.status <= 0 {
+		if d.BotDown && d.status <= 0 {
 			st = "down"
 		}
-		return "→" + st + "#" + strconv.Itoa(max(d.attempt, 1))
-	case outGaveUp:
+		return "→" + st + "#" + strconv.Itoa(max(d.Attempt, 1))
+	case sim.DeliveryGaveUp:
 		return glyphFail + httpStatus(d.status)
-	case outOverflow:
+	case sim.DeliveryOverflow:
 		return glyphFail + "ovf"
-	case outNotAllowed:
+	case sim.DeliveryNotAllowed:
 		return glyphFail + "na"
-	case outUndelivered:
+	case sim.DeliveryUndelivered:
 		return glyphRunning
 	}
 	return "→" + httpStatus(d.status)
@@ -233,30 +162,30 @@ func (d *delivery) short() string {
 // line is one row of the detail pane's deliveries section.
 func (d *delivery) line() string {
 	att, st, lat := "–", "–", "–"
-	if d.attempt > 0 {
-		att = "#" + strconv.Itoa(d.attempt)
+	if d.Attempt > 0 {
+		att = "#" + strconv.Itoa(d.Attempt)
 	}
 	if d.status > 0 {
 		st = strconv.Itoa(d.status)
-	} else if d.hasLat {
+	} else if d.LatencyMs != nil {
 		st = "err" // an attempt without an answer
 	}
-	if d.hasLat {
-		lat = fmtLatency(d.latencyMs)
+	if d.LatencyMs != nil {
+		lat = fmtLatency(*d.LatencyMs)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, " %-4s %-6s %8s  %-11s", att, st, lat, outcomeWord(d.outcome))
-	if d.hasRetry {
-		sb.WriteString("  retry in " + (time.Duration(d.retryInMs) * time.Millisecond).String())
+	fmt.Fprintf(&sb, " %-4s %-6s %8s  %-11s", att, st, lat, outcomeWord(d.Outcome))
+	if d.RetryInMs != nil {
+		sb.WriteString("  retry in " + (time.Duration(*d.RetryInMs) * time.Millisecond).String())
 	}
-	if d.botDown {
+	if d.BotDown {
 		sb.WriteString("  bot down")
 	}
-	if d.batch > 1 {
-		sb.WriteString("  batch ×" + strconv.Itoa(d.batch))
+	if d.Batch > 1 {
+		sb.WriteString("  batch ×" + strconv.Itoa(d.Batch))
 	}
-	if d.err != "" {
-		sb.WriteString("  " + d.err)
+	if d.Error != "" {
+		sb.WriteString("  " + d.Error)
 	}
 	return strings.TrimRight(sb.String(), " ")
 }

@@ -1,35 +1,22 @@
 package ui
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/callsim/callsim/graphapi"
 	"github.com/callsim/callsim/sim"
 )
 
-// deliv is a delivery record as graphapi's recorder makes it (in memory: ints and a uint64 seq).
-func deliv(seq uint64, status int, detail map[string]any) sim.Record {
-	detail["notification"] = seq
+// deliv is a delivery record as serve's delivery log holds it.
+func deliv(seq uint64, status int, detail sim.DeliveryDetail) sim.Record {
+	detail.Notification = seq
 	return sim.Record{Type: sim.RecDelivery, Call: "c1", CallbackURI: "http://127.0.0.1:9/cb", Status: status, Detail: detail}
 }
 
-// viaJSON is a record as a transcript reader decodes it: numbers in Detail become float64.
-func viaJSON(t *testing.T, r sim.Record) sim.Record {
-	t.Helper()
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out sim.Record
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func ms(f float64) *float64 { return &f }
+func msi(i int64) *int64    { return &i }
 
 func sendRecords(m Model, recs ...sim.Record) Model {
 	b := sim.Batch{Paused: true, World: sim.World{Calls: []sim.Call{{ID: "c1", Name: "huddle", Kind: sim.Group, State: "established"}}}}
@@ -95,14 +82,14 @@ func TestFeedDeliveryMarks(t *testing.T) {
 	plain := feedBatch(syntheticModel(100), 1, 5)
 	m = feedBatch(m, 1, 5)
 
-	m = sendRecords(m, deliv(1, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 3.25, "retryInMs": int64(1000), "error": "HTTP 500"}))
+	m = sendRecords(m, deliv(1, 500, sim.DeliveryDetail{Outcome: "retry", Attempt: 1, LatencyMs: ms(3.25), RetryInMs: msi(1000), Error: "HTTP 500"}))
 	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →500 retry #1") {
 		t.Fatalf("retry row %q", r)
 	}
 	if s := styledAs(m, entry(t, m, 1)); s != "warn" {
 		t.Fatalf("retrying row styled %s", s)
 	}
-	m = sendRecords(m, deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 2, "latencyMs": 1.2}))
+	m = sendRecords(m, deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 2, LatencyMs: ms(1.2)}))
 	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms on try 2") {
 		t.Fatalf("delivered row %q", r)
 	}
@@ -110,7 +97,7 @@ func TestFeedDeliveryMarks(t *testing.T) {
 		t.Fatalf("delivered row styled %s", s)
 	}
 
-	m = sendRecords(m, deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 5, "latencyMs": 2.0}))
+	m = sendRecords(m, deliv(2, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 5, LatencyMs: ms(2.0)}))
 	if r := row(t, m, "roster 2"); !strings.HasSuffix(r, "roster 2  ✗ gave up (500)") {
 		t.Fatalf("gave-up row %q", r)
 	}
@@ -118,12 +105,12 @@ func TestFeedDeliveryMarks(t *testing.T) {
 		t.Fatalf("gave-up row styled %s", s)
 	}
 
-	// a batched POST, decoded from JSON (float64 numbers)
-	m = sendRecords(m, viaJSON(t, deliv(3, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 14.6, "batch": 3})))
+	// a batched POST
+	m = sendRecords(m, deliv(3, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(14.6), Batch: 3}))
 	if r := row(t, m, "roster 3"); !strings.HasSuffix(r, "roster 3  →202 15ms ×3") {
 		t.Fatalf("batched row %q", r)
 	}
-	m = sendRecords(m, deliv(4, 0, map[string]any{"outcome": "overflow", "error": "queue full (limit 1): notification dropped"}))
+	m = sendRecords(m, deliv(4, 0, sim.DeliveryDetail{Outcome: "overflow", Error: "queue full (limit 1): notification dropped"}))
 	if r := row(t, m, "roster 4"); !strings.HasSuffix(r, "roster 4  ✗ overflow") {
 		t.Fatalf("overflow row %q", r)
 	}
@@ -145,16 +132,16 @@ func TestDeliveryMarkWords(t *testing.T) {
 		d    delivery
 		want string
 	}{
-		{delivery{outcome: "delivered", status: 202, latencyMs: 1.2, hasLat: true}, "→202 1.2ms"},
-		{delivery{outcome: "delivered", status: 202, attempt: 1, latencyMs: 1.2, hasLat: true}, "→202 1.2ms"},
-		{delivery{outcome: "delivered", status: 202, attempt: 3, latencyMs: 1.2, hasLat: true}, "→202 1.2ms on try 3"},
-		{delivery{outcome: "delivered", status: 200, latencyMs: 1520, hasLat: true, batch: 2}, "→200 1.52s ×2"},
-		{delivery{outcome: "retry", status: 500, attempt: 2, hasLat: true}, "→500 retry #2"},
-		{delivery{outcome: "retry", status: 0, attempt: 5, hasLat: true, botDown: true}, "→down retry #5"},
-		{delivery{outcome: "gaveUp", status: 503, attempt: 5}, "✗ gave up (503)"},
-		{delivery{outcome: "overflow"}, "✗ overflow"},
-		{delivery{outcome: "notAllowed"}, "✗ not allowed"},
-		{delivery{outcome: "undelivered", attempt: 1}, "… undelivered"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", LatencyMs: ms(1.2)}, status: 202}, "→202 1.2ms"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2)}, status: 202}, "→202 1.2ms"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", Attempt: 3, LatencyMs: ms(1.2)}, status: 202}, "→202 1.2ms on try 3"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", Batch: 2, LatencyMs: ms(1520)}, status: 200}, "→200 1.52s ×2"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "retry", Attempt: 2, LatencyMs: ms(0)}, status: 500}, "→500 retry #2"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "retry", Attempt: 5, BotDown: true, LatencyMs: ms(0)}, status: 0}, "→down retry #5"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 5}, status: 503}, "✗ gave up (503)"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "overflow"}}, "✗ overflow"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "notAllowed"}}, "✗ not allowed"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "undelivered", Attempt: 1}}, "… undelivered"},
 	} {
 		mk, b := tc.d.mark()
 		if mk+b != tc.want {
@@ -170,12 +157,12 @@ func TestFeedDeliveryDetail(t *testing.T) {
 		t.Fatal("detail of a notification without deliveries has a deliveries section")
 	}
 	jsonLines := len(m.detail.lines)
-	m = sendRecords(m, deliv(1, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 3.25, "retryInMs": int64(1000), "error": "HTTP 500"}))
+	m = sendRecords(m, deliv(1, 500, sim.DeliveryDetail{Outcome: "retry", Attempt: 1, LatencyMs: ms(3.25), RetryInMs: msi(1000), Error: "HTTP 500"}))
 	m.detail.scroll(2)
 	top := m.detail.top
 	m = sendRecords(m,
-		deliv(1, 0, map[string]any{"outcome": "retry", "attempt": 2, "latencyMs": 5000.0, "retryInMs": int64(2000), "error": "timeout", "botDown": true}),
-		deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 3, "latencyMs": 1.2, "batch": 2}))
+		deliv(1, 0, sim.DeliveryDetail{Outcome: "retry", Attempt: 2, LatencyMs: ms(5000.0), RetryInMs: msi(2000), Error: "timeout", BotDown: true}),
+		deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 3, LatencyMs: ms(1.2), Batch: 2}))
 	if m.detail.seq != 1 || m.detail.top != top {
 		t.Fatalf("detail seq %d top %d (was %d): a new attempt must refresh in place", m.detail.seq, m.detail.top, top)
 	}
@@ -202,7 +189,7 @@ func TestFeedDeliveryDetail(t *testing.T) {
 	}
 	// another entry's attempt leaves the shown one alone; selecting it shows its own
 	m = feedBatch(m, 2, 1)
-	m = sendRecords(m, deliv(2, 0, map[string]any{"outcome": "notAllowed", "error": "callback host not allowed: example.com"}))
+	m = sendRecords(m, deliv(2, 0, sim.DeliveryDetail{Outcome: "notAllowed", Error: "callback host not allowed: example.com"}))
 	if m.detail.seq != 2 {
 		t.Fatalf("detail shows %d", m.detail.seq)
 	}
@@ -214,23 +201,25 @@ func TestFeedDeliveryDetail(t *testing.T) {
 
 func TestFeedDeliveryUnknownSeqIgnored(t *testing.T) {
 	empty := syntheticModel(3)
-	empty = sendRecords(empty, deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+	empty = sendRecords(empty, deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.0)}))
 	if empty.feed.count() != 0 {
 		t.Fatal("a delivery made an entry")
 	}
 
 	m := syntheticModel(3)
 	m = feedBatch(m, 1, 5) // 1 and 2 dropped; 3, 4, 5 held
-	m = sendRecords(m, deliv(4, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+	m = sendRecords(m, deliv(4, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.0)}))
 	rows, view := feedRows(m), m.feed.View()
 	m = sendRecords(m,
-		deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}), // dropped
-		deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}),                      // dropped
-		deliv(99, 202, map[string]any{"outcome": "delivered", "attempt": 1}),                  // never seen
+		deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.0)}), // dropped
+		deliv(2, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 5}),                        // dropped
+		deliv(99, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1}),                    // never seen
 		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: map[string]any{"outcome": "delivered"}},
 		sim.Record{Type: sim.RecDelivery, Status: 202},
 		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: "x"},
-		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: map[string]any{"notification": "4", "outcome": "gaveUp"}},
+		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: map[string]any{"notification": 4, "outcome": "gaveUp"}}, // not typed
+		sim.Record{Type: sim.RecDelivery, Status: 202, Detail: sim.DeliveryDetail{Outcome: sim.DeliveryGaveUp}},        // no notification
+		sim.Record{Type: sim.RecState, Detail: sim.DeliveryDetail{Notification: 4, Outcome: sim.DeliveryGaveUp}},       // not a delivery
 	)
 	if got := feedRows(m); strings.Join(got, "\n") != strings.Join(rows, "\n") || m.feed.View() != view {
 		t.Fatalf("rows changed:\n%s\nwas\n%s", strings.Join(got, "\n"), strings.Join(rows, "\n"))
@@ -249,9 +238,9 @@ func TestFeedDeliveryFilter(t *testing.T) {
 	m := syntheticModel(100)
 	m = feedBatch(m, 1, 6)
 	m = sendRecords(m,
-		deliv(2, 500, map[string]any{"outcome": "retry", "attempt": 1, "latencyMs": 1.0}),
-		deliv(2, 500, map[string]any{"outcome": "gaveUp", "attempt": 2, "latencyMs": 1.0}),
-		deliv(5, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.0}))
+		deliv(2, 500, sim.DeliveryDetail{Outcome: "retry", Attempt: 1, LatencyMs: ms(1.0)}),
+		deliv(2, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 2, LatencyMs: ms(1.0)}),
+		deliv(5, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.0)}))
 	m = press(m, "/")
 	m.feed.input.value = "gave up"
 	m = press(m, "enter")
@@ -259,8 +248,8 @@ func TestFeedDeliveryFilter(t *testing.T) {
 		t.Fatalf("gave up: %d matches", m.feed.count())
 	}
 	// an older entry that starts matching joins the list in its place
-	m = sendRecords(m, deliv(4, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}),
-		deliv(1, 500, map[string]any{"outcome": "gaveUp", "attempt": 5}))
+	m = sendRecords(m, deliv(4, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 5}),
+		deliv(1, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 5}))
 	if len(m.feed.matches) != 3 || m.feed.at(m.feed.matches[0]).seq != 1 || m.feed.at(m.feed.matches[1]).seq != 2 || m.feed.at(m.feed.matches[2]).seq != 4 {
 		t.Fatalf("matches %v", m.feed.matches)
 	}
@@ -276,7 +265,7 @@ func TestFeedDeliveryNarrowRow(t *testing.T) {
 	long := note(1, "roster 4 (+Heidi Steen, +Alice Wong, +Bob Ruiz)")
 	p.add(&long)
 	p.afterAdd()
-	r := deliv(1, 202, map[string]any{"outcome": "delivered", "attempt": 1, "latencyMs": 1.2, "batch": 2})
+	r := deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2), Batch: 2})
 	p.addDelivery(&r)
 	p.SetSize(84, 6)
 	p.Blur()
@@ -306,12 +295,12 @@ func TestFeedDeliveryBounded(t *testing.T) {
 	m = feedBatch(m, 1, 1)
 	recs := make([]sim.Record, 0, maxDeliveries+6)
 	for i := 1; i <= maxDeliveries+6; i++ {
-		recs = append(recs, deliv(1, 0, map[string]any{"outcome": "retry", "attempt": i, "latencyMs": 1.0, "botDown": true}))
+		recs = append(recs, deliv(1, 0, sim.DeliveryDetail{Outcome: "retry", Attempt: i, LatencyMs: ms(1.0), BotDown: true}))
 	}
 	m = sendRecords(m, recs...)
 	e := entry(t, m, 1)
-	if len(e.deliveries) != maxDeliveries || e.delDropped != 6 || e.deliveries[0].attempt != 7 {
-		t.Fatalf("kept %d dropped %d first #%d", len(e.deliveries), e.delDropped, e.deliveries[0].attempt)
+	if len(e.deliveries) != maxDeliveries || e.delDropped != 6 || e.deliveries[0].Attempt != 7 {
+		t.Fatalf("kept %d dropped %d first #%d", len(e.deliveries), e.delDropped, e.deliveries[0].Attempt)
 	}
 	s := ansi.Strip(strings.Join(m.detail.lines, "\n"))
 	if !strings.Contains(s, "deliveries (30)") || !strings.Contains(s, "… 6 earlier not kept") {
@@ -322,35 +311,45 @@ func TestFeedDeliveryBounded(t *testing.T) {
 	}
 }
 
-// TestDeliveryOutcomesMatchServe: the feed reads the outcome words graphapi writes; a rename
-// there must not silently turn every mark into an unknown outcome here.
-func TestDeliveryOutcomesMatchServe(t *testing.T) {
-	for ui, serve := range map[string]string{
-		outDelivered: graphapi.OutcomeDelivered, outRetry: graphapi.OutcomeRetry, outGaveUp: graphapi.OutcomeGaveUp,
-		outOverflow: graphapi.OutcomeOverflow, outNotAllowed: graphapi.OutcomeNotAllowed, outUndelivered: graphapi.OutcomeUndelivered,
-	} {
-		if ui != serve {
-			t.Errorf("ui outcome %q, graphapi writes %q", ui, serve)
-		}
-	}
-}
-
 func TestDeliveryShortMarks(t *testing.T) {
 	for _, tc := range []struct {
 		d    delivery
 		want string
 	}{
-		{delivery{outcome: "delivered", status: 202, attempt: 1}, "→202"},
-		{delivery{outcome: "delivered", status: 202, attempt: 3}, "→202#3"},
-		{delivery{outcome: "retry", status: 500, attempt: 2}, "→500#2"},
-		{delivery{outcome: "retry", attempt: 4, botDown: true}, "→down#4"},
-		{delivery{outcome: "gaveUp", status: 503, attempt: 3}, "✗503"},
-		{delivery{outcome: "overflow"}, "✗ovf"},
-		{delivery{outcome: "notAllowed"}, "✗na"},
-		{delivery{outcome: "undelivered"}, "…"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", Attempt: 1}, status: 202}, "→202"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "delivered", Attempt: 3}, status: 202}, "→202#3"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "retry", Attempt: 2}, status: 500}, "→500#2"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "retry", Attempt: 4, BotDown: true}}, "→down#4"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 3}, status: 503}, "✗503"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "overflow"}}, "✗ovf"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "notAllowed"}}, "✗na"},
+		{delivery{DeliveryDetail: sim.DeliveryDetail{Outcome: "undelivered"}}, "…"},
 	} {
 		if got := tc.d.short(); got != tc.want {
 			t.Errorf("%+v: short %q, want %q", tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestFeedDeliveriesAfterRewind: a rebuilt history (serve's feed joins each kept delivery after
+// its notification) gives the rows their marks back; a notification the rebuild dropped is gone
+// with its deliveries.
+func TestFeedDeliveriesAfterRewind(t *testing.T) {
+	m := syntheticModel(100)
+	m = feedBatch(m, 1, 3)
+	m = sendRecords(m, deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2)}),
+		deliv(3, 500, sim.DeliveryDetail{Outcome: "gaveUp", Attempt: 3}))
+	b := sim.Batch{Reset: true, Paused: true, Gen: 1, Kept: 2, World: sim.World{Calls: []sim.Call{{ID: "c1", Name: "huddle", Kind: sim.Group, State: "established"}}}}
+	b.Records = []sim.Record{note(1, "roster 1"), deliv(1, 202, sim.DeliveryDetail{Outcome: "delivered", Attempt: 1, LatencyMs: ms(1.2)}), note(2, "roster 2")}
+	nm, _ := m.Update(batchMsg{b: b})
+	m = nm.(Model)
+	if r := row(t, m, "roster 1"); !strings.HasSuffix(r, "roster 1  →202 1.2ms") {
+		t.Fatalf("after the rewind the delivered row is %q", r)
+	}
+	if e := entry(t, m, 2); len(e.deliveries) != 0 {
+		t.Fatalf("seq 2 has %d deliveries", len(e.deliveries))
+	}
+	if _, ok := m.feed.find(3); ok {
+		t.Fatal("the dropped notification is still in the feed")
 	}
 }

@@ -151,7 +151,7 @@ func (p *feedPane) addDelivery(r *sim.Record) {
 		e.summaryW = ansi.StringWidth(e.summary)
 	}
 	// the outcome joins the filter text; an entry can only start matching (words are only added)
-	if w := outcomeWord(d.outcome); !strings.Contains(e.lower, w) {
+	if w := outcomeWord(d.Outcome); !strings.Contains(e.lower, w) {
 		was := p.filter != "" && p.matchesFilter(e)
 		e.lower += " " + w
 		if p.filter != "" && !was && p.matchesFilter(e) {

@@ -65,7 +65,11 @@ type harness struct {
 
 func newHarness(t *testing.T, build sim.Builder, w, h int, paused bool) *harness {
 	t.Helper()
-	d, err := sim.NewDriver(build, 1)
+	speed := 1.0
+	if paused {
+		speed = 0 // no virtual time passes before the pause below (it did, by a few ms, under load)
+	}
+	d, err := sim.NewDriver(build, speed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +78,7 @@ func newHarness(t *testing.T, build sim.Builder, w, h int, paused bool) *harness
 	go d.Run(ctx)
 	if paused {
 		d.SetPaused(true)
+		d.SetSpeed(1)
 	}
 	m := New(d, Options{Title: "sandbox", Profile: "seed", Seed: 42})
 	m.manual = true

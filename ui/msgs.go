@@ -13,7 +13,7 @@ type batchMsg struct {
 }
 
 // subscribedMsg hands the model its subscription.
-type subscribedMsg struct{ sub *sim.Subscription }
+type subscribedMsg struct{ sub Feed }
 
 // actionMsg reports a bot action or other input applied by the driver.
 type actionMsg struct {

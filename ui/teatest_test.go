@@ -36,13 +36,11 @@ func startProgram(t *testing.T, build sim.Builder, speed float64, o Options) (*t
 }
 
 // waitEngine polls the simulation until cond holds.
-func waitEngine(t *testing.T, d *sim.Driver, what string, cond func(e *sim.Engine) bool) {
+func waitEngine(t *testing.T, d *sim.Driver, what string, cond func(w sim.World) bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		ok := false
-		d.With(func(e *sim.Engine) { ok = cond(e) })
-		if ok {
+		if cond(d.World()) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -61,8 +59,8 @@ func finish(t *testing.T, tm *teatest.TestModel) (Model, string) {
 	return m, ansi.Strip(m.View().Content)
 }
 
-func lastOpStatus(e *sim.Engine) string {
-	if ops := e.Operations(); len(ops) > 0 {
+func lastOpStatus(w sim.World) string {
+	if ops := w.Ops; len(ops) > 0 {
 		return string(ops[len(ops)-1].Status)
 	}
 	return ""
@@ -73,7 +71,7 @@ func TestTeatestInviteFlow(t *testing.T) {
 	tm, d := startProgram(t, sandboxBuilder, 16, Options{Title: "sandbox", Profile: "seed", Seed: 42}) // 16x: a 1-4 s ring takes a fraction of a second
 	tm.Send(keyMsg("i"))
 	tm.Send(keyMsg("enter"))
-	waitEngine(t, d, "the invite to complete", func(e *sim.Engine) bool { return lastOpStatus(e) == "completed" })
+	waitEngine(t, d, "the invite to complete", func(w sim.World) bool { return lastOpStatus(w) == "completed" })
 	tm.Send(keyMsg("esc")) // the form stays open on its answer; esc closes it
 	time.Sleep(100 * time.Millisecond)
 	m, screen := finish(t, tm)
@@ -96,14 +94,14 @@ func TestTeatestFaultFlow(t *testing.T) {
 		tm.Send(keyMsg("right"))
 	}
 	tm.Send(keyMsg("enter"))
-	waitEngine(t, d, "the fault to be armed", func(e *sim.Engine) bool {
-		fs := e.Faults()
+	waitEngine(t, d, "the fault to be armed", func(w sim.World) bool {
+		fs := w.Faults
 		return len(fs) == 1 && fs[0].Fail != nil && fs[0].Fail.Name == "declined"
 	})
 	for _, k := range []string{"esc", "i", "enter", "esc"} {
 		tm.Send(keyMsg(k))
 	}
-	waitEngine(t, d, "the invite to fail", func(e *sim.Engine) bool { return lastOpStatus(e) == "failed" })
+	waitEngine(t, d, "the invite to fail", func(w sim.World) bool { return lastOpStatus(w) == "failed" })
 	time.Sleep(100 * time.Millisecond)
 	m, screen := finish(t, tm)
 	if !strings.Contains(screen, "✗ failed") || !strings.Contains(screen, "603/0") {
@@ -122,9 +120,9 @@ func TestTeatestScenarioPause(t *testing.T) {
 	}
 	tm, d := startProgram(t, sc.Builder(scenarios.Options{Live: true}), 16, Options{Title: sc.Name(), Profile: "seed", StepCount: sc.StepCount()})
 	time.Sleep(200 * time.Millisecond) // at 16x, 3 s of virtual time: the pause holds the clock
-	waitEngine(t, d, "the stop at the pause", func(e *sim.Engine) bool { return len(e.Operations()) == 0 && e.Now() == 0 })
+	waitEngine(t, d, "the stop at the pause", func(w sim.World) bool { return len(w.Ops) == 0 && w.Now == 0 })
 	tm.Send(keyMsg("space"))
-	waitEngine(t, d, "the invite to complete", func(e *sim.Engine) bool { return lastOpStatus(e) == "completed" })
+	waitEngine(t, d, "the invite to complete", func(w sim.World) bool { return lastOpStatus(w) == "completed" })
 	time.Sleep(300 * time.Millisecond)
 	m, screen := finish(t, tm)
 	if m.passN != 1 || m.failN != 0 || !strings.Contains(screen, "status completed") {

@@ -1,0 +1,327 @@
+package graphapi
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// servelog.go: serve's own log. The engine's timeline holds what the simulation did; this log
+// holds what serve did with it: every webhook delivery attempt, the answers the front door gave
+// without the engine, the shutdown markers. They are facts of the HTTP side, so they never go
+// into the engine (a rewind rebuilds the engine's timeline and keeps this log). Subscribers (the
+// TUI, the transcript file, the SSE stream) get the two joined: a Feed.
+
+// defaultLogLimit bounds the entries the log keeps (the oldest go first).
+const defaultLogLimit = 100000
+
+type logEntry struct {
+	serial uint64
+	gen    uint64 // the timeline (sim.Batch.Gen) of the engine record it belongs to
+	// after is the engine seq the entry belongs to: a delivery's notification, or the last
+	// record before a front-door answer. Joined, entries come after that record, in serial order.
+	after uint64
+	gone  bool // its engine record is in a timeline a rewind left behind
+	rec   sim.Record
+}
+
+// fork is a rebuild of the engine's timeline: timeline gen kept the records up to seq kept.
+type fork struct{ gen, kept uint64 }
+
+// maxForks bounds the rebuilds remembered; entries of timelines older than those are gone.
+const maxForks = 256
+
+type serveLog struct {
+	mu      sync.Mutex
+	limit   int
+	ring    []logEntry // entry serial s at ring[s%limit]
+	next    uint64     // serial of the next entry
+	forks   []fork
+	forgot  uint64 // the newest timeline whose fork was dropped from forks
+	waiters map[chan struct{}]struct{}
+}
+
+func newServeLog(limit int) *serveLog {
+	if limit <= 0 {
+		limit = defaultLogLimit
+	}
+	return &serveLog{limit: limit, waiters: map[chan struct{}]struct{}{}}
+}
+
+// goneAt reports whether an entry of timeline gen about seq after is not in the current timeline.
+func (l *serveLog) goneAt(gen, after uint64) bool {
+	if gen <= l.forgot && l.forgot > 0 {
+		return true
+	}
+	for _, f := range l.forks {
+		if f.gen > gen && after > f.kept {
+			return true
+		}
+	}
+	return false
+}
+
+// add appends records (each with the timeline and engine seq it belongs to) and wakes the feeds.
+func (l *serveLog) add(ents []logEntry) {
+	if len(ents) == 0 {
+		return
+	}
+	l.mu.Lock()
+	for _, e := range ents {
+		e.serial = l.next
+		e.rec.Seq = e.after // a delivery sorts with its notification
+		e.gone = l.goneAt(e.gen, e.after)
+		if len(l.ring) < l.limit {
+			l.ring = append(l.ring, e)
+		} else {
+			l.ring[e.serial%uint64(l.limit)] = e
+		}
+		l.next++
+	}
+	for w := range l.waiters {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+	l.mu.Unlock()
+}
+
+// fork notes a rebuilt timeline (a Reset batch): entries about later records of older timelines
+// are gone. Every feed reports the resets it sees; the same timeline reported twice keeps the
+// smaller kept (a feed that saw two rebuilds at once reports what survived both).
+func (l *serveLog) fork(gen, kept uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := slices.IndexFunc(l.forks, func(f fork) bool { return f.gen == gen })
+	if i >= 0 {
+		if kept >= l.forks[i].kept {
+			return
+		}
+		l.forks[i].kept = kept
+	} else {
+		l.forks = append(l.forks, fork{gen, kept})
+		slices.SortFunc(l.forks, func(a, b fork) int { return cmpU64(a.gen, b.gen) })
+		if len(l.forks) > maxForks {
+			l.forgot = max(l.forgot, l.forks[0].gen)
+			l.forks = slices.Delete(l.forks, 0, 1)
+		}
+	}
+	for i := range l.ring {
+		e := &l.ring[i]
+		if e.gen < gen && e.after > kept {
+			e.gone = true
+		}
+	}
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// since returns copies of the entries from serial *cursor on and moves the cursor past them
+// (entries that fell out of the ring meanwhile are skipped).
+func (l *serveLog) since(cursor *uint64) []logEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := l.next - uint64(len(l.ring))
+	if *cursor < first {
+		*cursor = first
+	}
+	var out []logEntry
+	for s := *cursor; s < l.next; s++ {
+		out = append(out, l.ring[s%uint64(l.limit)])
+	}
+	*cursor = l.next
+	return out
+}
+
+// current returns the entries before serial upto that are about the current timeline, in
+// join order: by the engine record they belong to, then as they happened.
+func (l *serveLog) current(upto uint64) []logEntry {
+	l.mu.Lock()
+	first := l.next - uint64(len(l.ring))
+	var out []logEntry
+	for s := first; s < upto && s < l.next; s++ {
+		if e := l.ring[s%uint64(l.limit)]; !e.gone {
+			out = append(out, e)
+		}
+	}
+	l.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b logEntry) int { return cmpU64(a.after, b.after) })
+	return out
+}
+
+// isGone reports whether the entry with serial s (if still held) is gone now.
+func (l *serveLog) isGone(s uint64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s >= l.next || s < l.next-uint64(len(l.ring)) {
+		return false
+	}
+	return l.ring[s%uint64(l.limit)].gone
+}
+
+func (l *serveLog) wait(w chan struct{}, on bool) {
+	l.mu.Lock()
+	if on {
+		l.waiters[w] = struct{}{}
+	} else {
+		delete(l.waiters, w)
+	}
+	l.mu.Unlock()
+}
+
+// join puts entries (in join order) among the engine records recs (in seq order): each entry
+// right after the record it belongs to.
+func join(recs []sim.Record, ents []logEntry) []sim.Record {
+	if len(ents) == 0 {
+		return recs
+	}
+	out := make([]sim.Record, 0, len(recs)+len(ents))
+	j := 0
+	for i := range recs {
+		for j < len(ents) && ents[j].after < recs[i].Seq {
+			out = append(out, ents[j].rec)
+			j++
+		}
+		out = append(out, recs[i])
+	}
+	for ; j < len(ents); j++ {
+		out = append(out, ents[j].rec)
+	}
+	return out
+}
+
+// Feed is a subscription to the engine's records joined with serve's log: what the TUI, the
+// transcript and the SSE stream read. A batch's records are the engine's, then the log's entries
+// that came meanwhile; a Reset batch (the history rebuilt) holds the whole history with each
+// kept delivery after its notification. An entry waits until its engine record has been handed
+// out.
+type Feed struct {
+	drv    *sim.Driver
+	log    *serveLog
+	sub    *sim.Subscription
+	signal chan struct{}
+	// all: hand out entries about timelines a rewind left too (the transcript: they happened);
+	// the TUI leaves them out (their notification is not in its feed)
+	all bool
+
+	mu     sync.Mutex
+	cursor uint64
+	seen   uint64     // the last engine seq handed out
+	held   []logEntry // entries whose engine record has not been handed out yet
+	last   sim.Batch  // the latest engine batch (its state goes with batches of entries only)
+	has    bool
+}
+
+func (s *Server) newFeed(world, all bool) *Feed {
+	f := &Feed{drv: s.drv, log: s.slog, signal: make(chan struct{}, 1), all: all}
+	s.slog.wait(f.signal, true)
+	if world {
+		f.sub = s.drv.Subscribe()
+	} else {
+		f.sub = s.drv.SubscribeRecords()
+	}
+	return f
+}
+
+// Subscribe returns a feed of the engine's records and World snapshots joined with serve's
+// delivery log (for the TUI). Close it when done.
+func (s *Server) Subscribe() *Feed { return s.newFeed(true, false) }
+
+// Close stops the feed.
+func (f *Feed) Close() {
+	f.log.wait(f.signal, false)
+	f.drv.Unsubscribe(f.sub)
+}
+
+// Take returns the batch waiting, if any.
+func (f *Feed) Take() (sim.Batch, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, ok := f.sub.Take()
+	if !ok && !f.has {
+		return b, false
+	}
+	ents := f.log.since(&f.cursor)
+	if ok && b.Reset {
+		f.log.fork(b.Gen, b.Kept)
+		f.seen = lastSeq(b.Records, 0)
+		b.Records = join(b.Records, f.log.current(f.cursor))
+		if f.all { // facts about the timeline left behind, not handed out yet: they happened
+			for _, e := range append(f.held, ents...) {
+				if e.gone || f.log.isGone(e.serial) {
+					b.Records = append(b.Records, e.rec)
+				}
+			}
+		}
+		f.held = nil
+		f.last, f.has = b, true
+		f.last.Records, f.last.Reset = nil, false
+		return b, true
+	}
+	if ok {
+		f.seen = lastSeq(b.Records, f.seen)
+		f.last, f.has = b, true
+		f.last.Records = nil
+	}
+	var out []sim.Record
+	keep := f.held[:0]
+	for _, e := range append(f.held, ents...) {
+		switch {
+		case e.gone && !f.all:
+		case e.after <= f.seen || e.gone:
+			out = append(out, e.rec)
+		default:
+			keep = append(keep, e)
+		}
+	}
+	clear(f.held[len(keep):])
+	f.held = keep
+	if !ok {
+		if len(out) == 0 {
+			return sim.Batch{}, false
+		}
+		// entries alone: the engine's state as last seen, at the clock's time now (the TUI
+		// draws its clock from Now)
+		b = f.last
+		clk := f.drv.Clock()
+		b.Now, b.Speed, b.Paused = max(b.Now, clk.Now), clk.Speed, clk.Paused
+	}
+	if len(out) > 0 {
+		b.Records = append(b.Records, out...)
+	}
+	return b, true
+}
+
+// lastSeq is the larger of seen and the last engine record's seq.
+func lastSeq(recs []sim.Record, seen uint64) uint64 {
+	if len(recs) > 0 {
+		return max(seen, recs[len(recs)-1].Seq)
+	}
+	return seen
+}
+
+// Next waits for a batch or for ctx to end.
+func (f *Feed) Next(ctx context.Context) (sim.Batch, bool) {
+	for {
+		if b, ok := f.Take(); ok {
+			return b, true
+		}
+		select {
+		case <-ctx.Done():
+			return sim.Batch{}, false
+		case <-f.sub.C():
+		case <-f.signal:
+		}
+	}
+}
