@@ -221,7 +221,7 @@ func (p *player) Run(e *sim.Engine) sim.Wake {
 
 func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
 	seq := e.Emit(sim.Record{Type: sim.RecStep, Name: sp.name(), Event: sp.kind, Text: sp.summary,
-		Detail: map[string]any{"line": sp.line, "index": sp.index + 1}})
+		Detail: sim.StepDetail{Index: sp.index + 1, Line: sp.line}})
 	if sp.id != "" {
 		p.marks[sp.id] = mark{t: e.Now(), seq: seq}
 	}
@@ -539,7 +539,7 @@ func (p *player) failUnmatched(e *sim.Engine, sp *step, re *runExp, win []notice
 		msg += fmt.Sprintf(" (%d of %d patterns matched: %s)", len(x.patterns)-len(missing), len(x.patterns), seqList(matched))
 	}
 	d := withWindow(re, matched)
-	d["mismatches"] = nonNil(mms)
+	d.Mismatches = nonNil(mms)
 	p.fail(e, sp, first.line, first.col, msg, lines, d)
 }
 
@@ -551,10 +551,10 @@ func closestLines(n notice, mm []mismatch) []string {
 	return out
 }
 
-func withWindow(re *runExp, matched []uint64) map[string]any {
-	return map[string]any{
-		"window":  []int64{int64(re.open / time.Millisecond), int64(re.close / time.Millisecond)},
-		"matched": nonNilSeq(matched),
+func withWindow(re *runExp, matched []uint64) sim.ExpectDetail {
+	return sim.ExpectDetail{
+		Window:  []int64{int64(re.open / time.Millisecond), int64(re.close / time.Millisecond)},
+		Matched: nonNilSeq(matched),
 	}
 }
 
@@ -617,32 +617,30 @@ func fmtMs(ms int64) string {
 }
 
 func (p *player) pass(e *sim.Engine, sp *step, msg string, re *runExp, matched []uint64) {
-	d := map[string]any{"line": sp.line}
+	d := sim.ExpectDetail{}
 	if re != nil {
-		for k, v := range withWindow(re, matched) {
-			d[k] = v
-		}
+		d = withWindow(re, matched)
 	}
+	d.Line = sp.line
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "pass", Name: sp.name(), Text: msg, Detail: d})
 	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Passed: true, At: e.Now(), Message: msg})
 }
 
 // fail records a failed expectation with its GNU-style report at line:col.
-func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines []string, detail ...map[string]any) {
-	d := map[string]any{"line": line}
+func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines []string, detail ...sim.ExpectDetail) {
+	var d sim.ExpectDetail
 	if len(detail) > 0 {
-		for k, v := range detail[0] {
-			d[k] = v
-		}
+		d = detail[0]
 	}
-	if _, ok := d["mismatches"]; !ok {
+	d.Line = line
+	if d.Mismatches == nil {
 		var mm []string
 		for _, l := range lines {
 			if strings.HasPrefix(l, "  ") {
 				mm = append(mm, strings.TrimSpace(l))
 			}
 		}
-		d["mismatches"] = nonNil(mm)
+		d.Mismatches = nonNil(mm)
 	}
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "fail", Name: sp.name(), Text: msg, Detail: d})
 	rep := Error{File: p.s.file, Line: line, Col: col, Msg: msg}
