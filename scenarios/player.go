@@ -150,6 +150,16 @@ type player struct {
 	created map[string]string // step id -> id of the operation (or call) it created
 	notes   []notice
 	results []Result
+
+	// dry: a dry run (Parse): a refused action is noted in refused and the run goes on.
+	dry     bool
+	refused []refusal
+}
+
+// refusal is a bot action the service refused in a dry run, with the node it is about.
+type refusal struct {
+	at  *node
+	msg string
 }
 
 type mark struct {
@@ -270,9 +280,19 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	if len(in.Invitees) > 0 {
 		in.Invitees = append([]sim.InviteeSpec(nil), in.Invitees...)
 	}
+	if in.Request != nil {
+		req := *in.Request
+		req.Body = append([]byte(nil), req.Body...)
+		in.Request = &req
+	}
 	res := e.Apply(in)
 	if res.Err != nil {
-		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (%s) could not run: %v", sp.name(), sp.kind, res.Err), nil)
+		msg := fmt.Sprintf("step %q (%s) could not run: %v", sp.name(), sp.kind, res.Err)
+		if p.dry {
+			p.refused = append(p.refused, refusal{at: sp.blameNode(res.Err.Error()), msg: msg})
+			return false
+		}
+		p.fail(e, sp, sp.line, sp.col, msg, nil)
 		return true
 	}
 	r := res.Response
@@ -282,7 +302,7 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	if r.OK() {
 		if id := r.OperationID; id != "" && sp.id != "" {
 			p.created[sp.id] = id
-		} else if r.CallID != "" && sp.kind == stCreateCall && sp.id != "" {
+		} else if r.CallID != "" && (sp.kind == stCreateCall || sp.kind == stRequest && r.Status == 201) && sp.id != "" {
 			p.created[sp.id] = r.CallID
 		}
 		if sp.expectErr != nil {
@@ -293,8 +313,13 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	}
 	code, msg := r.ErrorCode()
 	if sp.expectErr == nil {
-		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q: the service refused the %s: %d %s: %s (add expectError if this is what the step is for)",
-			sp.name(), sp.kind, r.Status, code, msg), nil)
+		text := fmt.Sprintf("step %q: the service refused the %s: %d %s: %s (add expectError if this is what the step is for)",
+			sp.name(), sp.kind, r.Status, code, msg)
+		if p.dry {
+			p.refused = append(p.refused, refusal{at: sp.blameNode(msg), msg: text})
+			return false
+		}
+		p.fail(e, sp, sp.line, sp.col, text, nil)
 		return true
 	}
 	pat, err := interpolate(sp.expectErr, p.resolver(e))
