@@ -732,7 +732,8 @@ func (r *recorder) close() {
 // one group, the next one gathers, so the driver publishes once per group, not per request.
 type batcher struct {
 	drv    *sim.Driver
-	forget bool // drop the driver's input log now and then (no rewind in plain serve)
+	forget bool        // drop the driver's input log now and then (no rewind in plain serve)
+	forgot atomic.Bool // it has: the session cannot be saved whole
 	since  int
 	ch     chan *pendingReq
 	done   chan struct{}
@@ -791,6 +792,7 @@ func (b *batcher) run() {
 		if b.since += len(ins); b.forget && b.since >= 4096 {
 			b.since = 0
 			b.drv.ForgetInputs()
+			b.forgot.Store(true)
 		}
 		for i, p := range batch {
 			if out[i].Response != nil {
