@@ -264,7 +264,10 @@ type state struct {
 }
 
 // Parse loads a scenario from source bytes. filename is used in messages and for the short name.
-// An invalid file gives an error of type *Errors listing every problem.
+// An invalid file gives an error of type *Errors listing every problem. Parse checks the file's
+// shape (keys, types, names, times); when that is clean it plays the file once, headless, as a
+// dry run, and reports each bot action the service refused there (without the step's
+// expectError) at the place in the step the refusal is about: Graph's rules are the engine's.
 func Parse(filename string, src []byte) (*Scenario, error) {
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
 	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
