@@ -152,6 +152,8 @@ func TestRefusedAtLoad(t *testing.T) {
 			`step "step-1": the service refused the invite: 400 BadRequest: Inviting multiple participants in one request is only supported for group calls. (add expectError if this is what the step is for)`},
 		{"leave an ended call", base + "  - hangup: huddle\n  - wait: 1m\n  - leave: {call: huddle, participant: alice}\n", 13, 19,
 			`step "step-3" (leave) could not run: leave: no live call "huddle"`},
+		{"block style", base + "  - invite:\n      call: huddle\n      participants: [carol]\n      clientContext: " + strings.Repeat("y", 300) + "\n", 14, 22,
+			`step "step-1": the service refused the invite: 400 BadRequest: clientContext must be at most 256 characters, got 300. (add expectError if this is what the step is for)`},
 		{"raw request refused", base + "  - request: {method: POST, path: /v1.0/communications/calls/nosuch/participants/invite, body: \"{}\"}\n", 11, 14,
 			`step "step-1": the service refused the request: 404 8522: Call not found. (add expectError if this is what the step is for)`},
 	}
@@ -222,6 +224,19 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	}
 	if es.List[0].Source != "  - wait: 5" {
 		t.Errorf("source line %q", es.List[0].Source)
+	}
+}
+
+// Every refusal of the dry run is reported, with the file's other steps played on.
+func TestAllRefusalsAtOnce(t *testing.T) {
+	src := base + "  - mute: {call: support, participant: dave}\n  - answer: huddle\n  - hangup: huddle\n  - hangup: support\n"
+	errs := parseErrs(t, src)
+	var got []string
+	for _, e := range errs {
+		got = append(got, fmt.Sprintf("%d:%d", e.Line, e.Col))
+	}
+	if strings.Join(got, " ") != "11:18 12:13" {
+		t.Fatalf("want the mute and the answer refused, got %v: %v", got, errs)
 	}
 }
 
