@@ -205,7 +205,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		var cfg sim.Config
 		s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
 		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
-			Banner: "serving " + base + "/v1.0"})
+			Banner: "serving " + base + "/v1.0", SessionYAML: s.SessionYAML})
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
 		}

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/callsim/callsim/sim"
@@ -15,25 +16,41 @@ type worldRef struct {
 	profile  string
 }
 
-// ctlSession is GET /_callsim/session: the session so far as a scenario file. Playing it
-// headless reproduces the session's notifications.
-func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
+// SessionYAML renders the session that ran on e (the server's engine, inside the driver) as a
+// scenario, of the world the server runs now (s in serve --tui).
+func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
 	if s.opts.Session == nil {
-		ctlError(w, http.StatusNotImplemented, "NotImplemented", "saving sessions is not available in this build")
-		return
+		return nil, errNoSessions
 	}
 	if s.batcher.forgot.Load() {
-		ctlError(w, http.StatusConflict, "Conflict", "this server has forgotten the session's first inputs to bound its memory "+
-			"(it keeps them only with --tui); the session cannot be saved whole")
-		return
+		return nil, errForgotten
 	}
 	s.mu.Lock()
 	ref := s.world
 	s.mu.Unlock()
+	return s.opts.Session(e, ref.scenario, ref.seed, ref.seedSet, ref.profile)
+}
+
+var (
+	errNoSessions = errors.New("saving sessions is not available in this build")
+	errForgotten  = errors.New("this server has forgotten the session's first inputs to bound its memory " +
+		"(it keeps them only with --tui); the session cannot be saved whole")
+)
+
+// ctlSession is GET /_callsim/session: the session so far as a scenario file. Playing it
+// headless reproduces the session's notifications.
+func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
 	var data []byte
 	var err error
-	s.drv.With(func(e *sim.Engine) { data, err = s.opts.Session(e, ref.scenario, ref.seed, ref.seedSet, ref.profile) })
-	if err != nil {
+	s.drv.With(func(e *sim.Engine) { data, err = s.SessionYAML(e) })
+	switch {
+	case errors.Is(err, errNoSessions):
+		ctlError(w, http.StatusNotImplemented, "NotImplemented", err.Error())
+		return
+	case errors.Is(err, errForgotten):
+		ctlError(w, http.StatusConflict, "Conflict", err.Error())
+		return
+	case err != nil:
 		ctlError(w, http.StatusInternalServerError, "InternalServerError", "save the session: "+err.Error())
 		return
 	}

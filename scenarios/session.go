@@ -20,7 +20,9 @@ var topKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)\s*:`)
 // and the user's alike. Playing the file reproduces the session's calls and notifications.
 // Captions, pauses and expectations are not carried over (they do not change the simulation);
 // inputs that cannot be a step (an identity added later, an input that failed, a kind no step
-// writes) are left as comments. Raw Graph requests (serve) are request steps. A request the service refused gets its expectError.
+// writes) are left as comments. Raw Graph requests (serve) are request steps. A request the
+// service refused gets its expectError. When the engine's bot differs from the file's (serve
+// points it at its own callback), the engine's is written.
 func (s *Scenario) SessionYAML(e *sim.Engine, o Options, title string) ([]byte, error) {
 	cfg, err := s.Config(o)
 	if err != nil {
