@@ -317,10 +317,10 @@ func participantStep(kind, input string, bot bool, doc, schemaDoc string) *stepS
 			return fmt.Sprintf("{call: %s, participant: %s}", q(callName(e, in.Call)), q(who))
 		},
 		blame: func(msg string) string {
-			if strings.Contains(msg, "group calls") || strings.Contains(msg, "call") && !strings.Contains(msg, "articipant") {
-				return "call"
+			if m := strings.ToLower(msg); !strings.Contains(m, "group calls") && strings.Contains(m, "participant") {
+				return "participant"
 			}
-			return "participant"
+			return "call"
 		},
 	}
 }
