@@ -101,6 +101,21 @@ func serveScenario(ref string, seed uint64, seedSet bool, profile string) (sim.B
 	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
 }
 
+// serveSession renders a serve session as a scenario: of the scenario it was loaded from, or of
+// the empty world.
+func serveSession(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error) {
+	if ref == "" {
+		return scenarios.WorldSessionYAML(e, "")
+	}
+	sc, err := scenarios.Load(ref)
+	if err != nil {
+		return nil, err
+	}
+	return sc.SessionYAML(e, scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile}, "")
+}
+
+func serveSteps() any { return scenarios.StepKinds() }
+
 func runServe(cmd *cobra.Command, f serveFlags) error {
 	switch f.auth {
 	case graphapi.AuthAny, graphapi.AuthNone, graphapi.AuthJWT:
@@ -165,7 +180,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenario,
+		Scenario: f.scenario, LoadScenario: serveScenario, Session: serveSession, StepKinds: serveSteps,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, StdlibHTTP: f.stdlibHTTP, DrainTimeout: f.drainTimeout, Log: logw,
@@ -189,7 +204,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	} else {
 		cfg := s.Driver().Config()
 		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
-			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }})
+			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }, SessionYAML: s.SessionYAML})
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
 		}

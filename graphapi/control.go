@@ -31,6 +31,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_callsim/scenario", s.ctlLoad)
 	mux.HandleFunc("GET /_callsim/deliveries", s.ctlDeliveries)
 	mux.HandleFunc("GET /_callsim/transcript", s.serveTranscript)
+	mux.HandleFunc("GET /_callsim/session", s.ctlSession)
+	mux.HandleFunc("GET /_callsim/steps", s.ctlSteps)
 	mux.HandleFunc("/_callsim/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "notFound", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
 	})
@@ -72,6 +74,7 @@ func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
 			"POST /_callsim/calls/incoming", "GET /_callsim/clock", "POST /_callsim/clock/pause",
 			"POST /_callsim/clock/resume", "POST /_callsim/clock/speed", "POST /_callsim/clock/advance",
 			"POST /_callsim/scenario", "GET /_callsim/deliveries", "GET /_callsim/transcript (server-sent events)",
+			"GET /_callsim/session", "GET /_callsim/steps",
 		},
 	})
 }
@@ -484,7 +487,9 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.scenario = in.Scenario
+	s.world = worldRef{in.Scenario, seed, seedSet, prof}
 	s.mu.Unlock()
+	s.batcher.forgot.Store(false)
 	s.log.Printf("loaded %s", orEmpty(in.Scenario))
 	writeJSON(w, http.StatusOK, map[string]any{"loaded": orEmpty(in.Scenario)})
 }

@@ -726,6 +726,7 @@ func (r *recorder) close() {
 type batcher struct {
 	drv    *sim.Driver
 	forget bool         // drop the driver's input log now and then (no rewind in plain serve)
+	forgot atomic.Bool  // it has: the session cannot be saved whole
 	since  atomic.Int64 // inputs applied since the last ForgetInputs
 	ch     chan *pendingReq
 	done   chan struct{}
@@ -799,6 +800,7 @@ func (b *batcher) applied(n int) {
 	if b.forget && b.since.Add(int64(n)) >= 4096 {
 		b.since.Store(0)
 		b.drv.ForgetInputs()
+		b.forgot.Store(true)
 	}
 }
 

@@ -29,6 +29,11 @@ import (
 // command wires it to the scenarios package; graphapi does not parse scenarios itself.
 type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error)
 
+// SessionWriter renders the session that ran on e as a scenario file (GET /_callsim/session). The
+// world was built by the ScenarioLoader from ref, seed, seedSet and profile, or is the empty
+// world when ref is "". The command wires it to the scenarios package, like ScenarioLoader.
+type SessionWriter func(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error)
+
 // Options configure a Server. Zero values take the defaults documented on each field.
 // GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC is set).
 // The server's live heap is small and bounded, and at the default of 100 the collector runs so
@@ -64,6 +69,10 @@ type Options struct {
 	// Scenario, when set, is loaded with LoadScenario instead of the empty world.
 	Scenario     string
 	LoadScenario ScenarioLoader
+	// Session renders GET /_callsim/session; StepKinds lists the scenario step kinds for GET
+	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
+	Session   SessionWriter
+	StepKinds func() any
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
@@ -150,6 +159,7 @@ type Server struct {
 	lastSeq  atomic.Uint64 // the last engine record the consumer has seen
 	mu       sync.Mutex
 	scenario string
+	world    worldRef // what the current world was built from (GET /_callsim/session)
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -253,6 +263,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.scenario = opts.Scenario
+	s.world = worldRef{opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile}
 	drv, err := sim.NewDriver(build, opts.Speed)
 	if err != nil {
 		ln.Close()

@@ -146,7 +146,12 @@ func TestBuiltinsCoverTheFormat(t *testing.T) {
 			used["faults"] = true
 		}
 	}
-	want := append([]string(nil), stepKinds...)
+	var want []string
+	for _, k := range stepKinds {
+		if k != stRequest { // saved serve sessions are made of request steps: TestRequestSteps
+			want = append(want, k)
+		}
+	}
 	want = append(want, "at", "expectError", "expect.match", "expect.all", "expect.none", "expect.count",
 		"expect.ordered", "expect.since", "caption.presenter", "caption.audience", "faults")
 	for _, k := range want {

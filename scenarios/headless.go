@@ -111,3 +111,22 @@ func RunHeadless(s *Scenario, o Options, w io.Writer) (Summary, error) {
 	}
 	return sum, nil
 }
+
+// dryRun plays the scenario headless once, as its file says (profile and seed), and returns
+// every bot action the service refused without the step's expectError, and every action that
+// could not run. Parse reports them as errors of the file: the engine is the one model of Graph's
+// rules, so the loader does not guess them.
+func (s *Scenario) dryRun() []refusal {
+	e, p, err := s.build(Options{})
+	if err != nil {
+		return []refusal{{msg: err.Error()}}
+	}
+	p.dry = true
+	r := sim.NewRunner(e, p, nil)
+	horizon := s.horizon
+	for _, sp := range s.steps {
+		horizon = max(horizon, sp.at)
+	}
+	r.RunToEnd(horizon + time.Second)
+	return p.refused
+}

@@ -29,11 +29,7 @@ var (
 	customFailKeys = []string{"code", "subcode", "message"}
 	faultLatKeys   = []string{"answer", "notify"}
 	stepCommonKeys = []string{"id", "at", "expectError"}
-	inviteKeys     = []string{"call", "participants", "clientContext", "replaces"}
 	inviteeKeys    = []string{"name", "displayName", "id", "region", "languageId", "endpointType"}
-	createCallKeys = []string{"name", "kind", "participants"}
-	incomingKeys   = []string{"name", "from"}
-	callPartKeys   = []string{"call", "participant"}
 	captionKeys    = []string{"text", "for"}
 	expectKeys     = []string{"match", "all", "none", "count", "ordered", "within", "since"}
 	countKeys      = []string{"pattern", "min", "max"}
@@ -255,13 +251,10 @@ func describe(n *node) string {
 
 // state is what the loader knows while walking the steps in order.
 type state struct {
-	profile    string
 	idents     []string // directory names, then inline invitees as they appear
 	identIdx   map[string]*sim.Identity
 	calls      []string // call names as they appear
 	callKind   map[string]string
-	incoming   map[string]bool
-	ended      map[string]int // call name -> line where it ended
 	stepIDs    map[string]*step
 	stepOrder  []string
 	allIdents  map[string]bool // every identity name, id and display name in the file
@@ -271,7 +264,10 @@ type state struct {
 }
 
 // Parse loads a scenario from source bytes. filename is used in messages and for the short name.
-// An invalid file gives an error of type *Errors listing every problem.
+// An invalid file gives an error of type *Errors listing every problem. Parse checks the file's
+// shape (keys, types, names, times); when that is clean it plays the file once, headless, as a
+// dry run, and reports each bot action the service refused there (without the step's
+// expectError) at the place in the step the refusal is about: Graph's rules are the engine's.
 func Parse(filename string, src []byte) (*Scenario, error) {
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
 	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
@@ -279,6 +275,12 @@ func Parse(filename string, src []byte) (*Scenario, error) {
 		c.errAt(1, 1, "the file is not valid UTF-8")
 	} else if root := parseYAML(c, src); root != nil {
 		c.scenario(s, root)
+	}
+	if len(c.errs) == 0 {
+		// the engine's rules live in the engine: play the file once and report what it refused
+		for _, r := range s.dryRun() {
+			c.err(r.at, "%s", r.msg)
+		}
 	}
 	if len(c.errs) > 0 {
 		e := &Errors{List: c.errs}
@@ -383,8 +385,7 @@ func (c *checker) scenario(s *Scenario, root *node) {
 		}
 	}
 
-	st := &state{profile: s.profile, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{},
-		incoming: map[string]bool{}, ended: map[string]int{}, stepIDs: map[string]*step{},
+	st := &state{identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
 		allIdents: map[string]bool{}, allCalls: map[string]bool{}}
 	if v := root.get("identities"); v != nil {
 		if items, ok := c.list(v, "identities"); ok {
@@ -410,8 +411,8 @@ func (c *checker) scenario(s *Scenario, root *node) {
 	// call names created by steps may appear in faults' match.call; collect them first
 	if v := root.get("steps"); v != nil && v.k == kSeq {
 		for _, it := range v.vals {
-			for _, kindKey := range []string{stCreateCall, stIncomingCall} {
-				if b := it.get(kindKey); b != nil {
+			for _, spec := range stepSpecs {
+				if b := it.get(spec.kind); b != nil && spec.namesCall {
 					if n := b.get("name"); n != nil && n.k == kString {
 						st.allCalls[n.s] = true
 					}
@@ -886,7 +887,7 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 		}
 		if v := it.get("expectError"); v != nil {
 			if !botActions[sp.kind] {
-				c.err(v, "expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute), not %s", sp.kind)
+				c.err(v, "expectError only goes with a bot action (%s), not %s", strings.Join(botNames, ", "), sp.kind)
 			} else if c.object(v, "expectError", expectErrKeys) {
 				if len(v.keys) == 0 {
 					c.err(v, "expectError: give at least one of status, code, message")
@@ -900,7 +901,8 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 				sp.expectErr = v
 			}
 		}
-		c.stepBody(sp, body, st)
+		sp.body = body
+		c.decodeStep(sp, body, st)
 		switch sp.kind {
 		case stWait:
 			tmin += sp.wait
@@ -926,236 +928,22 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 	s.horizon = tmax
 }
 
-func (c *checker) stepBody(sp *step, v *node, st *state) {
-	hasErr := sp.expectErr != nil
-	// a bot action on a call that has surely ended cannot succeed
-	liveCall := func(n *node, what string) (string, bool) {
-		name, ok := c.knownCall(n, what, st)
-		if ok && !hasErr {
-			if line, gone := st.ended[name]; gone {
-				c.err(n, "call %q has ended (line %d); a request to it would fail with 404", name, line)
-				return name, false
-			}
-		}
-		return name, ok
-	}
-	switch sp.kind {
-	case stInvite:
-		if !c.object(v, "invite", inviteKeys) || !c.require(v, "invite", "call", "participants") {
-			return
-		}
-		call, ok := liveCall(v.get("call"), "invite call")
-		in := sim.Input{Kind: sim.InInvite, Call: call}
-		plist, lok := c.list(v.get("participants"), "invite participants")
-		if lok {
-			if len(plist) == 0 && !hasErr {
-				c.err(v.get("participants"), "invite participants: the list is empty; Graph answers 400 (add expectError to show it)")
-			}
-			for _, p := range plist {
-				if spec, pok := c.invitee(p, st); pok {
-					in.Invitees = append(in.Invitees, spec)
-				}
-			}
-			if len(plist) > sim.MaxInvitees && !hasErr {
-				c.err(v.get("participants"), "invite participants: %d invitees; Graph accepts at most %d in one request (add expectError to show the 400)", len(plist), sim.MaxInvitees)
-			}
-		}
-		if cc := v.get("clientContext"); cc != nil {
-			if t, tok := c.text(cc, "clientContext"); tok {
-				if n := utf8.RuneCountInString(t); n > sim.MaxClientContext && !hasErr {
-					c.err(cc, "clientContext: %d characters; Graph accepts at most %d (add expectError to show the 400)", n, sim.MaxClientContext)
-				}
-				in.ClientContext = &t
-			}
-		}
-		if rv := v.get("replaces"); rv != nil {
-			if rc, rok := liveCall(rv, "invite replaces"); rok {
-				if rc == call {
-					c.err(rv, "invite replaces: a call cannot replace itself")
-				}
-				in.Replaces = rc
-			}
-		}
-		if ok && !hasErr {
-			if st.callKind[call] == sim.PeerToPeer {
-				switch {
-				case st.profile == "seed":
-					c.err(v.get("call"), "invite into peer-to-peer call %q: in the seed profile invites are only supported for multiparty calls (%q); use a group call, profile: v1, or add expectError to show the 400", call, sim.MsgMultipartyOnly)
-				case lok && len(plist) > 1:
-					c.err(v.get("participants"), "invite into peer-to-peer call %q: several invitees are only supported for group calls (%q); add expectError to show the 400", call, sim.MsgMultiInvite)
-				default:
-					st.callKind[call] = sim.Group // v1 escalates the call for good
-				}
-			}
-			if in.Replaces != "" {
-				st.ended[in.Replaces] = sp.line
-			}
-		}
-		sp.in = in
-		names := make([]string, len(in.Invitees))
-		for i, x := range in.Invitees {
-			names[i] = x.Name
-		}
-		sp.summary = fmt.Sprintf("invite %s into %s", strings.Join(names, ", "), call)
-		if in.Replaces != "" {
-			sp.summary += " replacing " + in.Replaces
-		}
-	case stCreateCall:
-		if !c.object(v, "createCall", createCallKeys) || !c.require(v, "createCall", "name", "participants") {
-			return
-		}
-		name, nok := c.name(v.get("name"), "createCall name")
-		if nok {
-			if _, dup := st.callKind[name]; dup {
-				c.err(v.get("name"), "a call named %q already exists", name)
-				nok = false
-			}
-		}
-		in := sim.Input{Kind: sim.InCreateCall, Name: name}
-		if plist, lok := c.list(v.get("participants"), "createCall participants"); lok {
-			if len(plist) == 0 {
-				c.err(v.get("participants"), "createCall participants: the list is empty")
-			}
-			if len(plist) > sim.MaxInvitees && !hasErr {
-				c.err(v.get("participants"), "createCall participants: %d targets; Graph accepts at most %d", len(plist), sim.MaxInvitees)
-			}
-			for _, p := range plist {
-				if id, ok := c.knownIdentity(p, "createCall participant", st); ok {
-					in.Targets = append(in.Targets, id)
-				}
-			}
-		}
-		kind := sim.PeerToPeer
-		if len(in.Targets) > 1 {
-			kind = sim.Group
-		}
-		if kv := v.get("kind"); kv != nil {
-			if k, ok := c.enum(kv, "createCall kind", callKindNames); ok {
-				if k == sim.PeerToPeer && len(in.Targets) > 1 {
-					c.err(kv, "createCall kind: a peer-to-peer call has one target, this one has %d", len(in.Targets))
-				}
-				kind = k
-			}
-		}
-		in.CallKind = kind
-		if nok {
-			st.calls = append(st.calls, name)
-			st.callKind[name] = kind
-		}
-		sp.in = in
-		sp.summary = fmt.Sprintf("create %s call %s with %s", kind, name, strings.Join(in.Targets, ", "))
-	case stIncomingCall:
-		if !c.object(v, "incomingCall", incomingKeys) || !c.require(v, "incomingCall", "name", "from") {
-			return
-		}
-		name, nok := c.name(v.get("name"), "incomingCall name")
-		if nok {
-			if _, dup := st.callKind[name]; dup {
-				c.err(v.get("name"), "a call named %q already exists", name)
-				nok = false
-			}
-		}
-		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
-		if nok {
-			st.calls = append(st.calls, name)
-			st.callKind[name] = sim.PeerToPeer
-			st.incoming[name] = true
-		}
-		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
-		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
-	case stAnswer, stReject, stHangup:
-		call, ok := liveCall(v, sp.kind)
-		if ok && sp.kind != stHangup && !st.incoming[call] && !hasErr {
-			c.err(v, "%s: call %q is not an incoming call (only incomingCall steps make one); add expectError to show the 400", sp.kind, call)
-		}
-		kind := map[string]sim.InputKind{stAnswer: sim.InAnswer, stReject: sim.InReject, stHangup: sim.InHangUp}[sp.kind]
-		sp.in = sim.Input{Kind: kind, Call: call}
-		sp.summary = sp.kind + " " + call
-		if ok && !hasErr {
-			if sp.kind == stAnswer {
-				delete(st.incoming, call)
-			} else {
-				st.ended[call] = sp.line
-			}
-		}
-	case stRemove, stMute, stLeave:
-		if !c.object(v, sp.kind, callPartKeys) || !c.require(v, sp.kind, "call", "participant") {
-			return
-		}
-		var call string
-		var ok bool
-		if sp.kind == stLeave {
-			call, ok = c.knownCall(v.get("call"), "leave call", st)
-			if line, gone := st.ended[call]; ok && gone {
-				c.err(v.get("call"), "call %q has ended (line %d); nobody can leave it", call, line)
-			}
-		} else {
-			call, ok = liveCall(v.get("call"), sp.kind+" call")
-		}
-		who, _ := c.knownIdentity(v.get("participant"), sp.kind+" participant", st)
-		if ok && sp.kind != stLeave && st.callKind[call] == sim.PeerToPeer && !hasErr {
-			c.err(v.get("call"), "%s: call %q is peer-to-peer; Graph supports %s only in group calls (add expectError to show the 400)", sp.kind, call, sp.kind)
-		}
-		if ok && sp.kind == stLeave && st.callKind[call] == sim.PeerToPeer {
-			st.ended[call] = sp.line
-		}
-		kind := map[string]sim.InputKind{stRemove: sim.InRemove, stMute: sim.InMute, stLeave: sim.InLeave}[sp.kind]
-		sp.in = sim.Input{Kind: kind, Call: call, Participant: who}
-		sp.summary = fmt.Sprintf("%s %s in %s", sp.kind, who, call)
-		if sp.kind == stLeave {
-			sp.summary = fmt.Sprintf("%s leaves %s", who, call)
-		}
-	case stFault:
-		r, ok := c.fault(v, "fault", st)
-		if ok {
-			sp.in = sim.Input{Kind: sim.InArmFault, Fault: &r}
-			sp.summary = "arm fault: " + r.Describe()
-			if r.Name != "" {
-				sp.summary = "arm fault " + r.Name + ": " + r.Describe()
-			}
-		}
-	case stDisarm:
-		if name, ok := c.str(v, "disarm"); ok {
-			sp.in = sim.Input{Kind: sim.InDisarmFault, Name: name}
-			sp.summary = "disarm fault " + name
-		}
-	case stClearFaults:
-		if b, ok := c.boolean(v, "clearFaults"); ok && !b {
-			c.err(v, "clearFaults: write clearFaults: true (false does nothing)")
-		}
-		sp.in = sim.Input{Kind: sim.InClearFaults}
-		sp.summary = "clear all faults"
-	case stWait:
-		if d, ok := c.duration(v, "wait"); ok {
-			sp.wait = d
-			sp.summary = "wait " + d.String()
-		}
-	case stCaption:
-		sp.audience = "audience"
-		if v.k == kMap {
-			if c.object(v, "caption", captionKeys) && c.require(v, "caption", "text") {
-				sp.text, _ = c.text(v.get("text"), "caption text")
-				if f := v.get("for"); f != nil {
-					if a, ok := c.enum(f, "caption for", audiences); ok {
-						sp.audience = a
-					}
-				}
-			}
-		} else {
-			sp.text, _ = c.text(v, "caption")
-		}
-		sp.text = strings.TrimSpace(sp.text)
-		sp.summary = "caption: " + firstLine(sp.text)
-	case stPause:
-		sp.text, _ = c.text(v, "pause")
-		sp.text = strings.TrimSpace(sp.text)
-		sp.summary = "pause: " + firstLine(sp.text)
-	case stExpect:
-		sp.exp = c.expect(v, st)
-		if sp.exp != nil {
-			sp.summary = describeExpect(sp.exp)
+// newCallName reads the name of a call a step creates; it must not name an existing call.
+func (c *checker) newCallName(n *node, what string, st *state) (string, bool) {
+	name, ok := c.name(n, what)
+	if ok {
+		if _, dup := st.callKind[name]; dup {
+			c.err(n, "a call named %q already exists", name)
+			return name, false
 		}
 	}
+	return name, ok
+}
+
+// addCall makes a call name known to the steps after this one.
+func (st *state) addCall(name, kind string) {
+	st.calls = append(st.calls, name)
+	st.callKind[name] = kind
 }
 
 func firstLine(s string) string {
@@ -1489,7 +1277,7 @@ func (c *checker) refs(n *node, st *state) {
 	for _, m := range refRE.FindAllStringSubmatch(s, -1) {
 		name := m[1]
 		if sp := st.stepIDs[name]; sp != nil {
-			if sp.kind != stInvite && sp.kind != stMute && sp.kind != stCreateCall {
+			if !specOf[sp.kind].creates {
 				c.err(n, "${%s}: step %q is a %s step and creates no operation or call", name, name, sp.kind)
 			}
 			continue

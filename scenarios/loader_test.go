@@ -78,20 +78,14 @@ func TestLoaderErrors(t *testing.T) {
 			`at: 5s goes backwards: the waits before it already brings the run to 10s`},
 		{"at backwards after at", base + "  - {at: 20s, caption: a}\n  - {at: 5s, caption: b}\n", 12, 10,
 			`at: 5s goes backwards: the step at line 11 already brings the run to 20s`},
-		{"six invitees", base + "  - invite: {call: huddle, participants: [alice, carol, dave, {name: e, displayName: E}, {name: f, displayName: F}, {name: g, displayName: G}]}\n", 11, 42,
-			`invite participants: 6 invitees; Graph accepts at most 5 in one request (add expectError to show the 400)`},
-		{"p2p invite seed profile", base + "  - invite: {call: support, participants: [carol]}\n", 11, 20,
-			`invite into peer-to-peer call "support": in the seed profile invites are only supported for multiparty calls ("This API is only supported for multiparty calls."); use a group call, profile: v1, or add expectError to show the 400`},
-		{"long clientContext", base + "  - invite: {call: huddle, participants: [carol], clientContext: " + strings.Repeat("x", 257) + "}\n", 11, 66,
-			`clientContext: 257 characters; Graph accepts at most 256 (add expectError to show the 400)`},
 		{"two kinds", base + "  - {wait: 1s, hangup: huddle}\n", 11, 16,
 			`a step has one kind; this one has both wait and hangup (split it into two steps)`},
 		{"no kind", base + "  - {id: x}\n", 11, 5,
-			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, leave, fault, disarm, clearFaults, wait, caption, pause, expect`},
+			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, request, leave, fault, disarm, clearFaults, wait, caption, pause, expect`},
 		{"unknown step key", base + "  - {hangup: huddle, expectEror: {status: 400}}\n", 11, 22,
-			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, leave, fault, disarm, clearFaults, wait, caption, pause, expect); did you mean "expectError"?`},
+			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, request, leave, fault, disarm, clearFaults, wait, caption, pause, expect); did you mean "expectError"?`},
 		{"expectError on wait", base + "  - {wait: 1s, expectError: {status: 400}}\n", 11, 29,
-			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute), not wait`},
+			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, request), not wait`},
 		{"unknown operator", base + "  - expect: {match: {resourceData: {status: {$regexp: x}}}}\n", 11, 46,
 			`unknown operator "$regexp" (operators: $regex, $exists, $ne, $in, $len, $gt, $gte, $lt, $lte); did you mean "$regex"?`},
 		{"bad regex", base + "  - expect: {match: {resourceData: {status: {$regex: \"(\"}}}}\n", 11, 54,
@@ -106,19 +100,11 @@ func TestLoaderErrors(t *testing.T) {
 			`resourceData.status: a mapping has either operators ($regex, $exists, ...) or fields, not both`},
 		{"duplicate key", "version: 1\nname: x\nname: y\n", 3, 1, `key "name" is already defined at line 2`},
 		{"yaml syntax", "version: 1\nname: [x\nseed: 1\n", 3, 1, `',' or ']' must be specified`},
-		{"answer non-incoming", base + "  - answer: huddle\n", 11, 13,
-			`answer: call "huddle" is not an incoming call (only incomingCall steps make one); add expectError to show the 400`},
-		{"mute in p2p", base + "  - mute: {call: support, participant: dave}\n", 11, 18,
-			`mute: call "support" is peer-to-peer; Graph supports mute only in group calls (add expectError to show the 400)`},
-		{"ended call", base + "  - hangup: huddle\n  - invite: {call: huddle, participants: [carol]}\n", 12, 20,
-			`call "huddle" has ended (line 11); a request to it would fail with 404`},
 		{"p2p two participants", "version: 1\nname: x\nidentities: [{name: a}, {name: b}]\ncalls:\n  - {name: c, kind: peerToPeer, participants: [a, b]}\n", 5, 47,
 			`a peer-to-peer call has exactly one participant besides the bot, got 2`},
 		{"fault two effects", base + "  - fault: {fail: busy, notify: drop}\n", 11, 33, `fault: a fault has one effect; this one has fail and notify`},
 		{"alias", "version: 1\nname: &n x\ndescription: *n\n", 3, 14, `YAML aliases (*name) are not supported in scenario files; repeat the value instead`},
 		{"count max below min", base + "  - expect: {count: {pattern: {changeType: updated}, min: 3, max: 1}}\n", 11, 67, `count: max (1) is less than min (3)`},
-		{"v1 several into p2p", "version: 1\nname: x\nprofile: v1\nidentities: [{name: a}, {name: b}, {name: c}]\ncalls: [{name: s, kind: peerToPeer, participants: [a]}]\nsteps:\n  - invite: {call: s, participants: [b, c]}\n", 7, 37,
-			`invite into peer-to-peer call "s": several invitees are only supported for group calls ("Inviting multiple participants in one request is only supported for group calls."); add expectError to show the 400`},
 		{"empty file", "", 1, 1, `the file is empty: a scenario needs at least version: 1 and name`},
 	}
 	for _, tc := range cases {
@@ -139,6 +125,80 @@ func TestLoaderErrors(t *testing.T) {
 			t.Errorf("want %d:%d: %s\ngot:\n%s", tc.line, tc.col, tc.msg, strings.Join(got, "\n"))
 		})
 	}
+}
+
+// Graph's rules are the engine's: Parse plays the file once and reports each bot action the
+// service refused (without expectError) at the place in the step the refusal is about, in the
+// engine's words. ${NAME} in a message stands for that call's id in the dry run.
+func TestRefusedAtLoad(t *testing.T) {
+	cases := []struct {
+		name, src string
+		line, col int
+		msg       string
+	}{
+		{"six invitees", base + "  - invite: {call: huddle, participants: [alice, carol, dave, {name: e, displayName: E}, {name: f, displayName: F}, {name: g, displayName: G}]}\n", 11, 42,
+			`step "step-1": the service refused the invite: 400 BadRequest: At most 5 participants can be invited in one request, got 6. (add expectError if this is what the step is for)`},
+		{"p2p invite seed profile", base + "  - invite: {call: support, participants: [carol]}\n", 11, 20,
+			`step "step-1": the service refused the invite: 400 BadRequest: This API is only supported for multiparty calls. (add expectError if this is what the step is for)`},
+		{"long clientContext", base + "  - invite: {call: huddle, participants: [carol], clientContext: " + strings.Repeat("x", 257) + "}\n", 11, 66,
+			`step "step-1": the service refused the invite: 400 BadRequest: clientContext must be at most 256 characters, got 257. (add expectError if this is what the step is for)`},
+		{"answer non-incoming", base + "  - answer: huddle\n", 11, 13,
+			`step "step-1": the service refused the answer: 400 BadRequest: Call ${huddle} is established; only an incoming call can be answered. (add expectError if this is what the step is for)`},
+		{"mute in p2p", base + "  - mute: {call: support, participant: dave}\n", 11, 18,
+			`step "step-1": the service refused the mute: 400 BadRequest: Muting a participant is only supported for group calls. (add expectError if this is what the step is for)`},
+		{"ended call", base + "  - hangup: huddle\n  - invite: {call: huddle, participants: [carol]}\n", 12, 20,
+			`step "step-2": the service refused the invite: 400 BadRequest: Call ${huddle} is terminating; participants can only be invited into an established call. (add expectError if this is what the step is for)`},
+		{"v1 several into p2p", "version: 1\nname: x\nprofile: v1\nidentities: [{name: a}, {name: b}, {name: c}]\ncalls: [{name: s, kind: peerToPeer, participants: [a]}]\nsteps:\n  - invite: {call: s, participants: [b, c]}\n", 7, 37,
+			`step "step-1": the service refused the invite: 400 BadRequest: Inviting multiple participants in one request is only supported for group calls. (add expectError if this is what the step is for)`},
+		{"leave an ended call", base + "  - hangup: huddle\n  - wait: 1m\n  - leave: {call: huddle, participant: alice}\n", 13, 19,
+			`step "step-3" (leave) could not run: leave: no live call "huddle"`},
+		{"remove a stranger", base + "  - remove: {call: huddle, participant: dave}\n", 11, 41,
+			`step "step-1": the service refused the remove: 404 itemNotFound: Participant dave not found. (add expectError if this is what the step is for)`},
+		{"remove in an ended call", base + "  - hangup: huddle\n  - wait: 1m\n  - remove: {call: huddle, participant: alice}\n", 13, 20,
+			`step "step-3": the service refused the remove: 404 8522: Call not found. (add expectError if this is what the step is for)`},
+		{"block style", base + "  - invite:\n      call: huddle\n      participants: [carol]\n      clientContext: " + strings.Repeat("y", 300) + "\n", 14, 22,
+			`step "step-1": the service refused the invite: 400 BadRequest: clientContext must be at most 256 characters, got 300. (add expectError if this is what the step is for)`},
+		{"raw request refused", base + "  - request: {method: POST, path: /v1.0/communications/calls/nosuch/participants/invite, body: \"{}\"}\n", 11, 14,
+			`step "step-1": the service refused the request: 404 8522: Call not found. (add expectError if this is what the step is for)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := parseErrs(t, tc.src)
+			var got []string
+			for _, e := range errs {
+				msg := e.Msg
+				for _, call := range []string{"huddle", "support"} {
+					msg = strings.ReplaceAll(msg, dryRunCallID(t, tc.src, call), "${"+call+"}")
+				}
+				if e.Line == tc.line && e.Col == tc.col && msg == tc.msg {
+					return
+				}
+				got = append(got, fmt.Sprintf("%d:%d: %s", e.Line, e.Col, msg))
+			}
+			t.Errorf("want %d:%d: %s\ngot:\n%s", tc.line, tc.col, tc.msg, strings.Join(got, "\n"))
+		})
+	}
+}
+
+// dryRunCallID is the id the call named name gets in the world of src (before its steps).
+func dryRunCallID(t *testing.T, src, name string) string {
+	t.Helper()
+	i := strings.Index(src, "steps:\n")
+	if i < 0 {
+		return "\x00"
+	}
+	s, err := Parse("world.yaml", []byte(src[:i]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := s.build(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := e.FindCall(name); ok {
+		return c.ID
+	}
+	return "\x00"
 }
 
 // Every problem of a file is reported at once, in file order, GNU style with the line and a caret.
@@ -168,6 +228,19 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	}
 	if es.List[0].Source != "  - wait: 5" {
 		t.Errorf("source line %q", es.List[0].Source)
+	}
+}
+
+// Every refusal of the dry run is reported, with the file's other steps played on.
+func TestAllRefusalsAtOnce(t *testing.T) {
+	src := base + "  - mute: {call: support, participant: dave}\n  - answer: huddle\n  - hangup: huddle\n  - hangup: support\n"
+	errs := parseErrs(t, src)
+	var got []string
+	for _, e := range errs {
+		got = append(got, fmt.Sprintf("%d:%d", e.Line, e.Col))
+	}
+	if strings.Join(got, " ") != "11:18 12:13" {
+		t.Fatalf("want the mute and the answer refused, got %v: %v", got, errs)
 	}
 }
 

@@ -261,10 +261,12 @@ func TestBotActionErrors(t *testing.T) {
 	if _, err := Parse("t.yaml", []byte(src)); err == nil {
 		t.Fatal("a bot action on an ended call is a load error")
 	}
-	src = base + `  - id: ok-invite
+	// the file is valid in its own profile (v1 escalates a peer-to-peer call on invite); played in
+	// the seed profile, the service refuses the second invite at run time
+	src = strings.Replace(base, "name: base\n", "name: base\nprofile: v1\n", 1) + `  - id: ok-invite
     invite: {call: huddle, participants: [carol]}
     expectError: {status: 400}
-  - remove: {call: huddle, participant: dave}
+  - invite: {call: support, participants: [carol]}
   - caption: never reached
 `
 	s, err := Parse("t.yaml", []byte(src))
@@ -272,17 +274,17 @@ func TestBotActionErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	sum, err := RunHeadless(s, Options{}, &out)
+	sum, err := RunHeadless(s, Options{Profile: "seed"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Exit != 1 || sum.Failed != 2 {
 		t.Fatalf("summary %+v", sum)
 	}
-	if !strings.Contains(sum.Failures[0], `t.yaml:13:18: error: step "ok-invite": expected the service to refuse the invite, but it answered 200`) {
+	if !strings.Contains(sum.Failures[0], `t.yaml:14:18: error: step "ok-invite": expected the service to refuse the invite, but it answered 200`) {
 		t.Errorf("report 0: %s", sum.Failures[0])
 	}
-	if !strings.Contains(sum.Failures[1], `step "step-2": the service refused the remove: 404 itemNotFound`) {
+	if !strings.Contains(sum.Failures[1], `t.yaml:15:5: error: step "step-2": the service refused the invite: 400 BadRequest: This API is only supported for multiparty calls.`) {
 		t.Errorf("report 1: %s", sum.Failures[1])
 	}
 	if strings.Contains(out.String(), "never reached") {

@@ -44,6 +44,7 @@ const (
 	stHangup       = "hangup"
 	stRemove       = "remove"
 	stMute         = "mute"
+	stRequest      = "request"
 	stLeave        = "leave"
 	stFault        = "fault"
 	stClearFaults  = "clearFaults"
@@ -54,19 +55,12 @@ const (
 	stExpect       = "expect"
 )
 
-// stepKinds lists every step kind, in the order the spec's table gives them.
-var stepKinds = []string{stInvite, stCreateCall, stIncomingCall, stAnswer, stReject, stHangup, stRemove,
-	stMute, stLeave, stFault, stDisarm, stClearFaults, stWait, stCaption, stPause, stExpect}
-
-// botActions are the steps that send a Graph request as the bot; only they take expectError.
-var botActions = map[string]bool{stInvite: true, stCreateCall: true, stAnswer: true, stReject: true,
-	stHangup: true, stRemove: true, stMute: true}
-
 type step struct {
 	index     int // 0-based
 	id        string
 	line, col int
 	kind      string
+	body      *node // the kind key's value (refusals point into it)
 	at        time.Duration
 	hasAt     bool
 

@@ -150,6 +150,16 @@ type player struct {
 	created map[string]string // step id -> id of the operation (or call) it created
 	notes   []notice
 	results []Result
+
+	// dry: a dry run (Parse): a refused action is noted in refused and the run goes on.
+	dry     bool
+	refused []refusal
+}
+
+// refusal is a bot action the service refused in a dry run, with the node it is about.
+type refusal struct {
+	at  *node
+	msg string
 }
 
 type mark struct {
@@ -221,7 +231,7 @@ func (p *player) Run(e *sim.Engine) sim.Wake {
 
 func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
 	seq := e.Emit(sim.Record{Type: sim.RecStep, Name: sp.name(), Event: sp.kind, Text: sp.summary,
-		Detail: map[string]any{"line": sp.line, "index": sp.index + 1}})
+		Detail: sim.StepDetail{Index: sp.index + 1, Line: sp.line}})
 	if sp.id != "" {
 		p.marks[sp.id] = mark{t: e.Now(), seq: seq}
 	}
@@ -270,9 +280,19 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	if len(in.Invitees) > 0 {
 		in.Invitees = append([]sim.InviteeSpec(nil), in.Invitees...)
 	}
+	if in.Request != nil {
+		req := *in.Request
+		req.Body = append([]byte(nil), req.Body...)
+		in.Request = &req
+	}
 	res := e.Apply(in)
 	if res.Err != nil {
-		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (%s) could not run: %v", sp.name(), sp.kind, res.Err), nil)
+		msg := fmt.Sprintf("step %q (%s) could not run: %v", sp.name(), sp.kind, res.Err)
+		if p.dry {
+			p.refused = append(p.refused, refusal{at: sp.blameNode(res.Err.Error()), msg: msg})
+			return false
+		}
+		p.fail(e, sp, sp.line, sp.col, msg, nil)
 		return true
 	}
 	r := res.Response
@@ -282,7 +302,7 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	if r.OK() {
 		if id := r.OperationID; id != "" && sp.id != "" {
 			p.created[sp.id] = id
-		} else if r.CallID != "" && sp.kind == stCreateCall && sp.id != "" {
+		} else if r.CallID != "" && (sp.kind == stCreateCall || sp.kind == stRequest && r.Status == 201) && sp.id != "" {
 			p.created[sp.id] = r.CallID
 		}
 		if sp.expectErr != nil {
@@ -293,8 +313,13 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 	}
 	code, msg := r.ErrorCode()
 	if sp.expectErr == nil {
-		p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q: the service refused the %s: %d %s: %s (add expectError if this is what the step is for)",
-			sp.name(), sp.kind, r.Status, code, msg), nil)
+		text := fmt.Sprintf("step %q: the service refused the %s: %d %s: %s (add expectError if this is what the step is for)",
+			sp.name(), sp.kind, r.Status, code, msg)
+		if p.dry {
+			p.refused = append(p.refused, refusal{at: sp.blameNode(msg), msg: text})
+			return false
+		}
+		p.fail(e, sp, sp.line, sp.col, text, nil)
 		return true
 	}
 	pat, err := interpolate(sp.expectErr, p.resolver(e))
@@ -539,7 +564,7 @@ func (p *player) failUnmatched(e *sim.Engine, sp *step, re *runExp, win []notice
 		msg += fmt.Sprintf(" (%d of %d patterns matched: %s)", len(x.patterns)-len(missing), len(x.patterns), seqList(matched))
 	}
 	d := withWindow(re, matched)
-	d["mismatches"] = nonNil(mms)
+	d.Mismatches = nonNil(mms)
 	p.fail(e, sp, first.line, first.col, msg, lines, d)
 }
 
@@ -551,10 +576,10 @@ func closestLines(n notice, mm []mismatch) []string {
 	return out
 }
 
-func withWindow(re *runExp, matched []uint64) map[string]any {
-	return map[string]any{
-		"window":  []int64{int64(re.open / time.Millisecond), int64(re.close / time.Millisecond)},
-		"matched": nonNilSeq(matched),
+func withWindow(re *runExp, matched []uint64) sim.ExpectDetail {
+	return sim.ExpectDetail{
+		Window:  []int64{int64(re.open / time.Millisecond), int64(re.close / time.Millisecond)},
+		Matched: nonNilSeq(matched),
 	}
 }
 
@@ -617,32 +642,30 @@ func fmtMs(ms int64) string {
 }
 
 func (p *player) pass(e *sim.Engine, sp *step, msg string, re *runExp, matched []uint64) {
-	d := map[string]any{"line": sp.line}
+	d := sim.ExpectDetail{}
 	if re != nil {
-		for k, v := range withWindow(re, matched) {
-			d[k] = v
-		}
+		d = withWindow(re, matched)
 	}
+	d.Line = sp.line
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "pass", Name: sp.name(), Text: msg, Detail: d})
 	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Passed: true, At: e.Now(), Message: msg})
 }
 
 // fail records a failed expectation with its GNU-style report at line:col.
-func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines []string, detail ...map[string]any) {
-	d := map[string]any{"line": line}
+func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines []string, detail ...sim.ExpectDetail) {
+	var d sim.ExpectDetail
 	if len(detail) > 0 {
-		for k, v := range detail[0] {
-			d[k] = v
-		}
+		d = detail[0]
 	}
-	if _, ok := d["mismatches"]; !ok {
+	d.Line = line
+	if d.Mismatches == nil {
 		var mm []string
 		for _, l := range lines {
 			if strings.HasPrefix(l, "  ") {
 				mm = append(mm, strings.TrimSpace(l))
 			}
 		}
-		d["mismatches"] = nonNil(mm)
+		d.Mismatches = nonNil(mm)
 	}
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "fail", Name: sp.name(), Text: msg, Detail: d})
 	rep := Error{File: p.s.file, Line: line, Col: col, Msg: msg}

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -112,15 +114,22 @@ func TestSchemaInSyncWithLoader(t *testing.T) {
 	}
 	sameSet(t, "step kinds (oneOf)", kinds, stepKinds)
 	sameSet(t, "expectError", propNames(t, at(t, d, "definitions", "step", "properties", "expectError")), expectErrKeys)
-	sameSet(t, "invite", propNames(t, at(t, d, "definitions", "step", "properties", "invite")), inviteKeys)
 	sameSet(t, "invitee", propNames(t, at(t, d, "definitions", "invitee", "#1")), inviteeKeys)
 	sameSet(t, "endpointType", enumOf(t, at(t, d, "definitions", "invitee", "#1", "properties", "endpointType")), endpointTypes)
-	sameSet(t, "createCall", propNames(t, at(t, d, "definitions", "step", "properties", "createCall")), createCallKeys)
-	sameSet(t, "incomingCall", propNames(t, at(t, d, "definitions", "step", "properties", "incomingCall")), incomingKeys)
-	for _, k := range []string{"remove", "mute", "leave"} {
-		sameSet(t, k, propNames(t, at(t, d, "definitions", "step", "properties", k)), callPartKeys)
+	for _, sp := range stepSpecs {
+		if sp.keys == nil {
+			continue
+		}
+		obj := objectAlt(t, d, at(t, d, "definitions", "step", "properties", sp.kind))
+		sameSet(t, sp.kind, propNames(t, obj), sp.keys)
+		var req []string
+		for _, r := range asList(obj["required"]) {
+			req = append(req, r.(string))
+		}
+		if sp.kind != stExpect {
+			sameSet(t, sp.kind+" required", req, sp.required)
+		}
 	}
-	sameSet(t, "caption", propNames(t, at(t, d, "definitions", "step", "properties", "caption", "#1")), captionKeys)
 	sameSet(t, "caption for", enumOf(t, at(t, d, "definitions", "step", "properties", "caption", "#1", "properties", "for")), audiences)
 	sameSet(t, "expect", propNames(t, at(t, d, "definitions", "expect")), expectKeys)
 	sameSet(t, "count", propNames(t, at(t, d, "definitions", "expect", "properties", "count")), countKeys)
@@ -128,6 +137,44 @@ func TestSchemaInSyncWithLoader(t *testing.T) {
 	sameSet(t, "changeType", enumOf(t, at(t, d, "definitions", "pattern", "properties", "changeType")["anyOf"].([]any)[0].(map[string]any)), changeTypes)
 	sameSet(t, "operators", propNames(t, at(t, d, "definitions", "operators")), operatorNames)
 	sameSet(t, "profile", enumOf(t, at(t, d, "properties", "profile")), graph.ProfileNames())
+}
+
+// objectAlt is the mapping alternative of a schema: itself, its $ref, or the oneOf entry with properties.
+func objectAlt(t *testing.T, doc, obj map[string]any) map[string]any {
+	t.Helper()
+	if _, ok := obj["properties"]; ok {
+		return obj
+	}
+	for _, alt := range asList(obj["oneOf"]) {
+		m := alt.(map[string]any)
+		if _, ok := m["properties"]; ok {
+			return m
+		}
+	}
+	t.Fatalf("no mapping in %v", obj)
+	return nil
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// schema.json is generated from the step specs: a stale file fails (go test -run TestSchemaGenerated -update).
+func TestSchemaGenerated(t *testing.T) {
+	got, err := generateSchema(schemaJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("schema.json", got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(got, schemaJSON) {
+		t.Fatal("scenarios/schema.json is stale: run go test ./scenarios -run TestSchemaGenerated -update")
+	}
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -182,4 +229,91 @@ func TestBuiltinsValidateAgainstSchema(t *testing.T) {
 			t.Errorf("loader accepts %q", bad)
 		}
 	}
+}
+
+const (
+	docsBegin = "<!-- steps:begin"
+	docsEnd   = "<!-- steps:end -->"
+)
+
+// The step table of docs/scenarios.md is generated from the step specs.
+func TestDocsStepTable(t *testing.T) {
+	path := filepath.Join("..", "docs", "scenarios.md")
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i, j := strings.Index(s, docsBegin), strings.Index(s, docsEnd)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %s ... %s markers", path, docsBegin, docsEnd)
+	}
+	i += strings.IndexByte(s[i:], '\n') + 1
+	want := s[:i] + stepTable() + s[j:]
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if s != want {
+		t.Fatal("docs/scenarios.md's step table is stale: run go test ./scenarios -run TestDocsStepTable -update")
+	}
+}
+
+// Every step kind is in every list derived from the specs, and the lists have nothing else.
+func TestStepKindsDerived(t *testing.T) {
+	d := schemaDoc(t)
+	var schemaKinds, oneOf []string
+	for _, k := range propNames(t, at(t, d, "definitions", "step")) {
+		if !contains(stepCommonKeys, k) {
+			schemaKinds = append(schemaKinds, k)
+		}
+	}
+	for _, alt := range at(t, d, "definitions", "step")["oneOf"].([]any) {
+		oneOf = append(oneOf, alt.(map[string]any)["required"].([]any)[0].(string))
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "scenarios.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api []string
+	for _, k := range StepKinds() {
+		api = append(api, k.Kind)
+		if k.Doc == "" || len(k.Syntax) == 0 {
+			t.Errorf("%s: no docs", k.Kind)
+		}
+	}
+	var want, wantBots []string
+	for _, sp := range stepSpecs {
+		want = append(want, sp.kind)
+		if sp.bot {
+			wantBots = append(wantBots, sp.kind)
+		}
+	}
+	if len(want) < 17 || !contains(wantBots, stRequest) {
+		t.Fatalf("step specs: %v (bot actions %v)", want, wantBots)
+	}
+	for _, k := range want {
+		if !strings.Contains(string(doc), "| `"+k+":") {
+			t.Errorf("docs/scenarios.md has no row for %s", k)
+		}
+		sp := specOf[k]
+		if sp == nil || sp.decode == nil || sp.schema == "" {
+			t.Errorf("%s: no complete spec", k)
+			continue
+		}
+		if sp.inputs != nil && sp.encode == nil {
+			t.Errorf("%s: it makes inputs, but the session writer cannot write them", k)
+		}
+	}
+	for what, got := range map[string][]string{"stepKinds": stepKinds, "schema properties": schemaKinds, "schema oneOf": oneOf, "StepKinds()": api} {
+		sameSet(t, what, got, want)
+	}
+	var bots []string
+	for k := range botActions {
+		bots = append(bots, k)
+	}
+	sameSet(t, "botActions", bots, wantBots)
+
 }

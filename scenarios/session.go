@@ -19,8 +19,10 @@ var topKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)\s*:`)
 // virtual times, every input applied after the world was set up: the scenario's own bot actions
 // and the user's alike. Playing the file reproduces the session's calls and notifications.
 // Captions, pauses and expectations are not carried over (they do not change the simulation);
-// inputs that cannot be a step (a raw HTTP request, an identity added later, an input that
-// failed) are left as comments. A request the service refused gets its expectError.
+// inputs that cannot be a step (an identity added later, an input that failed, a kind no step
+// writes) are left as comments. Raw Graph requests (serve) are request steps. A request the
+// service refused gets its expectError. When the engine's bot differs from the file's (serve
+// points it at its own callback), the engine's is written.
 func (s *Scenario) SessionYAML(e *sim.Engine, o Options, title string) ([]byte, error) {
 	cfg, err := s.Config(o)
 	if err != nil {
@@ -48,30 +50,79 @@ func (s *Scenario) SessionYAML(e *sim.Engine, o Options, title string) ([]byte, 
 	fmt.Fprintf(&b, "description: %s\n", q(fmt.Sprintf("Recorded from %s at %s of virtual time.", s.name, fmtDur(e.Now()))))
 	fmt.Fprintf(&b, "profile: %s\n", cfg.Profile.Name)
 	fmt.Fprintf(&b, "seed: %d\n", cfg.Seed)
+	// serve points the bot elsewhere (its callback, app and tenant): then the engine's bot is the truth
+	bot := e.Config().Bot
+	ownBot := bot != cfg.Bot
 	for _, block := range s.topBlocks() {
 		switch block.key {
 		case "version", "name", "description", "profile", "seed", "steps", "":
 			continue
+		case "bot":
+			if ownBot {
+				continue
+			}
 		}
 		b.WriteString(block.text)
 	}
+	if ownBot {
+		writeBot(&b, bot)
+	}
+	writeSteps(&b, e, inputs[world:])
+	return []byte(b.String()), nil
+}
+
+// writeSteps writes the inputs as steps at their virtual times.
+func writeSteps(b *strings.Builder, e *sim.Engine, inputs []sim.TimedInput) {
 	b.WriteString("steps:\n")
 	steps := 0
-	for _, ti := range inputs[world:] {
+	for _, ti := range inputs {
+		if ti.Input.Kind == sim.InDeliveryFault {
+			continue // a fact of a webhook delivery, not an action: it changes no notification
+		}
 		line, why := stepYAML(e, ti)
 		if why != "" {
-			fmt.Fprintf(&b, "  # at %s, not replayable: %s\n", fmtDur(ti.At), why)
+			fmt.Fprintf(b, "  # at %s, not replayable: %s\n", fmtDur(ti.At), why)
 			continue
 		}
-		fmt.Fprintf(&b, "  - at: %s\n    %s\n", q(fmtDur(ti.At)), line)
+		fmt.Fprintf(b, "  - at: %s\n    %s\n", q(fmtDur(ti.At)), line)
 		if ti.Status >= 400 {
-			fmt.Fprintf(&b, "    expectError: {status: %d}\n", ti.Status)
+			fmt.Fprintf(b, "    expectError: {status: %d}\n", ti.Status)
 		}
 		steps++
 	}
 	if steps == 0 {
 		b.WriteString("  - caption: The session had no actions to replay.\n")
 	}
+}
+
+func writeBot(b *strings.Builder, bot sim.Bot) {
+	fmt.Fprintf(b, "bot: {displayName: %s, appId: %s, tenantId: %s, callbackUri: %s}\n", q(bot.DisplayName), q(bot.AppID), q(bot.TenantID), q(bot.CallbackURI))
+}
+
+// WorldSessionYAML writes the session that ran on e, an engine built without a scenario (the
+// empty world of `callsim serve`), as a scenario: its profile, seed, epoch and bot, then every
+// input as a step at its virtual time (raw Graph requests as request steps). Playing the file
+// reproduces the session's notifications. The caller must hold every input since the start.
+func WorldSessionYAML(e *sim.Engine, title string) ([]byte, error) {
+	cfg := e.Config()
+	var b strings.Builder
+	b.WriteString("# A callsim session, recorded from the empty world and saved as a scenario.\n")
+	b.WriteString("# Play it: callsim play FILE (or --headless). The steps are every request and action\n")
+	b.WriteString("# of the session, at the virtual time it happened.\n")
+	b.WriteString("version: 1\n")
+	if title == "" {
+		title = "Session"
+	}
+	fmt.Fprintf(&b, "name: %s\n", q(title))
+	fmt.Fprintf(&b, "description: %s\n", q(fmt.Sprintf("Recorded at %s of virtual time.", fmtDur(e.Now()))))
+	fmt.Fprintf(&b, "profile: %s\n", cfg.Profile.Name)
+	fmt.Fprintf(&b, "seed: %d\n", cfg.Seed)
+	fmt.Fprintf(&b, "clock: {epoch: %s}\n", cfg.Epoch.UTC().Format(time.RFC3339))
+	if def := sim.DefaultConfig(); cfg.Latency != def.Latency || cfg.RingTimeout != def.RingTimeout {
+		return nil, fmt.Errorf("session: the engine's latencies are not the defaults, which a session of the empty world assumes")
+	}
+	writeBot(&b, cfg.Bot)
+	writeSteps(&b, e, e.Inputs())
 	return []byte(b.String()), nil
 }
 
@@ -114,72 +165,30 @@ func callName(e *sim.Engine, ref string) string {
 	return ref
 }
 
+// noStep says why inputs of these kinds are not written as steps.
+var noStep = map[sim.InputKind]string{
+	sim.InAddIdentity: "an identity added to the directory during the session",
+	sim.InSetupCall:   "a call set up during the session",
+}
+
 // stepYAML renders one input as a step (without its at:), or says why it cannot be one.
 func stepYAML(e *sim.Engine, ti sim.TimedInput) (string, string) {
 	in := ti.Input
 	if ti.Err != "" {
 		return "", fmt.Sprintf("%s failed: %s", in.Kind, ti.Err)
 	}
-	switch in.Kind {
-	case sim.InInvite:
-		parts := make([]string, len(in.Invitees))
-		for i, p := range in.Invitees {
-			var f []string
-			for _, kv := range [][2]string{{"displayName", p.DisplayName}, {"id", p.ID}, {"region", p.Region}, {"languageId", p.LanguageID}, {"endpointType", p.EndpointType}} {
-				if kv[1] != "" {
-					f = append(f, kv[0]+": "+q(kv[1]))
-				}
-			}
-			if len(f) == 0 {
-				parts[i] = q(p.Name)
-			} else {
-				parts[i] = "{name: " + q(p.Name) + ", " + strings.Join(f, ", ") + "}"
-			}
+	spec := specOfInput[in.Kind]
+	if spec == nil || spec.encode == nil {
+		if why, ok := noStep[in.Kind]; ok {
+			return "", why
 		}
-		s := "invite: {call: " + q(callName(e, in.Call)) + ", participants: [" + strings.Join(parts, ", ") + "]"
-		if in.ClientContext != nil {
-			s += ", clientContext: " + q(*in.ClientContext)
-		}
-		if in.Replaces != "" {
-			s += ", replaces: " + q(callName(e, in.Replaces))
-		}
-		return s + "}", ""
-	case sim.InCreateCall:
-		ts := make([]string, len(in.Targets))
-		for i, t := range in.Targets {
-			ts[i] = q(t)
-		}
-		return fmt.Sprintf("createCall: {name: %s, kind: %s, participants: [%s]}", q(in.Name), in.CallKind, strings.Join(ts, ", ")), ""
-	case sim.InIncomingCall:
-		return fmt.Sprintf("incomingCall: {name: %s, from: %s}", q(in.Name), q(in.From)), ""
-	case sim.InAnswer, sim.InReject, sim.InHangUp:
-		kind := map[sim.InputKind]string{sim.InAnswer: stAnswer, sim.InReject: stReject, sim.InHangUp: stHangup}[in.Kind]
-		return kind + ": " + q(callName(e, in.Call)), ""
-	case sim.InRemove, sim.InMute, sim.InLeave:
-		kind := map[sim.InputKind]string{sim.InRemove: stRemove, sim.InMute: stMute, sim.InLeave: stLeave}[in.Kind]
-		who := in.Participant
-		if id, ok := e.FindIdentity(who); ok {
-			who = id.Name
-		}
-		return fmt.Sprintf("%s: {call: %s, participant: %s}", kind, q(callName(e, in.Call)), q(who)), ""
-	case sim.InArmFault:
-		if in.Fault == nil {
-			return "", "a fault without a rule"
-		}
-		return "fault: " + faultYAML(e, *in.Fault), ""
-	case sim.InDisarmFault:
-		return "disarm: " + q(in.Name), ""
-	case sim.InClearFaults:
-		return "clearFaults: true", ""
-	case sim.InRequest:
-		if in.Request != nil {
-			return "", fmt.Sprintf("a raw HTTP request (%s %s)", in.Request.Method, in.Request.Path)
-		}
-		return "", "a raw HTTP request"
-	case sim.InAddIdentity:
-		return "", "an identity added to the directory during the session"
+		return "", "an input of kind " + string(in.Kind) + " (no step kind writes it)"
 	}
-	return "", "an input of kind " + string(in.Kind)
+	body := spec.encode(e, in)
+	if body == "" {
+		return "", "an incomplete " + string(in.Kind) + " input"
+	}
+	return spec.kind + ": " + body, ""
 }
 
 // faultYAML renders a fault rule as the scenario format writes it.

@@ -358,10 +358,8 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 			}
 		case sim.RecStep:
 			m.stepN++
-			if d, ok := r.Detail.(map[string]any); ok {
-				if i, ok := d["index"].(int); ok {
-					m.stepN = i
-				}
+			if d, ok := r.Detail.(sim.StepDetail); ok {
+				m.stepN = d.Index
 			}
 			m.stepName = r.Name
 		case sim.RecExpect:

@@ -1,0 +1,74 @@
+package graphapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// worldRef is what a world was built from: a scenario reference ("" the empty world) and the
+// seed and profile it was loaded with.
+type worldRef struct {
+	scenario string
+	seed     uint64
+	seedSet  bool
+	profile  string
+}
+
+// SessionYAML renders the session that ran on e (the server's engine, inside the driver) as a
+// scenario, of the world the server runs now (s in serve --tui).
+func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
+	if s.opts.Session == nil {
+		return nil, errNoSessions
+	}
+	if s.batcher.forgot.Load() {
+		return nil, errForgotten
+	}
+	s.mu.Lock()
+	ref := s.world
+	s.mu.Unlock()
+	return s.opts.Session(e, ref.scenario, ref.seed, ref.seedSet, ref.profile)
+}
+
+var (
+	errNoSessions = errors.New("saving sessions is not available in this build")
+	errForgotten  = errors.New("this server has forgotten the session's first inputs to bound its memory " +
+		"(it keeps them only with --tui); the session cannot be saved whole")
+)
+
+// ctlSession is GET /_callsim/session: the session so far as a scenario file. Playing it
+// headless reproduces the session's notifications.
+func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
+	var data []byte
+	e, err := s.drv.Replica()
+	switch {
+	case err != nil && s.batcher.forgot.Load():
+		err = errForgotten // the driver dropped its inputs: no replica, no session
+	case err == nil:
+		data, err = s.SessionYAML(e)
+	}
+	switch {
+	case errors.Is(err, errNoSessions):
+		ctlError(w, http.StatusNotImplemented, "NotImplemented", err.Error())
+		return
+	case errors.Is(err, errForgotten):
+		ctlError(w, http.StatusConflict, "Conflict", err.Error())
+		return
+	case err != nil:
+		ctlError(w, http.StatusInternalServerError, "InternalServerError", "save the session: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml")
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+}
+
+// ctlSteps is GET /_callsim/steps: the scenario step kinds (kind, keys, required, doc).
+func (s *Server) ctlSteps(w http.ResponseWriter, r *http.Request) {
+	if s.opts.StepKinds == nil {
+		ctlError(w, http.StatusNotImplemented, "NotImplemented", "scenario support is not available in this build")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.opts.StepKinds())
+}

@@ -1,0 +1,206 @@
+package graphapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+)
+
+func withScenarios(o *Options) {
+	o.Session = func(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error) {
+		if ref != "" {
+			s, err := scenarios.Load(ref)
+			if err != nil {
+				return nil, err
+			}
+			return s.SessionYAML(e, scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile}, "")
+		}
+		return scenarios.WorldSessionYAML(e, "")
+	}
+	o.StepKinds = func() any { return scenarios.StepKinds() }
+	o.LoadScenario = func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+		s, err := scenarios.Load(ref)
+		if err != nil {
+			return nil, err
+		}
+		return s.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile}), nil
+	}
+}
+
+// headlessNotes plays a scenario file headless and returns its notification bodies in order.
+func headlessNotes(t *testing.T, name string, src []byte) []string {
+	t.Helper()
+	sc, err := scenarios.Parse(name, src)
+	if err != nil {
+		t.Fatalf("the saved session does not load: %v\n%s", err, src)
+	}
+	var out bytes.Buffer
+	sum, err := scenarios.RunHeadless(sc, scenarios.Options{}, &out)
+	if err != nil || sum.Exit != 0 {
+		t.Fatalf("playing the session: exit %d, %v\n%s\n%s", sum.Exit, err, strings.Join(sum.Failures, "\n"), src)
+	}
+	var notes []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec struct {
+			Type string          `json:"type"`
+			Body json.RawMessage `json:"body"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Type == sim.RecNotification {
+			notes = append(notes, string(rec.Body))
+		}
+	}
+	return notes
+}
+
+// settle waits until the bot has had no callback for a while (virtual minutes at test speed).
+func settle(t *testing.T, bot *testBot) []botReq {
+	t.Helper()
+	n, since := -1, time.Now()
+	for time.Since(since) < 300*time.Millisecond {
+		if k := len(bot.all()); k != n {
+			n, since = k, time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return bot.all()
+}
+
+// TestSessionEndpoint: a serve session of raw Graph requests (createCall, invite, mute, hang-up,
+// a refused request), fetched from GET /_callsim/session, plays headless to the notifications
+// serve sent the bot, byte for byte.
+func TestSessionEndpoint(t *testing.T) {
+	for _, scenario := range []string{"", "sandbox"} {
+		name := scenario
+		if name == "" {
+			name = "empty world"
+		}
+		t.Run(name, func(t *testing.T) {
+			bot := newTestBot(t)
+			s := startServer(t, bot, func(o *Options) {
+				withScenarios(o)
+				o.Scenario = scenario
+			})
+			base := s.BaseURL() + "/v1.0/communications/calls/"
+			id := createCall(t, s, bot, "v1.0", nil, "8ab7d1c2-5c6f-4f7a-9a57-3c2e4b1d0e11", "11f0c2d3-6e7f-4a8b-9c0d-1e2f3a4b5c6d")
+			var roster struct {
+				Value []struct {
+					ID      string `json:"id"`
+					ODataID string `json:"@odata.id"`
+					Info    struct {
+						Identity struct {
+							Application any `json:"application"`
+						} `json:"identity"`
+					} `json:"info"`
+				} `json:"value"`
+			}
+			rb := call(t, "GET", base+id+"/participants", "").body
+			if err := json.Unmarshal(rb, &roster); err != nil {
+				t.Fatal(err)
+			}
+			var who string
+			for _, p := range roster.Value {
+				if p.Info.Identity.Application == nil {
+					who = p.ID
+					if who == "" {
+						who = p.ODataID[strings.LastIndexByte(p.ODataID, '/')+1:]
+					}
+				}
+			}
+			if who == "" {
+				t.Fatalf("no user in the roster: %s", rb)
+			}
+			if r := call(t, "POST", base+id+"/participants/invite", `{"participants":[{"@odata.type":"#microsoft.graph.invitationParticipantInfo","identity":{"user":{"id":"2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901","displayName":"Cy"}}}],"clientContext":"team"}`); r.status >= 300 {
+				t.Fatalf("invite: %d %s", r.status, r.body)
+			}
+			if r := call(t, "POST", base+id+"/participants/"+who+"/mute", `{"clientContext":"quiet"}`); r.status >= 300 {
+				t.Fatalf("mute: %d %s", r.status, r.body)
+			}
+			if r := call(t, "POST", base+"nosuch/participants/invite", `{"participants":[]}`); r.status != 404 {
+				t.Fatalf("invite into no call: %d %s", r.status, r.body)
+			}
+			settle(t, bot)
+			if r := call(t, "DELETE", base+id, ""); r.status != 204 {
+				t.Fatalf("hangup: %d %s", r.status, r.body)
+			}
+			bot.waitFor(t, "the call deleted", func(rs []botReq) bool {
+				for _, r := range rs {
+					if r.change() == "deleted" && strings.HasSuffix(r.resource(), id) {
+						return true
+					}
+				}
+				return false
+			})
+			got := settle(t, bot)
+			r := call(t, "GET", s.BaseURL()+"/_callsim/session", "")
+			if r.status != 200 || r.header.Get("Content-Type") != "application/yaml" {
+				t.Fatalf("GET /_callsim/session: %d %s %s", r.status, r.header.Get("Content-Type"), r.body)
+			}
+			for _, w := range []string{"request: {method: \"POST\"", "/mute", "expectError: {status: 404}"} {
+				if !bytes.Contains(r.body, []byte(w)) {
+					t.Errorf("session lacks %q:\n%s", w, r.body)
+				}
+			}
+			replay := headlessNotes(t, "session.yaml", r.body)
+			var sent []string
+			for _, b := range got {
+				sent = append(sent, string(b.Body))
+			}
+			if len(sent) < 6 {
+				t.Fatalf("only %d notifications", len(sent))
+			}
+			if strings.Join(replay, "\n") != strings.Join(sent, "\n") {
+				t.Fatalf("replay differs: %d notifications, serve sent %d\nreplay %v\nsent %v\n%s", len(replay), len(sent), replay, sent, r.body)
+			}
+		})
+	}
+}
+
+// GET /_callsim/steps lists every scenario step kind, as the specs give them.
+func TestStepsEndpoint(t *testing.T) {
+	s := startServer(t, nil, withScenarios)
+	r := call(t, "GET", s.BaseURL()+"/_callsim/steps", "")
+	var kinds []struct {
+		Kind     string   `json:"kind"`
+		Keys     []string `json:"keys"`
+		Required []string `json:"required"`
+		Doc      string   `json:"doc"`
+	}
+	if err := json.Unmarshal(r.body, &kinds); err != nil || r.status != 200 {
+		t.Fatalf("%d %s (%v)", r.status, r.body, err)
+	}
+	var got []string
+	for _, k := range kinds {
+		got = append(got, k.Kind)
+		if k.Doc == "" || k.Keys == nil || k.Required == nil {
+			t.Errorf("%s: %+v", k.Kind, k)
+		}
+	}
+	var want []string
+	for _, k := range scenarios.StepKinds() {
+		want = append(want, k.Kind)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || !strings.Contains(strings.Join(got, ","), "request") {
+		t.Errorf("steps %v, want %v", got, want)
+	}
+}
+
+// A plain serve forgets its inputs after a while to bound its memory; then the session cannot
+// be saved whole, and GET /_callsim/session says so instead of returning half of it.
+func TestSessionForgotten(t *testing.T) {
+	s := startServer(t, nil, withScenarios)
+	if r := call(t, "GET", s.BaseURL()+"/_callsim/session", ""); r.status != 200 || !bytes.Contains(r.body, []byte("The session had no actions")) {
+		t.Fatalf("fresh session: %d %s", r.status, r.body)
+	}
+	s.batcher.forgot.Store(true)
+	if r := call(t, "GET", s.BaseURL()+"/_callsim/session", ""); r.status != 409 {
+		t.Fatalf("after forgetting: %d %s", r.status, r.body)
+	}
+}

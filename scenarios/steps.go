@@ -1,0 +1,558 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// stepSpec is everything about one step kind, in one place: the loader's decoding, the session
+// writer's encoding, the JSON Schema fragment and the docs row. The loader (stepBody), the
+// session writer (stepYAML), stepKinds, botActions, schema.json, the step table of
+// docs/scenarios.md and `GET /_callsim/steps` all come from stepSpecs.
+type stepSpec struct {
+	kind   string
+	syntax []string // the docs table's first column: the body's shapes, e.g. "invite: {call, participants, ...}"
+	doc    string   // what the step does: the docs table's second column
+
+	// mapping: the body is a mapping with these keys (required among them), checked before decode.
+	mapping  bool
+	keys     []string
+	required []string
+
+	bot       bool     // sends a Graph request as the bot: takes expectError; a refusal is an error
+	creates   bool     // ${STEP-ID} names the operation (or call) it created
+	namesCall bool     // its name: key names a new call (faults may refer to it)
+	inputs    []sim.InputKind // the sim.Input kinds it turns into (the session writer's lookup)
+
+	// schema is the JSON Schema of the step's body (schema.json's definitions.step.properties).
+	schema string
+
+	// decode reads the body: structure only (keys, types, names, times), into sp.in and
+	// sp.summary (and sp.wait, sp.text, sp.exp for the steps that are not inputs).
+	decode func(c *checker, sp *step, v *node, st *state)
+	// encode writes an input of this kind as the step's body (after "kind: "); nil: never written.
+	encode func(e *sim.Engine, in sim.Input) string
+	// blame names the body key a refusal with this message is about ("": the whole body).
+	blame func(msg string) string
+}
+
+// stepSpecs lists every step kind, in the order the docs' table gives them.
+var stepSpecs = []*stepSpec{
+	inviteStep, createCallStep, incomingCallStep,
+	callStep(stAnswer, sim.InAnswer, "the bot answers an incoming call", "The bot answers an incoming call."),
+	callStep(stReject, sim.InReject, "the bot rejects an incoming call", "The bot rejects an incoming call."),
+	callStep(stHangup, sim.InHangUp, "the bot hangs up a call", "The bot hangs up a call."),
+	participantStep(stRemove, sim.InRemove, true, "the bot removes a participant", "The bot removes a participant."),
+	participantStep(stMute, sim.InMute, true, "the bot mutes a participant", "The bot mutes a participant."),
+	requestStep,
+	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
+	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
+}
+
+// Derived lists.
+var (
+	specOf      = map[string]*stepSpec{}
+	specOfInput = map[sim.InputKind]*stepSpec{}
+	// stepKinds lists every step kind, in the order of stepSpecs.
+	stepKinds []string
+	// botActions are the steps that send a Graph request as the bot; only they take expectError.
+	botActions = map[string]bool{}
+	botNames   []string
+)
+
+func init() {
+	for _, sp := range stepSpecs {
+		specOf[sp.kind] = sp
+		stepKinds = append(stepKinds, sp.kind)
+		if sp.bot {
+			botActions[sp.kind] = true
+			botNames = append(botNames, sp.kind)
+		}
+		for _, k := range sp.inputs {
+			specOfInput[k] = sp
+		}
+	}
+}
+
+// decodeStep reads a step's body with its kind's spec.
+func (c *checker) decodeStep(sp *step, v *node, st *state) {
+	spec := specOf[sp.kind]
+	if spec.mapping && (!c.object(v, sp.kind, spec.keys) || !c.require(v, sp.kind, spec.required...)) {
+		return
+	}
+	spec.decode(c, sp, v, st)
+}
+
+// StepKind describes one scenario step kind (GET /_callsim/steps).
+type StepKind struct {
+	Kind string `json:"kind"`
+	// Keys are the keys of a mapping body (none: the body is a single value).
+	Keys     []string `json:"keys"`
+	Required []string `json:"required"`
+	// BotAction: the step sends a Graph request as the bot and may state expectError.
+	BotAction bool     `json:"botAction"`
+	Syntax    []string `json:"syntax"`
+	Doc       string   `json:"doc"`
+}
+
+// StepKinds lists the scenario step kinds, in the order the docs give them.
+func StepKinds() []StepKind {
+	out := make([]StepKind, len(stepSpecs))
+	for i, sp := range stepSpecs {
+		out[i] = StepKind{Kind: sp.kind, Keys: nonNil(sp.keys), Required: nonNil(sp.required), BotAction: sp.bot,
+			Syntax: sp.syntax, Doc: sp.doc}
+	}
+	return out
+}
+
+// stepTable renders the step table of docs/scenarios.md.
+func stepTable() string {
+	var b strings.Builder
+	b.WriteString("| kind | does |\n|---|---|\n")
+	for _, sp := range stepSpecs {
+		doc := sp.doc
+		if sp.bot {
+			doc += " (a bot action: takes `expectError`)"
+		}
+		alts := make([]string, len(sp.syntax))
+		for i, x := range sp.syntax {
+			alts[i] = "`" + x + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", strings.ReplaceAll(strings.Join(alts, " or "), "|", `\|`), strings.ReplaceAll(doc, "|", `\|`))
+	}
+	return b.String()
+}
+
+// blameNode is the node a refusal of step sp with this message points at.
+func (sp *step) blameNode(msg string) *node {
+	spec := specOf[sp.kind]
+	if spec == nil || sp.body == nil {
+		return nil
+	}
+	if spec.blame != nil {
+		if k := spec.blame(msg); k != "" {
+			if n := sp.body.get(k); n != nil {
+				return n
+			}
+		}
+	}
+	return sp.body
+}
+
+// ---- bot actions ----
+
+var inviteStep = &stepSpec{
+	kind:    stInvite,
+	syntax:  []string{"invite: {call, participants, clientContext?, replaces?}"},
+	doc:     "the bot's invite; a participant is a directory name or `{name, displayName?, region?, languageId?, endpointType?, id?}` (a new name with a `displayName` is an inline identity)",
+	mapping: true, keys: []string{"call", "participants", "clientContext", "replaces"}, required: []string{"call", "participants"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InInvite},
+	schema: `{"description": "The bot invites participants into a call.", "type": "object", "additionalProperties": false, "required": ["call", "participants"], "properties": {"call": {"type": "string"}, "participants": {"type": "array", "items": {"$ref": "#/definitions/invitee"}}, "clientContext": {"type": "string"}, "replaces": {"description": "A call this invite replaces (replacesCallId).", "type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "invite call", st)
+		in := sim.Input{Kind: sim.InInvite, Call: call}
+		if plist, ok := c.list(v.get("participants"), "invite participants"); ok {
+			for _, p := range plist {
+				if spec, pok := c.invitee(p, st); pok {
+					in.Invitees = append(in.Invitees, spec)
+				}
+			}
+		}
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		if rv := v.get("replaces"); rv != nil {
+			if rc, ok := c.knownCall(rv, "invite replaces", st); ok {
+				if rc == call {
+					c.err(rv, "invite replaces: a call cannot replace itself")
+				}
+				in.Replaces = rc
+			}
+		}
+		sp.in = in
+		names := make([]string, len(in.Invitees))
+		for i, x := range in.Invitees {
+			names[i] = x.Name
+		}
+		sp.summary = fmt.Sprintf("invite %s into %s", strings.Join(names, ", "), call)
+		if in.Replaces != "" {
+			sp.summary += " replacing " + in.Replaces
+		}
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		parts := make([]string, len(in.Invitees))
+		for i, p := range in.Invitees {
+			var f []string
+			for _, kv := range [][2]string{{"displayName", p.DisplayName}, {"id", p.ID}, {"region", p.Region}, {"languageId", p.LanguageID}, {"endpointType", p.EndpointType}} {
+				if kv[1] != "" {
+					f = append(f, kv[0]+": "+q(kv[1]))
+				}
+			}
+			if len(f) == 0 {
+				parts[i] = q(p.Name)
+			} else {
+				parts[i] = "{name: " + q(p.Name) + ", " + strings.Join(f, ", ") + "}"
+			}
+		}
+		s := "{call: " + q(callName(e, in.Call)) + ", participants: [" + strings.Join(parts, ", ") + "]"
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		if in.Replaces != "" {
+			s += ", replaces: " + q(callName(e, in.Replaces))
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "replace"):
+			return "replaces"
+		case strings.HasPrefix(msg, "Call "):
+			return "call"
+		case strings.Contains(msg, "participants") || strings.HasPrefix(msg, "Inviting"):
+			return "participants"
+		}
+		return "call"
+	},
+}
+
+var createCallStep = &stepSpec{
+	kind:    stCreateCall,
+	syntax:  []string{"createCall: {name, kind, participants}"},
+	doc:     "the bot creates a call",
+	mapping: true, keys: []string{"name", "kind", "participants"}, required: []string{"name", "participants"},
+	bot: true, creates: true, namesCall: true, inputs: []sim.InputKind{sim.InCreateCall},
+	schema: `{"description": "The bot creates a call.", "type": "object", "additionalProperties": false, "required": ["name", "participants"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		name, nok := c.newCallName(v.get("name"), "createCall name", st)
+		in := sim.Input{Kind: sim.InCreateCall, Name: name}
+		if plist, ok := c.list(v.get("participants"), "createCall participants"); ok {
+			if len(plist) == 0 {
+				c.err(v.get("participants"), "createCall participants: the list is empty")
+			}
+			for _, p := range plist {
+				if id, ok := c.knownIdentity(p, "createCall participant", st); ok {
+					in.Targets = append(in.Targets, id)
+				}
+			}
+		}
+		kind := sim.PeerToPeer
+		if len(in.Targets) > 1 {
+			kind = sim.Group
+		}
+		if kv := v.get("kind"); kv != nil {
+			if k, ok := c.enum(kv, "createCall kind", callKindNames); ok {
+				if k == sim.PeerToPeer && len(in.Targets) > 1 {
+					c.err(kv, "createCall kind: a peer-to-peer call has one target, this one has %d", len(in.Targets))
+				}
+				kind = k
+			}
+		}
+		in.CallKind = kind
+		if nok {
+			st.addCall(name, kind)
+		}
+		sp.in = in
+		sp.summary = fmt.Sprintf("create %s call %s with %s", kind, name, strings.Join(in.Targets, ", "))
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		ts := make([]string, len(in.Targets))
+		for i, t := range in.Targets {
+			ts[i] = q(t)
+		}
+		return fmt.Sprintf("{name: %s, kind: %s, participants: [%s]}", q(in.Name), in.CallKind, strings.Join(ts, ", "))
+	},
+	blame: func(msg string) string {
+		if strings.Contains(msg, "target") {
+			return "participants"
+		}
+		return ""
+	},
+}
+
+// callStep is a bot action on a call named by the body: answer, reject, hangup.
+func callStep(kind string, input sim.InputKind, doc, schemaDoc string) *stepSpec {
+	return &stepSpec{
+		kind: kind, syntax: []string{kind + ": CALL"}, doc: doc,
+		bot: true, inputs: []sim.InputKind{input},
+		schema: `{"description": ` + q(schemaDoc) + `, "type": "string"}`,
+		decode: func(c *checker, sp *step, v *node, st *state) {
+			call, _ := c.knownCall(v, kind, st)
+			sp.in = sim.Input{Kind: input, Call: call}
+			sp.summary = kind + " " + call
+		},
+		encode: func(e *sim.Engine, in sim.Input) string { return q(callName(e, in.Call)) },
+	}
+}
+
+// participantStep is an action on a participant of a call: remove, mute (bot actions), leave.
+func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc string) *stepSpec {
+	return &stepSpec{
+		kind: kind, syntax: []string{kind + ": {call, participant}"}, doc: doc,
+		mapping: true, keys: []string{"call", "participant"}, required: []string{"call", "participant"},
+		bot: bot, creates: kind == stMute, inputs: []sim.InputKind{input},
+		schema: `{"description": ` + q(schemaDoc) + `, "$ref": "#/definitions/callAndParticipant"}`,
+		decode: func(c *checker, sp *step, v *node, st *state) {
+			call, _ := c.knownCall(v.get("call"), kind+" call", st)
+			who, _ := c.knownIdentity(v.get("participant"), kind+" participant", st)
+			sp.in = sim.Input{Kind: input, Call: call, Participant: who}
+			sp.summary = fmt.Sprintf("%s %s in %s", kind, who, call)
+			if kind == stLeave {
+				sp.summary = fmt.Sprintf("%s leaves %s", who, call)
+			}
+		},
+		encode: func(e *sim.Engine, in sim.Input) string {
+			who := in.Participant
+			if id, ok := e.FindIdentity(who); ok {
+				who = id.Name
+			}
+			return fmt.Sprintf("{call: %s, participant: %s}", q(callName(e, in.Call)), q(who))
+		},
+		blame: func(msg string) string {
+			if m := strings.ToLower(msg); !strings.Contains(m, "group calls") && strings.Contains(m, "participant") {
+				return "participant"
+			}
+			return "call"
+		},
+	}
+}
+
+// ---- the world ----
+
+var incomingCallStep = &stepSpec{
+	kind:    stIncomingCall,
+	syntax:  []string{"incomingCall: {name, from}"},
+	doc:     "a simulated identity calls the bot",
+	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
+	namesCall: true, inputs: []sim.InputKind{sim.InIncomingCall},
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
+		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
+		if nok {
+			st.addCall(name, sim.PeerToPeer)
+		}
+		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
+		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		return fmt.Sprintf("{name: %s, from: %s}", q(in.Name), q(in.From))
+	},
+	blame: func(msg string) string {
+		if strings.Contains(msg, "identity") {
+			return "from"
+		}
+		return "name"
+	},
+}
+
+var faultStep = &stepSpec{
+	kind: stFault, syntax: []string{"fault: {...}"}, doc: "arm a fault from here on (the shape of a `faults:` entry)",
+	inputs: []sim.InputKind{sim.InArmFault},
+	schema: `{"description": "Arm a fault from here on.", "$ref": "#/definitions/fault"}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		r, ok := c.fault(v, "fault", st)
+		if ok {
+			sp.in = sim.Input{Kind: sim.InArmFault, Fault: &r}
+			sp.summary = "arm fault: " + r.Describe()
+			if r.Name != "" {
+				sp.summary = "arm fault " + r.Name + ": " + r.Describe()
+			}
+		}
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		if in.Fault == nil {
+			return ""
+		}
+		return faultYAML(e, *in.Fault)
+	},
+}
+
+var disarmStep = &stepSpec{
+	kind: stDisarm, syntax: []string{"disarm: NAME"}, doc: "disarm the armed fault of this name",
+	inputs: []sim.InputKind{sim.InDisarmFault},
+	schema: `{"description": "Disarm the armed fault of this name.", "type": "string", "minLength": 1}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		if name, ok := c.str(v, "disarm"); ok {
+			sp.in = sim.Input{Kind: sim.InDisarmFault, Name: name}
+			sp.summary = "disarm fault " + name
+		}
+	},
+	encode: func(e *sim.Engine, in sim.Input) string { return q(in.Name) },
+}
+
+var clearFaultsStep = &stepSpec{
+	kind: stClearFaults, syntax: []string{"clearFaults: true"}, doc: "disarm every armed fault",
+	inputs: []sim.InputKind{sim.InClearFaults},
+	schema: `{"description": "Clear every armed fault.", "const": true}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		if b, ok := c.boolean(v, "clearFaults"); ok && !b {
+			c.err(v, "clearFaults: write clearFaults: true (false does nothing)")
+		}
+		sp.in = sim.Input{Kind: sim.InClearFaults}
+		sp.summary = "clear all faults"
+	},
+	encode: func(e *sim.Engine, in sim.Input) string { return "true" },
+}
+
+// ---- playback ----
+
+var waitStep = &stepSpec{
+	kind: stWait, syntax: []string{"wait: DURATION"}, doc: "advance virtual time",
+	schema: `{"description": "Advance virtual time.", "$ref": "#/definitions/duration"}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		if d, ok := c.duration(v, "wait"); ok {
+			sp.wait = d
+			sp.summary = "wait " + d.String()
+		}
+	},
+}
+
+var captionStep = &stepSpec{
+	kind: stCaption, syntax: []string{"caption: TEXT", "{text, for: presenter|audience}"}, doc: "shown in the TUI, kept in the transcript",
+	keys: []string{"text", "for"}, required: []string{"text"},
+	schema: `{"description": "Shown in the TUI, kept in the transcript.", "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": {"type": "string"}, "for": {"enum": ["presenter", "audience"]}}}]}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		sp.audience = "audience"
+		if v.k == kMap {
+			if c.object(v, "caption", captionKeys) && c.require(v, "caption", "text") {
+				sp.text, _ = c.text(v.get("text"), "caption text")
+				if f := v.get("for"); f != nil {
+					if a, ok := c.enum(f, "caption for", audiences); ok {
+						sp.audience = a
+					}
+				}
+			}
+		} else {
+			sp.text, _ = c.text(v, "caption")
+		}
+		sp.text = strings.TrimSpace(sp.text)
+		sp.summary = "caption: " + firstLine(sp.text)
+	},
+}
+
+var pauseStep = &stepSpec{
+	kind: stPause, syntax: []string{"pause: PROMPT"}, doc: "live playback stops until the user resumes; headless logs it and goes on",
+	schema: `{"description": "Live playback stops here until the user resumes; headless logs it.", "type": "string"}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		sp.text, _ = c.text(v, "pause")
+		sp.text = strings.TrimSpace(sp.text)
+		sp.summary = "pause: " + firstLine(sp.text)
+	},
+}
+
+var expectStep = &stepSpec{
+	kind: stExpect, syntax: []string{"expect: {...}"}, doc: "blocks in virtual time until met or its window closes (below)",
+	keys:   expectKeys,
+	schema: `{"$ref": "#/definitions/expect"}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		sp.exp = c.expect(v, st)
+		if sp.exp != nil {
+			sp.summary = describeExpect(sp.exp)
+		}
+	},
+}
+
+var requestStep = &stepSpec{
+	kind:    stRequest,
+	syntax:  []string{"request: {method, path, body?, headers?}"},
+	doc:     "a raw Graph request as the bot sent it (saved serve sessions are made of these); `body` is the raw text, or a mapping sent as JSON; `headers` may give `Content-Type` (an empty one: the request had none) and `client-request-id`",
+	mapping: true, keys: []string{"method", "path", "body", "headers"}, required: []string{"method", "path"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InRequest},
+	schema: `{"description": "A raw Graph request as the bot sent it.", "type": "object", "additionalProperties": false, "required": ["method", "path"], "properties": {"method": {"type": "string", "pattern": "^[A-Za-z]+$"}, "path": {"type": "string", "pattern": "^/"}, "body": {"description": "The raw body, or a mapping or list sent as JSON.", "type": ["string", "object", "array"]}, "headers": {"type": "object", "additionalProperties": false, "properties": {"Content-Type": {"type": "string"}, "client-request-id": {"type": "string"}}}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		var req sim.Request
+		if m, ok := c.str(v.get("method"), "request method"); ok {
+			if !methodRE.MatchString(m) {
+				c.err(v.get("method"), "request method: %q is not an HTTP method such as GET, POST or DELETE", m)
+			}
+			req.Method = m
+		}
+		if p, ok := c.str(v.get("path"), "request path"); ok {
+			if !strings.HasPrefix(p, "/") {
+				c.err(v.get("path"), "request path: a path starts with / (e.g. /v1.0/communications/calls)")
+			}
+			req.Path = p
+		}
+		if b := v.get("body"); b != nil {
+			switch b.k {
+			case kString:
+				req.Body = []byte(b.s)
+			case kMap, kSeq:
+				js, err := json.Marshal(b.toAny())
+				if err != nil {
+					c.err(b, "request body: %v", err)
+				}
+				req.Body = js
+			default:
+				c.err(b, "request body: expected the raw text or a mapping, got %s", describe(b))
+			}
+		}
+		if h := v.get("headers"); h != nil && c.object(h, "request headers", requestHeaderKeys) {
+			for i, k := range h.keys {
+				t, ok := c.text(h.vals[i], "request header "+k.s)
+				if !ok {
+					continue
+				}
+				switch k.s {
+				case "Content-Type":
+					if t == "" {
+						t = "none"
+					}
+					req.ContentType = t
+				case "client-request-id":
+					req.ClientRequestID = t
+				}
+			}
+		}
+		sp.in = sim.Input{Kind: sim.InRequest, Request: &req}
+		sp.summary = "request " + req.Method + " " + req.Path
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		r := in.Request
+		if r == nil {
+			return ""
+		}
+		s := "{method: " + q(r.Method) + ", path: " + q(r.Path)
+		if len(r.Body) > 0 {
+			s += ", body: " + q(string(r.Body))
+		}
+		var h []string
+		if r.ContentType != "" {
+			ct := r.ContentType
+			if ct == "none" {
+				ct = ""
+			}
+			h = append(h, "Content-Type: "+q(ct))
+		}
+		if r.ClientRequestID != "" {
+			h = append(h, "client-request-id: "+q(r.ClientRequestID))
+		}
+		if len(h) > 0 {
+			s += ", headers: {" + strings.Join(h, ", ") + "}"
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "Content-Type"):
+			return "headers"
+		case strings.Contains(msg, "payload") || strings.Contains(msg, "body"):
+			return "body"
+		}
+		return ""
+	},
+}
+
+var (
+	methodRE          = regexp.MustCompile(`^[A-Za-z]+$`)
+	requestHeaderKeys = []string{"Content-Type", "client-request-id"}
+)
