@@ -50,7 +50,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth without --control-token)")
 	fl.StringVar(&f.profile, "profile", "", "behaviour profile: seed or v1 (default seed, or the scenario's)")
 	fl.StringVar(&f.scenario, "scenario", "", "start from a scenario (built-in NAME or FILE) instead of the empty world")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the run (ids and latencies)")
@@ -237,8 +237,8 @@ func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title s
 	var cfg sim.Config
 	s.Driver().With(func(e *sim.Engine) { cfg = e.Config() })
 	host, _, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth\n", host)
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && f.controlToken == "" {
+		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth (see --control-token)\n", host)
 	}
 	bearer := "Bearer any-token"
 	if f.auth == graphapi.AuthJWT {

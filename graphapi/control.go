@@ -13,8 +13,9 @@ import (
 	"github.com/callsim/callsim/sim/graph"
 )
 
-// The control API (/_callsim/): JSON in, JSON out, no auth (it listens where the server does:
-// loopback by default).
+// The control API (/_callsim/): JSON in, JSON out. It listens where the server does (loopback
+// by default); hostcheck.go keeps web pages out (Host, Origin, JSON-only writes) and
+// --control-token adds a bearer token.
 
 func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_callsim/{$}", s.ctlIndex)
