@@ -273,16 +273,21 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.tokens = &tokenSource{key: opts.Key, ttl: opts.TokenTTL}
 
+	fail := func(err error) (*Server, error) {
+		ln.Close()
+		if s.scenDir != nil {
+			s.scenDir.Close()
+		}
+		return nil, err
+	}
 	build, err := s.builder(opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile)
 	if err != nil {
-		ln.Close()
-		return nil, err
+		return fail(err)
 	}
 	s.scenario = opts.Scenario
 	drv, err := sim.NewDriver(build, opts.Speed)
 	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("build the world: %w", err)
+		return fail(fmt.Errorf("build the world: %w", err))
 	}
 	s.drv = drv
 	var dctx context.Context
