@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/graphapi"
@@ -23,7 +24,8 @@ type serveFlags struct {
 	addr, profile, scenario, auth string
 	appID, tenant, callback       string
 	transcript, keyFile, logFile  string
-	allow                         []string
+	allow, allowHosts             []string
+	controlToken, scenarioDir     string
 	tui, noMouse, stdlibHTTP      bool
 	inviteStatus                  int
 	speed                         float64
@@ -48,7 +50,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth without --control-token)")
 	fl.StringVar(&f.profile, "profile", "", "behaviour profile: seed or v1 (default seed, or the scenario's)")
 	fl.StringVar(&f.scenario, "scenario", "", "start from a scenario (built-in NAME or FILE) instead of the empty world")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the run (ids and latencies)")
@@ -57,6 +59,9 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.StringVar(&f.tenant, "tenant", "", "the tenant id: tid of callback tokens (default "+sim.DefaultConfig().Bot.TenantID+")")
 	fl.StringVar(&f.callback, "callback", "http://127.0.0.1:3978/api/calls", "where notifications of incoming and scenario calls go")
 	fl.StringSliceVar(&f.allow, "allow-callback-host", nil, "also allow callbacks to this host (repeatable); loopback is always allowed")
+	fl.StringSliceVar(&f.allowHosts, "allow-host", nil, "also answer requests whose Host (or Origin) is this name or address (repeatable; '*' turns the check off); loopback and the bound address always are")
+	fl.StringVar(&f.controlToken, "control-token", "", "require Authorization: Bearer TOKEN on the control API (/_callsim/), for machines where loopback is shared")
+	fl.StringVar(&f.scenarioDir, "scenario-dir", "", "let the control API load scenario files from DIR (default: built-in names only)")
 	fl.BoolVar(&f.tui, "tui", false, "run the TUI on the served world")
 	fl.BoolVar(&f.noMouse, "no-mouse", false, "with --tui: leave the mouse to the terminal")
 	fl.StringVar(&f.transcript, "transcript", "", "write the session's transcript (JSON Lines) to FILE")
@@ -103,11 +108,17 @@ func serveScenario(ref string, seed uint64, seedSet bool, profile string) (sim.B
 
 // serveSession renders a serve session as a scenario: of the scenario it was loaded from, or of
 // the empty world.
-func serveSession(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error) {
+func serveSession(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error) {
 	if ref == "" {
 		return scenarios.WorldSessionYAML(e, "")
 	}
-	sc, err := scenarios.Load(ref)
+	var sc *scenarios.Scenario
+	var err error
+	if src != nil { // read under --scenario-dir: parse those bytes, never open ref again
+		sc, err = scenarios.Parse(ref, src)
+	} else {
+		sc, err = scenarios.Load(ref)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +126,27 @@ func serveSession(e *sim.Engine, ref string, seed uint64, seedSet bool, profile 
 }
 
 func serveSteps() any { return scenarios.StepKinds() }
+
+// serveParse is the control API's scenario loader: a built-in by name (src nil, never a
+// file), or the bytes of a file callsim read under --scenario-dir.
+func serveParse(name string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+	if src == nil {
+		var ok bool
+		if src, ok = scenarios.BuiltinSource(name); !ok {
+			var names []string
+			for _, b := range scenarios.Builtins() {
+				names = append(names, b.Name)
+			}
+			return nil, fmt.Errorf("no built-in scenario %q (built-ins: %s; files load from --scenario-dir)", name, strings.Join(names, ", "))
+		}
+		name += ".yaml"
+	}
+	sc, err := scenarios.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
+}
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
 	switch f.auth {
@@ -125,8 +157,11 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if f.inviteStatus != 200 && f.inviteStatus != 202 {
 		return usageError("--invite-status %d: want 200 or 202", f.inviteStatus)
 	}
-	if f.speed < 0 {
-		return usageError("--speed must be positive, got %g", f.speed)
+	if err := graphapi.CheckSpeed(f.speed); err != nil {
+		return usageError("--speed %v", err)
+	}
+	if f.tui && (!term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd())) {
+		return usageError("--tui needs a terminal (stdin and stdout are not both a TTY); without --tui, serve logs to stderr")
 	}
 	if f.concurrency < 1 || f.concurrency > graphapi.MaxCallbackConcurrency {
 		return usageError("--callback-concurrency %d: want 1 to %d POSTs at once", f.concurrency, graphapi.MaxCallbackConcurrency)
@@ -180,8 +215,8 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenario, Session: serveSession, StepKinds: serveSteps,
-		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, KeepInputs: f.tui,
+		Scenario: f.scenario, LoadScenario: serveScenario, ParseScenario: serveParse, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps,
+		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, StdlibHTTP: f.stdlibHTTP, DrainTimeout: f.drainTimeout, Log: logw,
 	}
@@ -221,8 +256,8 @@ func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title s
 	base := s.BaseURL()
 	cfg := s.Driver().Config()
 	host, _, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth\n", host)
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && f.controlToken == "" {
+		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth (see --control-token)\n", host)
 	}
 	bearer := "Bearer any-token"
 	if f.auth == graphapi.AuthJWT {

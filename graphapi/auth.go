@@ -80,8 +80,17 @@ func (a *authorizer) check(r *http.Request, now time.Time) *apiError {
 	if c.Aud != GraphAudience && c.Aud != graphAppID {
 		return unauthorized(fmt.Sprintf("Access token validation failure. Invalid audience %q (want %s).", c.Aud, GraphAudience))
 	}
-	if c.Exp != 0 && now.Unix() >= c.Exp {
+	if c.Exp == 0 {
+		return unauthorized("Lifetime validation failed, the token has no expiry (exp).")
+	}
+	if now.Unix() >= c.Exp {
 		return unauthorized("Lifetime validation failed, the token is expired.")
+	}
+	if c.Tid == "" {
+		return unauthorized("Access token validation failure: the token has no tenant (tid).")
+	}
+	if !validIssuer(c.Iss, c.Tid) {
+		return unauthorized(fmt.Sprintf("Access token validation failure. Invalid issuer %q (want %s).", c.Iss, apiIssuer(c.Tid)))
 	}
 	if c.Nbf != 0 && now.Unix()+300 < c.Nbf {
 		return unauthorized("Lifetime validation failed, the token is not yet valid.")
@@ -90,7 +99,7 @@ func (a *authorizer) check(r *http.Request, now time.Time) *apiError {
 		return &apiError{status: http.StatusForbidden, code: "7504",
 			message: "Insufficient enterprise tenant permissions, cannot access this API. (callsim: the token is a delegated token (scp); the calling API supports application permissions only.)"}
 	}
-	if a.tenant != "" && c.Tid != "" && !strings.EqualFold(c.Tid, a.tenant) {
+	if a.tenant != "" && !strings.EqualFold(c.Tid, a.tenant) {
 		return &apiError{status: http.StatusForbidden, code: "7505", message: "Request authorization tenant mismatch."}
 	}
 	need := routeRoles(r.Method, r.URL.Path)
@@ -123,4 +132,10 @@ func (a *authorizer) verify(tok string) (Claims, error) {
 	a.cache[tok] = c
 	a.mu.Unlock()
 	return c, nil
+}
+
+// validIssuer: the issuers of Entra ID access tokens for the token's own tenant (v1, as
+// `callsim token` mints them, and v2).
+func validIssuer(iss, tid string) bool {
+	return iss == apiIssuer(tid) || iss == "https://login.microsoftonline.com/"+tid+"/v2.0"
 }

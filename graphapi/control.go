@@ -2,10 +2,10 @@ package graphapi
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,8 +13,9 @@ import (
 	"github.com/callsim/callsim/sim/graph"
 )
 
-// The control API (/_callsim/): JSON in, JSON out, no auth (it listens where the server does:
-// loopback by default).
+// The control API (/_callsim/): JSON in, JSON out. It listens where the server does (loopback
+// by default); hostcheck.go keeps web pages out (Host, Origin, JSON-only writes) and
+// --control-token adds a bearer token.
 
 func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_callsim/{$}", s.ctlIndex)
@@ -311,16 +312,44 @@ func (s *Server) ctlArm(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
+	// The answer names the rule that was armed. It used to be the last rule of a second read,
+	// which a DELETE between the two (or another arm) changed: an empty list panicked with
+	// "slice bounds out of range [-1:]". Now an unnamed rule is named here, as the engine would
+	// name it, while no other control request arms or disarms, and the rule is found by name.
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if rule.Name == "" {
+		rule.Name = freeFaultName(s.drv.Faults())
+	}
 	if res := s.drv.Do(sim.Input{Kind: sim.InArmFault, Fault: &rule}); res.Err != nil {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
 	fs := s.drv.Faults()
-	writeJSON(w, http.StatusCreated, map[string]any{"armed": faultViews(fs[len(fs)-1:])[0], "faults": faultViews(fs)})
+	armed := faultView{FaultRule: rule, Description: rule.Describe()} // if the TUI disarmed it meanwhile
+	for _, v := range faultViews(fs) {
+		if v.Name == rule.Name {
+			armed = v
+		}
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"armed": armed, "faults": faultViews(fs)})
+}
+
+// freeFaultName is the name the engine gives an unnamed rule: fault-N, the first N from the
+// rule count plus one that no rule has.
+func freeFaultName(fs []sim.FaultRule) string {
+	for n := len(fs) + 1; ; n++ {
+		name := fmt.Sprintf("fault-%d", n)
+		if !slices.ContainsFunc(fs, func(f sim.FaultRule) bool { return f.Name == name }) {
+			return name
+		}
+	}
 }
 
 func (s *Server) ctlDisarm(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
 	if res := s.drv.Do(sim.Input{Kind: sim.InDisarmFault, Name: name}); res.Err != nil {
 		ctlError(w, http.StatusNotFound, "notFound", res.Err.Error())
 		return
@@ -329,6 +358,8 @@ func (s *Server) ctlDisarm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ctlClear(w http.ResponseWriter, r *http.Request) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
 	s.drv.Do(sim.Input{Kind: sim.InClearFaults})
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -432,15 +463,23 @@ func (s *Server) ctlClockAction(w http.ResponseWriter, r *http.Request) {
 	case "resume":
 		s.drv.SetPaused(false)
 	case "speed":
-		if in.Speed <= 0 {
-			ctlError(w, http.StatusBadRequest, "BadRequest", `"speed" must be a positive factor (1 = real time)`)
+		if err := CheckSpeed(in.Speed); in.Speed <= 0 || err != nil {
+			msg := `"speed" must be a positive factor (1 = real time)`
+			if err != nil {
+				msg = `"speed" ` + err.Error()
+			}
+			ctlError(w, http.StatusBadRequest, "BadRequest", msg)
 			return
 		}
 		s.drv.SetSpeed(in.Speed)
 	case "advance":
 		d, err := parseDuration(in.By)
-		if err != nil || d <= 0 {
-			ctlError(w, http.StatusBadRequest, "BadRequest", `"by" must be a positive duration such as "5s"`)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "BadRequest", `"by" must be a positive duration such as "5s": `+err.Error())
+			return
+		}
+		if err := checkAdvance(s.drv.Clock().Now, d); err != nil {
+			ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
 			return
 		}
 		s.drv.Advance(d)
@@ -470,13 +509,9 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 	if prof == "" {
 		prof = s.opts.Profile
 	}
-	b, err := s.builder(in.Scenario, seed, seedSet, prof)
-	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, errNoScenarios) {
-			status = http.StatusNotImplemented
-		}
-		ctlError(w, status, "BadRequest", err.Error())
+	b, src, e := s.controlBuilder(in.Scenario, seed, seedSet, prof)
+	if e != nil {
+		ctlError(w, e.status, e.code, e.message)
 		return
 	}
 	s.loads.Add(1)
@@ -487,7 +522,7 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.scenario = in.Scenario
-	s.world = worldRef{in.Scenario, seed, seedSet, prof}
+	s.world = worldRef{in.Scenario, src, seed, seedSet, prof}
 	s.mu.Unlock()
 	s.batcher.forgot.Store(false)
 	s.log.Printf("loaded %s", orEmpty(in.Scenario))

@@ -14,7 +14,10 @@ func TestControlAPI(t *testing.T) {
 	bot := newTestBot(t)
 	var loaded []string
 	s := startServer(t, bot, func(o *Options) {
-		o.LoadScenario = func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+		o.ParseScenario = func(ref string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+			if src != nil {
+				t.Errorf("built-in %q loaded with a file's bytes", ref)
+			}
 			loaded = append(loaded, ref)
 			cfg := sim.DefaultConfig()
 			return func() (*sim.Engine, sim.Script, error) {

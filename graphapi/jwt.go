@@ -239,12 +239,15 @@ type TokenRequest struct {
 // DefaultRoles are the application roles of a default token: enough for every route.
 var DefaultRoles = []string{"Calls.Initiate.All", "Calls.InitiateGroupCall.All", "Calls.JoinGroupCall.All", "Calls.AccessMedia.All"}
 
+// apiIssuer is the iss of API tokens of a tenant (Entra ID v1 tokens, as Graph gets them).
+func apiIssuer(tid string) string { return "https://sts.windows.net/" + tid + "/" }
+
 // MintAPIToken makes a bearer token for `serve --auth jwt`.
 func (k *Key) MintAPIToken(r TokenRequest, now time.Time) (string, error) {
 	if r.TTL <= 0 {
 		r.TTL = time.Hour
 	}
-	c := Claims{Iss: "https://sts.windows.net/" + r.TenantID + "/", Aud: GraphAudience, Iat: now.Unix(), Nbf: now.Unix(),
+	c := Claims{Iss: apiIssuer(r.TenantID), Aud: GraphAudience, Iat: now.Unix(), Nbf: now.Unix(),
 		Exp: now.Add(r.TTL).Unix(), Tid: r.TenantID, AppID: r.AppID, Sub: r.AppID}
 	if r.Delegated {
 		scopes := r.Scopes

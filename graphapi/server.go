@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/sim/graph"
@@ -32,7 +34,10 @@ type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) 
 // SessionWriter renders the session that ran on e as a scenario file (GET /_callsim/session). The
 // world was built by the ScenarioLoader from ref, seed, seedSet and profile, or is the empty
 // world when ref is "". The command wires it to the scenarios package, like ScenarioLoader.
-type SessionWriter func(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error)
+//
+// src holds the file's bytes when the control API read it under --scenario-dir; nil means ref is a
+// built-in name or the file given on the command line.
+type SessionWriter func(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error)
 
 // Options configure a Server. Zero values take the defaults documented on each field.
 // GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC is set).
@@ -79,6 +84,17 @@ type Options struct {
 	Key  *Key
 	// AllowCallbackHosts are hosts besides loopback that callbacks may go to.
 	AllowCallbackHosts []string
+	// AllowHosts are Host (and Origin) names the server answers besides loopback and its own
+	// address; "*" turns the Host check off (hostcheck.go).
+	AllowHosts []string
+	// ControlToken, when set, is the Bearer token every control API request must carry.
+	ControlToken string
+	// ParseScenario turns what the control API loads into a builder (nil: 501). ScenarioDir is
+	// the only directory scenario files may be loaded from over the control API (empty: built-in
+	// names only); MaxScenarioBytes caps such a file (default 1 MiB). scenariofile.go.
+	ParseScenario    ScenarioParser
+	ScenarioDir      string
+	MaxScenarioBytes int64
 
 	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
 	Transcript io.Writer
@@ -124,6 +140,8 @@ type Options struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// timeouts replaces the HTTP timeouts (tests).
 	timeouts *frontTimeouts
+	// lookup replaces the resolver of the callback dial guard (tests).
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // Server is a running `callsim serve`.
@@ -142,6 +160,8 @@ type Server struct {
 	tw      *transcriptWriter
 	log     *log.Logger
 	batcher *batcher
+	hosts   *hostPolicy
+	scenDir *os.Root // ScenarioDir, opened once
 
 	driverCancel context.CancelFunc
 	driverDone   chan struct{}
@@ -159,7 +179,8 @@ type Server struct {
 	lastSeq  atomic.Uint64 // the last engine record the consumer has seen
 	mu       sync.Mutex
 	scenario string
-	world    worldRef // what the current world was built from (GET /_callsim/session)
+	world    worldRef   // what the current world was built from (GET /_callsim/session)
+	faultMu  sync.Mutex // control API fault arms and disarms, one at a time
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -191,8 +212,11 @@ func (o *Options) defaults() error {
 	if o.Speed == 0 {
 		o.Speed = 1
 	}
-	if o.Speed < 0 {
-		return fmt.Errorf("--speed %g: must be positive", o.Speed)
+	if err := CheckSpeed(o.Speed); err != nil {
+		return fmt.Errorf("--speed: %w", err)
+	}
+	if o.MaxScenarioBytes <= 0 {
+		o.MaxScenarioBytes = DefaultMaxScenarioBytes
 	}
 	if o.RetryAttempts <= 0 {
 		o.RetryAttempts = 3
@@ -255,19 +279,33 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.ln = ln
 	s.base = "http://" + ln.Addr().String()
+	s.hosts = newHostPolicy(ln.Addr(), opts.AllowHosts)
+	if opts.ScenarioDir != "" {
+		root, err := os.OpenRoot(opts.ScenarioDir)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("--scenario-dir: %w", err)
+		}
+		s.scenDir = root
+	}
 	s.tokens = &tokenSource{key: opts.Key, ttl: opts.TokenTTL}
 
-	build, err := s.builder(opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile)
-	if err != nil {
+	fail := func(err error) (*Server, error) {
 		ln.Close()
+		if s.scenDir != nil {
+			s.scenDir.Close()
+		}
 		return nil, err
 	}
+	build, err := s.builder(opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile)
+	if err != nil {
+		return fail(err)
+	}
 	s.scenario = opts.Scenario
-	s.world = worldRef{opts.Scenario, opts.Seed, opts.SeedSet, opts.Profile}
+	s.world = worldRef{opts.Scenario, nil, opts.Seed, opts.SeedSet, opts.Profile}
 	drv, err := sim.NewDriver(build, opts.Speed)
 	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("build the world: %w", err)
+		return fail(fmt.Errorf("build the world: %w", err))
 	}
 	s.drv = drv
 	var dctx context.Context
@@ -283,7 +321,7 @@ func Start(opts Options) (*Server, error) {
 	s.slog = newServeLog(0)
 	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.Clock().Now })
 	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial()}, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
@@ -355,6 +393,11 @@ func (s *Server) builder(scenario string, seed uint64, seedSet bool, profile str
 		cfg.InviteStatus = s.opts.InviteStatus
 		b = func() (*sim.Engine, sim.Script, error) { return sim.New(cfg), nil, nil }
 	}
+	return s.serveBuilder(b), nil
+}
+
+// serveBuilder points the world b builds at this server.
+func (s *Server) serveBuilder(b sim.Builder) sim.Builder {
 	return func() (*sim.Engine, sim.Script, error) {
 		e, sc, err := b()
 		if err != nil {
@@ -364,7 +407,7 @@ func (s *Server) builder(scenario string, seed uint64, seedSet bool, profile str
 		bot := e.Config().Bot
 		s.tokens.setAudience(bot.AppID, bot.TenantID)
 		return e, sc, nil
-	}, nil
+	}
 }
 
 // Driver is the live driver (for the TUI).
@@ -529,6 +572,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 	}
 	s.driverCancel()
 	<-s.driverDone
+	if s.scenDir != nil {
+		s.scenDir.Close()
+	}
 	s.log.Printf("stopped: %d notification(s) delivered, %d retried attempt(s), %d gave up, %d overflow, %d undelivered",
 		st.Delivered, st.Retries, st.GaveUp, st.Overflow, st.Undelivered)
 	return errors.Join(errs...)
@@ -549,10 +595,14 @@ func (s *Server) Handler() http.Handler {
 		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",
 			message: fmt.Sprintf("Resource not found for the segment in '%s'. callsim serves /v1.0/communications/calls, /beta/communications/calls, /beta/app/calls and /_callsim/.", r.URL.Path)}, nil)
 	})
-	return mux
+	return s.guard(mux)
 }
 
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	if e := s.graphEntry(r); e != nil { // method case, Host and Origin: before auth
+		s.frontError(w, r, e, nil)
+		return
+	}
 	if e := s.auth.check(r, time.Now()); e != nil {
 		if e.status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
@@ -578,8 +628,13 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest", message: "Could not read the request body: " + err.Error()}, nil)
 		return
 	}
+	if !utf8.Valid(body) { // the transcript keeps bodies as JSON: they must be UTF-8 (RFC 8259 §8.1)
+		s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest",
+			message: "Unable to read JSON request payload: the body is not valid UTF-8."}, nil)
+		return
+	}
 	ct := r.Header.Get("Content-Type")
-	if r.Method == http.MethodPost && len(bytes.TrimSpace(body)) > 0 { // bodiless actions (keepAlive) need no type
+	if hasBody(r.Method) && len(bytes.TrimSpace(body)) > 0 { // bodiless actions (keepAlive) need no type
 		if ct == "" {
 			s.frontError(w, r, &apiError{status: http.StatusBadRequest, code: "BadRequest",
 				message: "The Content-Type header is missing; the request body must be JSON (Content-Type: application/json)."}, body)
@@ -590,7 +645,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 				message: fmt.Sprintf("Content-Type %q is not supported; the request body must be JSON (Content-Type: application/json).", ct)}, body)
 			return
 		}
-		if e := s.checkCallback(body); e != nil {
+		if e := s.checkCallback(r.URL.Path, body); e != nil {
 			s.frontError(w, r, e, body)
 			return
 		}
@@ -615,16 +670,24 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 
 var jsonType = []string{"application/json"} // shared: nothing changes a header value in place
 
-// checkCallback refuses a callbackUri (create, answer, reject) that points outside loopback.
-func (s *Server) checkCallback(body []byte) *apiError {
-	if len(body) == 0 || !strings.Contains(string(body), "callbackUri") {
+// hasBody: the methods whose bodies are checked (Content-Type, callbackUri).
+func hasBody(m string) bool {
+	return m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch
+}
+
+// checkCallback refuses a callbackUri (create, answer, reject, redirect) that points outside
+// loopback. The body is decoded as the engine decodes it (encoding/json: keys match however
+// they are cased, "CallbackUri" too, and the last of repeated keys wins), so what is checked is
+// what the engine will use. Invites, the hot path, carry no callbackUri and are not decoded.
+func (s *Server) checkCallback(path string, body []byte) *apiError {
+	if len(body) == 0 || strings.HasSuffix(path, "/invite") {
 		return nil
 	}
 	var b struct {
 		CallbackURI *string `json:"callbackUri"`
 	}
 	if json.Unmarshal(body, &b) != nil || b.CallbackURI == nil || *b.CallbackURI == "" {
-		return nil // malformed bodies get the engine's own error
+		return nil // malformed bodies get the engine's own error (its decoder fails the same way)
 	}
 	u, err := url.Parse(*b.CallbackURI)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

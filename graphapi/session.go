@@ -11,6 +11,7 @@ import (
 // seed and profile it was loaded with.
 type worldRef struct {
 	scenario string
+	src      []byte // the file read under --scenario-dir (nil: a built-in or the command line's)
 	seed     uint64
 	seedSet  bool
 	profile  string
@@ -28,7 +29,7 @@ func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
 	s.mu.Lock()
 	ref := s.world
 	s.mu.Unlock()
-	return s.opts.Session(e, ref.scenario, ref.seed, ref.seedSet, ref.profile)
+	return s.opts.Session(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
 }
 
 var (

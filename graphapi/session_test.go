@@ -12,9 +12,12 @@ import (
 )
 
 func withScenarios(o *Options) {
-	o.Session = func(e *sim.Engine, ref string, seed uint64, seedSet bool, profile string) ([]byte, error) {
+	o.Session = func(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error) {
 		if ref != "" {
 			s, err := scenarios.Load(ref)
+			if src != nil {
+				s, err = scenarios.Parse(ref, src)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -269,6 +269,9 @@ type state struct {
 // dry run, and reports each bot action the service refused there (without the step's
 // expectError) at the place in the step the refusal is about: Graph's rules are the engine's.
 func Parse(filename string, src []byte) (*Scenario, error) {
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		src = src[3:] // a UTF-8 byte order mark (editors on Windows write one) is not part of the YAML
+	}
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
 	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
 	if !utf8.Valid(src) {

@@ -23,9 +23,9 @@ type stepSpec struct {
 	keys     []string
 	required []string
 
-	bot       bool     // sends a Graph request as the bot: takes expectError; a refusal is an error
-	creates   bool     // ${STEP-ID} names the operation (or call) it created
-	namesCall bool     // its name: key names a new call (faults may refer to it)
+	bot       bool            // sends a Graph request as the bot: takes expectError; a refusal is an error
+	creates   bool            // ${STEP-ID} names the operation (or call) it created
+	namesCall bool            // its name: key names a new call (faults may refer to it)
 	inputs    []sim.InputKind // the sim.Input kinds it turns into (the session writer's lookup)
 
 	// schema is the JSON Schema of the step's body (schema.json's definitions.step.properties).
