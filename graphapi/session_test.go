@@ -3,6 +3,8 @@ package graphapi
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +207,42 @@ func TestSessionForgotten(t *testing.T) {
 	s.batcher.forgot.Store(true)
 	if r := call(t, "GET", s.BaseURL()+"/_callsim/session", ""); r.status != 409 {
 		t.Fatalf("after forgetting: %d %s", r.status, r.body)
+	}
+}
+
+// A world loaded from --scenario-dir is saved from the bytes serve read: the session writer never
+// opens the name again (relative to the working directory it would be another file, or none).
+func TestSessionOfScenarioDirWorld(t *testing.T) {
+	dir := t.TempDir()
+	src := "version: 1\nname: From the directory\nprofile: v1\nidentities:\n  - {name: carol, displayName: Carol Ames}\nsteps:\n  - wait: 1s\n"
+	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var gotSrc []byte
+	s := startServer(t, nil, func(o *Options) {
+		withScenarios(o)
+		o.ScenarioDir = dir
+		o.ParseScenario = func(name string, b []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+			sc, err := scenarios.Parse(name, b)
+			if err != nil {
+				return nil, err
+			}
+			return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
+		}
+		inner := o.Session
+		o.Session = func(e *sim.Engine, ref string, b []byte, seed uint64, seedSet bool, profile string) ([]byte, error) {
+			gotSrc = b
+			return inner(e, ref, b, seed, seedSet, profile)
+		}
+	})
+	if r := call(t, "POST", s.BaseURL()+"/_callsim/scenario", `{"scenario": "mine.yaml"}`); r.status != 200 {
+		t.Fatalf("load: %d %s", r.status, r.body)
+	}
+	r := call(t, "GET", s.BaseURL()+"/_callsim/session", "")
+	if r.status != 200 || !bytes.Contains(r.body, []byte("From the directory")) {
+		t.Fatalf("session: %d %s", r.status, r.body)
+	}
+	if string(gotSrc) != src {
+		t.Fatalf("the session writer got %q, want the bytes read under --scenario-dir", gotSrc)
 	}
 }
