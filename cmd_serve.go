@@ -24,7 +24,7 @@ type serveFlags struct {
 	appID, tenant, callback       string
 	transcript, keyFile, logFile  string
 	allow                         []string
-	tui, noMouse, stdlibHTTP      bool
+	tui, noMouse                  bool
 	inviteStatus                  int
 	speed                         float64
 	seed                          uint64
@@ -70,7 +70,6 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.IntVar(&f.queueLimit, "queue-limit", 10000, "notifications held per callback URI while the bot is slow or down (overflow is recorded)")
 	fl.IntVar(&f.batch, "batch", 1, "most notifications of one call in one webhook POST when several are waiting (1: one per POST)")
 	fl.IntVar(&f.concurrency, "callback-concurrency", 1, "POSTs on their way to one callback URI at once, each for a different call (1: the engine's order for the whole callback)")
-	fl.BoolVar(&f.stdlibHTTP, "stdlib-http", false, "answer every request with Go's net/http (by default callsim's own front door answers plain HTTP/1.1 Graph calls and hands the rest to net/http)")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
 	return cmd
@@ -168,7 +167,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		Scenario: f.scenario, LoadScenario: serveScenario,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
-		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, StdlibHTTP: f.stdlibHTTP, DrainTimeout: f.drainTimeout, Log: logw,
+		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
 	}
 	if tw != nil {
 		opts.Transcript = tw

@@ -3,9 +3,7 @@ package graphapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log"
 	"maps"
 	"net"
@@ -102,20 +100,11 @@ func postParts(group []*note) [][]byte {
 
 var comma, closeEnvelope = []byte(","), []byte("]}")
 
-// postBody is the body of one POST of group in one piece (for net/http, https callbacks).
-func postBody(group []*note) []byte {
-	if len(group) == 1 {
-		return group[0].body
-	}
-	return bytes.Join(postParts(group), nil)
-}
-
 // dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with
 // retries that hold back only the failing call's later notifications.
 type dispatcher struct {
 	cfg     deliveryConfig
-	client  *http.Client // https callbacks; plain http ones go through each worker's hookConn
-	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	hook    *webhookClient
 	tokens  *tokenSource
 	allowed func(host string) bool
 	faults  func(kind, callID string) (sim.FaultRule, bool)
@@ -138,19 +127,7 @@ type dispatcher struct {
 func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string) bool,
 	faults func(kind, callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
-	dial := cfg.dial
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: cfg.timeout, KeepAlive: 30 * time.Second}).DialContext
-	}
-	tr := &http.Transport{
-		Proxy:               nil, // callbacks go to loopback: never through a proxy
-		DialContext:         dial,
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	d := &dispatcher{cfg: cfg, dial: dial, client: &http.Client{Transport: tr, Timeout: cfg.timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, 90*time.Second),
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
 	d.idle = sync.NewCond(&d.mu)
@@ -378,8 +355,6 @@ func (l *lane) block(group []*note, until time.Time) {
 func (l *lane) run() {
 	d := l.d
 	defer d.wg.Done()
-	hc := &hookConn{dial: d.dial, timeout: d.cfg.timeout}
-	defer hc.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -401,7 +376,7 @@ func (l *lane) run() {
 			timer.Stop()
 			continue
 		}
-		l.deliver(group, hc)
+		l.deliver(group)
 	}
 }
 
@@ -415,13 +390,13 @@ type attemptResult struct {
 
 // deliver makes one POST of group (one call's notifications, in order) and records an
 // attempt for each of them.
-func (l *lane) deliver(group []*note, hc *hookConn) {
+func (l *lane) deliver(group []*note) {
 	d := l.d
 	n := group[0]
 	for _, x := range group {
 		x.attempts++
 	}
-	res := l.attempt(group, hc)
+	res := l.attempt(group)
 	if d.ctx.Err() != nil && res.transport {
 		d.mu.Lock()
 		for _, x := range group {
@@ -494,7 +469,7 @@ func (l *lane) setDown(down bool) bool {
 	return true
 }
 
-func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
+func (l *lane) attempt(group []*note) attemptResult {
 	d := l.d
 	n := group[0]
 	var tf, kf sim.FaultRule
@@ -551,13 +526,7 @@ func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 	}
 	hdr = append(hdr, header{"X-Callsim-Attempt", strconv.Itoa(n.attempts)})
 	t0 := time.Now()
-	var status int
-	var err error
-	if l.u.Scheme == "http" {
-		status, err = hc.post(d.ctx, l.u, hdr, postParts(group))
-	} else {
-		status, err = l.postTLS(hdr, postBody(group))
-	}
+	status, err := d.hook.post(d.ctx, l.u, hdr, postParts(group))
 	lat := time.Since(t0)
 	if err != nil {
 		return attemptResult{latency: lat, err: hookError(err), transport: true}
@@ -567,36 +536,6 @@ func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 		r.err = fmt.Sprintf("bot answered %d", status)
 	}
 	return r
-}
-
-// postTLS sends a POST with net/http (https callbacks to allowed hosts).
-func (l *lane) postTLS(hdr []header, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(l.d.ctx, http.MethodPost, l.uri, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for _, x := range hdr {
-		req.Header.Set(x.k, x.v)
-	}
-	resp, err := l.d.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
-func transportError(err error) string {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "timeout"
-	}
-	s := err.Error()
-	if strings.Contains(s, "connection refused") {
-		return "connection refused"
-	}
-	return s
 }
 
 // badSignature keeps a token's header and claims but breaks its signature.
