@@ -247,7 +247,7 @@ func newTokenCmd() *cobra.Command {
 		Use:   "token",
 		Short: "Mint a token for `serve --auth jwt`",
 		Long: `Mint a bearer token signed with callsim's key (the one ` + "`callsim serve`" + ` uses; see --key-file).
-An application token carries roles (default: ` + strings.Join(graphapi.DefaultRoles, ", ") + `);
+An application token carries roles (default: ` + strings.Join(graphapi.DefaultRoles(), ", ") + `);
 --delegated mints a user token with scp instead, which the calling API refuses (403).
 The token alone is printed on stdout:  curl -H "Authorization: Bearer $(callsim token)" ...`,
 		Args: cobra.NoArgs,
@@ -266,7 +266,7 @@ The token alone is printed on stdout:  curl -H "Authorization: Bearer $(callsim 
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&delegated, "delegated", false, "mint a delegated (user, scp) token instead of an application token")
-	fl.StringSliceVar(&roles, "roles", nil, "application roles (default "+strings.Join(graphapi.DefaultRoles, ",")+")")
+	fl.StringSliceVar(&roles, "roles", nil, "application roles (default "+strings.Join(graphapi.DefaultRoles(), ",")+")")
 	fl.StringSliceVar(&scopes, "scopes", nil, "delegated scopes with --delegated")
 	fl.StringVar(&appID, "app-id", def.AppID, "application id (appid claim)")
 	fl.StringVar(&tenant, "tenant", def.TenantID, "tenant id (tid claim; serve checks it against its --tenant)")

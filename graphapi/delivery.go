@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -538,66 +537,6 @@ func (l *lane) attempt(group []*note) attemptResult {
 	return r
 }
 
-// badSignature keeps a token's header and claims but breaks its signature.
-func badSignature(tok string) string {
-	i := strings.LastIndexByte(tok, '.')
-	if i < 0 || i+2 >= len(tok) {
-		return tok + ".x"
-	}
-	b := []byte(tok)
-	j := i + 1 + (len(tok)-i-1)/2
-	if b[j] == 'A' {
-		b[j] = 'B'
-	} else {
-		b[j] = 'A'
-	}
-	return string(b)
-}
-
-// tokenSource mints and caches the bearer tokens put on callbacks.
-type tokenSource struct {
-	key *Key
-	ttl time.Duration
-
-	mu       sync.Mutex
-	aud, tid string
-	tok      string
-	exp      time.Time
-}
-
-func (t *tokenSource) setAudience(appID, tenant string) {
-	t.mu.Lock()
-	if appID != t.aud || tenant != t.tid {
-		t.aud, t.tid, t.tok = appID, tenant, ""
-	}
-	t.mu.Unlock()
-}
-
-// callback returns a valid token for the bot (re-minted when less than a third of it is left).
-func (t *tokenSource) callback() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	if t.tok != "" && now.Add(t.ttl/3).Before(t.exp) {
-		return t.tok
-	}
-	tok, err := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: t.aud, Tid: t.tid, Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(t.ttl).Unix()})
-	if err != nil {
-		return ""
-	}
-	t.tok, t.exp = tok, now.Add(t.ttl)
-	return tok
-}
-
-func (t *tokenSource) expired() string {
-	t.mu.Lock()
-	aud, tid := t.aud, t.tid
-	t.mu.Unlock()
-	then := time.Now().Add(-time.Hour)
-	tok, _ := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: aud, Tid: tid, Iat: then.Unix(), Nbf: then.Unix(), Exp: then.Add(t.ttl).Unix()})
-	return tok
-}
-
 // recorder turns delivery attempts (and front-door answers) into transcript records, emitted
 // in groups so the engine's goroutine is not asked once per attempt.
 type recorder struct {
@@ -665,89 +604,4 @@ func (r *recorder) close() {
 	}
 	r.mu.Unlock()
 	<-r.done
-}
-
-// batcher hands concurrent Graph requests to the driver in groups: while the engine answers
-// one group, the next one gathers, so the driver publishes once per group, not per request.
-type batcher struct {
-	drv    *sim.Driver
-	forget bool // drop the driver's input log now and then (no rewind in plain serve)
-	since  int
-	ch     chan *pendingReq
-	done   chan struct{}
-	mu     sync.RWMutex
-	closed bool
-}
-
-type pendingReq struct {
-	req sim.Request
-	res chan sim.Response
-}
-
-func newBatcher(drv *sim.Driver, forget bool) *batcher {
-	b := &batcher{drv: drv, forget: forget, ch: make(chan *pendingReq, 1024), done: make(chan struct{})}
-	go b.run()
-	return b
-}
-
-var errUnavailable = sim.Response{Status: http.StatusServiceUnavailable}
-
-func (b *batcher) do(req sim.Request) sim.Response {
-	p := &pendingReq{req: req, res: make(chan sim.Response, 1)}
-	b.mu.RLock()
-	if b.closed {
-		b.mu.RUnlock()
-		return errUnavailable
-	}
-	b.ch <- p
-	b.mu.RUnlock()
-	return <-p.res
-}
-
-func (b *batcher) run() {
-	defer close(b.done)
-	var batch []*pendingReq
-	var ins []sim.Input
-	for first := range b.ch {
-		batch = append(batch[:0], first)
-	more:
-		for len(batch) < 256 {
-			select {
-			case x, ok := <-b.ch:
-				if !ok {
-					break more
-				}
-				batch = append(batch, x)
-			default:
-				break more
-			}
-		}
-		ins = ins[:0]
-		for _, p := range batch {
-			ins = append(ins, sim.Input{Kind: sim.InRequest, Request: &p.req})
-		}
-		out := b.drv.DoAll(ins)
-		if b.since += len(ins); b.forget && b.since >= 4096 {
-			b.since = 0
-			b.drv.ForgetInputs()
-		}
-		for i, p := range batch {
-			if out[i].Response != nil {
-				p.res <- *out[i].Response
-			} else {
-				p.res <- errUnavailable
-			}
-			batch[i] = nil
-		}
-	}
-}
-
-func (b *batcher) close() {
-	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.ch)
-	}
-	b.mu.Unlock()
-	<-b.done
 }
