@@ -49,7 +49,22 @@ type deliveryConfig struct {
 	batch      int           // most notifications of one call in one POST (1: one per POST)
 	concurrent int           // POSTs in flight per callback URI, each for a different call
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	// laneIdle is how long a lane worker with nothing to send waits before it exits (and how
+	// long an unused connection stays open); a lane without workers and notifications goes.
+	laneIdle time.Duration
+	// maxWorkers caps the lane workers of all callback URIs together (so the POSTs in flight
+	// and the connections open); a lane that may have another waits for a free one.
+	maxWorkers int
+	// totalQueue caps the notifications waiting for all callback URIs together.
+	totalQueue int
 }
+
+// Defaults of the delivery resource caps (deliveryConfig).
+const (
+	defaultLaneIdle   = 30 * time.Second
+	defaultMaxWorkers = 4 * MaxCallbackConcurrency
+	minTotalQueue     = 100000 // the total cap is this or the per-callback --queue-limit, the larger
+)
 
 type note struct {
 	seq      uint64
@@ -100,7 +115,10 @@ func postParts(group []*note) [][]byte {
 var comma, closeEnvelope = []byte(","), []byte("]}")
 
 // dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with
-// retries that hold back only the failing call's later notifications.
+// retries that hold back only the failing call's later notifications. A lane's workers start
+// when it has notifications (up to deliveryConfig.concurrent, within maxWorkers for all lanes)
+// and exit after laneIdle without any; a lane with neither is forgotten, so distinct callback
+// URIs cost nothing once their notifications are out.
 type dispatcher struct {
 	cfg     deliveryConfig
 	hook    *webhookClient
@@ -121,12 +139,23 @@ type dispatcher struct {
 	idle     *sync.Cond // signalled when a lane empties
 	wg       sync.WaitGroup
 	overLogs int64
+	workers  int     // lane workers running, all lanes
+	starved  []*lane // lanes waiting for a worker (maxWorkers reached), oldest first
 }
 
 func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string) bool,
 	faults func(kind, callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, 90*time.Second),
+	if cfg.laneIdle <= 0 {
+		cfg.laneIdle = defaultLaneIdle
+	}
+	if cfg.maxWorkers <= 0 {
+		cfg.maxWorkers = defaultMaxWorkers
+	}
+	if cfg.totalQueue <= 0 {
+		cfg.totalQueue = max(cfg.queueLimit, minTotalQueue)
+	}
+	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, cfg.laneIdle),
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
 	d.idle = sync.NewCond(&d.mu)
@@ -159,28 +188,32 @@ func (d *dispatcher) enqueue(r sim.Record) {
 		l = &lane{d: d, uri: r.CallbackURI, u: u, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
 			groups: map[string][]*note{}, inflight: map[string]bool{}}
 		d.lanes[r.CallbackURI] = l
-		d.wg.Add(d.cfg.concurrent)
-		for range d.cfg.concurrent {
-			go l.run()
-		}
 	}
-	if l.live >= d.cfg.queueLimit {
+	if l.live >= d.cfg.queueLimit || d.stats.Pending >= int64(d.cfg.totalQueue) {
+		limit, what := d.cfg.queueLimit, "queue for "+r.CallbackURI
+		if l.live < d.cfg.queueLimit {
+			limit, what = d.cfg.totalQueue, "delivery queue (all callbacks)"
+		}
+		if l.live == 0 && l.workers == 0 {
+			delete(d.lanes, r.CallbackURI) // made for nothing
+		}
 		d.stats.Overflow++
 		d.overLogs++
 		logIt := d.overLogs == 1 || d.overLogs%100 == 0
 		total := d.overLogs
 		d.mu.Unlock()
 		if logIt {
-			d.log.Printf("delivery: queue for %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
-				r.CallbackURI, d.cfg.queueLimit, r.Seq, r.Call, total)
+			d.log.Printf("delivery: %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
+				what, limit, r.Seq, r.Call, total)
 		}
-		d.rec.add(n, 0, map[string]any{"outcome": OutcomeOverflow, "error": fmt.Sprintf("queue full (limit %d): notification dropped", d.cfg.queueLimit)})
+		d.rec.add(n, 0, map[string]any{"outcome": OutcomeOverflow, "error": fmt.Sprintf("queue full (limit %d): notification dropped", limit)})
 		return
 	}
 	l.queue = append(l.queue, n)
 	l.live++
 	d.stats.Queued++
 	d.stats.Pending++
+	d.wantWorker(l)
 	d.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
@@ -249,6 +282,51 @@ type lane struct {
 	// keep their order; other calls' POSTs may overlap, up to deliveryConfig.concurrent)
 	inflight map[string]bool // guarded by d.mu
 	down     bool            // the bot is unreachable; guarded by d.mu
+	workers  int             // workers serving this lane; guarded by d.mu
+	starving bool            // in d.starved; guarded by d.mu
+}
+
+// wantWorker starts a worker for l if it may have another (one per waiting notification, up
+// to the lane's concurrency), or puts l in line for the next free one when all lanes together
+// have maxWorkers. Called with d.mu held.
+func (d *dispatcher) wantWorker(l *lane) {
+	if l.workers >= d.cfg.concurrent || l.workers >= l.live || l.starving {
+		return
+	}
+	if d.workers >= d.cfg.maxWorkers {
+		l.starving = true
+		d.starved = append(d.starved, l)
+		return
+	}
+	l.workers++
+	d.workers++
+	d.wg.Add(1)
+	go d.work(l)
+}
+
+// leave takes a worker off l; it returns the lane the worker serves next (one waiting for a
+// worker), or nil when it exits. A lane left without workers and notifications is forgotten.
+// Called with d.mu held.
+func (d *dispatcher) leave(l *lane) *lane {
+	l.workers--
+	if l.workers == 0 && l.live == 0 && d.lanes[l.uri] == l {
+		delete(d.lanes, l.uri)
+	}
+	for len(d.starved) > 0 {
+		next := d.starved[0]
+		d.starved[0] = nil
+		d.starved = d.starved[1:]
+		next.starving = false
+		if next.workers < d.cfg.concurrent && next.live > 0 {
+			next.workers++
+			if d.lanes[next.uri] != next { // forgotten meanwhile (cannot be: it had notifications)
+				d.lanes[next.uri] = next
+			}
+			return next
+		}
+	}
+	d.workers--
+	return nil
 }
 
 // MaxNotifyBatch is the largest --batch: the most notifications in one POST.
@@ -265,9 +343,14 @@ const batchWindow = 256
 // retry, with the call's notifications queued after it (up to the batch size) or the group its
 // failed POST carried; or it says how long to wait for the earliest retry.
 func (l *lane) next(now time.Time) ([]*note, time.Duration) {
+	l.d.mu.Lock()
+	defer l.d.mu.Unlock()
+	return l.nextLocked(now)
+}
+
+// nextLocked is next with d.mu held.
+func (l *lane) nextLocked(now time.Time) ([]*note, time.Duration) {
 	d := l.d
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for len(l.queue) > 0 && l.queue[0].done {
 		l.queue[0] = nil
 		l.queue = l.queue[1:]
@@ -351,31 +434,51 @@ func (l *lane) block(group []*note, until time.Time) {
 	l.d.mu.Unlock()
 }
 
-func (l *lane) run() {
-	d := l.d
+// work is one lane worker: it posts what its lane has, waits for more, and when it has waited
+// laneIdle without any (or at once, when another lane waits for a worker) it leaves the lane,
+// for one waiting for a worker or to exit. Whether there is work and leaving are decided under
+// one lock, so a notification queued meanwhile is never left without a worker.
+func (d *dispatcher) work(l *lane) {
 	defer d.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	expired := false // waited laneIdle with nothing to do
 	for {
 		if d.ctx.Err() != nil {
 			return
 		}
-		group, wait := l.next(time.Now())
-		if group == nil {
-			if wait < 0 {
-				wait = time.Hour
-			}
-			timer.Reset(wait)
-			select {
-			case <-d.ctx.Done():
+		d.mu.Lock()
+		group, wait := l.nextLocked(time.Now())
+		if group == nil && wait < 0 && (expired || len(d.starved) > 0) {
+			l = d.leave(l)
+			d.mu.Unlock()
+			if l == nil {
 				return
-			case <-l.wake:
-			case <-timer.C:
 			}
-			timer.Stop()
+			expired = false
 			continue
 		}
-		l.deliver(group)
+		d.mu.Unlock()
+		if group != nil {
+			expired = false
+			l.deliver(group)
+			continue
+		}
+		idle := wait < 0 // nothing waiting for this worker (a retry due later keeps it)
+		if idle {
+			wait = d.cfg.laneIdle
+		}
+		timer.Reset(wait)
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-l.wake:
+			timer.Stop()
+			expired = false
+			continue
+		case <-timer.C:
+		}
+		expired = idle
 	}
 }
 

@@ -110,6 +110,8 @@ type Options struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// timeouts replaces the HTTP timeouts (tests).
 	timeouts *httpTimeouts
+	// tuneDelivery changes the delivery settings before they are used (tests: lane idle time, caps).
+	tuneDelivery func(*deliveryConfig)
 }
 
 // httpTimeouts are the HTTP server's timeouts: for a request's head, the whole request, writing
@@ -266,8 +268,12 @@ func Start(opts Options) (*Server, error) {
 	drv.With(func(e *sim.Engine) { cfg = e.Config() })
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.rec = newRecorder(drv.EmitAll)
-	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
+	dcfg := deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: opts.dial}
+	if opts.tuneDelivery != nil {
+		opts.tuneDelivery(&dcfg)
+	}
+	s.disp = newDispatcher(dcfg, s.tokens, s.callbackAllowed, s.transportFault, s.rec, s.log)
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
