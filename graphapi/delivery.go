@@ -248,6 +248,7 @@ func (d *dispatcher) drain(ctx context.Context) bool {
 func (d *dispatcher) close() {
 	d.cancel()
 	d.wg.Wait()
+	d.hook.closeIdle() // no POST is on its way now: every connection to the bots is idle
 	d.mu.Lock()
 	var left []*note
 	for _, l := range d.lanes {

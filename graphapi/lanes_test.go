@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bufio"
 	"fmt"
 	"net"
 	"net/http"
@@ -102,7 +103,6 @@ func TestLanesReturnToBaseline(t *testing.T) {
 			})
 			settle()
 			waitUntil(t, "goroutines and open files back at the baseline", func() bool {
-				s.disp.hook.closeIdle() // none should be left by now; this only hurries the Transport's own goroutines
 				return runtime.NumGoroutine() <= baseG+2 && openFiles() <= baseF+1
 			})
 			st := s.Stats()
@@ -160,4 +160,20 @@ func TestTotalQueueCap(t *testing.T) {
 	if over != int(st.Overflow) || !strings.Contains(lg.String(), "delivery queue (all callbacks) is full (3 waiting)") {
 		t.Fatalf("%d overflow records for %d; log:\n%s", over, st.Overflow, lg.String())
 	}
+}
+
+// TestShutdownClosesBotConnections: the keep-alive connections to the bot do not outlive the
+// server (they would otherwise wait out the idle time).
+func TestShutdownClosesBotConnections(t *testing.T) {
+	var closed atomic.Int64
+	bot := newRawBot(t, func(n int, w *bufio.Writer) bool { ok202(w); return false })
+	bot.onClose = func() { closed.Add(1) }
+	s := startServer(t, nil, func(o *Options) { o.CallbackURI = "http://" + bot.ln.Addr().String() + "/api/calls" })
+	incoming(t, s, "a")
+	waitUntil(t, "delivered", func() bool { return s.Stats().Delivered >= 1 })
+	if closed.Load() != 0 {
+		t.Fatalf("the bot's connection closed before shutdown")
+	}
+	stop(t, s)
+	waitUntil(t, "the bot's connections closed", func() bool { return closed.Load() == bot.conns.Load() })
 }

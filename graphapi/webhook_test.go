@@ -25,6 +25,8 @@ type rawBot struct {
 	// answer writes the answer to the nth request (1-based) and says whether to drop the
 	// connection afterwards.
 	answer func(n int, w *bufio.Writer) (drop bool)
+	// onClose, when set, is called as each connection ends (set before the first one comes)
+	onClose func()
 }
 
 func newRawBot(t *testing.T, answer func(n int, w *bufio.Writer) bool) *rawBot {
@@ -49,6 +51,9 @@ func newRawBot(t *testing.T, answer func(n int, w *bufio.Writer) bool) *rawBot {
 
 func (b *rawBot) serve(c net.Conn) {
 	defer c.Close()
+	if b.onClose != nil {
+		defer b.onClose()
+	}
 	br, bw := bufio.NewReader(c), bufio.NewWriter(c)
 	for {
 		req, err := http.ReadRequest(br)
