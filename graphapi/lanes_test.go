@@ -165,15 +165,13 @@ func TestTotalQueueCap(t *testing.T) {
 // TestShutdownClosesBotConnections: the keep-alive connections to the bot do not outlive the
 // server (they would otherwise wait out the idle time).
 func TestShutdownClosesBotConnections(t *testing.T) {
-	var closed atomic.Int64
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool { ok202(w); return false })
-	bot.onClose = func() { closed.Add(1) }
 	s := startServer(t, nil, func(o *Options) { o.CallbackURI = "http://" + bot.ln.Addr().String() + "/api/calls" })
 	incoming(t, s, "a")
 	waitUntil(t, "delivered", func() bool { return s.Stats().Delivered >= 1 })
-	if closed.Load() != 0 {
+	if bot.closed.Load() != 0 {
 		t.Fatalf("the bot's connection closed before shutdown")
 	}
 	stop(t, s)
-	waitUntil(t, "the bot's connections closed", func() bool { return closed.Load() == bot.conns.Load() })
+	waitUntil(t, "the bot's connections closed", func() bool { return bot.closed.Load() == bot.conns.Load() })
 }

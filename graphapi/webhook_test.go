@@ -20,13 +20,12 @@ import (
 type rawBot struct {
 	ln     net.Listener
 	conns  atomic.Int64
+	closed atomic.Int64 // connections ended
 	mu     sync.Mutex
 	bodies []string
 	// answer writes the answer to the nth request (1-based) and says whether to drop the
 	// connection afterwards.
 	answer func(n int, w *bufio.Writer) (drop bool)
-	// onClose, when set, is called as each connection ends (set before the first one comes)
-	onClose func()
 }
 
 func newRawBot(t *testing.T, answer func(n int, w *bufio.Writer) bool) *rawBot {
@@ -50,10 +49,8 @@ func newRawBot(t *testing.T, answer func(n int, w *bufio.Writer) bool) *rawBot {
 }
 
 func (b *rawBot) serve(c net.Conn) {
+	defer b.closed.Add(1)
 	defer c.Close()
-	if b.onClose != nil {
-		defer b.onClose()
-	}
 	br, bw := bufio.NewReader(c), bufio.NewWriter(c)
 	for {
 		req, err := http.ReadRequest(br)
