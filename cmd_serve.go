@@ -26,7 +26,7 @@ type serveFlags struct {
 	transcript, keyFile, logFile  string
 	allow, allowHosts             []string
 	controlToken, scenarioDir     string
-	tui, noMouse, stdlibHTTP      bool
+	tui, noMouse                  bool
 	inviteStatus                  int
 	speed                         float64
 	seed                          uint64
@@ -75,7 +75,6 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.IntVar(&f.queueLimit, "queue-limit", 10000, "notifications held per callback URI while the bot is slow or down (overflow is recorded)")
 	fl.IntVar(&f.batch, "batch", 1, "most notifications of one call in one webhook POST when several are waiting (1: one per POST)")
 	fl.IntVar(&f.concurrency, "callback-concurrency", 1, "POSTs on their way to one callback URI at once, each for a different call (1: the engine's order for the whole callback)")
-	fl.BoolVar(&f.stdlibHTTP, "stdlib-http", false, "answer every request with Go's net/http (by default callsim's own front door answers plain HTTP/1.1 Graph calls and hands the rest to net/http)")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
 	return cmd
@@ -218,7 +217,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		Scenario: f.scenario, LoadScenario: serveScenario, ParseScenario: serveParse, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
-		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, StdlibHTTP: f.stdlibHTTP, DrainTimeout: f.drainTimeout, Log: logw,
+		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
 	}
 	if tw != nil {
 		opts.Transcript = tw
@@ -296,7 +295,7 @@ func newTokenCmd() *cobra.Command {
 		Use:   "token",
 		Short: "Mint a token for `serve --auth jwt`",
 		Long: `Mint a bearer token signed with callsim's key (the one ` + "`callsim serve`" + ` uses; see --key-file).
-An application token carries roles (default: ` + strings.Join(graphapi.DefaultRoles, ", ") + `);
+An application token carries roles (default: ` + strings.Join(graphapi.DefaultRoles(), ", ") + `);
 --delegated mints a user token with scp instead, which the calling API refuses (403).
 The token alone is printed on stdout:  curl -H "Authorization: Bearer $(callsim token)" ...`,
 		Args: cobra.NoArgs,
@@ -315,7 +314,7 @@ The token alone is printed on stdout:  curl -H "Authorization: Bearer $(callsim 
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&delegated, "delegated", false, "mint a delegated (user, scp) token instead of an application token")
-	fl.StringSliceVar(&roles, "roles", nil, "application roles (default "+strings.Join(graphapi.DefaultRoles, ",")+")")
+	fl.StringSliceVar(&roles, "roles", nil, "application roles (default "+strings.Join(graphapi.DefaultRoles(), ",")+")")
 	fl.StringSliceVar(&scopes, "scopes", nil, "delegated scopes with --delegated")
 	fl.StringVar(&appID, "app-id", def.AppID, "application id (appid claim)")
 	fl.StringVar(&tenant, "tenant", def.TenantID, "tenant id (tid claim; serve checks it against its --tenant)")

@@ -39,7 +39,7 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged, _ := otherKey.Sign(Claims{Aud: GraphAudience, Exp: now.Add(time.Hour).Unix(), Roles: DefaultRoles, Tid: tid})
+	forged, _ := otherKey.Sign(Claims{Aud: GraphAudience, Exp: now.Add(time.Hour).Unix(), Roles: DefaultRoles(), Tid: tid})
 	expired, _ := key.MintAPIToken(TokenRequest{TenantID: tid, TTL: time.Minute}, now.Add(-time.Hour))
 	createBody := func(cb string) string {
 		return `{"callbackUri":"` + cb + `","targets":[` + user(1) + `],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`

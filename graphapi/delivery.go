@@ -3,15 +3,12 @@ package graphapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,7 +38,22 @@ type deliveryConfig struct {
 	batch      int           // most notifications of one call in one POST (1: one per POST)
 	concurrent int           // POSTs in flight per callback URI, each for a different call
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	// laneIdle is how long a lane worker with nothing to send waits before it exits (and how
+	// long an unused connection stays open); a lane without workers and notifications goes.
+	laneIdle time.Duration
+	// maxWorkers caps the lane workers of all callback URIs together (so the POSTs in flight
+	// and the connections open); a lane that may have another waits for a free one.
+	maxWorkers int
+	// totalQueue caps the notifications waiting for all callback URIs together.
+	totalQueue int
 }
+
+// Defaults of the delivery resource caps (deliveryConfig).
+const (
+	defaultLaneIdle   = 30 * time.Second
+	defaultMaxWorkers = 4 * MaxCallbackConcurrency
+	minTotalQueue     = 100000 // the total cap is this or the per-callback --queue-limit, the larger
+)
 
 type note struct {
 	seq      uint64
@@ -92,20 +104,14 @@ func postParts(group []*note) [][]byte {
 
 var comma, closeEnvelope = []byte(","), []byte("]}")
 
-// postBody is the body of one POST of group in one piece (for net/http, https callbacks).
-func postBody(group []*note) []byte {
-	if len(group) == 1 {
-		return group[0].body
-	}
-	return bytes.Join(postParts(group), nil)
-}
-
 // dispatcher posts notifications to callback URIs: one lane per URI, in engine order, with
-// retries that hold back only the failing call's later notifications.
+// retries that hold back only the failing call's later notifications. A lane's workers start
+// when it has notifications (up to deliveryConfig.concurrent, within maxWorkers for all lanes)
+// and exit after laneIdle without any; a lane with neither is forgotten, so distinct callback
+// URIs cost nothing once their notifications are out.
 type dispatcher struct {
 	cfg     deliveryConfig
-	client  *http.Client // https callbacks; plain http ones go through each worker's hookConn
-	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	hook    *webhookClient
 	tokens  *tokenSource
 	allowed func(host string) bool
 	faults  func(callID string) (sim.FaultRule, bool)
@@ -123,24 +129,23 @@ type dispatcher struct {
 	idle     *sync.Cond // signalled when a lane empties
 	wg       sync.WaitGroup
 	overLogs int64
+	workers  int     // lane workers running, all lanes
+	starved  []*lane // lanes waiting for a worker (maxWorkers reached), oldest first
 }
 
 func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string) bool,
 	faults func(callID string) (sim.FaultRule, bool), rec *recorder, lg *log.Logger) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
-	dial := cfg.dial
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: cfg.timeout, KeepAlive: 30 * time.Second}).DialContext
+	if cfg.laneIdle <= 0 {
+		cfg.laneIdle = defaultLaneIdle
 	}
-	tr := &http.Transport{
-		Proxy:               nil, // callbacks go to loopback: never through a proxy
-		DialContext:         dial,
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
+	if cfg.maxWorkers <= 0 {
+		cfg.maxWorkers = defaultMaxWorkers
 	}
-	d := &dispatcher{cfg: cfg, dial: dial, client: &http.Client{Transport: tr, Timeout: cfg.timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+	if cfg.totalQueue <= 0 {
+		cfg.totalQueue = max(cfg.queueLimit, minTotalQueue)
+	}
+	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, cfg.laneIdle),
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
 	d.idle = sync.NewCond(&d.mu)
@@ -173,28 +178,32 @@ func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
 		l = &lane{d: d, uri: r.CallbackURI, u: u, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
 			groups: map[string][]*note{}, inflight: map[string]bool{}}
 		d.lanes[r.CallbackURI] = l
-		d.wg.Add(d.cfg.concurrent)
-		for range d.cfg.concurrent {
-			go l.run()
-		}
 	}
-	if l.live >= d.cfg.queueLimit {
+	if l.live >= d.cfg.queueLimit || d.stats.Pending >= int64(d.cfg.totalQueue) {
+		limit, what := d.cfg.queueLimit, "queue for "+r.CallbackURI
+		if l.live < d.cfg.queueLimit {
+			limit, what = d.cfg.totalQueue, "delivery queue (all callbacks)"
+		}
+		if l.live == 0 && l.workers == 0 {
+			delete(d.lanes, r.CallbackURI) // made for nothing
+		}
 		d.stats.Overflow++
 		d.overLogs++
 		logIt := d.overLogs == 1 || d.overLogs%100 == 0
 		total := d.overLogs
 		d.mu.Unlock()
 		if logIt {
-			d.log.Printf("delivery: queue for %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
-				r.CallbackURI, d.cfg.queueLimit, r.Seq, r.Call, total)
+			d.log.Printf("delivery: %s is full (%d waiting): notification seq %d on call %s dropped (%d dropped so far; recorded in the transcript)",
+				what, limit, r.Seq, r.Call, total)
 		}
-		d.rec.add(n, 0, sim.DeliveryDetail{Outcome: sim.DeliveryOverflow, Error: fmt.Sprintf("queue full (limit %d): notification dropped", d.cfg.queueLimit)})
+		d.rec.add(n, 0, sim.DeliveryDetail{Outcome: sim.DeliveryOverflow, Error: fmt.Sprintf("queue full (limit %d): notification dropped", limit)})
 		return
 	}
 	l.queue = append(l.queue, n)
 	l.live++
 	d.stats.Queued++
 	d.stats.Pending++
+	d.wantWorker(l)
 	d.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
@@ -229,6 +238,7 @@ func (d *dispatcher) drain(ctx context.Context) bool {
 func (d *dispatcher) close() {
 	d.cancel()
 	d.wg.Wait()
+	d.hook.closeIdle() // no POST is on its way now: every connection to the bots is idle
 	d.mu.Lock()
 	var left []*note
 	for _, l := range d.lanes {
@@ -263,6 +273,51 @@ type lane struct {
 	// keep their order; other calls' POSTs may overlap, up to deliveryConfig.concurrent)
 	inflight map[string]bool // guarded by d.mu
 	down     bool            // the bot is unreachable; guarded by d.mu
+	workers  int             // workers serving this lane; guarded by d.mu
+	starving bool            // in d.starved; guarded by d.mu
+}
+
+// wantWorker starts a worker for l if it may have another (one per waiting notification, up
+// to the lane's concurrency), or puts l in line for the next free one when all lanes together
+// have maxWorkers. Called with d.mu held.
+func (d *dispatcher) wantWorker(l *lane) {
+	if l.workers >= d.cfg.concurrent || l.workers >= l.live || l.starving {
+		return
+	}
+	if d.workers >= d.cfg.maxWorkers {
+		l.starving = true
+		d.starved = append(d.starved, l)
+		return
+	}
+	l.workers++
+	d.workers++
+	d.wg.Add(1)
+	go d.work(l)
+}
+
+// leave takes a worker off l; it returns the lane the worker serves next (one waiting for a
+// worker), or nil when it exits. A lane left without workers and notifications is forgotten.
+// Called with d.mu held.
+func (d *dispatcher) leave(l *lane) *lane {
+	l.workers--
+	if l.workers == 0 && l.live == 0 && d.lanes[l.uri] == l {
+		delete(d.lanes, l.uri)
+	}
+	for len(d.starved) > 0 {
+		next := d.starved[0]
+		d.starved[0] = nil
+		d.starved = d.starved[1:]
+		next.starving = false
+		if next.workers < d.cfg.concurrent && next.live > 0 {
+			next.workers++
+			if d.lanes[next.uri] != next { // forgotten meanwhile (cannot be: it had notifications)
+				d.lanes[next.uri] = next
+			}
+			return next
+		}
+	}
+	d.workers--
+	return nil
 }
 
 // MaxNotifyBatch is the largest --batch: the most notifications in one POST.
@@ -279,9 +334,14 @@ const batchWindow = 256
 // retry, with the call's notifications queued after it (up to the batch size) or the group its
 // failed POST carried; or it says how long to wait for the earliest retry.
 func (l *lane) next(now time.Time) ([]*note, time.Duration) {
+	l.d.mu.Lock()
+	defer l.d.mu.Unlock()
+	return l.nextLocked(now)
+}
+
+// nextLocked is next with d.mu held.
+func (l *lane) nextLocked(now time.Time) ([]*note, time.Duration) {
 	d := l.d
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for len(l.queue) > 0 && l.queue[0].done {
 		l.queue[0] = nil
 		l.queue = l.queue[1:]
@@ -365,33 +425,51 @@ func (l *lane) block(group []*note, until time.Time) {
 	l.d.mu.Unlock()
 }
 
-func (l *lane) run() {
-	d := l.d
+// work is one lane worker: it posts what its lane has, waits for more, and when it has waited
+// laneIdle without any (or at once, when another lane waits for a worker) it leaves the lane,
+// for one waiting for a worker or to exit. Whether there is work and leaving are decided under
+// one lock, so a notification queued meanwhile is never left without a worker.
+func (d *dispatcher) work(l *lane) {
 	defer d.wg.Done()
-	hc := &hookConn{dial: d.dial, timeout: d.cfg.timeout}
-	defer hc.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	expired := false // waited laneIdle with nothing to do
 	for {
 		if d.ctx.Err() != nil {
 			return
 		}
-		group, wait := l.next(time.Now())
-		if group == nil {
-			if wait < 0 {
-				wait = time.Hour
-			}
-			timer.Reset(wait)
-			select {
-			case <-d.ctx.Done():
+		d.mu.Lock()
+		group, wait := l.nextLocked(time.Now())
+		if group == nil && wait < 0 && (expired || len(d.starved) > 0) {
+			l = d.leave(l)
+			d.mu.Unlock()
+			if l == nil {
 				return
-			case <-l.wake:
-			case <-timer.C:
 			}
-			timer.Stop()
+			expired = false
 			continue
 		}
-		l.deliver(group, hc)
+		d.mu.Unlock()
+		if group != nil {
+			expired = false
+			l.deliver(group)
+			continue
+		}
+		idle := wait < 0 // nothing waiting for this worker (a retry due later keeps it)
+		if idle {
+			wait = d.cfg.laneIdle
+		}
+		timer.Reset(wait)
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-l.wake:
+			timer.Stop()
+			expired = false
+			continue
+		case <-timer.C:
+		}
+		expired = idle
 	}
 }
 
@@ -405,13 +483,13 @@ type attemptResult struct {
 
 // deliver makes one POST of group (one call's notifications, in order) and records an
 // attempt for each of them.
-func (l *lane) deliver(group []*note, hc *hookConn) {
+func (l *lane) deliver(group []*note) {
 	d := l.d
 	n := group[0]
 	for _, x := range group {
 		x.attempts++
 	}
-	res := l.attempt(group, hc)
+	res := l.attempt(group)
 	if d.ctx.Err() != nil && res.transport {
 		d.mu.Lock()
 		for _, x := range group {
@@ -478,7 +556,7 @@ func (l *lane) setDown(down bool) bool {
 	return true
 }
 
-func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
+func (l *lane) attempt(group []*note) attemptResult {
 	d := l.d
 	n := group[0]
 	var tf, kf sim.FaultRule
@@ -535,13 +613,7 @@ func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 	}
 	hdr = append(hdr, header{"X-Callsim-Attempt", strconv.Itoa(n.attempts)})
 	t0 := time.Now()
-	var status int
-	var err error
-	if l.u.Scheme == "http" {
-		status, err = hc.post(d.ctx, l.u, hdr, postParts(group))
-	} else {
-		status, err = l.postTLS(hdr, postBody(group))
-	}
+	status, err := d.hook.post(d.ctx, l.u, hdr, postParts(group))
 	lat := time.Since(t0)
 	if err != nil {
 		return attemptResult{latency: lat, err: hookError(err), transport: true}
@@ -551,96 +623,6 @@ func (l *lane) attempt(group []*note, hc *hookConn) attemptResult {
 		r.err = fmt.Sprintf("bot answered %d", status)
 	}
 	return r
-}
-
-// postTLS sends a POST with net/http (https callbacks to allowed hosts).
-func (l *lane) postTLS(hdr []header, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(l.d.ctx, http.MethodPost, l.uri, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for _, x := range hdr {
-		req.Header.Set(x.k, x.v)
-	}
-	resp, err := l.d.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
-func transportError(err error) string {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "timeout"
-	}
-	s := err.Error()
-	if strings.Contains(s, "connection refused") {
-		return "connection refused"
-	}
-	return s
-}
-
-// badSignature keeps a token's header and claims but breaks its signature.
-func badSignature(tok string) string {
-	i := strings.LastIndexByte(tok, '.')
-	if i < 0 || i+2 >= len(tok) {
-		return tok + ".x"
-	}
-	b := []byte(tok)
-	j := i + 1 + (len(tok)-i-1)/2
-	if b[j] == 'A' {
-		b[j] = 'B'
-	} else {
-		b[j] = 'A'
-	}
-	return string(b)
-}
-
-// tokenSource mints and caches the bearer tokens put on callbacks.
-type tokenSource struct {
-	key *Key
-	ttl time.Duration
-
-	mu       sync.Mutex
-	aud, tid string
-	tok      string
-	exp      time.Time
-}
-
-func (t *tokenSource) setAudience(appID, tenant string) {
-	t.mu.Lock()
-	if appID != t.aud || tenant != t.tid {
-		t.aud, t.tid, t.tok = appID, tenant, ""
-	}
-	t.mu.Unlock()
-}
-
-// callback returns a valid token for the bot (re-minted when less than a third of it is left).
-func (t *tokenSource) callback() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	if t.tok != "" && now.Add(t.ttl/3).Before(t.exp) {
-		return t.tok
-	}
-	tok, err := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: t.aud, Tid: t.tid, Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(t.ttl).Unix()})
-	if err != nil {
-		return ""
-	}
-	t.tok, t.exp = tok, now.Add(t.ttl)
-	return tok
-}
-
-func (t *tokenSource) expired() string {
-	t.mu.Lock()
-	aud, tid := t.aud, t.tid
-	t.mu.Unlock()
-	then := time.Now().Add(-time.Hour)
-	tok, _ := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: aud, Tid: tid, Iat: then.Unix(), Nbf: then.Unix(), Exp: then.Add(t.ttl).Unix()})
-	return tok
 }
 
 // recorder turns delivery attempts (and front-door answers) into entries of serve's log
@@ -719,97 +701,4 @@ func (r *recorder) close() {
 	}
 	r.mu.Unlock()
 	<-r.done
-}
-
-// batcher hands concurrent Graph requests to the driver in groups: while the engine answers
-// one group, the next one gathers, so the driver publishes once per group, not per request.
-type batcher struct {
-	drv    *sim.Driver
-	forget bool         // drop the driver's input log now and then (no rewind in plain serve)
-	forgot atomic.Bool  // it has: the session cannot be saved whole
-	since  atomic.Int64 // inputs applied since the last ForgetInputs
-	ch     chan *pendingReq
-	done   chan struct{}
-	mu     sync.RWMutex
-	closed bool
-}
-
-type pendingReq struct {
-	req sim.Request
-	res chan sim.Response
-}
-
-func newBatcher(drv *sim.Driver, forget bool) *batcher {
-	b := &batcher{drv: drv, forget: forget, ch: make(chan *pendingReq, 1024), done: make(chan struct{})}
-	go b.run()
-	return b
-}
-
-var errUnavailable = sim.Response{Status: http.StatusServiceUnavailable}
-
-func (b *batcher) do(req sim.Request) sim.Response {
-	p := &pendingReq{req: req, res: make(chan sim.Response, 1)}
-	b.mu.RLock()
-	if b.closed {
-		b.mu.RUnlock()
-		return errUnavailable
-	}
-	b.ch <- p
-	b.mu.RUnlock()
-	return <-p.res
-}
-
-func (b *batcher) run() {
-	defer close(b.done)
-	var batch []*pendingReq
-	var ins []sim.Input
-	for first := range b.ch {
-		batch = append(batch[:0], first)
-	more:
-		for len(batch) < 256 {
-			select {
-			case x, ok := <-b.ch:
-				if !ok {
-					break more
-				}
-				batch = append(batch, x)
-			default:
-				break more
-			}
-		}
-		ins = ins[:0]
-		for _, p := range batch {
-			ins = append(ins, sim.Input{Kind: sim.InRequest, Request: &p.req})
-		}
-		out := b.drv.DoAll(ins)
-		b.applied(len(ins))
-		for i, p := range batch {
-			if out[i].Response != nil {
-				p.res <- *out[i].Response
-			} else {
-				p.res <- errUnavailable
-			}
-			batch[i] = nil
-		}
-	}
-}
-
-// applied counts inputs given to the driver (requests, delivery fault decisions) and, without
-// rewind, has the driver forget its inputs every 4096 so memory stays bounded.
-func (b *batcher) applied(n int) {
-	if b.forget && b.since.Add(int64(n)) >= 4096 {
-		b.since.Store(0)
-		b.drv.ForgetInputs()
-		b.forgot.Store(true)
-	}
-}
-
-func (b *batcher) close() {
-	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.ch)
-	}
-	b.mu.Unlock()
-	<-b.done
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -236,8 +237,10 @@ type TokenRequest struct {
 	TTL             time.Duration
 }
 
-// DefaultRoles are the application roles of a default token: enough for every route.
-var DefaultRoles = []string{"Calls.Initiate.All", "Calls.InitiateGroupCall.All", "Calls.JoinGroupCall.All", "Calls.AccessMedia.All"}
+// DefaultRoles returns the application roles of a default token: enough for every route.
+func DefaultRoles() []string {
+	return []string{"Calls.Initiate.All", "Calls.InitiateGroupCall.All", "Calls.JoinGroupCall.All", "Calls.AccessMedia.All"}
+}
 
 // apiIssuer is the iss of API tokens of a tenant (Entra ID v1 tokens, as Graph gets them).
 func apiIssuer(tid string) string { return "https://sts.windows.net/" + tid + "/" }
@@ -261,9 +264,69 @@ func (k *Key) MintAPIToken(r TokenRequest, now time.Time) (string, error) {
 	} else {
 		c.Roles = r.Roles
 		if len(c.Roles) == 0 {
-			c.Roles = DefaultRoles
+			c.Roles = DefaultRoles()
 		}
 		c.Idtyp = "app"
 	}
 	return k.Sign(c)
+}
+
+// badSignature keeps a token's header and claims but breaks its signature.
+func badSignature(tok string) string {
+	i := strings.LastIndexByte(tok, '.')
+	if i < 0 || i+2 >= len(tok) {
+		return tok + ".x"
+	}
+	b := []byte(tok)
+	j := i + 1 + (len(tok)-i-1)/2
+	if b[j] == 'A' {
+		b[j] = 'B'
+	} else {
+		b[j] = 'A'
+	}
+	return string(b)
+}
+
+// tokenSource mints and caches the bearer tokens put on callbacks.
+type tokenSource struct {
+	key *Key
+	ttl time.Duration
+
+	mu       sync.Mutex
+	aud, tid string
+	tok      string
+	exp      time.Time
+}
+
+func (t *tokenSource) setAudience(appID, tenant string) {
+	t.mu.Lock()
+	if appID != t.aud || tenant != t.tid {
+		t.aud, t.tid, t.tok = appID, tenant, ""
+	}
+	t.mu.Unlock()
+}
+
+// callback returns a valid token for the bot (re-minted when less than a third of it is left).
+func (t *tokenSource) callback() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if t.tok != "" && now.Add(t.ttl/3).Before(t.exp) {
+		return t.tok
+	}
+	tok, err := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: t.aud, Tid: t.tid, Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(t.ttl).Unix()})
+	if err != nil {
+		return ""
+	}
+	t.tok, t.exp = tok, now.Add(t.ttl)
+	return tok
+}
+
+func (t *tokenSource) expired() string {
+	t.mu.Lock()
+	aud, tid := t.aud, t.tid
+	t.mu.Unlock()
+	then := time.Now().Add(-time.Hour)
+	tok, _ := t.key.Sign(Claims{Iss: CallbackIssuer, Aud: aud, Tid: tid, Iat: then.Unix(), Nbf: then.Unix(), Exp: then.Add(t.ttl).Unix()})
+	return tok
 }

@@ -400,7 +400,7 @@ func TestTokenClaims(t *testing.T) {
 	key := testKey(t)
 	now := time.Now()
 	tid := "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	good := Claims{Iss: apiIssuer(tid), Aud: GraphAudience, Exp: now.Add(time.Hour).Unix(), Tid: tid, Roles: DefaultRoles, Idtyp: "app"}
+	good := Claims{Iss: apiIssuer(tid), Aud: GraphAudience, Exp: now.Add(time.Hour).Unix(), Tid: tid, Roles: DefaultRoles(), Idtyp: "app"}
 	for _, c := range []struct {
 		name   string
 		edit   func(*Claims)

@@ -126,11 +126,6 @@ type Options struct {
 	// forgets them as it goes so memory stays bounded. History keeps the last 50000 records.
 	KeepInputs bool
 
-	// StdlibHTTP serves every request with net/http alone. By default the Graph calls of
-	// plain HTTP/1.1 connections are read and answered by callsim's own front door (front.go),
-	// which hands anything else to net/http.
-	StdlibHTTP bool
-
 	// DrainTimeout bounds how long Shutdown waits for queued deliveries (default 5s).
 	DrainTimeout time.Duration
 	// Log receives operational log lines (default io.Discard).
@@ -139,9 +134,17 @@ type Options struct {
 	// dial replaces the callback dialer (tests send "allowed" outside hosts to loopback).
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// timeouts replaces the HTTP timeouts (tests).
-	timeouts *frontTimeouts
+	timeouts *httpTimeouts
 	// lookup replaces the resolver of the callback dial guard (tests).
 	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// tuneDelivery changes the delivery settings before they are used (tests: lane idle time, caps).
+	tuneDelivery func(*deliveryConfig)
+}
+
+// httpTimeouts are the HTTP server's timeouts: for a request's head, the whole request, writing
+// the answer (an event stream lifts it for itself), and an idle keep-alive connection.
+type httpTimeouts struct {
+	readHeader, read, write, idle time.Duration
 }
 
 // Server is a running `callsim serve`.
@@ -151,7 +154,6 @@ type Server struct {
 	base    string
 	drv     *sim.Driver
 	httpSrv *http.Server
-	front   *front // nil with StdlibHTTP
 	auth    *authorizer
 	disp    *dispatcher
 	rec     *recorder
@@ -171,7 +173,6 @@ type Server struct {
 	sseCtx       context.Context
 	sseCancel    context.CancelFunc
 	serveErr     chan error
-	frontErr     chan error
 
 	loads    atomic.Int32 // scenario loads whose reset batch must be delivered
 	incoming atomic.Int64
@@ -320,8 +321,12 @@ func Start(opts Options) (*Server, error) {
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.slog = newServeLog(0)
 	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.Clock().Now })
-	s.disp = newDispatcher(deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial()}, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
+	dcfg := deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial()}
+	if opts.tuneDelivery != nil {
+		opts.tuneDelivery(&dcfg)
+	}
+	s.disp = newDispatcher(dcfg, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
@@ -334,7 +339,7 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	s.sseCtx, s.sseCancel = context.WithCancel(context.Background())
-	tm := frontTimeouts{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 120 * time.Second}
+	tm := httpTimeouts{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 120 * time.Second}
 	if opts.timeouts != nil {
 		tm = *opts.timeouts
 	}
@@ -350,17 +355,8 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.httpSrv.RegisterOnShutdown(s.sseCancel)
 	s.serveErr = make(chan error, 1)
-	s.frontErr = make(chan error, 1)
-	var stdLn net.Listener = ln
-	if opts.StdlibHTTP {
-		s.frontErr <- nil
-	} else {
-		s.front = newFront(ln, s.serveGraph, opts.MaxBody, tm, errLog)
-		stdLn = s.front.handoff
-		go func() { s.frontErr <- s.front.serve() }()
-	}
 	go func() {
-		err := s.httpSrv.Serve(stdLn)
+		err := s.httpSrv.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -533,18 +529,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) shutdown(ctx context.Context) error {
 	var errs []error
-	if s.front != nil { // stop accepting; let the Graph requests being answered finish
-		s.front.shutdown(ctx)
-	}
 	if err := s.httpSrv.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop HTTP: %w", err))
 		s.httpSrv.Close()
 	}
 	if err := <-s.serveErr; err != nil {
 		errs = append(errs, err)
-	}
-	if err := <-s.frontErr; err != nil {
-		errs = append(errs, fmt.Errorf("accept: %w", err))
 	}
 	s.batcher.close()
 	// notifications the engine already scheduled (within the notification latency) still go out

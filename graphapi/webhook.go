@@ -1,152 +1,108 @@
 package graphapi
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
+	"strings"
 	"time"
 )
 
-// header is one request header line of a webhook POST, in the order it is sent.
+// header is one request header of a webhook POST, its key as it goes on the wire.
 type header struct{ k, v string }
 
-// hookConn is a lane worker's own keep-alive HTTP/1.1 connection to the bot (plain http
-// callbacks; https goes through net/http). The worker writes the request and reads the answer
-// in its own goroutine: net/http's transport would hand every POST between three goroutines
-// and allocate a copy buffer per body, and webhooks are most of what a busy server sends.
-type hookConn struct {
-	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+// webhookClient posts notifications with net/http's client. One Transport serves every lane:
+// keep-alive connections to a bot are reused by the lanes that post to it, and an idle one the
+// bot closed is the Transport's to replace (it sends the POST again on a new connection when
+// nothing of the answer arrived; see post). Interim 1xx answers are skipped by the Transport.
+type webhookClient struct {
+	tr      *http.Transport
+	client  *http.Client
 	timeout time.Duration
-
-	addr string // host:port of the open connection
-	c    net.Conn
-	br   *bufio.Reader
-	head []byte   // the request line and headers being sent
-	vec  [][]byte // head and the body parts, for one writev
-	used bool     // it carried a POST before: the bot may have closed it meanwhile
 }
 
-var postReq = &http.Request{Method: http.MethodPost} // for http.ReadResponse: not a HEAD
+// newWebhookClient: perHost is how many connections to one bot stay open between POSTs (the
+// lane concurrency: every lane worker finds its connection again); idle is how long an unused
+// one stays open.
+func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, perHost int, idle time.Duration) *webhookClient {
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	tr := &http.Transport{
+		Proxy:               nil, // callbacks go to loopback (or allowed hosts): never through a proxy
+		DialContext:         dial,
+		MaxIdleConns:        4 * MaxCallbackConcurrency,
+		MaxIdleConnsPerHost: perHost,
+		IdleConnTimeout:     idle,
+		DisableCompression:  true, // no Accept-Encoding added: the bot answers are read and dropped
+		ForceAttemptHTTP2:   false,
+	}
+	return &webhookClient{tr: tr, timeout: timeout, client: &http.Client{Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
 
 // errAbandoned: the server is shutting down.
 var errAbandoned = errors.New("abandoned at shutdown")
 
-func (h *hookConn) close() {
-	if h.c != nil {
-		h.c.Close()
-		h.c = nil
-	}
-}
-
-// post sends one POST and returns the bot's status. A connection the bot closed while idle is
-// replaced once, before anything of the answer was read (as net/http does).
-func (h *hookConn) post(ctx context.Context, u *url.URL, hdr []header, body [][]byte) (int, error) {
-	addr := u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "80")
-	}
-	for try := 0; ; try++ {
-		if h.c != nil && h.addr != addr {
-			h.close()
-		}
-		if h.c == nil {
-			dctx, cancel := context.WithTimeout(ctx, h.timeout)
-			c, err := h.dial(dctx, "tcp", addr)
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil {
-					return 0, errAbandoned
-				}
-				return 0, err
-			}
-			h.c, h.addr, h.used = c, addr, false
-			if h.br == nil {
-				h.br = bufio.NewReaderSize(c, 4<<10)
-			} else {
-				h.br.Reset(c)
-			}
-		}
-		reused := h.used
-		st, answered, err := h.roundTrip(ctx, u, hdr, body)
-		if err == nil {
-			return st, nil
-		}
-		h.close()
-		if ctx.Err() != nil {
-			return 0, errAbandoned
-		}
-		if reused && !answered && try == 0 && !isTimeout(err) {
-			continue // the bot dropped the idle connection: send again on a new one
-		}
-		return 0, err
-	}
-}
-
-// roundTrip writes the request and reads the answer; answered says whether any of the answer
-// arrived (after that, the POST is not sent again).
-func (h *hookConn) roundTrip(ctx context.Context, u *url.URL, hdr []header, body [][]byte) (int, bool, error) {
-	c := h.c
-	c.SetDeadline(time.Now().Add(h.timeout))
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+// post sends one POST of the body parts (written one after the other, not joined) and returns
+// the bot's status. ctx ends at shutdown; each POST has its own timeout.
+func (w *webhookClient) post(ctx context.Context, u *url.URL, hdr []header, body [][]byte) (int, error) {
 	n := 0
 	for _, b := range body {
 		n += len(b)
 	}
-	w := append(h.head[:0], "POST "...)
-	w = append(w, u.RequestURI()...)
-	w = append(w, " HTTP/1.1\r\nHost: "...)
-	w = append(w, u.Host...)
-	w = append(w, "\r\nContent-Length: "...)
-	w = strconv.AppendInt(w, int64(n), 10)
-	w = append(w, "\r\n"...)
+	actx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	req := (&http.Request{Method: http.MethodPost, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, len(hdr)+1), ContentLength: int64(n)}).WithContext(actx)
 	for _, x := range hdr {
-		w = append(w, x.k...)
-		w = append(w, ": "...)
-		w = append(w, x.v...)
-		w = append(w, "\r\n"...)
+		req.Header[x.k] = []string{x.v} // as given: Set would write X-Microsoft-Skype-Chain-Id
 	}
-	h.head = append(w, "\r\n"...)
-	// the head and the body parts in one writev: a roster is often over any buffer's size, and
-	// copying it into one would cost a copy and a second write
-	h.vec = append(append(h.vec[:0], h.head), body...)
-	bufs := net.Buffers(h.vec)
-	_, err := bufs.WriteTo(c)
-	clear(h.vec) // no reference to the bodies stays behind
+	// A notification is safe to send again (the bot sees the same message id), so the Transport
+	// may resend it when the bot closed an idle connection just as the POST went out. The nil
+	// value marks the request idempotent without sending the header.
+	req.Header["X-Idempotency-Key"] = nil
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(partsReader(body)), nil }
+	req.Body, _ = req.GetBody()
+	res, err := w.client.Do(req)
 	if err != nil {
-		return 0, false, err
+		if ctx.Err() != nil {
+			return 0, errAbandoned
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the record names the failure, not the URL again
+		}
+		return 0, err
 	}
-	h.used = true
-	if _, err := h.br.Peek(1); err != nil {
-		return 0, false, err
-	}
-	res, err := http.ReadResponse(h.br, postReq)
-	for err == nil && res.StatusCode >= 100 && res.StatusCode < 200 && res.StatusCode != http.StatusSwitchingProtocols {
-		res, err = http.ReadResponse(h.br, postReq) // an interim answer (100 Continue, 103): the real one follows
-	}
-	if err != nil {
-		return 0, true, err
-	}
-	// read what the bot says (up to 64 KiB) so the connection can carry the next POST
-	m, err := io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	// read what the bot says (up to 64 KiB) so the connection can carry the next POST; a longer
+	// answer costs the connection (the Transport closes a body closed unread)
+	_, err = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
 	if err != nil {
-		return 0, true, err
+		if ctx.Err() != nil {
+			return 0, errAbandoned
+		}
+		return 0, err
 	}
-	if res.Close || (res.ContentLength < 0 && m == 64<<10) || (res.ContentLength >= 0 && m < res.ContentLength) {
-		h.close() // the bot asked to close, or said more than we read
-	}
-	return res.StatusCode, true, nil
+	return res.StatusCode, nil
 }
+
+// partsReader reads the body parts in order (a copy of the slice: net.Buffers consumes it).
+func partsReader(body [][]byte) io.Reader {
+	b := net.Buffers(append([][]byte(nil), body...))
+	return &b
+}
+
+// closeIdle closes the connections no POST is using.
+func (w *webhookClient) closeIdle() { w.tr.CloseIdleConnections() }
 
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // hookError names a transport failure the way delivery records do.
@@ -157,5 +113,9 @@ func hookError(err error) string {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return "connection closed by the bot before it answered"
 	}
-	return transportError(err)
+	s := err.Error()
+	if strings.Contains(s, "connection refused") {
+		return "connection refused"
+	}
+	return s
 }

@@ -20,6 +20,7 @@ import (
 type rawBot struct {
 	ln     net.Listener
 	conns  atomic.Int64
+	closed atomic.Int64 // connections ended
 	mu     sync.Mutex
 	bodies []string
 	// answer writes the answer to the nth request (1-based) and says whether to drop the
@@ -48,6 +49,7 @@ func newRawBot(t *testing.T, answer func(n int, w *bufio.Writer) bool) *rawBot {
 }
 
 func (b *rawBot) serve(c net.Conn) {
+	defer b.closed.Add(1)
 	defer c.Close()
 	br, bw := bufio.NewReader(c), bufio.NewWriter(c)
 	for {
@@ -81,18 +83,16 @@ func (b *rawBot) got() []string {
 
 func ok202(w *bufio.Writer) { w.WriteString("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n") }
 
-func newHook() *hookConn {
-	return &hookConn{dial: (&net.Dialer{}).DialContext, timeout: 2 * time.Second}
-}
+func newHook() *webhookClient { return newWebhookClient(nil, 2*time.Second, 1, time.Minute) }
 
 var testHdr = []header{{"Content-Type", "application/json"}, {"X-Microsoft-Skype-Chain-ID", "c1"}}
 
-// TestHookConnKeepsAlive: POSTs go one after another on one connection, with the headers and
+// TestWebhookKeepsAlive: POSTs go one after another on one connection, with the headers and
 // the body pieces as one request.
-func TestHookConnKeepsAlive(t *testing.T) {
+func TestWebhookKeepsAlive(t *testing.T) {
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool { ok202(w); return false })
 	hc := newHook()
-	defer hc.close()
+	defer hc.closeIdle()
 	for i := range 3 {
 		st, err := hc.post(context.Background(), bot.url(), testHdr, [][]byte{[]byte(`{"value":[`), []byte(`{"n":1}`), []byte("]}")})
 		if err != nil || st != 202 {
@@ -107,12 +107,12 @@ func TestHookConnKeepsAlive(t *testing.T) {
 	}
 }
 
-// TestHookConnBotDropsIdleConnection: a bot that closes its side after each answer (without
+// TestWebhookBotDropsIdleConnection: a bot that closes its side after each answer (without
 // saying so) costs a new connection, never a failed delivery.
-func TestHookConnBotDropsIdleConnection(t *testing.T) {
+func TestWebhookBotDropsIdleConnection(t *testing.T) {
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool { ok202(w); return true })
 	hc := newHook()
-	defer hc.close()
+	defer hc.closeIdle()
 	for i := range 3 {
 		time.Sleep(5 * time.Millisecond) // let the close reach us, as an idle timeout would
 		if st, err := hc.post(context.Background(), bot.url(), testHdr, [][]byte{[]byte(`{}`)}); err != nil || st != 202 {
@@ -127,10 +127,10 @@ func TestHookConnBotDropsIdleConnection(t *testing.T) {
 	}
 }
 
-// TestHookConnAnswers: chunked answers, Connection: close, a long answer body, interim 1xx
+// TestWebhookAnswers: chunked answers, Connection: close, a long answer body, interim 1xx
 // answers and a non-2xx status are all read correctly, and the connection is replaced when it
 // must be.
-func TestHookConnAnswers(t *testing.T) {
+func TestWebhookAnswers(t *testing.T) {
 	big := strings.Repeat("x", 100<<10)
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool {
 		switch n {
@@ -150,7 +150,7 @@ func TestHookConnAnswers(t *testing.T) {
 		return false
 	})
 	hc := newHook()
-	defer hc.close()
+	defer hc.closeIdle()
 	want := []int{200, 202, 200, 503, 202}
 	for i, w := range want {
 		st, err := hc.post(context.Background(), bot.url(), testHdr, [][]byte{[]byte(`{}`)})
@@ -168,9 +168,9 @@ func TestHookConnAnswers(t *testing.T) {
 	}
 }
 
-// TestHookConnTimeout: a bot that never answers costs one timeout, and the POST is not sent again
-// by the connection (the lane's retry does that, and records it).
-func TestHookConnTimeout(t *testing.T) {
+// TestWebhookTimeout: a bot that never answers costs one timeout, and the POST is not sent again
+// by the client (the lane's retry does that, and records it).
+func TestWebhookTimeout(t *testing.T) {
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool {
 		if n == 1 {
 			time.Sleep(300 * time.Millisecond)
@@ -181,7 +181,7 @@ func TestHookConnTimeout(t *testing.T) {
 	})
 	hc := newHook()
 	hc.timeout = 50 * time.Millisecond
-	defer hc.close()
+	defer hc.closeIdle()
 	_, err := hc.post(context.Background(), bot.url(), testHdr, [][]byte{[]byte(`{}`)})
 	if err == nil || hookError(err) != "timeout" {
 		t.Fatalf("want a timeout, got %v", err)
@@ -195,14 +195,14 @@ func TestHookConnTimeout(t *testing.T) {
 	}
 }
 
-// TestHookConnAbandon: shutting down ends a POST the bot sits on, at once.
-func TestHookConnAbandon(t *testing.T) {
+// TestWebhookAbandon: shutting down ends a POST the bot sits on, at once.
+func TestWebhookAbandon(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	bot := newRawBot(t, func(n int, w *bufio.Writer) bool { <-release; return true })
 	hc := newHook()
 	hc.timeout = 10 * time.Second
-	defer hc.close()
+	defer hc.closeIdle()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	t0 := time.Now()
@@ -230,9 +230,9 @@ func TestDeliveryThroughDroppingBot(t *testing.T) {
 	}
 }
 
-// TestHookConnIPv6: a bracketed IPv6 loopback callback (with its port, and the Host header the
+// TestWebhookIPv6: a bracketed IPv6 loopback callback (with its port, and the Host header the
 // bot sees) works like any other.
-func TestHookConnIPv6(t *testing.T) {
+func TestWebhookIPv6(t *testing.T) {
 	ln, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
 		t.Skip("no IPv6 loopback here:", err)
@@ -256,12 +256,68 @@ func TestHookConnIPv6(t *testing.T) {
 	defer ln.Close()
 	u, _ := url.Parse("http://" + ln.Addr().String() + "/cb")
 	hc := newHook()
-	defer hc.close()
+	defer hc.closeIdle()
 	st, err := hc.post(context.Background(), u, testHdr, [][]byte{[]byte(`{}`)})
 	if err != nil || st != 204 {
 		t.Fatalf("post: %d %v", st, err)
 	}
 	if h := <-hosts; h != ln.Addr().String() {
 		t.Fatalf("Host %q, want %q", h, ln.Addr().String())
+	}
+}
+
+// TestWebhookHead: the head goes out with the header keys as given (X-Microsoft-Skype-Chain-ID,
+// not Go's canonical -Id), the length of the joined parts, and nothing net/http would add on its
+// own (Accept-Encoding, the idempotency marker, its User-Agent).
+func TestWebhookHead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const body = `{"value":[{"n":1}]}`
+	heads := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		var head strings.Builder
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			head.WriteString(line)
+			if line == "\r\n" {
+				break
+			}
+		}
+		b := make([]byte, len(body))
+		io.ReadFull(br, b)
+		heads <- head.String() + string(b)
+		c.Write([]byte("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"))
+	}()
+	u, _ := url.Parse("http://" + ln.Addr().String() + "/api/calls?x=1")
+	hc := newHook()
+	defer hc.closeIdle()
+	hdr := append(testHdr, header{"User-Agent", "Microsoft-Skype/3.0,(Calling/1.0)"})
+	st, err := hc.post(context.Background(), u, hdr, [][]byte{[]byte(`{"value":[`), []byte(`{"n":1}`), []byte("]}")})
+	if err != nil || st != 202 {
+		t.Fatalf("post: %d %v", st, err)
+	}
+	got := <-heads
+	for _, want := range []string{"POST /api/calls?x=1 HTTP/1.1\r\n", "\r\nHost: " + ln.Addr().String() + "\r\n", "\r\nContent-Length: 19\r\n",
+		"\r\nX-Microsoft-Skype-Chain-ID: c1\r\n", "\r\nContent-Type: application/json\r\n", "\r\nUser-Agent: Microsoft-Skype/3.0,(Calling/1.0)\r\n", "\r\n\r\n" + body} {
+		if !strings.Contains(got, want) {
+			t.Errorf("head lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Accept-Encoding", "Idempotency", "Go-http-client", "Chain-Id"} {
+		if strings.Contains(got, not) {
+			t.Errorf("head has %q:\n%s", not, got)
+		}
 	}
 }
