@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -194,6 +195,24 @@ func (p *player) Observe(recs []sim.Record) {
 			p.notes = append(p.notes, decodeNotice(recs[i].Seq, recs[i].T, recs[i].Body))
 		}
 	}
+}
+
+// CloneScript copies the player for a checkpoint of the live driver (sim.ScriptCloner). The
+// scenario, its steps and the notices kept so far are never changed once made, so the copy
+// shares them; what the player changes (its position, marks, created ids, the expectation in
+// progress) is copied.
+func (p *player) CloneScript() sim.Script {
+	c := *p
+	c.marks = maps.Clone(p.marks)
+	c.created = maps.Clone(p.created)
+	c.notes = p.notes[:len(p.notes):len(p.notes)]
+	c.results = p.results[:len(p.results):len(p.results)]
+	c.refused = p.refused[:len(p.refused):len(p.refused)]
+	if p.exp != nil {
+		x := *p.exp
+		c.exp = &x
+	}
+	return &c
 }
 
 // Resume lets a paused (live) player go on.

@@ -8,8 +8,10 @@ package sim
 // flow one way, out, to subscriptions.
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -165,11 +167,23 @@ type Driver struct {
 	wall0     time.Time
 	virt0     time.Duration
 	maxRec    int
+	// shared is how many records at the front of hist's array a Reset batch was given without
+	// a copy: the driver never writes there again (the next trim or truncation copies first)
+	shared int
+
+	// checkpoints (checkpoint.go): copies of the simulation every cpEvery steps and inputs, the
+	// newest cpMax of them; inputs before the oldest are folded into it (logBase counts them)
+	cps     []checkpoint
+	cpEvery int
+	cpMax   int
+	cpOff   bool // ForgetInputs was used, or the script cannot be copied: replay from zero
+	logBase int
 }
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
 func NewDriver(build Builder, speed float64) (*Driver, error) {
-	d := &Driver{build: build, jobs: make(chan job), speed: speed, maxRec: 200000}
+	d := &Driver{build: build, jobs: make(chan job), speed: speed, maxRec: 200000,
+		cpEvery: defaultCheckpointEvery, cpMax: defaultCheckpoints}
 	if err := d.reset(); err != nil {
 		return nil, err
 	}
@@ -186,12 +200,19 @@ func (d *Driver) reset() error {
 	d.runner.Start()
 	d.log = nil
 	d.forgot = false
+	d.shared = 0
+	d.cps, d.logBase = nil, 0
+	d.checkpoint()
 	d.anchor()
 	return nil
 }
 
 // keep is the runner's sink: the records join the history.
 func (d *Driver) keep(recs []Record) {
+	if len(d.hist) < d.shared { // a Reset batch holds the records there: copy first
+		d.hist = append(make([]Record, 0, len(d.hist)+len(recs)), d.hist...)
+		d.shared = 0
+	}
 	d.hist = append(d.hist, recs...)
 	if len(recs) > 0 {
 		d.seq = recs[len(recs)-1].Seq
@@ -251,7 +272,11 @@ func (d *Driver) batch(recs []Record, reset bool) Batch {
 
 func (d *Driver) publish(from int, reset bool) {
 	var recs []Record
-	if from < len(d.hist) {
+	if reset && from == 0 {
+		// the whole history: given without a copy, and never written over (d.shared)
+		recs = d.hist[:len(d.hist):len(d.hist)]
+		d.shared = len(d.hist)
+	} else if from < len(d.hist) {
 		recs = append([]Record(nil), d.hist[from:]...)
 	}
 	b := d.batch(recs, reset)
@@ -274,7 +299,13 @@ func (d *Driver) publish(from int, reset bool) {
 	}
 	if len(d.hist) > d.maxRec { // bound memory; rewind past this point is not possible
 		// keep the newer half in place: the array keeps its capacity, so appends do not
-		// grow (and copy) it again; subscribers were given copies
+		// grow (and copy) it again; subscribers were given copies (or, after a Reset batch
+		// given without one, the newer half moves to an array of its own)
+		if d.shared > 0 {
+			d.hist = append(make([]Record, 0, cap(d.hist)), d.hist[len(d.hist)-d.maxRec/2:]...)
+			d.shared = 0
+			return
+		}
 		n := copy(d.hist, d.hist[len(d.hist)-d.maxRec/2:])
 		clear(d.hist[n:])
 		d.hist = d.hist[:n]
@@ -312,6 +343,7 @@ func (d *Driver) Run(ctx context.Context) {
 		if len(d.hist) != from {
 			d.publish(from, false)
 		}
+		d.maybeCheckpoint()
 		wait := time.Hour
 		if !d.paused && !d.runner.wake.Paused && d.speed > 0 {
 			if at, ok := d.runner.NextAt(); ok {
@@ -339,6 +371,7 @@ func (d *Driver) Run(ctx context.Context) {
 			if len(d.hist) != from {
 				d.publish(from, false)
 			}
+			d.maybeCheckpoint()
 			close(j.done)
 		case <-timer.C:
 		}
@@ -481,7 +514,7 @@ func (d *Driver) Undo() (Input, bool) {
 		log := d.log
 		last := log[i]
 		d.log = append(append([]loggedInput(nil), log[:i]...), log[i+1:]...)
-		if err := d.replayTo(last.step, last.at); err != nil {
+		if err := d.replayFrom(last.step, last.at, d.logBase+i); err != nil {
 			d.log = log
 			return
 		}
@@ -520,25 +553,49 @@ func (d *Driver) Restart() error {
 // simulation. The delivery fault decisions the replay did not reach are applied at the end:
 // they happened, so the rules they used up stay used up.
 func (d *Driver) replayTo(steps uint64, until time.Duration) error {
-	r, hist, kept, rest, err := d.rebuild(steps, until)
+	return d.replayFrom(steps, until, d.logBase+len(d.log))
+}
+
+// replayFrom is replayTo from a checkpoint that has applied no more than maxCursor inputs
+// (Undo: none after the one it takes back), or from zero when there is none.
+func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) error {
+	d.dropCheckpoints(func(c checkpoint) bool { return c.cursor > maxCursor }) // Undo: they hold the input it takes back
+	rb, err := d.rebuild(steps, until, maxCursor)
 	if err != nil {
 		return err
 	}
-	same := uint64(0) // the records the old timeline had too
-	if len(hist) > 0 {
-		same = hist[len(hist)-1].Seq
+	if rb.cp {
+		// the records up to the checkpoint are the old timeline's: keep them, add the replay's
+		k, _ := slices.BinarySearchFunc(d.hist, rb.seq+1, func(r Record, seq uint64) int { return cmp.Compare(r.Seq, seq) })
+		if k < d.shared { // a Reset batch holds those records: a new array
+			d.hist = append(make([]Record, 0, k+len(rb.recs)), d.hist[:k]...)
+			d.shared = 0
+		} else {
+			clear(d.hist[k:])
+			d.hist = d.hist[:k]
+		}
+		d.hist = append(d.hist, rb.recs...)
+	} else {
+		d.hist, d.shared = rb.recs, 0
 	}
+	last := rb.seq // the records the old timeline had too
+	if n := len(rb.recs); n > 0 {
+		last = rb.recs[n-1].Seq
+	}
+	same := last
 	if d.forgot {
 		same = min(same, d.forgotSeq)
 	}
-	d.hist = hist
+	r := rb.r
 	d.runner = r
 	r.Sink = d.keep
-	d.seq = 0
-	if len(hist) > 0 {
-		d.seq = hist[len(hist)-1].Seq
-	}
-	d.log = kept
+	d.seq = last
+	rest := d.log[rb.applied-d.logBase:]
+	d.log = d.log[: rb.applied-d.logBase : rb.applied-d.logBase]
+	// checkpoints of the future that is gone
+	d.dropCheckpoints(func(c checkpoint) bool {
+		return c.cursor > rb.applied || c.r.steps > r.steps || c.r.E.Now() > r.E.Now()
+	})
 	for _, l := range rest {
 		if l.fact() {
 			d.apply(l.in)
@@ -553,25 +610,59 @@ func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 	return nil
 }
 
+// rebuilt is a simulation rebuilt by replay (Driver.rebuild).
+type rebuilt struct {
+	r    *Runner
+	recs []Record // the records the replay produced
+	// cp: it started from a checkpoint whose last record was seq (the records up to there
+	// are the live timeline's); otherwise from zero, and recs are all its records
+	cp      bool
+	seq     uint64
+	applied int // the inputs it applied: log entries before this (absolute) index
+}
+
 // rebuild makes a new simulation and replays the logged inputs into it (see replayTo), without
-// touching the live one. It returns the runner, its records, the inputs it applied and those it
-// did not reach.
-func (d *Driver) rebuild(steps uint64, until time.Duration) (*Runner, []Record, []loggedInput, []loggedInput, error) {
-	log := d.log
+// touching the live one: from the newest checkpoint at or before the target that has applied
+// no more than maxCursor inputs, or from zero when there is none (the reference path).
+func (d *Driver) rebuild(steps uint64, until time.Duration, maxCursor int) (rebuilt, error) {
+	for i := len(d.cps) - 1; i >= 0; i-- {
+		c := d.cps[i]
+		// strictly before the target step: the replay's first step or input sets the clock
+		// as a replay from zero has it (a checkpoint's clock may have moved on past its step)
+		if c.cursor <= maxCursor && c.r.steps < steps && (until < 0 || c.r.E.Now() <= until) {
+			return d.replayLog(c.restore(), c.cursor, steps, until, true, c.seq), nil
+		}
+	}
+	if d.logBase > 0 {
+		return rebuilt{}, errFolded
+	}
+	return d.rebuildFromZero(steps, until)
+}
+
+var errFolded = errors.New("that moment is older than the oldest checkpoint kept: its inputs were folded into it")
+
+// rebuildFromZero builds the simulation anew and replays every logged input: the reference
+// that checkpoints must agree with (TestCheckpointReplay).
+func (d *Driver) rebuildFromZero(steps uint64, until time.Duration) (rebuilt, error) {
 	e, s, err := d.build()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return rebuilt{}, err
 	}
-	var hist []Record
-	r := NewRunner(e, s, func(recs []Record) { hist = append(hist, recs...) })
-	r.Start()
-	var kept []loggedInput
+	return d.replayLog(NewRunner(e, s, nil), 0, steps, until, false, 0), nil
+}
+
+// replayLog replays the logged inputs from (absolute) index from into r, which has applied
+// the ones before it, to the target of replayTo.
+func (d *Driver) replayLog(r *Runner, from int, steps uint64, until time.Duration, cp bool, seq uint64) rebuilt {
+	rb := rebuilt{r: r, cp: cp, seq: seq}
+	r.Sink = func(recs []Record) { rb.recs = append(rb.recs, recs...) }
+	r.Start() // a new runner's first steps (a checkpoint's runner has started)
+	log := d.log[from-d.logBase:]
 	i := 0
 	for {
 		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps && (until < 0 || log[i].at <= until) {
 			r.E.AdvanceTo(log[i].at)
 			r.Apply(log[i].in)
-			kept = append(kept, log[i])
 			i++
 		}
 		if r.Steps() >= steps {
@@ -593,7 +684,10 @@ func (d *Driver) rebuild(steps uint64, until time.Duration) (*Runner, []Record, 
 			break
 		}
 	}
-	return r, hist, kept, log[i:], nil
+	r.flush()
+	r.Sink = nil
+	rb.applied = from + i
+	return rb
 }
 
 // Load replaces the simulation with a new one (a scenario loaded at run time) and restarts.
@@ -677,5 +771,6 @@ func (d *Driver) ForgetInputs() {
 		}
 		d.log = nil
 		d.runner.E.inputs = nil
+		d.cps, d.logBase, d.cpOff = nil, 0, true // a server that forgets does not rewind
 	})
 }

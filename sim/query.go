@@ -71,12 +71,12 @@ func (d *Driver) Replica() (*Engine, error) {
 		if !d.paused {
 			d.runner.AdvanceTo(d.virtualNow())
 		}
-		var r *Runner
-		if r, _, _, _, err = d.rebuild(d.runner.Steps(), -1); err == nil {
-			if now := d.runner.E.Now(); r.E.Now() < now {
-				r.E.AdvanceTo(now)
+		var rb rebuilt
+		if rb, err = d.rebuild(d.runner.Steps(), -1, d.logBase+len(d.log)); err == nil {
+			if now := d.runner.E.Now(); rb.r.E.Now() < now {
+				rb.r.E.AdvanceTo(now)
 			}
-			e = r.E
+			e = rb.r.E
 		}
 	})
 	return e, err

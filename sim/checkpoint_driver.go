@@ -1,0 +1,91 @@
+package sim
+
+// checkpoint_driver.go: the live driver's checkpoints. Every defaultCheckpointEvery steps and
+// inputs, at the end of a turn, the driver copies the simulation; a rewind or undo restores the
+// newest copy before its target and replays only the inputs after it, so its cost is bounded by
+// the interval, not by the length of the session. The newest defaultCheckpoints copies are
+// kept; the inputs before the oldest are folded into it (dropped from the log).
+
+// Checkpoint intervals and bounds. An interval of 2048 steps and inputs is about 400 invites
+// (a replay of 20-30 ms); copying a served world of a few hundred calls costs about a
+// millisecond, so a busy server spends a few percent on checkpoints (docs/benchmarks.md).
+const (
+	defaultCheckpointEvery = 2048
+	defaultCheckpoints     = 32
+)
+
+// checkpoint is a copy of the simulation at the end of a driver turn.
+type checkpoint struct {
+	r      *Runner // never run: restore copies it
+	cursor int     // the inputs it has applied: log entries before this absolute index
+	seq    uint64  // the last record's seq when it was taken
+}
+
+// restore returns a runnable copy of the checkpoint (the checkpoint stays as it is).
+func (c checkpoint) restore() *Runner {
+	r, _ := c.r.Clone() // a checkpoint's script is a ScriptCloner: it was copied once already
+	return r
+}
+
+// SetCheckpoints sets the checkpoint interval (steps and inputs between copies) and how many
+// are kept; every <= 0 turns checkpoints off (rewinds replay from zero).
+func (d *Driver) SetCheckpoints(every, keep int) {
+	d.do(func() {
+		d.cpEvery, d.cpMax = every, max(keep, 1)
+		if every <= 0 {
+			d.cps, d.logBase = nil, 0
+		}
+	})
+}
+
+// checkpoint copies the simulation now, if it can be copied.
+func (d *Driver) checkpoint() {
+	if d.cpOff || d.cpEvery <= 0 || d.forgot || len(d.runner.E.out) > 0 {
+		return
+	}
+	r, ok := d.runner.Clone()
+	if !ok {
+		d.cpOff = true
+		return
+	}
+	d.cps = append(d.cps, checkpoint{r: r, cursor: d.logBase + len(d.log), seq: d.seq})
+	if len(d.cps) > d.cpMax {
+		// fold: the oldest goes, and the inputs before the new oldest are not needed any more
+		copy(d.cps, d.cps[1:])
+		d.cps[len(d.cps)-1] = checkpoint{}
+		d.cps = d.cps[:len(d.cps)-1]
+		if k := d.cps[0].cursor - d.logBase; k > 0 {
+			d.log = append([]loggedInput(nil), d.log[k:]...)
+			d.logBase = d.cps[0].cursor
+		}
+	}
+}
+
+// maybeCheckpoint takes a checkpoint when the interval has passed since the newest one.
+func (d *Driver) maybeCheckpoint() {
+	if d.cpOff || d.cpEvery <= 0 {
+		return
+	}
+	if len(d.cps) == 0 {
+		d.checkpoint()
+		return
+	}
+	c := d.cps[len(d.cps)-1]
+	work := int(d.runner.Steps()-c.r.steps) + d.logBase + len(d.log) - c.cursor
+	if work >= d.cpEvery {
+		d.checkpoint()
+	}
+}
+
+// dropCheckpoints removes the checkpoints gone says are no longer of this timeline.
+func (d *Driver) dropCheckpoints(gone func(checkpoint) bool) {
+	n := 0
+	for _, c := range d.cps {
+		if !gone(c) {
+			d.cps[n] = c
+			n++
+		}
+	}
+	clear(d.cps[n:])
+	d.cps = d.cps[:n]
+}

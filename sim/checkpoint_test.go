@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// cpBuilder is newWorld as a driver's Builder.
+func cpBuilder(t *testing.T, profile string, seed uint64) Builder {
+	return func() (*Engine, Script, error) {
+		w := newWorld(t, profile, seed)
+		return w.e, nil, nil
+	}
+}
+
+// recordBytes is what a transcript and the TUI see of records: their JSON and their notes.
+func recordBytes(t *testing.T, recs []Record) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for i := range recs {
+		j, err := json.Marshal(recs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(j)
+		if n := recs[i].Note; n != nil {
+			fmt.Fprintf(&b, " %+v", *n)
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+func engineState(t *testing.T, e *Engine) []byte {
+	t.Helper()
+	j, err := json.Marshal(struct {
+		W      World
+		Inputs []TimedInput
+		Seq    uint64
+		RecSeq uint64
+	}{e.Snapshot(), e.Inputs(), e.seq, e.recSeq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// driveRandom applies random inputs (with serve's delivery fault decisions among them) to a
+// paused driver, moving its clock by hand, so two drivers given the same seed do the same.
+func driveRandom(t *testing.T, d *Driver, r *rand.Rand, n int) {
+	t.Helper()
+	transport := FaultRule{Name: "wire", Kind: FaultTransport, Mode: "5xx", Times: 4, Probability: 0.5}
+	if res := d.Do(Input{Kind: InArmFault, Fault: &transport}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	prev := time.Duration(0)
+	for _, ti := range randomInputs(r, n) {
+		d.Advance(ti.At - prev)
+		prev = ti.At
+		d.Do(ti.Input)
+		if r.IntN(3) == 0 {
+			d.DeliveryFault([]string{"huddle", "support", "nothing"}[r.IntN(3)])
+		}
+		if r.IntN(4) == 0 {
+			d.StepEvent()
+		}
+
+	}
+}
+
+func startDriver(t *testing.T, b Builder, every int) *Driver {
+	t.Helper()
+	d, err := NewDriver(b, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.paused = true // from the start: no wall time leaks into the virtual clock
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go d.Run(ctx)
+	d.SetCheckpoints(every, 1000)
+	return d
+}
+
+// TestCheckpointReplay: restoring a checkpoint and replaying what follows gives the records and
+// the engine state that replaying from zero gives, at random points of random sessions (with
+// delivery fault decisions in the log), for step targets (Back) and time targets (RewindTo).
+func TestCheckpointReplay(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		seed    uint64
+		every   int
+	}{
+		{"seed", 1, 3}, {"seed", 2, 7}, {"v1", 3, 5}, {"v1", 4, 16}, {"seed", 5, 1},
+	} {
+		t.Run(fmt.Sprintf("%s/%d/every%d", tc.profile, tc.seed, tc.every), func(t *testing.T) {
+			d := startDriver(t, cpBuilder(t, tc.profile, tc.seed), tc.every)
+			r := rand.New(rand.NewPCG(tc.seed, 11))
+			driveRandom(t, d, r, 80)
+			fromCP := 0
+			d.do(func() {
+				if len(d.cps) < 3 {
+					t.Fatalf("%d checkpoints after %d steps", len(d.cps), d.runner.Steps())
+				}
+				total := d.runner.Steps()
+				for k := 0; k < 25; k++ {
+					steps, until := uint64(1+r.IntN(int(total))), time.Duration(-1)
+					if k%2 == 1 {
+						steps, until = ^uint64(0), time.Duration(r.IntN(int(d.runner.E.Now()/time.Millisecond)+1))*time.Millisecond
+					}
+					cp, err := d.rebuild(steps, until, d.logBase+len(d.log))
+					if err != nil {
+						t.Fatal(err)
+					}
+					zero, err := d.rebuildFromZero(steps, until)
+					if err != nil {
+						t.Fatal(err)
+					}
+					recs := cp.recs
+					if cp.cp {
+						fromCP++
+						var kept []Record
+						for _, h := range d.hist {
+							if h.Seq <= cp.seq {
+								kept = append(kept, h)
+							}
+						}
+						recs = append(kept, cp.recs...)
+					}
+					if got, want := recordBytes(t, recs), recordBytes(t, zero.recs); !bytes.Equal(got, want) {
+						t.Fatalf("steps %d until %v (from a checkpoint: %v): records differ\n got %d bytes\nwant %d bytes", steps, until, cp.cp, len(got), len(want))
+					}
+					if got, want := engineState(t, cp.r.E), engineState(t, zero.r.E); !bytes.Equal(got, want) {
+						t.Fatalf("steps %d until %v: engine state differs", steps, until)
+					}
+					if cp.applied != zero.applied || cp.r.Steps() != zero.r.Steps() || cp.r.E.Now() != zero.r.E.Now() || cp.r.Wake() != zero.r.Wake() {
+						t.Fatalf("steps %d until %v: applied %d/%d steps %d/%d now %v/%v", steps, until,
+							cp.applied, zero.applied, cp.r.Steps(), zero.r.Steps(), cp.r.E.Now(), zero.r.E.Now())
+					}
+				}
+			})
+			if fromCP == 0 {
+				t.Fatal("no rebuild started from a checkpoint")
+			}
+		})
+	}
+}
+
+// TestCheckpointDriverMatchesFromZero: Back, Undo and RewindTo on a driver with checkpoints
+// give the timeline (records and state) that a driver replaying from zero gives.
+func TestCheckpointDriverMatchesFromZero(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3, 4} {
+		for _, op := range []string{"back", "undo", "rewind", "undo twice"} {
+			t.Run(fmt.Sprint(seed, op), func(t *testing.T) {
+				var got [2][]byte
+				for i, every := range []int{4, 0} {
+					d := startDriver(t, cpBuilder(t, "seed", seed), every)
+					driveRandom(t, d, rand.New(rand.NewPCG(seed, 5)), 90)
+					switch op {
+					case "back":
+						if !d.Back() {
+							t.Fatal("back: nothing to go back to")
+						}
+					case "undo":
+						if _, ok := d.Undo(); !ok {
+							t.Fatal("undo: nothing")
+						}
+					case "undo twice":
+						d.Undo()
+						d.Undo()
+					case "rewind":
+						if err := d.RewindTo(d.Clock().Now * time.Duration(seed) / 7); err != nil {
+							t.Fatal(err)
+						}
+					}
+					d.do(func() {
+						if every > 0 && len(d.cps) == 0 || every == 0 && len(d.cps) > 0 {
+							t.Errorf("every %d: %d checkpoints", every, len(d.cps))
+						}
+						got[i] = append(recordBytes(t, d.hist), engineState(t, d.runner.E)...)
+					})
+				}
+				if !bytes.Equal(got[0], got[1]) {
+					t.Fatalf("with checkpoints %d bytes, from zero %d bytes: the timelines differ", len(got[0]), len(got[1]))
+				}
+			})
+		}
+	}
+}
+
+// TestCloneIndependent: a clone runs on alone; running it changes nothing in the original.
+func TestCloneIndependent(t *testing.T) {
+	w := newWorld(t, "seed", 9)
+	w.r.AdvanceTo(time.Second)
+	w.must(invite("huddle", "heidi"))
+	before := engineState(t, w.e)
+	c := w.e.Clone()
+	cr := NewRunner(c, nil, nil)
+	cr.started = true
+	cr.Apply(invite("huddle", "carol"))
+	cr.Apply(Input{Kind: InMute, Call: "huddle", Participant: "alice"})
+	cr.AdvanceTo(30 * time.Second)
+	if after := engineState(t, w.e); !bytes.Equal(before, after) {
+		t.Fatal("running the clone changed the original")
+	}
+	if reflect.DeepEqual(engineState(t, c), before) {
+		t.Fatal("the clone did not run")
+	}
+}
