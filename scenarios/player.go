@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,8 +150,16 @@ type player struct {
 
 	marks   map[string]mark   // step id -> where it started
 	created map[string]string // step id -> id of the operation (or call) it created
-	notes   []notice
-	results []Result
+	// notes are the notifications an expectation in progress or still to come can look at:
+	// older ones are dropped (noteFloor), so a long run keeps few of them; noteCount counts
+	// every notification observed
+	notes     []notice
+	noteCount int
+	// sinceLast: step id -> the index of the last expect step with "since" that id; held: the
+	// marks such an expectation still to come will open its window at
+	sinceLast map[string]int
+	held      []heldMark
+	results   []Result
 
 	// dry: a dry run (Parse): a refused action is noted in refused and the run goes on.
 	dry     bool
@@ -168,32 +177,83 @@ type mark struct {
 	seq uint64
 }
 
+// heldMark is a mark an expectation still to come (up to step index until) opens at.
+type heldMark struct {
+	seq   uint64
+	until int
+}
+
 // runExp is an expectation in progress.
 type runExp struct {
 	x           *expectation
 	open, close time.Duration
 	fromSeq     uint64
 	pats        []*node
-	seen        int // notifications already looked at: nothing new, nothing to re-check
+	seen        int // notifications observed when last checked (noteCount): nothing new, nothing to re-check
 	checked     bool
 }
 
 func newPlayer(s *Scenario, o Options) *player {
-	p := &player{s: s, o: o, byID: map[string]*step{}, marks: map[string]mark{}, created: map[string]string{}}
-	for _, sp := range s.steps {
+	p := &player{s: s, o: o, byID: map[string]*step{}, marks: map[string]mark{}, created: map[string]string{},
+		sinceLast: map[string]int{}}
+	for i, sp := range s.steps {
 		if sp.id != "" {
 			p.byID[sp.id] = sp
+		}
+		if sp.kind == stExpect && sp.exp != nil && sp.exp.since != "" {
+			p.sinceLast[sp.exp.since] = i
 		}
 	}
 	return p
 }
 
-// Observe keeps the notifications the engine delivered.
-func (p *player) Observe(recs []sim.Record) {
-	for i := range recs {
-		if recs[i].Type == sim.RecNotification {
-			p.notes = append(p.notes, decodeNotice(recs[i].Seq, recs[i].T, recs[i].Body))
+// noteFloor is the seq at or below which no notification will be looked at again: windows
+// open after their expectation's start, or after the mark it names (since). all says no
+// notification so far will be (nothing in progress, nothing to come that looks back).
+func (p *player) noteFloor() (floor uint64, all bool) {
+	floor, all = ^uint64(0), true
+	if p.exp != nil {
+		floor, all = p.exp.fromSeq, false
+	}
+	n := 0
+	for _, h := range p.held {
+		if h.until < p.idx {
+			continue // its last expectation has run
 		}
+		p.held[n] = h
+		n++
+		if h.seq < floor {
+			floor, all = h.seq, false
+		}
+	}
+	p.held = p.held[:n]
+	return floor, all
+}
+
+// Observe keeps the notifications the engine delivered that an expectation in progress or
+// still to come can look at: incrementally, so a run's memory does not grow with its length.
+func (p *player) Observe(recs []sim.Record) {
+	floor, all := p.noteFloor()
+	for i := range recs {
+		if recs[i].Type != sim.RecNotification {
+			continue
+		}
+		p.noteCount++
+		if all {
+			continue // nothing can look at it: not even decoded (an expectation still to
+			// come without since opens its window at its own step record, after it)
+		}
+		p.notes = append(p.notes, decodeNotice(recs[i].Seq, recs[i].T, recs[i].Body))
+	}
+	// drop the notes no window can reach (the array is only resliced: a copy of the player
+	// for a checkpoint may share it)
+	k := 0
+	for k < len(p.notes) && (all || p.notes[k].seq <= floor) {
+		k++
+	}
+	if k > 0 {
+		clear(p.notes[:k:k]) // let their maps go
+		p.notes = p.notes[k:]
 	}
 }
 
@@ -205,13 +265,14 @@ func (p *player) CloneScript() sim.Script {
 	c := *p
 	c.marks = maps.Clone(p.marks)
 	c.created = maps.Clone(p.created)
-	c.notes = p.notes[:len(p.notes):len(p.notes)]
-	c.results = p.results[:len(p.results):len(p.results)]
-	c.refused = p.refused[:len(p.refused):len(p.refused)]
+	// notes, results and refusals are only appended to: the copy shares their arrays (what it
+	// appends past the original's length is the same, or the original is gone; see
+	// sim.Engine.Clone), so a restore does not copy the whole session's notifications
 	if p.exp != nil {
 		x := *p.exp
 		c.exp = &x
 	}
+	c.held = slices.Clone(p.held)
 	return &c
 }
 
@@ -253,6 +314,9 @@ func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
 		Detail: sim.StepDetail{Index: sp.index + 1, Line: sp.line}})
 	if sp.id != "" {
 		p.marks[sp.id] = mark{t: e.Now(), seq: seq}
+		if last, ok := p.sinceLast[sp.id]; ok && last > p.idx {
+			p.held = append(p.held, heldMark{seq: seq, until: last})
+		}
 	}
 	switch sp.kind {
 	case stCaption:
@@ -429,10 +493,10 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 	x := re.x
 	closed := e.Now() >= re.close
 	wait := sim.Wake{At: re.close, Has: true}
-	if !closed && re.checked && re.seen == len(p.notes) {
+	if !closed && re.checked && re.seen == p.noteCount {
 		return wait, false
 	}
-	re.checked, re.seen = true, len(p.notes)
+	re.checked, re.seen = true, p.noteCount
 	win := p.window(re)
 	switch x.mode {
 	case exMatch:

@@ -60,11 +60,11 @@ func sandboxDriver(tb testing.TB, n, every int) (*sim.Driver, context.CancelFunc
 //
 //	go test ./scenarios -run '^$' -bench Rewind -benchtime 30x
 func BenchmarkRewind(b *testing.B) {
-	for _, n := range []int{100, 1000, 10000, 100000} {
+	for _, n := range benchSizes {
 		for _, mode := range []struct {
 			name  string
 			every int
-		}{{"checkpoints", 2048}, {"fromZero", 0}} {
+		}{{"checkpoints", 512}, {"fromZero", 0}} {
 			if mode.every == 0 && n > 10000 {
 				continue // seconds per press: the review measured it (7.5 s at 100k)
 			}
@@ -88,3 +88,5 @@ func BenchmarkRewind(b *testing.B) {
 		}
 	}
 }
+
+var benchSizes = []int{100, 1000, 10000, 100000}

@@ -21,12 +21,16 @@ type ScriptCloner interface {
 // Clone returns a deep copy of the engine: calls, rosters, operations, the event queue, the
 // random streams, id and sequence counters, faults and the notification state. The copy and the
 // original can run on independently and produce the same records for the same inputs. The
-// applied-input list is shared up to its current length (it is only appended to). The
+// applied-input list is shared (see below). The
 // participant encoding cache is not copied: it is a cache, and the bytes are the same without it.
 func (e *Engine) Clone() *Engine {
 	c := *e
 	c.out = append([]Record(nil), e.out...)
-	c.inputs = e.inputs[:len(e.inputs):len(e.inputs)]
+	// the input list is only appended to, and a copy that appends past the original's length
+	// writes what the original had there only once the original is gone (a rewind replaced
+	// it) or the same values (a replay of the same log is the same): sharing the array keeps
+	// a restore from copying the whole session's inputs (Replica detaches its copy)
+	c.inputs = e.inputs
 	c.enc = encodeCache{partSize: e.enc.partSize}
 
 	// the directory
@@ -175,3 +179,6 @@ func (r *Runner) Clone() (*Runner, bool) {
 	}
 	return &Runner{E: r.E.Clone(), S: s, wake: r.wake, steps: r.steps, started: r.started}, true
 }
+
+// detach gives the engine an input list of its own (an engine handed out of the driver).
+func (e *Engine) detach() { e.inputs = append([]TimedInput(nil), e.inputs...) }

@@ -6,11 +6,11 @@ package sim
 // the interval, not by the length of the session. The newest defaultCheckpoints copies are
 // kept; the inputs before the oldest are folded into it (dropped from the log).
 
-// Checkpoint intervals and bounds. An interval of 2048 steps and inputs is about 400 invites
-// (a replay of 20-30 ms); copying a served world of a few hundred calls costs about a
-// millisecond, so a busy server spends a few percent on checkpoints (docs/benchmarks.md).
+// Checkpoint intervals and bounds. An interval of 512 steps and inputs is about 100 invites
+// (a replay of 5-10 ms); copying a served world of a few hundred calls costs about a
+// millisecond (docs/benchmarks.md).
 const (
-	defaultCheckpointEvery = 2048
+	defaultCheckpointEvery = 512
 	defaultCheckpoints     = 32
 )
 

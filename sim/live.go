@@ -511,11 +511,10 @@ func (d *Driver) Undo() (Input, bool) {
 		if i < 0 {
 			return
 		}
-		log := d.log
-		last := log[i]
-		d.log = append(append([]loggedInput(nil), log[:i]...), log[i+1:]...)
+		last := d.log[i]
+		d.log = slices.Delete(d.log, i, i+1) // in place: no copy of the whole log
 		if err := d.replayFrom(last.step, last.at, d.logBase+i); err != nil {
-			d.log = log
+			d.log = slices.Insert(d.log, i, last)
 			return
 		}
 		in, ok = last.in, true
@@ -590,16 +589,20 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 	d.runner = r
 	r.Sink = d.keep
 	d.seq = last
-	rest := d.log[rb.applied-d.logBase:]
-	d.log = d.log[: rb.applied-d.logBase : rb.applied-d.logBase]
+	var facts []Input // the delivery decisions the replay did not reach
+	for _, l := range d.log[rb.applied-d.logBase:] {
+		if l.fact() {
+			facts = append(facts, l.in)
+		}
+	}
+	clear(d.log[rb.applied-d.logBase:])
+	d.log = d.log[:rb.applied-d.logBase]
 	// checkpoints of the future that is gone
 	d.dropCheckpoints(func(c checkpoint) bool {
 		return c.cursor > rb.applied || c.r.steps > r.steps || c.r.E.Now() > r.E.Now()
 	})
-	for _, l := range rest {
-		if l.fact() {
-			d.apply(l.in)
-		}
+	for _, in := range facts {
+		d.apply(in)
 	}
 	d.forgot = false
 	d.newTimeline(same)

@@ -77,6 +77,7 @@ func (d *Driver) Replica() (*Engine, error) {
 				rb.r.E.AdvanceTo(now)
 			}
 			e = rb.r.E
+			e.detach()
 		}
 	})
 	return e, err
