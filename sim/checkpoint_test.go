@@ -126,7 +126,7 @@ func TestCheckpointReplay(t *testing.T) {
 					if cp.cp {
 						fromCP++
 						var kept []Record
-						for _, h := range d.hist {
+						for _, h := range d.hist.join(0) {
 							if h.Seq <= cp.seq {
 								kept = append(kept, h)
 							}
@@ -183,7 +183,7 @@ func TestCheckpointDriverMatchesFromZero(t *testing.T) {
 						if every > 0 && len(d.cps) == 0 || every == 0 && len(d.cps) > 0 {
 							t.Errorf("every %d: %d checkpoints", every, len(d.cps))
 						}
-						got[i] = append(recordBytes(t, d.hist), engineState(t, d.runner.E)...)
+						got[i] = append(recordBytes(t, d.hist.join(0)), engineState(t, d.runner.E)...)
 					})
 				}
 				if !bytes.Equal(got[0], got[1]) {

@@ -8,7 +8,6 @@ package sim
 // flow one way, out, to subscriptions.
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -41,6 +40,10 @@ type Batch struct {
 	// facts about records (serve's delivery log) keeps those about records up to Kept and
 	// knows the later ones belong to a timeline that is gone.
 	Kept uint64
+
+	// parts, in a Reset batch as the driver pushes it, hold the records before Records
+	// (shared, never written again: Take joins them)
+	parts [][]Record
 }
 
 // Subscription receives batches. Batches are merged while the subscriber is busy, so a slow
@@ -65,6 +68,10 @@ func (s *Subscription) Take() (Batch, bool) {
 		return Batch{}, false
 	}
 	b := s.pending
+	if b.parts != nil {
+		b.Records = joinParts(b.parts, b.Records)
+		b.parts = nil
+	}
 	if len(s.more) > 0 {
 		n := len(b.Records)
 		for _, m := range s.more {
@@ -110,13 +117,13 @@ func (s *Subscription) push(b Batch) {
 	} else {
 		// the latest state, the records of both; joining them waits for Take, so a subscriber
 		// that takes rarely costs one copy of its records, not one per batch
-		recs := s.pending.Records
+		recs, parts := s.pending.Records, s.pending.parts
 		reset, kept := s.pending.Reset, s.pending.Kept
 		if len(b.Records) > 0 {
 			s.more = append(s.more, b.Records)
 		}
 		s.pending = b
-		s.pending.Records = recs
+		s.pending.Records, s.pending.parts = recs, parts
 		s.pending.Reset, s.pending.Kept = reset, kept
 	}
 	s.has = true
@@ -154,11 +161,11 @@ type Driver struct {
 	subs   []*Subscription
 	runner *Runner
 	log    []loggedInput
-	hist   []Record // every record of this timeline, for rewind and late subscribers
-	seq    uint64   // the last record's seq
-	gen    uint64   // the timeline's number (Batch.Gen)
-	kept   uint64   // the last rebuild's Batch.Kept
-	forgot bool     // ForgetInputs dropped inputs of this timeline: it cannot be replayed
+	hist   history // the records of this timeline, for rewind and late subscribers
+	seq    uint64  // the last record's seq
+	gen    uint64  // the timeline's number (Batch.Gen)
+	kept   uint64  // the last rebuild's Batch.Kept
+	forgot bool    // ForgetInputs dropped inputs of this timeline: it cannot be replayed
 	// forgotSeq is the last record's seq before the first forgotten input: a replay without it
 	// reproduces the records up to there only
 	forgotSeq uint64
@@ -167,9 +174,6 @@ type Driver struct {
 	wall0     time.Time
 	virt0     time.Duration
 	maxRec    int
-	// shared is how many records at the front of hist's array a Reset batch was given without
-	// a copy: the driver never writes there again (the next trim or truncation copies first)
-	shared int
 
 	// checkpoints (checkpoint.go): copies of the simulation every cpEvery steps and inputs, the
 	// newest cpMax of them; inputs before the oldest are folded into it (logBase counts them)
@@ -195,12 +199,11 @@ func (d *Driver) reset() error {
 	if err != nil {
 		return err
 	}
-	d.hist, d.seq = nil, 0
+	d.hist, d.seq = history{}, 0
 	d.runner = NewRunner(e, s, d.keep)
 	d.runner.Start()
 	d.log = nil
 	d.forgot = false
-	d.shared = 0
 	d.cps, d.logBase = nil, 0
 	d.checkpoint()
 	d.anchor()
@@ -209,11 +212,7 @@ func (d *Driver) reset() error {
 
 // keep is the runner's sink: the records join the history.
 func (d *Driver) keep(recs []Record) {
-	if len(d.hist) < d.shared { // a Reset batch holds the records there: copy first
-		d.hist = append(make([]Record, 0, len(d.hist)+len(recs)), d.hist...)
-		d.shared = 0
-	}
-	d.hist = append(d.hist, recs...)
+	d.hist.add(recs)
 	if len(recs) > 0 {
 		d.seq = recs[len(recs)-1].Seq
 	}
@@ -251,7 +250,8 @@ func (d *Driver) subscribe(world bool) *Subscription {
 		d.mu.Lock()
 		d.subs = append(d.subs, s)
 		d.mu.Unlock()
-		b := d.batch(append([]Record(nil), d.hist...), true)
+		b := d.batch(nil, true)
+		b.parts = d.hist.share()
 		if world {
 			b.World = d.runner.E.Snapshot()
 		}
@@ -271,15 +271,13 @@ func (d *Driver) batch(recs []Record, reset bool) Batch {
 }
 
 func (d *Driver) publish(from int, reset bool) {
-	var recs []Record
+	var b Batch
 	if reset && from == 0 {
-		// the whole history: given without a copy, and never written over (d.shared)
-		recs = d.hist[:len(d.hist):len(d.hist)]
-		d.shared = len(d.hist)
-	} else if from < len(d.hist) {
-		recs = append([]Record(nil), d.hist[from:]...)
+		b = d.batch(nil, true)
+		b.parts = d.hist.share() // the whole history, without a copy
+	} else {
+		b = d.batch(d.hist.join(from), reset)
 	}
-	b := d.batch(recs, reset)
 	d.mu.Lock()
 	subs := append([]*Subscription(nil), d.subs...)
 	d.mu.Unlock()
@@ -297,18 +295,8 @@ func (d *Driver) publish(from int, reset bool) {
 		}
 		s.push(b)
 	}
-	if len(d.hist) > d.maxRec { // bound memory; rewind past this point is not possible
-		// keep the newer half in place: the array keeps its capacity, so appends do not
-		// grow (and copy) it again; subscribers were given copies (or, after a Reset batch
-		// given without one, the newer half moves to an array of its own)
-		if d.shared > 0 {
-			d.hist = append(make([]Record, 0, cap(d.hist)), d.hist[len(d.hist)-d.maxRec/2:]...)
-			d.shared = 0
-			return
-		}
-		n := copy(d.hist, d.hist[len(d.hist)-d.maxRec/2:])
-		clear(d.hist[n:])
-		d.hist = d.hist[:n]
+	if d.hist.len() > d.maxRec { // bound memory; rewind past this point is not possible
+		d.hist.dropFront(d.maxRec / 2) // the newer half
 	}
 }
 
@@ -332,7 +320,7 @@ func (d *Driver) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		from := len(d.hist)
+		from := d.hist.len()
 		if !d.paused {
 			now := d.virtualNow()
 			if !d.runner.AdvanceTo(now) { // the script paused
@@ -340,7 +328,7 @@ func (d *Driver) Run(ctx context.Context) {
 				d.wall0 = time.Now()
 			}
 		}
-		if len(d.hist) != from {
+		if d.hist.len() != from {
 			d.publish(from, false)
 		}
 		d.maybeCheckpoint()
@@ -366,9 +354,9 @@ func (d *Driver) Run(ctx context.Context) {
 				default:
 				}
 			}
-			from := len(d.hist)
+			from := d.hist.len()
 			j.fn()
-			if len(d.hist) != from {
+			if d.hist.len() != from {
 				d.publish(from, false)
 			}
 			d.maybeCheckpoint()
@@ -423,7 +411,7 @@ func (d *Driver) SetPaused(p bool) {
 		d.virt0 = d.virtualNow()
 		d.wall0 = time.Now()
 		d.paused = p
-		d.publish(len(d.hist), false)
+		d.publish(d.hist.len(), false)
 	})
 }
 
@@ -440,7 +428,7 @@ func (d *Driver) SetSpeed(f float64) {
 		d.virt0 = d.virtualNow()
 		d.wall0 = time.Now()
 		d.speed = f
-		d.publish(len(d.hist), false)
+		d.publish(d.hist.len(), false)
 	})
 }
 
@@ -462,7 +450,7 @@ func (d *Driver) StepEvent() {
 		d.virt0 = d.runner.E.Now()
 		d.wall0 = time.Now()
 	})
-	d.do(func() { d.publish(len(d.hist), false) })
+	d.do(func() { d.publish(d.hist.len(), false) })
 }
 
 // Advance moves virtual time forward by dt at once (control API).
@@ -537,8 +525,8 @@ func (d *Driver) Restart() error {
 		if err = d.reset(); err == nil {
 			// the same world from time zero: its first records are the old ones'
 			same := uint64(0)
-			if len(d.hist) > 0 {
-				same = d.hist[len(d.hist)-1].Seq
+			if d.hist.len() > 0 {
+				same = d.hist.lastSeq()
 			}
 			d.newTimeline(same)
 			d.publish(0, true)
@@ -564,19 +552,13 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 		return err
 	}
 	if rb.cp {
-		// the records up to the checkpoint are the old timeline's: keep them, add the replay's
-		k, _ := slices.BinarySearchFunc(d.hist, rb.seq+1, func(r Record, seq uint64) int { return cmp.Compare(r.Seq, seq) })
-		if k < d.shared { // a Reset batch holds those records: a new array
-			d.hist = append(make([]Record, 0, k+len(rb.recs)), d.hist[:k]...)
-			d.shared = 0
-		} else {
-			clear(d.hist[k:])
-			d.hist = d.hist[:k]
-		}
-		d.hist = append(d.hist, rb.recs...)
+		// the records up to the checkpoint are the old timeline's: keep them (no copy), add
+		// the replay's
+		d.hist.keepUpTo(rb.seq)
 	} else {
-		d.hist, d.shared = rb.recs, 0
+		d.hist = history{}
 	}
+	d.hist.add(rb.recs)
 	last := rb.seq // the records the old timeline had too
 	if n := len(rb.recs); n > 0 {
 		last = rb.recs[n-1].Seq
