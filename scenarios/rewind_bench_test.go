@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,13 @@ var benchPeople = []string{"alice", "bob", "grace", "dave", "heidi", "carol", "e
 // 3 s after its last invite (the performance review's load). every sets the checkpoint
 // interval (0: rewinds replay from zero).
 func sandboxDriver(tb testing.TB, n, every int) (*sim.Driver, context.CancelFunc) {
+	d, _, cancel := sandboxDriverTake(tb, n, every)
+	return d, cancel
+}
+
+// sandboxDriverTake is sandboxDriver with its record subscriber's switch: while take is
+// false, the subscriber leaves its batches waiting (they are merged, not copied).
+func sandboxDriverTake(tb testing.TB, n, every int) (*sim.Driver, *atomic.Bool, context.CancelFunc) {
 	tb.Helper()
 	s, err := Load("sandbox")
 	if err != nil {
@@ -31,10 +39,17 @@ func sandboxDriver(tb testing.TB, n, every int) (*sim.Driver, context.CancelFunc
 	d.SetPaused(true)
 	d.SetCheckpoints(every, 32)
 	sub := d.SubscribeRecords()
+	take := new(atomic.Bool)
+	take.Store(true)
 	go func() {
 		for {
-			if _, ok := sub.Next(ctx); !ok {
+			select {
+			case <-ctx.Done():
 				return
+			case <-sub.C():
+			}
+			if take.Load() {
+				sub.Take()
 			}
 		}
 	}()
@@ -51,12 +66,15 @@ func sandboxDriver(tb testing.TB, n, every int) (*sim.Driver, context.CancelFunc
 			d.Do(sim.Input{Kind: sim.InHangUp, Call: call})
 		}
 	}
-	return d, cancel
+	return d, take, cancel
 }
 
 // BenchmarkRewind: the cost of a rewind (Back, Undo and RewindTo(now-250ms) in turn) after n
 // invites, with checkpoints (the default interval) and, for comparison, replaying from zero.
-// Target: ≤ 50 ms at 100k invites, allocation independent of the history's length.
+// "driver" is the driver's own work (its subscriber leaves the Reset batches waiting);
+// "taken" adds a subscriber that takes every batch (joining the Reset batch's history: what
+// the TUI and the transcript writer pay, on their own goroutines). Target: ≤ 50 ms at 100k
+// invites, allocation independent of the history's length.
 //
 //	go test ./scenarios -run '^$' -bench Rewind -benchtime 30x
 func BenchmarkRewind(b *testing.B) {
@@ -68,23 +86,32 @@ func BenchmarkRewind(b *testing.B) {
 			if mode.every == 0 && n > 10000 {
 				continue // seconds per press: the review measured it (7.5 s at 100k)
 			}
-			b.Run(fmt.Sprintf("invites=%d/%s", n, mode.name), func(b *testing.B) {
-				d, cancel := sandboxDriver(b, n, mode.every)
-				defer cancel()
-				runtime.GC()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					switch i % 3 {
-					case 0:
-						d.Back()
-					case 1:
-						d.Undo()
-					default:
-						_ = d.RewindTo(d.Clock().Now - 250*time.Millisecond)
+			var d *sim.Driver
+			var take *atomic.Bool
+			outer := b // the driver outlives the first sub-benchmark
+			for _, sub := range []string{"driver", "taken"} {
+				b.Run(fmt.Sprintf("invites=%d/%s/%s", n, mode.name, sub), func(b *testing.B) {
+					if d == nil {
+						var cancel context.CancelFunc
+						d, take, cancel = sandboxDriverTake(b, n, mode.every)
+						outer.Cleanup(cancel)
 					}
-				}
-			})
+					take.Store(sub == "taken")
+					runtime.GC()
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						switch i % 3 {
+						case 0:
+							d.Back()
+						case 1:
+							d.Undo()
+						default:
+							_ = d.RewindTo(d.Clock().Now - 250*time.Millisecond)
+						}
+					}
+				})
+			}
 		}
 	}
 }
