@@ -10,10 +10,31 @@ import (
 	"time"
 )
 
-// generatedScenario writes a scenario of about steps steps in blocks of 20 (a group call
+// generatedScenario makes a scenario of about steps steps in blocks of 20 (a group call
 // created, a wait, 16 one-invitee invites, a wait, a hang-up), with one expectation every
-// expectEvery blocks (0: none), as the performance review generated them.
+// expectEvery blocks (0: none), as the performance review generated them. A file holds at most
+// MaxSteps steps, so longer scenarios are parsed in pieces of 250 blocks and their steps joined.
 func generatedScenario(tb testing.TB, steps, expectEvery int) *Scenario {
+	tb.Helper()
+	const piece = 250 // blocks per file: 5,000 steps
+	blocks := (steps + 19) / 20
+	var s *Scenario
+	for first := 0; first < blocks; first += piece {
+		p := parseBlocks(tb, first, min(first+piece, blocks), expectEvery)
+		if s == nil {
+			s = p
+			continue
+		}
+		s.steps = append(s.steps, p.steps...)
+		s.horizon += p.horizon
+	}
+	for i, sp := range s.steps {
+		sp.index = i
+	}
+	return s
+}
+
+func parseBlocks(tb testing.TB, from, to, expectEvery int) *Scenario {
 	tb.Helper()
 	people := []string{"alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi"}
 	var b strings.Builder
@@ -22,7 +43,7 @@ func generatedScenario(tb testing.TB, steps, expectEvery int) *Scenario {
 		fmt.Fprintf(&b, "  - {name: %s, displayName: %s}\n", p, strings.ToUpper(p[:1])+p[1:])
 	}
 	b.WriteString("steps:\n")
-	for blk := 0; blk*20 < steps; blk++ {
+	for blk := from; blk < to; blk++ {
 		fmt.Fprintf(&b, "  - {id: c%d, createCall: {name: g%d, kind: group, participants: [alice]}}\n", blk, blk)
 		b.WriteString("  - wait: 3s\n")
 		for i := 0; i < 16; i++ {
