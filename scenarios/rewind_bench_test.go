@@ -13,17 +13,12 @@ import (
 
 var benchPeople = []string{"alice", "bob", "grace", "dave", "heidi", "carol", "erin", "frank", "ivan", "pstn", "guest", "helper"}
 
-// sandboxDriver is the sandbox scenario in a live driver, paused (time moves by Advance only),
+// sandboxDriverTake is the sandbox scenario in a live driver, paused (time moves by Advance only),
 // with n one-invitee invites applied: group calls of 16 invites 0.5 s apart, each call hung up
 // 3 s after its last invite (the performance review's load). every sets the checkpoint
 // interval (0: rewinds replay from zero).
-func sandboxDriver(tb testing.TB, n, every int) (*sim.Driver, context.CancelFunc) {
-	d, _, cancel := sandboxDriverTake(tb, n, every)
-	return d, cancel
-}
-
-// sandboxDriverTake is sandboxDriver with its record subscriber's switch: while take is
-// false, the subscriber leaves its batches waiting (they are merged, not copied).
+// It returns the record subscriber's switch too: while take is false, the subscriber leaves
+// its batches waiting (they are merged, not copied).
 func sandboxDriverTake(tb testing.TB, n, every int) (*sim.Driver, *atomic.Bool, context.CancelFunc) {
 	tb.Helper()
 	s, err := Load("sandbox")
