@@ -48,7 +48,7 @@ var stepSpecs = []*stepSpec{
 	callStep(stHangup, sim.InHangUp, "the bot hangs up a call", "The bot hangs up a call."),
 	participantStep(stRemove, sim.InRemove, true, "the bot removes a participant", "The bot removes a participant."),
 	participantStep(stMute, sim.InMute, true, "the bot mutes a participant", "The bot mutes a participant."),
-	requestStep,
+	playPromptStep, requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 }
@@ -275,6 +275,57 @@ var createCallStep = &stepSpec{
 			return "participants"
 		}
 		return ""
+	},
+}
+
+var playPromptStep = &stepSpec{
+	kind:    "playPrompt",
+	syntax:  []string{"playPrompt: {call, prompts, clientContext?}"},
+	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (3 s each)",
+	mapping: true, keys: []string{"call", "prompts", "clientContext"}, required: []string{"call", "prompts"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InPlayPrompt},
+	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call", "prompts"], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "playPrompt call", st)
+		in := sim.Input{Kind: sim.InPlayPrompt, Call: call}
+		var args sim.PlayPromptArgs
+		if plist, ok := c.list(v.get("prompts"), "playPrompt prompts"); ok {
+			for _, p := range plist {
+				if u, ok := c.str(p, "playPrompt prompt"); ok {
+					args.Prompts = append(args.Prompts, u)
+				}
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.PlayPromptArgs
+		json.Unmarshal(in.Args, &args)
+		us := make([]string, len(args.Prompts))
+		for i, u := range args.Prompts {
+			us[i] = q(u)
+		}
+		s := "{call: " + q(callName(e, in.Call)) + ", prompts: [" + strings.Join(us, ", ") + "]"
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "prompts"):
+			return "prompts"
+		}
+		return "call"
 	},
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -548,6 +549,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			kind, what = sim.InHangUp, "hang up "+c.Name
 		}
 		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID})
+	case key.Matches(msg, k.Prompt):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected")
+		}
+		// the docs' example prompt (api/call-playprompt.md); scenarios and serve name their own
+		args := json.RawMessage(`{"prompts":["https://cdn.contoso.com/beep.wav"]}`)
+		return m, m.apply("play a prompt on "+c.Name, overlayNone, sim.Input{Kind: sim.InPlayPrompt, Call: c.ID, Args: args})
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()

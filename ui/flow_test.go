@@ -40,6 +40,23 @@ func TestFlowInvite(t *testing.T) {
 	}
 }
 
+// p on the selected call plays the docs' prompt: the operation runs, then completes 3 s later.
+func TestFlowPlayPrompt(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("p")
+	h.advance(time.Second)
+	op := h.m.ops.selected()
+	if op == nil || op.Type != "playPromptOperation" || op.Status != "running" {
+		t.Fatalf("after p: op %+v", op)
+	}
+	h.mustSee("prompt", "running")
+	h.advance(3 * time.Second)
+	if op := h.m.ops.selected(); op == nil || op.Type != "playPromptOperation" || op.Status != "completed" {
+		t.Fatalf("3 s later: op %+v", op)
+	}
+	h.mustSee("✓ completed", "status completed")
+}
+
 // arm "declined" → invite → the operation fails with its resultInfo.
 func TestFlowFaultDeclined(t *testing.T) {
 	h := newHarness(t, sandboxBuilder, 120, 40, true)

@@ -73,6 +73,7 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/answer", "answer", RolesJoin, "202 (incoming calls)", nil},
 	{"POST", "calls/{call}/reject", "reject", RolesAnyCalls, "202", nil},
 	{"POST", "calls/{call}/keepAlive", "keepAlive", RolesAnyCalls, "200; 404 `8522` once ended", nil},
+	{"POST", "calls/{call}/playPrompt", "playPrompt", RolesAnyCalls, "200, `Location`, a `playPromptOperation` `running`; `deleted` `completed` once the prompts played (3 s each)", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
 	{"GET", "calls/{call}/participants/{participant}", "getParticipant", RolesAnyCalls, "200", nil},
