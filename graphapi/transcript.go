@@ -27,7 +27,9 @@ type transcriptWriter struct {
 
 func newTranscriptWriter(out io.Writer, s *Server) *transcriptWriter {
 	t := &transcriptWriter{w: bufio.NewWriterSize(out, 64<<10), out: out, drv: s.drv, s: s, done: make(chan struct{})}
-	go t.run(s.newFeed(false, true))
+	f := s.newFeed(false, true)
+	f.seqs = &seqSpace{}
+	go t.run(f)
 	return t
 }
 
