@@ -98,6 +98,11 @@ type Options struct {
 
 	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
 	Transcript io.Writer
+	// SSEBacklog is how many records a GET /_callsim/transcript client may fall behind before it
+	// is dropped (default DefaultSSEBacklog); SSEWriteTimeout bounds one write to it (default
+	// DefaultSSEWriteTimeout). transcript.go.
+	SSEBacklog      int
+	SSEWriteTimeout time.Duration
 
 	// Webhook delivery: attempts per notification when the bot answers non-2xx (default 3),
 	// first retry delay (default 500ms, doubling), its cap (default 5s), per-attempt timeout
@@ -174,16 +179,18 @@ type Server struct {
 	sseCancel    context.CancelFunc
 	serveErr     chan error
 
-	loads    atomic.Int32 // scenario loads whose reset batch must be delivered
-	incoming atomic.Int64
-	gen      atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
-	lastSeq  atomic.Uint64 // the last engine record the consumer has seen
-	mu       sync.Mutex
-	scenario string
-	world    worldRef   // what the current world was built from (GET /_callsim/session)
-	faultMu  sync.Mutex // control API fault arms and disarms, one at a time
-	stopOnce sync.Once
-	stopErr  error
+	loads      atomic.Int32 // scenario loads whose reset batch must be delivered
+	incoming   atomic.Int64
+	sseClients atomic.Int64  // transcript streams open
+	sseDropped atomic.Int64  // transcript stream clients dropped as too slow
+	gen        atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
+	lastSeq    atomic.Uint64 // the last engine record the consumer has seen
+	mu         sync.Mutex
+	scenario   string
+	world      worldRef   // what the current world was built from (GET /_callsim/session)
+	faultMu    sync.Mutex // control API fault arms and disarms, one at a time
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 func (o *Options) defaults() error {
@@ -247,6 +254,12 @@ func (o *Options) defaults() error {
 	}
 	if o.KeepEnded <= 0 {
 		o.KeepEnded = 32
+	}
+	if o.SSEBacklog <= 0 {
+		o.SSEBacklog = DefaultSSEBacklog
+	}
+	if o.SSEWriteTimeout <= 0 {
+		o.SSEWriteTimeout = DefaultSSEWriteTimeout
 	}
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 5 * time.Second

@@ -103,26 +103,53 @@ func (t *transcriptWriter) wait(ctx context.Context) error {
 	}
 }
 
+// SSE policy: each client of GET /_callsim/transcript gets a bounded backlog and a write
+// deadline. A client that has more than SSEBacklog records waiting (it reads slower than the
+// session runs) is sent a final event named dropped, saying why, and disconnected; a write
+// that takes longer than SSEWriteTimeout (a client that stopped reading) ends the stream. On
+// Shutdown every stream ends at once, however its writes stand.
+const (
+	DefaultSSEBacklog      = 20000
+	DefaultSSEWriteTimeout = 10 * time.Second
+)
+
 // serveTranscript streams the transcript as server-sent events: the history first (each kept
 // delivery after its notification), then every record as it happens. Each event's data is one transcript record; a rebuilt history (a
 // scenario load, a rewind in the TUI) starts with an event named reset.
 func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) // a stream: no write timeout
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	s.sseClients.Add(1)
+	defer s.sseClients.Add(-1)
 	sub := s.newFeed(false, true)
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(s.sseCtx, cancel)
 	defer stop()
+	// a write blocked on a client that does not read ends as soon as the stream must
+	unblock := context.AfterFunc(ctx, func() { rc.SetWriteDeadline(time.Now()) })
+	defer unblock()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
 	bw := bufio.NewWriterSize(w, 32<<10)
+	deadline := func() bool {
+		if ctx.Err() != nil || rc.SetWriteDeadline(time.Now().Add(s.opts.SSEWriteTimeout)) != nil {
+			return false
+		}
+		if ctx.Err() != nil { // ended meanwhile: unblock may have run before this deadline
+			rc.SetWriteDeadline(time.Now())
+			return false
+		}
+		return true
+	}
+	if !deadline() {
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 	for {
 		select {
 		case <-ctx.Done():
@@ -132,7 +159,20 @@ func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 		case <-sub.sub.C():
 		case <-sub.signal:
 		}
+		if !deadline() {
+			return
+		}
 		if b, ok := sub.Take(); ok {
+			if !b.Reset && len(b.Records) > s.opts.SSEBacklog {
+				s.sseDropped.Add(1)
+				s.log.Printf("transcript stream: dropped a client at %s: %d records waiting, more than the %d it may fall behind", r.RemoteAddr, len(b.Records), s.opts.SSEBacklog)
+				msg, _ := json.Marshal(map[string]any{"reason": "slow reader", "waiting": len(b.Records), "limit": s.opts.SSEBacklog,
+					"text": fmt.Sprintf("this client fell %d records behind (the limit is %d): reconnect to get the history again", len(b.Records), s.opts.SSEBacklog)})
+				fmt.Fprintf(bw, "event: dropped\ndata: %s\n\n", msg)
+				bw.Flush()
+				rc.Flush()
+				return
+			}
 			if b.Reset {
 				bw.WriteString("event: reset\ndata: {}\n\n")
 			}
