@@ -653,6 +653,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.disp.admit(r.Context()) // backpressure: the bots' queues are full of notifications they are taking
 	res := s.batcher.do(sim.Request{Method: r.Method, Path: r.URL.Path, Body: body, ContentType: ct, ClientRequestID: r.Header.Get("client-request-id")})
 	if res.RequestID == "" { // the server is stopping
 		s.frontError(w, r, &apiError{status: http.StatusServiceUnavailable, code: "serviceNotAvailable", message: "callsim is shutting down."}, nil)
