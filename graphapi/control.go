@@ -393,12 +393,29 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	if id.Name == "" {
 		id.Name = id.DisplayName
 	}
+	if e := s.directoryFull(id.Name); e != nil {
+		ctlError(w, e.status, e.code, e.message)
+		return
+	}
 	if res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id}); res.Err != nil {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
 	got, _ := s.drv.FindIdentity(id.Name)
 	writeJSON(w, http.StatusCreated, idView(got))
+}
+
+// directoryFull refuses a new identity when the directory has Options.MaxIdentities (a name
+// already there is replaced, not added).
+func (s *Server) directoryFull(name string) *apiError {
+	if _, known := s.drv.FindIdentity(name); known {
+		return nil
+	}
+	if n := len(s.drv.World().Directory); n >= s.opts.MaxIdentities {
+		return &apiError{status: http.StatusConflict, code: "directoryFull",
+			message: fmt.Sprintf("the directory has %d identities, the most this server holds (start serve with a larger --max-identities)", n)}
+	}
+	return nil
 }
 
 func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
@@ -416,6 +433,10 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, known := s.drv.FindIdentity(in.From); !known {
+		if e := s.directoryFull(in.From); e != nil {
+			ctlError(w, e.status, e.code, e.message)
+			return
+		}
 		dn := in.DisplayName
 		if dn == "" {
 			dn = in.From

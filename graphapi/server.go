@@ -96,6 +96,9 @@ type Options struct {
 	ScenarioDir      string
 	MaxScenarioBytes int64
 
+	// MaxIdentities caps the directory the control API adds to (default DefaultMaxIdentities).
+	MaxIdentities int
+
 	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
 	Transcript io.Writer
 	// SSEBacklog is how many records a GET /_callsim/transcript client may fall behind before it
@@ -254,6 +257,9 @@ func (o *Options) defaults() error {
 	}
 	if o.KeepEnded <= 0 {
 		o.KeepEnded = 32
+	}
+	if o.MaxIdentities <= 0 {
+		o.MaxIdentities = DefaultMaxIdentities
 	}
 	if o.SSEBacklog <= 0 {
 		o.SSEBacklog = DefaultSSEBacklog
