@@ -561,6 +561,8 @@ func orEmpty(s string) string {
 type deliveryView struct {
 	DeliveryStats
 	Settings deliverySettings `json:"settings"`
+	// TranscriptError is the transcript file's first write error (the file is incomplete).
+	TranscriptError string `json:"transcriptError,omitempty"`
 }
 
 type deliverySettings struct {
@@ -576,7 +578,11 @@ type deliverySettings struct {
 func (s *Server) ctlDeliveries(w http.ResponseWriter, r *http.Request) {
 	c := s.disp.cfg
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), Settings: deliverySettings{
+	te := ""
+	if err := s.TranscriptError(); err != nil {
+		te = err.Error()
+	}
+	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), TranscriptError: te, Settings: deliverySettings{
 		Batch: c.batch, CallbackConcurrency: c.concurrent, RetryAttempts: c.attempts, RetryBackoffMs: ms(c.backoff),
 		RetryMaxBackoffMs: ms(c.maxBackoff), CallbackTimeoutMs: ms(c.timeout), QueueLimit: c.queueLimit}})
 }

@@ -22,7 +22,7 @@ func TestDirectoryCap(t *testing.T) {
 		{"/identities", `{"name":"two"}`, 201, ""},
 		{"/identities", `{"name":"three"}`, 409, "directoryFull"},
 		{"/identities", `{"name":"one","displayName":"One again"}`, 201, ""}, // replaced, not added
-		{"/calls/incoming", `{"from":"stranger"}`, 409, "directoryFull"},  // an unknown caller would be added
+		{"/calls/incoming", `{"from":"stranger"}`, 409, "directoryFull"},     // an unknown caller would be added
 		{"/calls/incoming", `{"from":"two"}`, 201, ""},
 	} {
 		r := c(tc.path, tc.body)

@@ -99,8 +99,11 @@ type Options struct {
 	// MaxIdentities caps the directory the control API adds to (default DefaultMaxIdentities).
 	MaxIdentities int
 
-	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
-	Transcript io.Writer
+	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown. A
+	// write error is reported when it happens: in the log, to OnTranscriptError (if set), and in
+	// GET /_callsim/deliveries (transcriptError); Shutdown returns it too.
+	Transcript        io.Writer
+	OnTranscriptError func(error)
 	// SSEBacklog is how many records a GET /_callsim/transcript client may fall behind before it
 	// is dropped (default DefaultSSEBacklog); SSEWriteTimeout bounds one write to it (default
 	// DefaultSSEWriteTimeout). transcript.go.
@@ -433,6 +436,9 @@ func (s *Server) BaseURL() string { return s.base }
 
 // JWKSURL is where the callback signing keys are published.
 func (s *Server) JWKSURL() string { return s.base + "/.well-known/jwks.json" }
+
+// TranscriptError is the transcript file's first write error, if any (nil: all written so far).
+func (s *Server) TranscriptError() error { return s.tw.failed() }
 
 // Stats returns the webhook delivery counters.
 func (s *Server) Stats() DeliveryStats { return s.disp.Stats() }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/callsim/callsim/sim"
@@ -22,7 +23,31 @@ type transcriptWriter struct {
 	drv  *sim.Driver
 	s    *Server
 	done chan struct{}
-	err  error
+	err  error        // the first write error; owned by run
+	errv atomic.Value // err, for the control API (error)
+}
+
+// fail records the first write error and reports it at once: the log, OnTranscriptError (the
+// command prints it on stderr), GET /_callsim/deliveries.
+func (t *transcriptWriter) fail(err error) {
+	if t.err != nil {
+		return
+	}
+	t.err = fmt.Errorf("write transcript: %w", err)
+	t.errv.Store(t.err)
+	t.s.log.Printf("%v: the transcript file is incomplete from here (serve goes on)", t.err)
+	if f := t.s.opts.OnTranscriptError; f != nil {
+		f(t.err)
+	}
+}
+
+// failed is the first write error, if any.
+func (t *transcriptWriter) failed() error {
+	if t == nil {
+		return nil
+	}
+	err, _ := t.errv.Load().(error)
+	return err
 }
 
 func newTranscriptWriter(out io.Writer, s *Server) *transcriptWriter {
@@ -56,7 +81,7 @@ func (t *transcriptWriter) line(v any) {
 	}
 	b = append(b, '\n')
 	if _, err := t.w.Write(b); err != nil {
-		t.err = fmt.Errorf("write transcript: %w", err)
+		t.fail(err)
 	}
 }
 
@@ -78,8 +103,8 @@ func (t *transcriptWriter) run(sub *Feed) {
 			t.line(r)
 			if r.Type == sim.RecState && r.Event == markerStopped {
 				t.line(map[string]any{"type": "summary", "deliveries": r.Detail})
-				if err := t.w.Flush(); err != nil && t.err == nil {
-					t.err = fmt.Errorf("write transcript: %w", err)
+				if err := t.w.Flush(); err != nil {
+					t.fail(err)
 				}
 				if f, ok := t.out.(interface{ Sync() error }); ok {
 					f.Sync()
@@ -87,8 +112,8 @@ func (t *transcriptWriter) run(sub *Feed) {
 				return
 			}
 		}
-		if err := t.w.Flush(); err != nil && t.err == nil {
-			t.err = fmt.Errorf("write transcript: %w", err)
+		if err := t.w.Flush(); err != nil {
+			t.fail(err)
 		}
 	}
 }
