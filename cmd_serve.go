@@ -228,7 +228,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if tw != nil {
 		opts.Transcript = tw
 		if !f.tui && f.logFile != "" { // else the log line is on stderr already (the TUI: at exit, from Shutdown)
-			opts.OnTranscriptError = func(err error) { fmt.Fprintf(stderr, "callsim: %v: the transcript file is incomplete from here\n", err) }
+			opts.OnTranscriptError = func(err error) {
+				fmt.Fprintf(stderr, "callsim: %v: the transcript file is incomplete from here\n", err)
+			}
 		}
 	}
 	defer graphapi.TuneGC()()
