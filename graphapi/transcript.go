@@ -140,7 +140,8 @@ const (
 
 // serveTranscript streams the transcript as server-sent events: the history first (each kept
 // delivery after its notification), then every record as it happens. Each event's data is one transcript record; a rebuilt history (a
-// scenario load, a rewind in the TUI) starts with an event named reset.
+// scenario load, a rewind in the TUI) starts with an event named reset. Seqs (and event ids) are
+// the transcript file's: each loaded world is numbered after the one before it.
 func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -150,6 +151,7 @@ func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 	s.sseClients.Add(1)
 	defer s.sseClients.Add(-1)
 	sub := s.newFeed(false, true)
+	sub.seqs = &seqSpace{} // numbered as the transcript file is
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
