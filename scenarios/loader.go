@@ -274,8 +274,12 @@ func Parse(filename string, src []byte) (*Scenario, error) {
 	}
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
 	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
-	if !utf8.Valid(src) {
+	if len(src) > MaxFileBytes {
+		c.errAt(1, 1, "the file is %d bytes, more than the %d callsim reads as a scenario", len(src), MaxFileBytes)
+	} else if !utf8.Valid(src) {
 		c.errAt(1, 1, "the file is not valid UTF-8")
+	} else if line, col, deep := tooDeep(src); deep {
+		c.errAt(line, col, "values nest more than %d levels deep here (callsim reads at most %d)", MaxDepth, MaxDepth)
 	} else if root := parseYAML(c, src); root != nil {
 		c.scenario(s, root)
 	}
@@ -433,7 +437,9 @@ func (c *checker) scenario(s *Scenario, root *node) {
 		}
 	}
 	if v := root.get("steps"); v != nil {
-		if items, ok := c.list(v, "steps"); ok {
+		if items, ok := c.list(v, "steps"); ok && len(items) > MaxSteps {
+			c.err(items[MaxSteps], "steps: more than %d steps (callsim plays at most %d)", MaxSteps, MaxSteps)
+		} else if ok {
 			c.steps(s, items, st)
 		}
 	}

@@ -334,9 +334,9 @@ func (d *Driver) Run(ctx context.Context) {
 				default:
 				}
 			}
-			from := len(d.hist)
+			from, gen := len(d.hist), d.gen
 			j.fn()
-			if len(d.hist) != from {
+			if len(d.hist) != from && d.gen == gen { // a rebuild (a load, a rewind) published its history itself
 				d.publish(from, false)
 			}
 			close(j.done)

@@ -25,6 +25,9 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
+	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
+	// no alternate screen, no mouse mode, no window title.
+	Dumb      bool
 	FeedLimit int    // default 50000
 	Banner    string // optional extra header text, e.g. "serving http://127.0.0.1:4280"
 	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It gets a
@@ -1044,10 +1047,13 @@ func (m Model) callKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // View draws the whole screen and declares the terminal features on every path.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
-	v.AltScreen = true
+	v.AltScreen = !m.o.Dumb
 	v.MouseMode = tea.MouseModeCellMotion
-	if m.o.NoMouse {
+	if m.o.NoMouse || m.o.Dumb {
 		v.MouseMode = tea.MouseModeNone
+	}
+	if m.o.Dumb {
+		return v
 	}
 	title := m.o.Title
 	if title == "" {
