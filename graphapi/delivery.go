@@ -181,7 +181,11 @@ func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
 	if l == nil {
 		u, _ := url.Parse(r.CallbackURI) // parsed above: it is an http(s) URL
 		l = &lane{d: d, uri: r.CallbackURI, u: u, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
-			groups: map[string][]*note{}, inflight: map[string]bool{}}
+			groups: map[string][]*note{}, inflight: map[string]bool{},
+			okAt: time.Now()} // a new bot has stallLimit to deliver its first POST before its queue may overflow
+		if d.okAt.IsZero() {
+			d.okAt = l.okAt
+		}
 		d.lanes[r.CallbackURI] = l
 	}
 	d.waitRoom(l)
