@@ -78,6 +78,9 @@ type Options struct {
 	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
 	Session   SessionWriter
 	StepKinds func() any
+	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
+	// it makes (nil: the endpoint answers 501).
+	ParseStep func(body []byte) (sim.Input, error)
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string

@@ -24,6 +24,7 @@ type stepSpec struct {
 	required []string
 
 	bot       bool            // sends a Graph request as the bot: takes expectError; a refusal is an error
+	farEnd    bool            // what a simulated person does: POST /_callsim/steps takes it (ParseStep)
 	creates   bool            // ${STEP-ID} names the operation (or call) it created
 	namesCall bool            // its name: key names a new call (faults may refer to it)
 	inputs    []sim.InputKind // the sim.Input kinds it turns into (the session writer's lookup)
@@ -48,8 +49,11 @@ var stepSpecs = []*stepSpec{
 	callStep(stHangup, sim.InHangUp, "the bot hangs up a call", "The bot hangs up a call."),
 	participantStep(stRemove, sim.InRemove, true, "the bot removes a participant", "The bot removes a participant."),
 	participantStep(stMute, sim.InMute, true, "the bot mutes a participant", "The bot mutes a participant."),
-	playPromptStep, requestStep,
+	playPromptStep,
+	callStep("subscribeToTone", sim.InSubscribeToTone, "the bot subscribes to the tones of a call: each key pressed (`press`) is a `toneInfo` notification", "The bot subscribes to the tones of a call."),
+	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
+	pressStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 }
 
@@ -94,9 +98,11 @@ type StepKind struct {
 	Keys     []string `json:"keys"`
 	Required []string `json:"required"`
 	// BotAction: the step sends a Graph request as the bot and may state expectError.
-	BotAction bool     `json:"botAction"`
-	Syntax    []string `json:"syntax"`
-	Doc       string   `json:"doc"`
+	BotAction bool `json:"botAction"`
+	// FarEnd: a simulated person's action; POST /_callsim/steps takes it.
+	FarEnd bool     `json:"farEnd,omitempty"`
+	Syntax []string `json:"syntax"`
+	Doc    string   `json:"doc"`
 }
 
 // StepKinds lists the scenario step kinds, in the order the docs give them.
@@ -104,7 +110,7 @@ func StepKinds() []StepKind {
 	out := make([]StepKind, len(stepSpecs))
 	for i, sp := range stepSpecs {
 		out[i] = StepKind{Kind: sp.kind, Keys: nonNil(sp.keys), Required: nonNil(sp.required), BotAction: sp.bot,
-			Syntax: sp.syntax, Doc: sp.doc}
+			FarEnd: sp.farEnd, Syntax: sp.syntax, Doc: sp.doc}
 	}
 	return out
 }
@@ -125,6 +131,42 @@ func stepTable() string {
 		fmt.Fprintf(&b, "| %s | %s |\n", strings.ReplaceAll(strings.Join(alts, " or "), "|", `\|`), strings.ReplaceAll(doc, "|", `\|`))
 	}
 	return b.String()
+}
+
+// ParseStep reads one far-end step as the control API takes it (POST /_callsim/steps): a
+// mapping with one key, the step kind, e.g. {"press": {"call": "c1", "participant": "heidi",
+// "tones": "1#"}} (JSON or YAML). Calls and participants are names or ids of the live world; the
+// engine says whether they exist when the input is applied.
+func ParseStep(src []byte) (sim.Input, error) {
+	c := &checker{file: "step", lines: strings.Split(string(src), "\n")}
+	var in sim.Input
+	if root := parseYAML(c, src); root != nil {
+		var farEnd []string
+		for _, sp := range stepSpecs {
+			if sp.farEnd {
+				farEnd = append(farEnd, sp.kind)
+			}
+		}
+		if c.object(root, "step", farEnd) {
+			if len(root.keys) != 1 {
+				c.err(root, "a step has one kind (one of %s), this one has %d", listNames(farEnd), len(root.keys))
+			} else {
+				st := &state{open: true, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
+					allIdents: map[string]bool{}, allCalls: map[string]bool{}}
+				sp := &step{kind: root.keys[0].s}
+				c.decodeStep(sp, root.vals[0], st)
+				in = sp.in
+			}
+		}
+	}
+	if len(c.errs) > 0 {
+		msgs := make([]string, len(c.errs))
+		for i, e := range c.errs {
+			msgs[i] = e.Msg
+		}
+		return sim.Input{}, fmt.Errorf("%s", strings.Join(msgs, "; "))
+	}
+	return in, nil
 }
 
 // blameNode is the node a refusal of step sp with this message points at.
@@ -349,7 +391,7 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 	return &stepSpec{
 		kind: kind, syntax: []string{kind + ": {call, participant}"}, doc: doc,
 		mapping: true, keys: []string{"call", "participant"}, required: []string{"call", "participant"},
-		bot: bot, creates: kind == stMute, inputs: []sim.InputKind{input},
+		bot: bot, farEnd: !bot, creates: kind == stMute, inputs: []sim.InputKind{input},
 		schema: `{"description": ` + q(schemaDoc) + `, "$ref": "#/definitions/callAndParticipant"}`,
 		decode: func(c *checker, sp *step, v *node, st *state) {
 			call, _ := c.knownCall(v.get("call"), kind+" call", st)
@@ -383,7 +425,7 @@ var incomingCallStep = &stepSpec{
 	syntax:  []string{"incomingCall: {name, from}"},
 	doc:     "a simulated identity calls the bot",
 	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
-	namesCall: true, inputs: []sim.InputKind{sim.InIncomingCall},
+	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
 	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
@@ -402,6 +444,55 @@ var incomingCallStep = &stepSpec{
 			return "from"
 		}
 		return "name"
+	},
+}
+
+var pressStep = &stepSpec{
+	kind:    "press",
+	syntax:  []string{"press: {call, participant, tones}"},
+	doc:     "a simulated participant presses keys (`0-9 * # A-D`, e.g. `\"12#\"`): one `toneInfo` notification per key if the bot subscribed to the call's tones, else recorded only",
+	mapping: true, keys: []string{"call", "participant", "tones"}, required: []string{"call", "participant", "tones"},
+	farEnd: true, inputs: []sim.InputKind{sim.InPress},
+	schema: `{"description": "A simulated participant presses keys.", "type": "object", "additionalProperties": false, "required": ["call", "participant", "tones"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "tones": {"description": "The keys, in order.", "type": "string", "pattern": "^[0-9*#A-Da-d]+$"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "press call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "press participant", st)
+		var args sim.PressArgs
+		if tn := v.get("tones"); tn != nil {
+			if t, ok := c.text(tn, "press tones"); ok {
+				for _, k := range t {
+					if _, ok := sim.ToneOf(k); !ok {
+						c.err(tn, "press tones: %q is not a key (keys are %s)", k, sim.ToneKeys)
+						break
+					}
+				}
+				if t == "" {
+					c.err(tn, "press tones: no keys (keys are %s)", sim.ToneKeys)
+				}
+				args.Tones = t
+			}
+		}
+		sp.in = sim.Input{Kind: sim.InPress, Call: call, Participant: who}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("%s presses %s in %s", who, args.Tones, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.PressArgs
+		json.Unmarshal(in.Args, &args)
+		who := in.Participant
+		if id, ok := e.FindIdentity(who); ok {
+			who = id.Name
+		}
+		return fmt.Sprintf("{call: %s, participant: %s, tones: %s}", q(callName(e, in.Call)), q(who), q(args.Tones))
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "key") || strings.Contains(msg, "tones"):
+			return "tones"
+		case strings.Contains(msg, "participant"):
+			return "participant"
+		}
+		return "call"
 	},
 }
 

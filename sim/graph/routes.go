@@ -74,6 +74,7 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/reject", "reject", RolesAnyCalls, "202", nil},
 	{"POST", "calls/{call}/keepAlive", "keepAlive", RolesAnyCalls, "200; 404 `8522` once ended", nil},
 	{"POST", "calls/{call}/playPrompt", "playPrompt", RolesAnyCalls, "200, `Location`, a `playPromptOperation` `running`; `deleted` `completed` once the prompts played (3 s each)", nil},
+	{"POST", "calls/{call}/subscribeToTone", "subscribeToTone", RolesAnyCalls, "200, `Location`, a `subscribeToToneOperation` `completed`; then a `toneInfo` `updated` per key the far end presses", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
 	{"GET", "calls/{call}/participants/{participant}", "getParticipant", RolesAnyCalls, "200", nil},
