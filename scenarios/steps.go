@@ -51,6 +51,8 @@ var stepSpecs = []*stepSpec{
 	participantStep(stMute, sim.InMute, true, "the bot mutes a participant", "The bot mutes a participant."),
 	playPromptStep,
 	callStep("subscribeToTone", sim.InSubscribeToTone, "the bot subscribes to the tones of a call: each key pressed (`press`) is a `toneInfo` notification", "The bot subscribes to the tones of a call."),
+	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
+	sendDtmfStep,
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
@@ -366,6 +368,67 @@ var playPromptStep = &stepSpec{
 			return "clientContext"
 		case strings.Contains(msg, "prompts"):
 			return "prompts"
+		}
+		return "call"
+	},
+}
+
+var sendDtmfStep = &stepSpec{
+	kind:    "sendDtmfTones",
+	syntax:  []string{"sendDtmfTones: {call, tones, delayBetweenTonesMs?, clientContext?}"},
+	doc:     "the bot sends DTMF tones (`tone0`…`tone9`, `star`, `pound`, `a`…`d`, `flash`) into a call; the operation completes once they are sent (100 ms each plus the delay between them)",
+	mapping: true, keys: []string{"call", "tones", "delayBetweenTonesMs", "clientContext"}, required: []string{"call", "tones"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InSendDtmfTones},
+	schema: `{"description": "The bot sends DTMF tones into a call.", "type": "object", "additionalProperties": false, "required": ["call", "tones"], "properties": {"call": {"type": "string"}, "tones": {"type": "array", "items": {"type": "string"}}, "delayBetweenTonesMs": {"type": "integer", "minimum": 0}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "sendDtmfTones call", st)
+		in := sim.Input{Kind: sim.InSendDtmfTones, Call: call}
+		var args sim.SendDtmfArgs
+		if tl, ok := c.list(v.get("tones"), "sendDtmfTones tones"); ok {
+			for _, tn := range tl {
+				if t, ok := c.str(tn, "sendDtmfTones tone"); ok {
+					args.Tones = append(args.Tones, t)
+				}
+			}
+		}
+		if d := v.get("delayBetweenTonesMs"); d != nil {
+			if n, ok := c.integer(d, "sendDtmfTones delayBetweenTonesMs", 0, sim.MaxDtmfDelay); ok {
+				args.DelayMs = int(n)
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.SendDtmfArgs
+		json.Unmarshal(in.Args, &args)
+		ts := make([]string, len(args.Tones))
+		for i, t := range args.Tones {
+			ts[i] = q(t)
+		}
+		s := "{call: " + q(callName(e, in.Call)) + ", tones: [" + strings.Join(ts, ", ") + "]"
+		if args.DelayMs != 0 {
+			s += fmt.Sprintf(", delayBetweenTonesMs: %d", args.DelayMs)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "delayBetweenTonesMs"):
+			return "delayBetweenTonesMs"
+		case strings.Contains(msg, "tone"):
+			return "tones"
 		}
 		return "call"
 	},

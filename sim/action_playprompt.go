@@ -68,7 +68,7 @@ func init() {
 	})
 }
 
-var playPromptOp = registerOp(&opKind{typ: "playPromptOperation", label: "prompt",
+var playPromptOp = registerOp(&opKind{typ: "playPromptOperation", label: "prompt", cancelable: true,
 	endedMessage: "The call ended before the prompts finished playing."})
 
 // evPromptsPlayed: the prompts of a playPrompt have played.

@@ -75,6 +75,8 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/keepAlive", "keepAlive", RolesAnyCalls, "200; 404 `8522` once ended", nil},
 	{"POST", "calls/{call}/playPrompt", "playPrompt", RolesAnyCalls, "200, `Location`, a `playPromptOperation` `running`; `deleted` `completed` once the prompts played (3 s each)", nil},
 	{"POST", "calls/{call}/subscribeToTone", "subscribeToTone", RolesAnyCalls, "200, `Location`, a `subscribeToToneOperation` `completed`; then a `toneInfo` `updated` per key the far end presses", nil},
+	{"POST", "calls/{call}/cancelMediaProcessing", "cancelMediaProcessing", RolesAnyCalls, "200, `Location`, a `cancelMediaProcessingOperation` `completed`; running prompts `deleted` `failed` 400/8508 `operationCanceled`", nil},
+	{"POST", "calls/{call}/sendDtmfTones", "sendDtmfTones", RolesAnyCalls, "200, `Location`, a `sendDtmfTonesOperation` `running`; `deleted` `completed` (`completedSuccessfully`) once sent (100 ms a tone plus the delay)", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
 	{"GET", "calls/{call}/participants/{participant}", "getParticipant", RolesAnyCalls, "200", nil},
