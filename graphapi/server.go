@@ -583,6 +583,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenID)
 	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveOpenID) // the Skype path bots use
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET "+sim.RecordingsPath+"{id}", s.serveRecording)
 	s.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",

@@ -304,3 +304,54 @@ func TestPressStepEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// recordResponse end to end: the completed operation's recordingLocation, fetched with its
+// recordingAccessToken, is a WAV; any other token (or none) is 401.
+func TestRecordingDownload(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	id := incoming(t, s, "heidi")
+	base := s.BaseURL() + "/v1.0/communications/calls/" + id
+	if r := call(t, "POST", base+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`); r.status != 202 {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	var done map[string]any
+	bot.waitFor(t, "established", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["state"] == "established" {
+				return true
+			}
+		}
+		return false
+	})
+	r := call(t, "POST", base+"/recordResponse", `{"maxRecordDurationInSeconds": 2}`)
+	if r.status != 200 {
+		t.Fatalf("recordResponse: %d %s", r.status, r.body)
+	}
+	bot.waitFor(t, "the recording", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["recordingAccessToken"] != nil {
+				done = d
+				return true
+			}
+		}
+		return false
+	})
+	loc, _ := done["recordingLocation"].(string)
+	tok, _ := done["recordingAccessToken"].(string)
+	if !strings.HasPrefix(loc, s.BaseURL()+"/recordings/") || tok == "" {
+		t.Fatalf("completed operation %v", done)
+	}
+	got := call(t, "GET", loc, "", "Authorization", "Bearer "+tok)
+	if got.status != 200 || got.header.Get("Content-Type") != "audio/wav" || len(got.body) != 44+2*16000 || string(got.body[:4]) != "RIFF" || string(got.body[8:12]) != "WAVE" {
+		t.Fatalf("download: %d %s, %d bytes", got.status, got.header.Get("Content-Type"), len(got.body))
+	}
+	for _, auth := range []string{"Bearer " + tok + "x", "Bearer test", ""} {
+		if r := call(t, "GET", loc, "", "Authorization", auth); r.status != 401 {
+			t.Errorf("download with %q: %d", auth, r.status)
+		}
+	}
+	if r := call(t, "GET", s.BaseURL()+"/recordings/00000000-0000-0000-0000-000000000000", "", "Authorization", "Bearer "+tok); r.status != 404 {
+		t.Errorf("an unknown recording: %d", r.status)
+	}
+}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -53,6 +54,7 @@ var stepSpecs = []*stepSpec{
 	callStep("subscribeToTone", sim.InSubscribeToTone, "the bot subscribes to the tones of a call: each key pressed (`press`) is a `toneInfo` notification", "The bot subscribes to the tones of a call."),
 	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
 	sendDtmfStep,
+	recordStep,
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
@@ -379,7 +381,7 @@ var sendDtmfStep = &stepSpec{
 	doc:     "the bot sends DTMF tones (`tone0`…`tone9`, `star`, `pound`, `a`…`d`, `flash`) into a call; the operation completes once they are sent (100 ms each plus the delay between them)",
 	mapping: true, keys: []string{"call", "tones", "delayBetweenTonesMs", "clientContext"}, required: []string{"call", "tones"},
 	bot: true, creates: true, inputs: []sim.InputKind{sim.InSendDtmfTones},
-	schema: `{"description": "The bot sends DTMF tones into a call.", "type": "object", "additionalProperties": false, "required": ["call", "tones"], "properties": {"call": {"type": "string"}, "tones": {"type": "array", "items": {"type": "string"}}, "delayBetweenTonesMs": {"type": "integer", "minimum": 0}, "clientContext": {"type": "string"}}}`,
+	schema: `{"description": "The bot sends DTMF tones into a call.", "type": "object", "additionalProperties": false, "required": ["call", "tones"], "properties": {"call": {"type": "string"}, "tones": {"type": "array", "items": {"type": "string"}}, "delayBetweenTonesMs": {"description": "0 to 60000 (the service refuses others).", "type": "integer"}, "clientContext": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		call, _ := c.knownCall(v.get("call"), "sendDtmfTones call", st)
 		in := sim.Input{Kind: sim.InSendDtmfTones, Call: call}
@@ -392,7 +394,7 @@ var sendDtmfStep = &stepSpec{
 			}
 		}
 		if d := v.get("delayBetweenTonesMs"); d != nil {
-			if n, ok := c.integer(d, "sendDtmfTones delayBetweenTonesMs", 0, sim.MaxDtmfDelay); ok {
+			if n, ok := c.integer(d, "sendDtmfTones delayBetweenTonesMs", math.MinInt32, math.MaxInt32); ok {
 				args.DelayMs = int(n)
 			}
 		}
@@ -429,6 +431,62 @@ var sendDtmfStep = &stepSpec{
 			return "delayBetweenTonesMs"
 		case strings.Contains(msg, "tone"):
 			return "tones"
+		}
+		return "call"
+	},
+}
+
+var recordStep = &stepSpec{
+	kind:    "recordResponse",
+	syntax:  []string{"recordResponse: {call, prompt?, maxRecordDurationInSeconds?, clientContext?}"},
+	doc:     "the bot records the caller's answer after an optional prompt; the simulated caller speaks until the maximum (default 5 s), then the operation completes 200/8515 with `recordingLocation` and `recordingAccessToken`",
+	mapping: true, keys: []string{"call", "prompt", "maxRecordDurationInSeconds", "clientContext"}, required: []string{"call"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InRecordResponse},
+	schema: `{"description": "The bot records a response.", "type": "object", "additionalProperties": false, "required": ["call"], "properties": {"call": {"type": "string"}, "prompt": {"description": "A prompt's media URI, played first.", "type": "string"}, "maxRecordDurationInSeconds": {"description": "1 to 120 (the service refuses others).", "type": "integer"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "recordResponse call", st)
+		in := sim.Input{Kind: sim.InRecordResponse, Call: call}
+		var args sim.RecordArgs
+		if p := v.get("prompt"); p != nil {
+			args.Prompt, _ = c.str(p, "recordResponse prompt")
+		}
+		if d := v.get("maxRecordDurationInSeconds"); d != nil {
+			if n, ok := c.integer(d, "recordResponse maxRecordDurationInSeconds", math.MinInt32, math.MaxInt32); ok {
+				args.MaxSeconds = int(n)
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.RecordArgs
+		json.Unmarshal(in.Args, &args)
+		s := "{call: " + q(callName(e, in.Call))
+		if args.Prompt != "" {
+			s += ", prompt: " + q(args.Prompt)
+		}
+		if args.MaxSeconds != 0 {
+			s += fmt.Sprintf(", maxRecordDurationInSeconds: %d", args.MaxSeconds)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "maxRecordDurationInSeconds"):
+			return "maxRecordDurationInSeconds"
+		case strings.Contains(msg, "prompt"):
+			return "prompt"
 		}
 		return "call"
 	},

@@ -272,7 +272,11 @@ type Operation struct {
 	// CompletionReason is the completionReason of media operations ("": none shown), e.g.
 	// operationCanceled, completedSuccessfully.
 	CompletionReason string // checkpoint: copy
-	Etag             int
+	// RecordingToken is a finished recordOperation's recordingAccessToken; RecordedFor is how
+	// long the recording is.
+	RecordingToken string        // checkpoint: copy
+	RecordedFor    time.Duration // checkpoint: copy
+	Etag           int
 
 	forgotten bool // its call was forgotten (Engine.forgetOld)
 }

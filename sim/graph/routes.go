@@ -74,6 +74,7 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/reject", "reject", RolesAnyCalls, "202", nil},
 	{"POST", "calls/{call}/keepAlive", "keepAlive", RolesAnyCalls, "200; 404 `8522` once ended", nil},
 	{"POST", "calls/{call}/playPrompt", "playPrompt", RolesAnyCalls, "200, `Location`, a `playPromptOperation` `running`; `deleted` `completed` once the prompts played (3 s each)", nil},
+	{"POST", "calls/{call}/recordResponse", "recordResponse", RolesAnyCalls, "200, `Location`, a `recordOperation` `running`; `deleted` `completed` 200/8515 with `recordingLocation` and `recordingAccessToken` after the prompt and `maxRecordDurationInSeconds` (default 5)", nil},
 	{"POST", "calls/{call}/subscribeToTone", "subscribeToTone", RolesAnyCalls, "200, `Location`, a `subscribeToToneOperation` `completed`; then a `toneInfo` `updated` per key the far end presses", nil},
 	{"POST", "calls/{call}/cancelMediaProcessing", "cancelMediaProcessing", RolesAnyCalls, "200, `Location`, a `cancelMediaProcessingOperation` `completed`; running prompts `deleted` `failed` 400/8508 `operationCanceled`", nil},
 	{"POST", "calls/{call}/sendDtmfTones", "sendDtmfTones", RolesAnyCalls, "200, `Location`, a `sendDtmfTonesOperation` `running`; `deleted` `completed` (`completedSuccessfully`) once sent (100 ms a tone plus the delay)", nil},
