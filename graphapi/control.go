@@ -34,6 +34,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_callsim/transcript", s.serveTranscript)
 	mux.HandleFunc("GET /_callsim/session", s.ctlSession)
 	mux.HandleFunc("GET /_callsim/steps", s.ctlSteps)
+	mux.HandleFunc("POST /_callsim/steps", s.ctlStep)
 	mux.HandleFunc("/_callsim/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "notFound", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
 	})
@@ -75,7 +76,7 @@ func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
 			"POST /_callsim/calls/incoming", "GET /_callsim/clock", "POST /_callsim/clock/pause",
 			"POST /_callsim/clock/resume", "POST /_callsim/clock/speed", "POST /_callsim/clock/advance",
 			"POST /_callsim/scenario", "GET /_callsim/deliveries", "GET /_callsim/transcript (server-sent events)",
-			"GET /_callsim/session", "GET /_callsim/steps",
+			"GET /_callsim/session", "GET /_callsim/steps", "POST /_callsim/steps",
 		},
 	})
 }

@@ -78,6 +78,9 @@ type Options struct {
 	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
 	Session   SessionWriter
 	StepKinds func() any
+	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
+	// it makes (nil: the endpoint answers 501).
+	ParseStep func(body []byte) (sim.Input, error)
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
@@ -605,6 +608,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenID)
 	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveOpenID) // the Skype path bots use
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET "+sim.RecordingsPath+"{id}", s.serveRecording)
 	s.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",

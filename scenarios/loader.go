@@ -261,6 +261,9 @@ type state struct {
 	faultRefs  []*node         // fault invitee references, checked once every name is known
 	faultCalls []*node
 	allCalls   map[string]bool
+	// open: the names are a live world's, not the file's (ParseStep); any call or identity
+	// name is taken, and the engine says whether it exists.
+	open bool
 }
 
 // Parse loads a scenario from source bytes. filename is used in messages and for the short name.
@@ -560,7 +563,7 @@ func (c *checker) knownIdentity(n *node, what string, st *state) (string, bool) 
 	if !ok {
 		return "", false
 	}
-	if !contains(st.idents, s) {
+	if !st.open && !contains(st.idents, s) {
 		c.err(n, "unknown identity %q (defined: %s)%s", s, listNames(st.idents), didYouMean(s, st.idents))
 		return "", false
 	}
@@ -572,7 +575,7 @@ func (c *checker) knownCall(n *node, what string, st *state) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if _, known := st.callKind[s]; !known {
+	if _, known := st.callKind[s]; !known && !st.open {
 		c.err(n, "unknown call %q (defined: %s)%s", s, listNames(st.calls), didYouMean(s, st.calls))
 		return "", false
 	}

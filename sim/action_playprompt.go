@@ -68,7 +68,7 @@ func init() {
 	})
 }
 
-var playPromptOp = registerOp(&opKind{typ: "playPromptOperation", label: "prompt",
+var playPromptOp = registerOp(&opKind{typ: "playPromptOperation", label: "prompt", cancelable: true,
 	endedMessage: "The call ended before the prompts finished playing."})
 
 // evPromptsPlayed: the prompts of a playPrompt have played.
@@ -124,23 +124,10 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; prompts can only be played in an established call.", c.ID, c.State)
 	}
-	op := &Operation{ID: e.newID(), Type: playPromptOp.typ, CallID: c.ID, ClientContext: cc,
-		Status: OpRunning, CreatedAt: e.now, LastActionAt: e.now, Etag: 1}
-	e.addOp(c, op)
+	op := e.newMediaOp(c, playPromptOp, cc, OpRunning)
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "prompts": len(b.Prompts)})
 	e.schedule(&event{at: e.now + time.Duration(len(b.Prompts))*PromptDuration, kind: evPromptsPlayed, call: c.ID, op: op.ID})
-
-	// the docs' answer: @odata.type, id, status (lower case, as the page shows it), clientContext
-	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)}, {K: "id", V: op.ID},
-		{K: "status", V: string(op.Status)}}
-	if cc != "" {
-		o = append(o, graph.KV{K: "clientContext", V: cc})
-	}
-	a := okJSON(200, o)
-	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)
-	a.OperationID = op.ID
-	a.CallID = c.ID
-	return a
+	return e.mediaOpAnswer(rq, c, op)
 }
 
 func (e *Engine) promptsPlayed(opID string) {

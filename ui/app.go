@@ -560,6 +560,21 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// the docs' example prompt (api/call-playprompt.md); scenarios and serve name their own
 		args := json.RawMessage(`{"prompts":["https://cdn.contoso.com/beep.wav"]}`)
 		return m, m.apply("play a prompt on "+c.Name, overlayNone, sim.Input{Kind: sim.InPlayPrompt, Call: c.ID, Args: args})
+	case key.Matches(msg, k.Tones):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected")
+		}
+		return m, m.apply("subscribe to the tones of "+c.Name, overlayNone, sim.Input{Kind: sim.InSubscribeToTone, Call: c.ID})
+	case key.Matches(msg, k.Press):
+		// the far end: the selected participant presses 1 (scenarios and serve press any keys)
+		c := m.calls.selected()
+		p := m.roster.selected()
+		if c == nil || p == nil || p.IsBot {
+			return m, m.setStatus(statusBad, "select a participant (not the bot) in the roster first")
+		}
+		args, _ := json.Marshal(sim.PressArgs{Tones: "1"})
+		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()

@@ -269,3 +269,17 @@ func TestFlowUndo(t *testing.T) {
 	h.keys("u", "u")
 	h.mustSee("nothing to undo")
 }
+
+// t subscribes the selected call to tones; d makes the selected participant press 1: the bot
+// gets a toneInfo notification (sequenceId 1, tone1).
+func TestFlowTones(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("t")
+	h.advance(time.Second)
+	if op := h.m.ops.selected(); op == nil || op.Type != "subscribeToToneOperation" || op.Status != "completed" {
+		t.Fatalf("after t: op %+v", op)
+	}
+	h.keys("2", "j", "d")
+	h.advance(time.Second)
+	h.mustSee("tone tone1")
+}
