@@ -26,7 +26,11 @@ func newExportCmd() *cobra.Command {
 		Long: "Export reads a JSON Lines transcript (a file, or - for stdin) and writes it as a Mermaid\n" +
 			"sequence diagram of the call flow (--format mermaid, the default) or as a HAR 1.2 archive of\n" +
 			"every HTTP exchange, notifications included (--format har). Given a scenario (a built-in name\n" +
-			"or a YAML file) instead, it plays it headless first.",
+			"or a YAML file) instead, it plays it headless first.\n\n" +
+			"A transcript cut short (a serve process killed mid-write: a torn last line, no summary line)\n" +
+			"is exported up to the cut, and stderr says what was cut; the exit code is still 0. Exit 2:\n" +
+			"bad usage or a file that is not a transcript (a broken line before the last one); 1: the\n" +
+			"export could not be written.",
 		Example: "  callsim export seed-replace > flow.mmd\n  callsim play team.yaml --headless --out run.jsonl; callsim export run.jsonl --format har --out run.har",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +47,9 @@ func newExportCmd() *cobra.Command {
 			t, err := transcript.Read(bytes.NewReader(src))
 			if err != nil {
 				return usageError("%s: %v", args[0], err)
+			}
+			for _, c := range t.Cut { // a transcript cut short (serve killed): export what is whole, say what is not
+				fmt.Fprintf(cmd.ErrOrStderr(), "callsim: export: %s: %s\n", args[0], c)
 			}
 			w := cmd.OutOrStdout()
 			if out != "" {

@@ -34,6 +34,8 @@ type serveFlags struct {
 	batch, concurrency            int
 	retryBackoff, callbackTimeout time.Duration
 	drainTimeout, retryMaxBackoff time.Duration
+	sseBacklog, maxIdentities     int
+	sseWriteTimeout               time.Duration
 }
 
 func newServeCmd() *cobra.Command {
@@ -75,6 +77,9 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.IntVar(&f.queueLimit, "queue-limit", 10000, "notifications held per callback URI while the bot is slow or down (overflow is recorded)")
 	fl.IntVar(&f.batch, "batch", 1, "most notifications of one call in one webhook POST when several are waiting (1: one per POST)")
 	fl.IntVar(&f.concurrency, "callback-concurrency", 1, "POSTs on their way to one callback URI at once, each for a different call (1: the engine's order for the whole callback)")
+	fl.IntVar(&f.maxIdentities, "max-identities", graphapi.DefaultMaxIdentities, "most identities the directory holds; the control API refuses to add more")
+	fl.IntVar(&f.sseBacklog, "sse-backlog", graphapi.DefaultSSEBacklog, "records a /_callsim/transcript client may fall behind before it is dropped (with a final event named dropped)")
+	fl.DurationVar(&f.sseWriteTimeout, "sse-write-timeout", graphapi.DefaultSSEWriteTimeout, "longest write to a /_callsim/transcript client; one that stops reading is disconnected")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
 	return cmd
@@ -214,13 +219,19 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenario, ParseScenario: serveParse, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps,
+		Scenario: f.scenario, LoadScenario: serveScenario, ParseScenario: serveParse, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
+		MaxIdentities: f.maxIdentities, SSEBacklog: f.sseBacklog, SSEWriteTimeout: f.sseWriteTimeout,
 	}
 	if tw != nil {
 		opts.Transcript = tw
+		if !f.tui && f.logFile != "" { // else the log line is on stderr already (the TUI: at exit, from Shutdown)
+			opts.OnTranscriptError = func(err error) {
+				fmt.Fprintf(stderr, "callsim: %v: the transcript file is incomplete from here\n", err)
+			}
+		}
 	}
 	defer graphapi.TuneGC()()
 	s, err := graphapi.Start(opts)

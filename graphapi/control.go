@@ -34,6 +34,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_callsim/transcript", s.serveTranscript)
 	mux.HandleFunc("GET /_callsim/session", s.ctlSession)
 	mux.HandleFunc("GET /_callsim/steps", s.ctlSteps)
+	mux.HandleFunc("POST /_callsim/steps", s.ctlStep)
 	mux.HandleFunc("/_callsim/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "notFound", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
 	})
@@ -75,7 +76,7 @@ func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
 			"POST /_callsim/calls/incoming", "GET /_callsim/clock", "POST /_callsim/clock/pause",
 			"POST /_callsim/clock/resume", "POST /_callsim/clock/speed", "POST /_callsim/clock/advance",
 			"POST /_callsim/scenario", "GET /_callsim/deliveries", "GET /_callsim/transcript (server-sent events)",
-			"GET /_callsim/session", "GET /_callsim/steps",
+			"GET /_callsim/session", "GET /_callsim/steps", "POST /_callsim/steps",
 		},
 	})
 }
@@ -393,12 +394,29 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	if id.Name == "" {
 		id.Name = id.DisplayName
 	}
+	if e := s.directoryFull(id.Name); e != nil {
+		ctlError(w, e.status, e.code, e.message)
+		return
+	}
 	if res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id}); res.Err != nil {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
 	got, _ := s.drv.FindIdentity(id.Name)
 	writeJSON(w, http.StatusCreated, idView(got))
+}
+
+// directoryFull refuses a new identity when the directory has Options.MaxIdentities (a name
+// already there is replaced, not added).
+func (s *Server) directoryFull(name string) *apiError {
+	if _, known := s.drv.FindIdentity(name); known {
+		return nil
+	}
+	if n := len(s.drv.World().Directory); n >= s.opts.MaxIdentities {
+		return &apiError{status: http.StatusConflict, code: "directoryFull",
+			message: fmt.Sprintf("the directory has %d identities, the most this server holds (start serve with a larger --max-identities)", n)}
+	}
+	return nil
 }
 
 func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
@@ -416,6 +434,10 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, known := s.drv.FindIdentity(in.From); !known {
+		if e := s.directoryFull(in.From); e != nil {
+			ctlError(w, e.status, e.code, e.message)
+			return
+		}
 		dn := in.DisplayName
 		if dn == "" {
 			dn = in.From
@@ -540,6 +562,8 @@ func orEmpty(s string) string {
 type deliveryView struct {
 	DeliveryStats
 	Settings deliverySettings `json:"settings"`
+	// TranscriptError is the transcript file's first write error (the file is incomplete).
+	TranscriptError string `json:"transcriptError,omitempty"`
 }
 
 type deliverySettings struct {
@@ -555,7 +579,11 @@ type deliverySettings struct {
 func (s *Server) ctlDeliveries(w http.ResponseWriter, r *http.Request) {
 	c := s.disp.cfg
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), Settings: deliverySettings{
+	te := ""
+	if err := s.TranscriptError(); err != nil {
+		te = err.Error()
+	}
+	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), TranscriptError: te, Settings: deliverySettings{
 		Batch: c.batch, CallbackConcurrency: c.concurrent, RetryAttempts: c.attempts, RetryBackoffMs: ms(c.backoff),
 		RetryMaxBackoffMs: ms(c.maxBackoff), CallbackTimeoutMs: ms(c.timeout), QueueLimit: c.queueLimit}})
 }

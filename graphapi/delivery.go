@@ -127,6 +127,10 @@ type dispatcher struct {
 	refused  map[string]bool // hosts already logged as not allowed
 	stats    DeliveryStats
 	idle     *sync.Cond // signalled when a lane empties
+	room     *sync.Cond // signalled when a queue has room again, a bot goes down, or a stall ends
+	stalled  int        // the consumer waits for room (waitRoom); the Graph surface waits too
+	stalls   int64      // times the consumer waited for room
+	okAt     time.Time  // the last delivery, any lane
 	wg       sync.WaitGroup
 	overLogs int64
 	workers  int     // lane workers running, all lanes
@@ -149,6 +153,7 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
 	d.idle = sync.NewCond(&d.mu)
+	d.room = sync.NewCond(&d.mu)
 	return d
 }
 
@@ -176,9 +181,14 @@ func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
 	if l == nil {
 		u, _ := url.Parse(r.CallbackURI) // parsed above: it is an http(s) URL
 		l = &lane{d: d, uri: r.CallbackURI, u: u, wake: make(chan struct{}, d.cfg.concurrent), blocked: map[string]time.Time{},
-			groups: map[string][]*note{}, inflight: map[string]bool{}}
+			groups: map[string][]*note{}, inflight: map[string]bool{},
+			okAt: time.Now()} // a new bot has stallLimit to deliver its first POST before its queue may overflow
+		if d.okAt.IsZero() {
+			d.okAt = l.okAt
+		}
 		d.lanes[r.CallbackURI] = l
 	}
+	d.waitRoom(l)
 	if l.live >= d.cfg.queueLimit || d.stats.Pending >= int64(d.cfg.totalQueue) {
 		limit, what := d.cfg.queueLimit, "queue for "+r.CallbackURI
 		if l.live < d.cfg.queueLimit {
@@ -211,6 +221,71 @@ func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
 	}
 }
 
+// waitRoom is the backpressure: while l's queue (or all queues together) is full of
+// notifications that a bot is taking, it waits for room, and meanwhile the Graph surface waits
+// (admit), so a healthy bot that is merely slower than a burst gets every notification.
+// Notifications overflow only when the bots holding the queue are down or have delivered
+// nothing for stallLimit. Called with d.mu held, by the consumer.
+func (d *dispatcher) waitRoom(l *lane) {
+	for d.ctx.Err() == nil {
+		full := l.live >= d.cfg.queueLimit
+		if !full && d.stats.Pending < int64(d.cfg.totalQueue) {
+			return
+		}
+		ok := d.okAt
+		if full {
+			if l.down {
+				return
+			}
+			ok = l.okAt
+		}
+		left := d.stallLimit() - time.Since(ok)
+		if ok.IsZero() || left <= 0 {
+			return // no bot is taking them: overflow
+		}
+		if d.stalled == 0 {
+			d.stalls++
+			if d.stalls == 1 || d.stalls%100 == 0 {
+				d.log.Printf("delivery: the queue for %s is full; the Graph surface waits until the bot catches up (%d time(s) so far)", l.uri, d.stalls)
+			}
+		}
+		d.stalled++
+		t := time.AfterFunc(left, func() {
+			d.mu.Lock()
+			d.room.Broadcast()
+			d.mu.Unlock()
+		})
+		d.room.Wait()
+		t.Stop()
+		d.stalled--
+		if d.stalled == 0 {
+			d.room.Broadcast() // the Graph surface may go on
+		}
+	}
+}
+
+// stallLimit is how long a full queue waits for a bot that delivers nothing before its
+// notifications overflow.
+func (d *dispatcher) stallLimit() time.Duration { return max(d.cfg.timeout, time.Second) }
+
+// admit waits while the consumer waits for room in a queue (waitRoom), or until ctx ends.
+func (d *dispatcher) admit(ctx context.Context) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stalled == 0 {
+		return
+	}
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		d.room.Broadcast()
+		d.mu.Unlock()
+	})
+	defer stop()
+	for d.stalled > 0 && ctx.Err() == nil && d.ctx.Err() == nil {
+		d.room.Wait()
+	}
+}
+
 // Stats returns the counters.
 func (d *dispatcher) Stats() DeliveryStats {
 	d.mu.Lock()
@@ -237,6 +312,9 @@ func (d *dispatcher) drain(ctx context.Context) bool {
 // close abandons what is left (each recorded as undelivered) and stops the lanes.
 func (d *dispatcher) close() {
 	d.cancel()
+	d.mu.Lock()
+	d.room.Broadcast()
+	d.mu.Unlock()
 	d.wg.Wait()
 	d.hook.closeIdle() // no POST is on its way now: every connection to the bots is idle
 	d.mu.Lock()
@@ -273,6 +351,7 @@ type lane struct {
 	// keep their order; other calls' POSTs may overlap, up to deliveryConfig.concurrent)
 	inflight map[string]bool // guarded by d.mu
 	down     bool            // the bot is unreachable; guarded by d.mu
+	okAt     time.Time       // the lane's last delivery; guarded by d.mu
 	workers  int             // workers serving this lane; guarded by d.mu
 	starving bool            // in d.starved; guarded by d.mu
 }
@@ -405,11 +484,16 @@ func (l *lane) remove(group []*note, outcome sim.DeliveryOutcome) {
 	switch outcome {
 	case sim.DeliveryDelivered:
 		d.stats.Delivered += int64(len(group))
+		l.okAt = time.Now()
+		d.okAt = l.okAt
 	case sim.DeliveryGaveUp:
 		d.stats.GaveUp += int64(len(group))
 	}
 	if d.stats.Pending == 0 {
 		d.idle.Broadcast()
+	}
+	if d.stalled > 0 {
+		d.room.Broadcast()
 	}
 	d.mu.Unlock()
 }
@@ -553,6 +637,10 @@ func (l *lane) setDown(down bool) bool {
 		return false
 	}
 	l.down = down
+	d := l.d
+	if down && d.stalled > 0 {
+		d.room.Broadcast()
+	}
 	return true
 }
 

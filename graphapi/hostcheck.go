@@ -24,8 +24,8 @@ import (
 //     otherwise): a cross-site "simple" request can never carry that type without a preflight.
 //   - with --control-token, control API requests carry it as a Bearer token (401 otherwise).
 //
-// The Graph surface checks its own requests in graphEntry (the front door calls serveGraph
-// directly); guard checks everything else before the ServeMux sees it.
+// The Graph surface checks its own requests in graphEntry, the first thing serveGraph does;
+// guard checks everything else before the ServeMux sees it.
 
 // hostPolicy is the set of Host (and Origin) names the server answers to.
 type hostPolicy struct {

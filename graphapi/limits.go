@@ -18,6 +18,10 @@ const (
 	MaxAdvance = 366 * 24 * time.Hour
 )
 
+// DefaultMaxIdentities is how many identities the directory may hold before the control API
+// refuses to add more (409 directoryFull).
+const DefaultMaxIdentities = 10000
+
 // CheckSpeed says what is wrong with a speed factor, if anything (0 means the default).
 func CheckSpeed(f float64) error {
 	switch {

@@ -221,6 +221,101 @@ type Feed struct {
 	held   []logEntry // entries whose engine record has not been handed out yet
 	last   sim.Batch  // the latest engine batch (its state goes with batches of entries only)
 	has    bool
+
+	// seqs, when set (the transcript file), numbers every world after the ones before it
+	seqs *seqSpace
+}
+
+// seqSpace keeps a file's seqs unique and increasing across scenario loads: the engine numbers
+// each new world's records from 1 again, so a world that starts from nothing (a load, a restart)
+// is numbered after the highest seq handed out before it, and the late facts about an old
+// world (a delivery that finishes after the load) keep that world's numbers. A rebuild that
+// keeps records (a rewind) keeps its timeline's numbering: the kept records are the same ones.
+type seqSpace struct {
+	bases []genBase // by gen, ascending
+	max   uint64    // the highest (renumbered) engine seq handed out
+	begun bool
+}
+
+type genBase struct{ gen, base uint64 }
+
+// maxBases bounds the timelines remembered; older ones share the oldest remembered base.
+const maxBases = 256
+
+// reset notes the rebuilt timeline gen, which kept the records up to seq kept.
+func (q *seqSpace) reset(gen, kept uint64) {
+	base := q.base(gen)
+	if kept == 0 && q.begun {
+		base = q.max
+	}
+	q.begun = true
+	if n := len(q.bases); n > 0 && q.bases[n-1].gen >= gen {
+		q.bases[n-1].base = base
+		return
+	}
+	q.bases = append(q.bases, genBase{gen, base})
+	if len(q.bases) > maxBases {
+		q.bases = slices.Delete(q.bases, 0, 1)
+	}
+}
+
+// base is the number added to the seqs of timeline gen.
+func (q *seqSpace) base(gen uint64) uint64 {
+	b := uint64(0)
+	for _, x := range q.bases {
+		if x.gen > gen {
+			break
+		}
+		b = x.base
+	}
+	return b
+}
+
+// engine renumbers records of timeline gen (a copy when they change: the driver shares them).
+func (q *seqSpace) engine(gen uint64, recs []sim.Record) []sim.Record {
+	q.begun = true
+	if base := q.base(gen); base != 0 && len(recs) > 0 {
+		recs = slices.Clone(recs)
+		for i := range recs {
+			recs[i].Seq += base
+		}
+	}
+	if n := len(recs); n > 0 {
+		q.max = max(q.max, recs[n-1].Seq)
+	}
+	return recs
+}
+
+// entry renumbers a log entry's record (a delivery names its notification's seq twice).
+func (q *seqSpace) entry(e logEntry) logEntry {
+	base := q.base(e.gen)
+	if base == 0 {
+		return e
+	}
+	e.rec.Seq += base
+	if d, ok := e.rec.Detail.(sim.DeliveryDetail); ok {
+		d.Notification += base
+		e.rec.Detail = d
+	}
+	return e
+}
+
+// out is the record of e as handed out.
+func (q *seqSpace) out(e logEntry) sim.Record {
+	if q == nil {
+		return e.rec
+	}
+	return q.entry(e).rec
+}
+
+func (q *seqSpace) entries(ents []logEntry) []logEntry {
+	if q == nil {
+		return ents
+	}
+	for i := range ents {
+		ents[i] = q.entry(ents[i])
+	}
+	return ents
 }
 
 func (s *Server) newFeed(world, all bool) *Feed {
@@ -256,11 +351,17 @@ func (f *Feed) Take() (sim.Batch, bool) {
 	if ok && b.Reset {
 		f.log.fork(b.Gen, b.Kept)
 		f.seen = lastSeq(b.Records, 0)
-		b.Records = join(b.Records, f.log.current(f.cursor))
+		cur := f.log.current(f.cursor)
+		if f.seqs != nil {
+			f.seqs.reset(b.Gen, b.Kept)
+			b.Records = f.seqs.engine(b.Gen, b.Records)
+			cur = f.seqs.entries(cur)
+		}
+		b.Records = join(b.Records, cur)
 		if f.all { // facts about the timeline left behind, not handed out yet: they happened
 			for _, e := range append(f.held, ents...) {
 				if e.gone || f.log.isGone(e.serial) {
-					b.Records = append(b.Records, e.rec)
+					b.Records = append(b.Records, f.seqs.out(e))
 				}
 			}
 		}
@@ -271,16 +372,20 @@ func (f *Feed) Take() (sim.Batch, bool) {
 	}
 	if ok {
 		f.seen = lastSeq(b.Records, f.seen)
+		if f.seqs != nil {
+			b.Records = f.seqs.engine(b.Gen, b.Records)
+		}
 		f.last, f.has = b, true
 		f.last.Records = nil
 	}
+
 	var out []sim.Record
 	keep := f.held[:0]
 	for _, e := range append(f.held, ents...) {
 		switch {
 		case e.gone && !f.all:
 		case e.after <= f.seen || e.gone:
-			out = append(out, e.rec)
+			out = append(out, f.seqs.out(e))
 		default:
 			keep = append(keep, e)
 		}

@@ -78,6 +78,9 @@ type Options struct {
 	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
 	Session   SessionWriter
 	StepKinds func() any
+	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
+	// it makes (nil: the endpoint answers 501).
+	ParseStep func(body []byte) (sim.Input, error)
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
@@ -96,8 +99,19 @@ type Options struct {
 	ScenarioDir      string
 	MaxScenarioBytes int64
 
-	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown.
-	Transcript io.Writer
+	// MaxIdentities caps the directory the control API adds to (default DefaultMaxIdentities).
+	MaxIdentities int
+
+	// Transcript receives the session as JSON Lines (nil: none). It is flushed on Shutdown. A
+	// write error is reported when it happens: in the log, to OnTranscriptError (if set), and in
+	// GET /_callsim/deliveries (transcriptError); Shutdown returns it too.
+	Transcript        io.Writer
+	OnTranscriptError func(error)
+	// SSEBacklog is how many records a GET /_callsim/transcript client may fall behind before it
+	// is dropped (default DefaultSSEBacklog); SSEWriteTimeout bounds one write to it (default
+	// DefaultSSEWriteTimeout). transcript.go.
+	SSEBacklog      int
+	SSEWriteTimeout time.Duration
 
 	// Webhook delivery: attempts per notification when the bot answers non-2xx (default 3),
 	// first retry delay (default 500ms, doubling), its cap (default 5s), per-attempt timeout
@@ -174,16 +188,18 @@ type Server struct {
 	sseCancel    context.CancelFunc
 	serveErr     chan error
 
-	loads    atomic.Int32 // scenario loads whose reset batch must be delivered
-	incoming atomic.Int64
-	gen      atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
-	lastSeq  atomic.Uint64 // the last engine record the consumer has seen
-	mu       sync.Mutex
-	scenario string
-	world    worldRef   // what the current world was built from (GET /_callsim/session)
-	faultMu  sync.Mutex // control API fault arms and disarms, one at a time
-	stopOnce sync.Once
-	stopErr  error
+	loads      atomic.Int32 // scenario loads whose reset batch must be delivered
+	incoming   atomic.Int64
+	sseClients atomic.Int64  // transcript streams open
+	sseDropped atomic.Int64  // transcript stream clients dropped as too slow
+	gen        atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
+	lastSeq    atomic.Uint64 // the last engine record the consumer has seen
+	mu         sync.Mutex
+	scenario   string
+	world      worldRef   // what the current world was built from (GET /_callsim/session)
+	faultMu    sync.Mutex // control API fault arms and disarms, one at a time
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 func (o *Options) defaults() error {
@@ -247,6 +263,15 @@ func (o *Options) defaults() error {
 	}
 	if o.KeepEnded <= 0 {
 		o.KeepEnded = 32
+	}
+	if o.MaxIdentities <= 0 {
+		o.MaxIdentities = DefaultMaxIdentities
+	}
+	if o.SSEBacklog <= 0 {
+		o.SSEBacklog = DefaultSSEBacklog
+	}
+	if o.SSEWriteTimeout <= 0 {
+		o.SSEWriteTimeout = DefaultSSEWriteTimeout
 	}
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 5 * time.Second
@@ -415,6 +440,9 @@ func (s *Server) BaseURL() string { return s.base }
 // JWKSURL is where the callback signing keys are published.
 func (s *Server) JWKSURL() string { return s.base + "/.well-known/jwks.json" }
 
+// TranscriptError is the transcript file's first write error, if any (nil: all written so far).
+func (s *Server) TranscriptError() error { return s.tw.failed() }
+
 // Stats returns the webhook delivery counters.
 func (s *Server) Stats() DeliveryStats { return s.disp.Stats() }
 
@@ -580,6 +608,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenID)
 	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveOpenID) // the Skype path bots use
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET "+sim.RecordingsPath+"{id}", s.serveRecording)
 	s.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",
@@ -640,6 +669,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.disp.admit(r.Context()) // backpressure: the bots' queues are full of notifications they are taking
 	res := s.batcher.do(sim.Request{Method: r.Method, Path: r.URL.Path, Body: body, ContentType: ct, ClientRequestID: r.Header.Get("client-request-id")})
 	if res.RequestID == "" { // the server is stopping
 		s.frontError(w, r, &apiError{status: http.StatusServiceUnavailable, code: "serviceNotAvailable", message: "callsim is shutting down."}, nil)

@@ -1,7 +1,9 @@
 package graphapi
 
 import (
+	"cmp"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/callsim/callsim/sim"
@@ -72,4 +74,34 @@ func (s *Server) ctlSteps(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.opts.StepKinds())
+}
+
+// ctlStep is POST /_callsim/steps: a far-end step as JSON ({"press": {"call": "c1",
+// "participant": "heidi", "tones": "1#"}}), applied now. The answer says what it did (the
+// input's summary and the call it is about); a step that does not parse is 400, one the world
+// refuses (no such call, participant or key) 409, each with a Graph-style error body.
+func (s *Server) ctlStep(w http.ResponseWriter, r *http.Request) {
+	if s.opts.ParseStep == nil {
+		ctlError(w, http.StatusNotImplemented, "NotImplemented", "scenario support is not available in this build")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		ctlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		return
+	}
+	in, err := s.opts.ParseStep(body)
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	if res := s.drv.Do(in); res.Err != nil {
+		ctlError(w, http.StatusConflict, "conflict", res.Err.Error())
+		return
+	}
+	out := map[string]any{"kind": in.Kind, "summary": in.Summary()}
+	if c, ok := s.drv.FindCall(cmp.Or(in.Call, in.Name)); ok {
+		out["call"] = map[string]any{"id": c.ID, "name": c.Name, "state": c.State}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -28,6 +28,7 @@ func withScenarios(o *Options) {
 		return scenarios.WorldSessionYAML(e, "")
 	}
 	o.StepKinds = func() any { return scenarios.StepKinds() }
+	o.ParseStep = scenarios.ParseStep
 	o.LoadScenario = func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
 		s, err := scenarios.Load(ref)
 		if err != nil {
@@ -244,5 +245,113 @@ func TestSessionOfScenarioDirWorld(t *testing.T) {
 	}
 	if string(gotSrc) != src {
 		t.Fatalf("the session writer got %q, want the bytes read under --scenario-dir", gotSrc)
+	}
+}
+
+// POST /_callsim/steps: the far end presses keys on a call the bot subscribed to; the bot gets
+// one toneInfo notification per key, sequence ids from 1. What does not parse is 400, what the
+// world refuses 409, both with a Graph error body.
+func TestPressStepEndpoint(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, withScenarios)
+	id := incoming(t, s, "heidi")
+	base := s.BaseURL() + "/v1.0/communications/calls/" + id
+	if r := call(t, "POST", base+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`); r.status != 202 {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	bot.waitFor(t, "established", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["state"] == "established" {
+				return true
+			}
+		}
+		return false
+	})
+	if r := call(t, "POST", base+"/subscribeToTone", `{"clientContext":"c"}`); r.status != 200 {
+		t.Fatalf("subscribeToTone: %d %s", r.status, r.body)
+	}
+	r := call(t, "POST", s.BaseURL()+"/_callsim/steps", `{"press": {"call": "`+id+`", "participant": "heidi", "tones": "1#"}}`)
+	if r.status != 200 || r.json(t)["summary"] != "heidi presses 1# on "+id {
+		t.Fatalf("press: %d %s", r.status, r.body)
+	}
+	var tones []map[string]any
+	bot.waitFor(t, "two tones", func(rs []botReq) bool {
+		tones = nil
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["toneInfo"] != nil {
+				tones = append(tones, d["toneInfo"].(map[string]any))
+			}
+		}
+		return len(tones) == 2
+	})
+	if tones[0]["tone"] != "tone1" || tones[0]["sequenceId"] != 1.0 || tones[1]["tone"] != "pound" || tones[1]["sequenceId"] != 2.0 {
+		t.Fatalf("tones %v", tones)
+	}
+	for _, c := range []struct {
+		body   string
+		status int
+		msg    string
+	}{
+		{`{"press": {"call": "` + id + `", "participant": "heidi", "tones": "x"}}`, 400, "is not a key"},
+		{`{"hangup": "` + id + `"}`, 400, "unknown key"},
+		{`{"press": {"call": "nowhere", "participant": "heidi", "tones": "1"}}`, 409, "no live call"},
+		{`{"press": {"call": "` + id + `", "participant": "nobody", "tones": "1"}}`, 409, "not a participant"},
+	} {
+		r := call(t, "POST", s.BaseURL()+"/_callsim/steps", c.body)
+		msg, _ := r.json(t)["error"].(map[string]any)["message"].(string)
+		if r.status != c.status || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: %d %s, want %d with %q", c.body, r.status, r.body, c.status, c.msg)
+		}
+	}
+}
+
+// recordResponse end to end: the completed operation's recordingLocation, fetched with its
+// recordingAccessToken, is a WAV; any other token (or none) is 401.
+func TestRecordingDownload(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	id := incoming(t, s, "heidi")
+	base := s.BaseURL() + "/v1.0/communications/calls/" + id
+	if r := call(t, "POST", base+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`); r.status != 202 {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	var done map[string]any
+	bot.waitFor(t, "established", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["state"] == "established" {
+				return true
+			}
+		}
+		return false
+	})
+	r := call(t, "POST", base+"/recordResponse", `{"maxRecordDurationInSeconds": 2}`)
+	if r.status != 200 {
+		t.Fatalf("recordResponse: %d %s", r.status, r.body)
+	}
+	bot.waitFor(t, "the recording", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["recordingAccessToken"] != nil {
+				done = d
+				return true
+			}
+		}
+		return false
+	})
+	loc, _ := done["recordingLocation"].(string)
+	tok, _ := done["recordingAccessToken"].(string)
+	if !strings.HasPrefix(loc, s.BaseURL()+"/recordings/") || tok == "" {
+		t.Fatalf("completed operation %v", done)
+	}
+	got := call(t, "GET", loc, "", "Authorization", "Bearer "+tok)
+	if got.status != 200 || got.header.Get("Content-Type") != "audio/wav" || len(got.body) != 44+2*16000 || string(got.body[:4]) != "RIFF" || string(got.body[8:12]) != "WAVE" {
+		t.Fatalf("download: %d %s, %d bytes", got.status, got.header.Get("Content-Type"), len(got.body))
+	}
+	for _, auth := range []string{"Bearer " + tok + "x", "Bearer test", ""} {
+		if r := call(t, "GET", loc, "", "Authorization", auth); r.status != 401 {
+			t.Errorf("download with %q: %d", auth, r.status)
+		}
+	}
+	if r := call(t, "GET", s.BaseURL()+"/recordings/00000000-0000-0000-0000-000000000000", "", "Authorization", "Bearer "+tok); r.status != 404 {
+		t.Errorf("an unknown recording: %d", r.status)
 	}
 }

@@ -26,7 +26,9 @@ type webhookClient struct {
 
 // newWebhookClient: perHost is how many connections to one bot stay open between POSTs (the
 // lane concurrency: every lane worker finds its connection again); idle is how long an unused
-// one stays open.
+// one stays open. The connections in use are bounded by the POSTs in flight, which the
+// dispatcher caps (deliveryConfig.maxWorkers), so MaxConnsPerHost is left unset: a POST never
+// waits inside the Transport for a connection, where its timeout would run.
 func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, perHost int, idle time.Duration) *webhookClient {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext

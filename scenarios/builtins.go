@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -77,7 +78,7 @@ func Load(ref string) (*Scenario, error) {
 			return loadBuiltin(ref)
 		}
 	}
-	src, err := os.ReadFile(ref)
+	src, err := readCapped(ref)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
 			return nil, fmt.Errorf("no built-in scenario or file named %q (built-ins: %s)%s", ref, strings.Join(names, ", "), didYouMean(ref, names))
@@ -85,4 +86,15 @@ func Load(ref string) (*Scenario, error) {
 		return nil, fmt.Errorf("load %s: %w", ref, err)
 	}
 	return Parse(ref, src)
+}
+
+// readCapped reads a scenario file, but no more than one byte past MaxFileBytes (Parse reports
+// the size; a device such as /dev/zero would never end).
+func readCapped(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 }

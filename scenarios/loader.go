@@ -261,6 +261,9 @@ type state struct {
 	faultRefs  []*node         // fault invitee references, checked once every name is known
 	faultCalls []*node
 	allCalls   map[string]bool
+	// open: the names are a live world's, not the file's (ParseStep); any call or identity
+	// name is taken, and the engine says whether it exists.
+	open bool
 }
 
 // Parse loads a scenario from source bytes. filename is used in messages and for the short name.
@@ -274,8 +277,12 @@ func Parse(filename string, src []byte) (*Scenario, error) {
 	}
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
 	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
-	if !utf8.Valid(src) {
+	if len(src) > MaxFileBytes {
+		c.errAt(1, 1, "the file is %d bytes, more than the %d callsim reads as a scenario", len(src), MaxFileBytes)
+	} else if !utf8.Valid(src) {
 		c.errAt(1, 1, "the file is not valid UTF-8")
+	} else if line, col, deep := tooDeep(src); deep {
+		c.errAt(line, col, "values nest more than %d levels deep here (callsim reads at most %d)", MaxDepth, MaxDepth)
 	} else if root := parseYAML(c, src); root != nil {
 		c.scenario(s, root)
 	}
@@ -433,7 +440,9 @@ func (c *checker) scenario(s *Scenario, root *node) {
 		}
 	}
 	if v := root.get("steps"); v != nil {
-		if items, ok := c.list(v, "steps"); ok {
+		if items, ok := c.list(v, "steps"); ok && len(items) > MaxSteps {
+			c.err(items[MaxSteps], "steps: more than %d steps (callsim plays at most %d)", MaxSteps, MaxSteps)
+		} else if ok {
 			c.steps(s, items, st)
 		}
 	}
@@ -554,7 +563,7 @@ func (c *checker) knownIdentity(n *node, what string, st *state) (string, bool) 
 	if !ok {
 		return "", false
 	}
-	if !contains(st.idents, s) {
+	if !st.open && !contains(st.idents, s) {
 		c.err(n, "unknown identity %q (defined: %s)%s", s, listNames(st.idents), didYouMean(s, st.idents))
 		return "", false
 	}
@@ -566,7 +575,7 @@ func (c *checker) knownCall(n *node, what string, st *state) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if _, known := st.callKind[s]; !known {
+	if _, known := st.callKind[s]; !known && !st.open {
 		c.err(n, "unknown call %q (defined: %s)%s", s, listNames(st.calls), didYouMean(s, st.calls))
 		return "", false
 	}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -24,6 +25,7 @@ type stepSpec struct {
 	required []string
 
 	bot       bool            // sends a Graph request as the bot: takes expectError; a refusal is an error
+	farEnd    bool            // what a simulated person does: POST /_callsim/steps takes it (ParseStep)
 	creates   bool            // ${STEP-ID} names the operation (or call) it created
 	namesCall bool            // its name: key names a new call (faults may refer to it)
 	inputs    []sim.InputKind // the sim.Input kinds it turns into (the session writer's lookup)
@@ -48,8 +50,14 @@ var stepSpecs = []*stepSpec{
 	callStep(stHangup, sim.InHangUp, "the bot hangs up a call", "The bot hangs up a call."),
 	participantStep(stRemove, sim.InRemove, true, "the bot removes a participant", "The bot removes a participant."),
 	participantStep(stMute, sim.InMute, true, "the bot mutes a participant", "The bot mutes a participant."),
+	playPromptStep,
+	callStep("subscribeToTone", sim.InSubscribeToTone, "the bot subscribes to the tones of a call: each key pressed (`press`) is a `toneInfo` notification", "The bot subscribes to the tones of a call."),
+	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
+	sendDtmfStep,
+	recordStep,
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
+	pressStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 }
 
@@ -94,9 +102,11 @@ type StepKind struct {
 	Keys     []string `json:"keys"`
 	Required []string `json:"required"`
 	// BotAction: the step sends a Graph request as the bot and may state expectError.
-	BotAction bool     `json:"botAction"`
-	Syntax    []string `json:"syntax"`
-	Doc       string   `json:"doc"`
+	BotAction bool `json:"botAction"`
+	// FarEnd: a simulated person's action; POST /_callsim/steps takes it.
+	FarEnd bool     `json:"farEnd,omitempty"`
+	Syntax []string `json:"syntax"`
+	Doc    string   `json:"doc"`
 }
 
 // StepKinds lists the scenario step kinds, in the order the docs give them.
@@ -104,7 +114,7 @@ func StepKinds() []StepKind {
 	out := make([]StepKind, len(stepSpecs))
 	for i, sp := range stepSpecs {
 		out[i] = StepKind{Kind: sp.kind, Keys: nonNil(sp.keys), Required: nonNil(sp.required), BotAction: sp.bot,
-			Syntax: sp.syntax, Doc: sp.doc}
+			FarEnd: sp.farEnd, Syntax: sp.syntax, Doc: sp.doc}
 	}
 	return out
 }
@@ -125,6 +135,42 @@ func stepTable() string {
 		fmt.Fprintf(&b, "| %s | %s |\n", strings.ReplaceAll(strings.Join(alts, " or "), "|", `\|`), strings.ReplaceAll(doc, "|", `\|`))
 	}
 	return b.String()
+}
+
+// ParseStep reads one far-end step as the control API takes it (POST /_callsim/steps): a
+// mapping with one key, the step kind, e.g. {"press": {"call": "c1", "participant": "heidi",
+// "tones": "1#"}} (JSON or YAML). Calls and participants are names or ids of the live world; the
+// engine says whether they exist when the input is applied.
+func ParseStep(src []byte) (sim.Input, error) {
+	c := &checker{file: "step", lines: strings.Split(string(src), "\n")}
+	var in sim.Input
+	if root := parseYAML(c, src); root != nil {
+		var farEnd []string
+		for _, sp := range stepSpecs {
+			if sp.farEnd {
+				farEnd = append(farEnd, sp.kind)
+			}
+		}
+		if c.object(root, "step", farEnd) {
+			if len(root.keys) != 1 {
+				c.err(root, "a step has one kind (one of %s), this one has %d", listNames(farEnd), len(root.keys))
+			} else {
+				st := &state{open: true, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
+					allIdents: map[string]bool{}, allCalls: map[string]bool{}}
+				sp := &step{kind: root.keys[0].s}
+				c.decodeStep(sp, root.vals[0], st)
+				in = sp.in
+			}
+		}
+	}
+	if len(c.errs) > 0 {
+		msgs := make([]string, len(c.errs))
+		for i, e := range c.errs {
+			msgs[i] = e.Msg
+		}
+		return sim.Input{}, fmt.Errorf("%s", strings.Join(msgs, "; "))
+	}
+	return in, nil
 }
 
 // blameNode is the node a refusal of step sp with this message points at.
@@ -278,6 +324,174 @@ var createCallStep = &stepSpec{
 	},
 }
 
+var playPromptStep = &stepSpec{
+	kind:    "playPrompt",
+	syntax:  []string{"playPrompt: {call, prompts, clientContext?}"},
+	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (3 s each)",
+	mapping: true, keys: []string{"call", "prompts", "clientContext"}, required: []string{"call", "prompts"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InPlayPrompt},
+	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call", "prompts"], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "playPrompt call", st)
+		in := sim.Input{Kind: sim.InPlayPrompt, Call: call}
+		var args sim.PlayPromptArgs
+		if plist, ok := c.list(v.get("prompts"), "playPrompt prompts"); ok {
+			for _, p := range plist {
+				if u, ok := c.str(p, "playPrompt prompt"); ok {
+					args.Prompts = append(args.Prompts, u)
+				}
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.PlayPromptArgs
+		json.Unmarshal(in.Args, &args)
+		us := make([]string, len(args.Prompts))
+		for i, u := range args.Prompts {
+			us[i] = q(u)
+		}
+		s := "{call: " + q(callName(e, in.Call)) + ", prompts: [" + strings.Join(us, ", ") + "]"
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "prompts"):
+			return "prompts"
+		}
+		return "call"
+	},
+}
+
+var sendDtmfStep = &stepSpec{
+	kind:    "sendDtmfTones",
+	syntax:  []string{"sendDtmfTones: {call, tones, delayBetweenTonesMs?, clientContext?}"},
+	doc:     "the bot sends DTMF tones (`tone0`…`tone9`, `star`, `pound`, `a`…`d`, `flash`) into a call; the operation completes once they are sent (100 ms each plus the delay between them)",
+	mapping: true, keys: []string{"call", "tones", "delayBetweenTonesMs", "clientContext"}, required: []string{"call", "tones"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InSendDtmfTones},
+	schema: `{"description": "The bot sends DTMF tones into a call.", "type": "object", "additionalProperties": false, "required": ["call", "tones"], "properties": {"call": {"type": "string"}, "tones": {"type": "array", "items": {"type": "string"}}, "delayBetweenTonesMs": {"description": "0 to 60000 (the service refuses others).", "type": "integer"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "sendDtmfTones call", st)
+		in := sim.Input{Kind: sim.InSendDtmfTones, Call: call}
+		var args sim.SendDtmfArgs
+		if tl, ok := c.list(v.get("tones"), "sendDtmfTones tones"); ok {
+			for _, tn := range tl {
+				if t, ok := c.str(tn, "sendDtmfTones tone"); ok {
+					args.Tones = append(args.Tones, t)
+				}
+			}
+		}
+		if d := v.get("delayBetweenTonesMs"); d != nil {
+			if n, ok := c.integer(d, "sendDtmfTones delayBetweenTonesMs", math.MinInt32, math.MaxInt32); ok {
+				args.DelayMs = int(n)
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.SendDtmfArgs
+		json.Unmarshal(in.Args, &args)
+		ts := make([]string, len(args.Tones))
+		for i, t := range args.Tones {
+			ts[i] = q(t)
+		}
+		s := "{call: " + q(callName(e, in.Call)) + ", tones: [" + strings.Join(ts, ", ") + "]"
+		if args.DelayMs != 0 {
+			s += fmt.Sprintf(", delayBetweenTonesMs: %d", args.DelayMs)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "delayBetweenTonesMs"):
+			return "delayBetweenTonesMs"
+		case strings.Contains(msg, "tone"):
+			return "tones"
+		}
+		return "call"
+	},
+}
+
+var recordStep = &stepSpec{
+	kind:    "recordResponse",
+	syntax:  []string{"recordResponse: {call, prompt?, maxRecordDurationInSeconds?, clientContext?}"},
+	doc:     "the bot records the caller's answer after an optional prompt; the simulated caller speaks until the maximum (default 5 s), then the operation completes 200/8515 with `recordingLocation` and `recordingAccessToken`",
+	mapping: true, keys: []string{"call", "prompt", "maxRecordDurationInSeconds", "clientContext"}, required: []string{"call"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InRecordResponse},
+	schema: `{"description": "The bot records a response.", "type": "object", "additionalProperties": false, "required": ["call"], "properties": {"call": {"type": "string"}, "prompt": {"description": "A prompt's media URI, played first.", "type": "string"}, "maxRecordDurationInSeconds": {"description": "1 to 120 (the service refuses others).", "type": "integer"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "recordResponse call", st)
+		in := sim.Input{Kind: sim.InRecordResponse, Call: call}
+		var args sim.RecordArgs
+		if p := v.get("prompt"); p != nil {
+			args.Prompt, _ = c.str(p, "recordResponse prompt")
+		}
+		if d := v.get("maxRecordDurationInSeconds"); d != nil {
+			if n, ok := c.integer(d, "recordResponse maxRecordDurationInSeconds", math.MinInt32, math.MaxInt32); ok {
+				args.MaxSeconds = int(n)
+			}
+		}
+		in.Args, _ = json.Marshal(args)
+		if cc := v.get("clientContext"); cc != nil {
+			if t, ok := c.text(cc, "clientContext"); ok {
+				in.ClientContext = &t
+			}
+		}
+		sp.in = in
+		sp.summary = in.Summary()
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.RecordArgs
+		json.Unmarshal(in.Args, &args)
+		s := "{call: " + q(callName(e, in.Call))
+		if args.Prompt != "" {
+			s += ", prompt: " + q(args.Prompt)
+		}
+		if args.MaxSeconds != 0 {
+			s += fmt.Sprintf(", maxRecordDurationInSeconds: %d", args.MaxSeconds)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "clientContext"):
+			return "clientContext"
+		case strings.Contains(msg, "maxRecordDurationInSeconds"):
+			return "maxRecordDurationInSeconds"
+		case strings.Contains(msg, "prompt"):
+			return "prompt"
+		}
+		return "call"
+	},
+}
+
 // callStep is a bot action on a call named by the body: answer, reject, hangup.
 func callStep(kind string, input sim.InputKind, doc, schemaDoc string) *stepSpec {
 	return &stepSpec{
@@ -298,7 +512,7 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 	return &stepSpec{
 		kind: kind, syntax: []string{kind + ": {call, participant}"}, doc: doc,
 		mapping: true, keys: []string{"call", "participant"}, required: []string{"call", "participant"},
-		bot: bot, creates: kind == stMute, inputs: []sim.InputKind{input},
+		bot: bot, farEnd: !bot, creates: kind == stMute, inputs: []sim.InputKind{input},
 		schema: `{"description": ` + q(schemaDoc) + `, "$ref": "#/definitions/callAndParticipant"}`,
 		decode: func(c *checker, sp *step, v *node, st *state) {
 			call, _ := c.knownCall(v.get("call"), kind+" call", st)
@@ -332,7 +546,7 @@ var incomingCallStep = &stepSpec{
 	syntax:  []string{"incomingCall: {name, from}"},
 	doc:     "a simulated identity calls the bot",
 	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
-	namesCall: true, inputs: []sim.InputKind{sim.InIncomingCall},
+	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
 	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
@@ -351,6 +565,55 @@ var incomingCallStep = &stepSpec{
 			return "from"
 		}
 		return "name"
+	},
+}
+
+var pressStep = &stepSpec{
+	kind:    "press",
+	syntax:  []string{"press: {call, participant, tones}"},
+	doc:     "a simulated participant presses keys (`0-9 * # A-D`, e.g. `\"12#\"`): one `toneInfo` notification per key if the bot subscribed to the call's tones, else recorded only",
+	mapping: true, keys: []string{"call", "participant", "tones"}, required: []string{"call", "participant", "tones"},
+	farEnd: true, inputs: []sim.InputKind{sim.InPress},
+	schema: `{"description": "A simulated participant presses keys.", "type": "object", "additionalProperties": false, "required": ["call", "participant", "tones"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "tones": {"description": "The keys, in order.", "type": "string", "pattern": "^[0-9*#A-Da-d]+$"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "press call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "press participant", st)
+		var args sim.PressArgs
+		if tn := v.get("tones"); tn != nil {
+			if t, ok := c.text(tn, "press tones"); ok {
+				for _, k := range t {
+					if _, ok := sim.ToneOf(k); !ok {
+						c.err(tn, "press tones: %q is not a key (keys are %s)", k, sim.ToneKeys)
+						break
+					}
+				}
+				if t == "" {
+					c.err(tn, "press tones: no keys (keys are %s)", sim.ToneKeys)
+				}
+				args.Tones = t
+			}
+		}
+		sp.in = sim.Input{Kind: sim.InPress, Call: call, Participant: who}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("%s presses %s in %s", who, args.Tones, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.PressArgs
+		json.Unmarshal(in.Args, &args)
+		who := in.Participant
+		if id, ok := e.FindIdentity(who); ok {
+			who = id.Name
+		}
+		return fmt.Sprintf("{call: %s, participant: %s, tones: %s}", q(callName(e, in.Call)), q(who), q(args.Tones))
+	},
+	blame: func(msg string) string {
+		switch {
+		case strings.Contains(msg, "key") || strings.Contains(msg, "tones"):
+			return "tones"
+		case strings.Contains(msg, "participant"):
+			return "participant"
+		}
+		return "call"
 	},
 }
 

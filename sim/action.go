@@ -87,6 +87,9 @@ type opKind struct {
 	fields func(e *Engine, op *Operation, o graph.Obj) graph.Obj
 	// endedMessage is the resultInfo message of an operation its call outlived ("": a generic one).
 	endedMessage string
+	// cancelable: cancelMediaProcessing fails the running operations of this kind (media
+	// processing: prompts, recordings).
+	cancelable bool
 }
 
 func registerOp(k *opKind) *opKind {

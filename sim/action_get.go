@@ -6,19 +6,13 @@ import (
 	"github.com/callsim/callsim/sim/graph"
 )
 
-// The read-only routes (and keepAlive): HTTP only, no bot input, no events.
+// The read-only routes: HTTP only, no bot input, no events.
 
 func init() {
 	register(&action{name: "getCall", handle: func(e *Engine, rq *request) answer { return e.getCall(rq.Call) }})
 	register(&action{name: "listParticipants", handle: (*Engine).listParticipants})
 	register(&action{name: "getParticipant", handle: func(e *Engine, rq *request) answer { return e.getParticipant(rq.Call, rq.Participant) }})
 	register(&action{name: "getOperation", handle: func(e *Engine, rq *request) answer { return e.getOperation(rq.Call, rq.Operation) }})
-	register(&action{name: "keepAlive", handle: func(e *Engine, rq *request) answer {
-		if _, ok := e.liveCall(rq.Call); !ok {
-			return notFound()
-		}
-		return answer{Response: Response{Status: 200, CallID: rq.Call}}
-	}})
 }
 
 func (e *Engine) getCall(id string) answer {

@@ -15,6 +15,9 @@ type eventKind struct {
 	name     string
 	handle   func(e *Engine, ev *event)
 	describe func(e *Engine, ev *event, p *Pending)
+	// quiet timers (the keep-alive timeout every call has) are not listed by PendingEvents:
+	// they are not news until they fire.
+	quiet bool
 }
 
 // event is data, not a closure, so pending work can be shown and replayed.
@@ -117,6 +120,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.MaxFinished == 0 {
 		cfg.MaxFinished = def.MaxFinished
+	}
+	if cfg.KeepAliveTimeout == 0 {
+		cfg.KeepAliveTimeout = def.KeepAliveTimeout
 	}
 	return &Engine{
 		cfg:     cfg,
@@ -275,7 +281,7 @@ func (e *Engine) AdvanceTo(t time.Duration) {
 func (e *Engine) PendingEvents(limit int) []Pending {
 	cp := make([]*event, 0, len(e.queue))
 	for _, ev := range e.queue {
-		if !ev.dead {
+		if !ev.dead && !ev.kind.quiet {
 			cp = append(cp, ev)
 		}
 	}

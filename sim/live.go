@@ -354,9 +354,9 @@ func (d *Driver) Run(ctx context.Context) {
 				default:
 				}
 			}
-			from := d.hist.len()
+			from, gen := d.hist.len(), d.gen
 			j.fn()
-			if d.hist.len() != from {
+			if d.hist.len() != from && d.gen == gen { // a rebuild (a load, a rewind) published its history itself
 				d.publish(from, false)
 			}
 			d.maybeCheckpoint()

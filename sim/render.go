@@ -178,6 +178,9 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	if op.Result != nil {
 		o = append(o, graph.KV{K: "resultInfo", V: op.Result.Obj(e.prof)})
 	}
+	if op.CompletionReason != "" {
+		o = append(o, graph.KV{K: "completionReason", V: op.CompletionReason})
+	}
 	return e.opFields(o, op)
 }
 
@@ -206,6 +209,9 @@ func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
 		o = append(o, graph.KV{K: "resultInfo", V: op.Result.Obj(e.prof)})
 	} else if e.prof.OperationParticipants {
 		o = append(o, graph.KV{K: "resultInfo", V: nil})
+	}
+	if op.CompletionReason != "" {
+		o = append(o, graph.KV{K: "completionReason", V: op.CompletionReason})
 	}
 	return e.opFields(o, op)
 }

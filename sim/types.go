@@ -56,6 +56,9 @@ type Config struct {
 	InviteStatus int
 	// MaxFinished bounds how many ended calls stay readable for GET (older ones are forgotten).
 	MaxFinished int
+	// KeepAliveTimeout is how long a call lives after it started or after its last keepAlive
+	// (default 45 min, the docs' figure; spec graph-surface.md §5 timers.keepAliveTimeout).
+	KeepAliveTimeout time.Duration
 }
 
 // DefaultConfig returns the defaults of spec §3-§4.
@@ -76,9 +79,10 @@ func DefaultConfig() Config {
 			TenantID:    "72f988bf-86f1-41af-91ab-2d7cd011db47",
 			CallbackURI: "https://bot.contoso.com/api/calls",
 		},
-		BaseURL:      "https://graph.microsoft.com",
-		InviteStatus: 200,
-		MaxFinished:  256,
+		BaseURL:          "https://graph.microsoft.com",
+		InviteStatus:     200,
+		MaxFinished:      256,
+		KeepAliveTimeout: 45 * time.Minute,
 	}
 }
 
@@ -191,8 +195,15 @@ type Call struct {
 	EndedAt         time.Duration
 	Roster          []*Participant
 	Ringing         []Ringing
-	nextSource      int
-	ops             []*Operation // this call's operations, in creation order
+	// ToneSubscribed: the bot subscribed to the call's tones (subscribeToTone); ToneSeq is the
+	// sequenceId of the last toneInfo sent (they count from 1 per call).
+	ToneSubscribed bool // checkpoint: copy
+	ToneSeq        int  // checkpoint: copy
+	// AliveAt is when the call started or last got a keepAlive: the keep-alive timeout counts
+	// from it.
+	AliveAt    time.Duration // checkpoint: copy
+	nextSource int
+	ops        []*Operation // this call's operations, in creation order
 }
 
 // Ended reports whether the call is over (terminated).
@@ -258,7 +269,14 @@ type Operation struct {
 	LastActionAt  time.Duration
 	Invitees      []*Invitee
 	Result        *graph.ResultInfo
-	Etag          int
+	// CompletionReason is the completionReason of media operations ("": none shown), e.g.
+	// operationCanceled, completedSuccessfully.
+	CompletionReason string // checkpoint: copy
+	// RecordingToken is a finished recordOperation's recordingAccessToken; RecordedFor is how
+	// long the recording is.
+	RecordingToken string        // checkpoint: copy
+	RecordedFor    time.Duration // checkpoint: copy
+	Etag           int
 
 	forgotten bool // its call was forgotten (Engine.forgetOld)
 }

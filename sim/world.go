@@ -120,6 +120,7 @@ func (e *Engine) addCall(c *Call) {
 		c.Name = fmt.Sprintf("call-%d", e.nameSeq)
 	}
 	c.CreatedAt = e.now
+	e.armKeepAlive(c)
 	e.calls = append(e.calls, c)
 	e.callIdx[strings.ToLower(c.ID)] = c
 }

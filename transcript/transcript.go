@@ -30,26 +30,59 @@ type Header struct {
 type Transcript struct {
 	Header  Header
 	Records []sim.Record
-	epoch   time.Time
+	// Cut says what is missing when the file ends before its run did (a process killed mid-write:
+	// a torn last line, no summary line); empty for a whole transcript. Read keeps what is whole.
+	Cut   []string
+	epoch time.Time
 }
 
-// Read parses a transcript. Errors name the line.
+// maxLine bounds one line of a transcript.
+const maxLine = 64 << 20
+
+// Read parses a transcript. Errors name the line. A transcript cut short (a torn last line
+// without its newline, a missing summary) is read up to the cut, which Cut describes; a broken
+// line anywhere else is an error.
 func Read(r io.Reader) (*Transcript, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	br := bufio.NewReaderSize(r, 64<<10)
 	t := &Transcript{}
 	line := 0
-	for sc.Scan() {
+	summary := false
+	for {
+		b, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull { // a long line: gather it
+			buf := append([]byte(nil), b...)
+			for err == bufio.ErrBufferFull && len(buf) <= maxLine {
+				b, err = br.ReadSlice('\n')
+				buf = append(buf, b...)
+			}
+			if len(buf) > maxLine {
+				return nil, fmt.Errorf("line %d: longer than %d bytes", line+1, maxLine)
+			}
+			b = buf
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if len(b) == 0 && err == io.EOF {
+			break
+		}
 		line++
-		b := sc.Bytes()
+		torn := err == io.EOF // the last line, without its newline
 		if len(strings.TrimSpace(string(b))) == 0 {
+			if torn {
+				break
+			}
 			continue
 		}
 		var probe struct {
 			Type string `json:"type"`
 		}
-		if err := json.Unmarshal(b, &probe); err != nil {
-			return nil, fmt.Errorf("line %d: not JSON: %v", line, err)
+		if perr := json.Unmarshal(b, &probe); perr != nil {
+			if torn && t.Header.Format != "" {
+				t.Cut = append(t.Cut, fmt.Sprintf("line %d is cut off (%d bytes of a record, no newline): left out", line, len(b)))
+				break
+			}
+			return nil, fmt.Errorf("line %d: not JSON: %v", line, perr)
 		}
 		switch probe.Type {
 		case "header":
@@ -63,6 +96,7 @@ func Read(r io.Reader) (*Transcript, error) {
 				t.epoch = ep
 			}
 		case "summary":
+			summary = true
 		default:
 			var rec sim.Record
 			if err := json.Unmarshal(b, &rec); err != nil {
@@ -70,12 +104,15 @@ func Read(r io.Reader) (*Transcript, error) {
 			}
 			t.Records = append(t.Records, rec)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
+		if torn {
+			break
+		}
 	}
 	if t.Header.Format == "" {
 		return nil, fmt.Errorf("no header line: is this a callsim transcript?")
+	}
+	if !summary {
+		t.Cut = append(t.Cut, fmt.Sprintf("no summary line: the run ended without finishing its transcript (%d records read)", len(t.Records)))
 	}
 	return t, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -24,6 +25,9 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
+	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
+	// no alternate screen, no mouse mode, no window title.
+	Dumb      bool
 	FeedLimit int    // default 50000
 	Banner    string // optional extra header text, e.g. "serving http://127.0.0.1:4280"
 	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It gets a
@@ -548,6 +552,29 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			kind, what = sim.InHangUp, "hang up "+c.Name
 		}
 		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID})
+	case key.Matches(msg, k.Prompt):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected")
+		}
+		// the docs' example prompt (api/call-playprompt.md); scenarios and serve name their own
+		args := json.RawMessage(`{"prompts":["https://cdn.contoso.com/beep.wav"]}`)
+		return m, m.apply("play a prompt on "+c.Name, overlayNone, sim.Input{Kind: sim.InPlayPrompt, Call: c.ID, Args: args})
+	case key.Matches(msg, k.Tones):
+		c := m.calls.selected()
+		if c == nil {
+			return m, m.setStatus(statusBad, "no call selected")
+		}
+		return m, m.apply("subscribe to the tones of "+c.Name, overlayNone, sim.Input{Kind: sim.InSubscribeToTone, Call: c.ID})
+	case key.Matches(msg, k.Press):
+		// the far end: the selected participant presses 1 (scenarios and serve press any keys)
+		c := m.calls.selected()
+		p := m.roster.selected()
+		if c == nil || p == nil || p.IsBot {
+			return m, m.setStatus(statusBad, "select a participant (not the bot) in the roster first")
+		}
+		args, _ := json.Marshal(sim.PressArgs{Tones: "1"})
+		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()
@@ -1035,10 +1062,13 @@ func (m Model) callKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // View draws the whole screen and declares the terminal features on every path.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
-	v.AltScreen = true
+	v.AltScreen = !m.o.Dumb
 	v.MouseMode = tea.MouseModeCellMotion
-	if m.o.NoMouse {
+	if m.o.NoMouse || m.o.Dumb {
 		v.MouseMode = tea.MouseModeNone
+	}
+	if m.o.Dumb {
+		return v
 	}
 	title := m.o.Title
 	if title == "" {

@@ -40,6 +40,23 @@ func TestFlowInvite(t *testing.T) {
 	}
 }
 
+// p on the selected call plays the docs' prompt: the operation runs, then completes 3 s later.
+func TestFlowPlayPrompt(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("p")
+	h.advance(time.Second)
+	op := h.m.ops.selected()
+	if op == nil || op.Type != "playPromptOperation" || op.Status != "running" {
+		t.Fatalf("after p: op %+v", op)
+	}
+	h.mustSee("prompt", "running")
+	h.advance(3 * time.Second)
+	if op := h.m.ops.selected(); op == nil || op.Type != "playPromptOperation" || op.Status != "completed" {
+		t.Fatalf("3 s later: op %+v", op)
+	}
+	h.mustSee("✓ completed", "status completed")
+}
+
 // arm "declined" → invite → the operation fails with its resultInfo.
 func TestFlowFaultDeclined(t *testing.T) {
 	h := newHarness(t, sandboxBuilder, 120, 40, true)
@@ -251,4 +268,18 @@ func TestFlowUndo(t *testing.T) {
 	}
 	h.keys("u", "u")
 	h.mustSee("nothing to undo")
+}
+
+// t subscribes the selected call to tones; d makes the selected participant press 1: the bot
+// gets a toneInfo notification (sequenceId 1, tone1).
+func TestFlowTones(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("t")
+	h.advance(time.Second)
+	if op := h.m.ops.selected(); op == nil || op.Type != "subscribeToToneOperation" || op.Status != "completed" {
+		t.Fatalf("after t: op %+v", op)
+	}
+	h.keys("2", "j", "d")
+	h.advance(time.Second)
+	h.mustSee("tone tone1")
 }

@@ -11,7 +11,7 @@ import (
 // from it; nothing else names a key.
 type KeyMap struct {
 	// main screen: actions on the simulation
-	Invite, Faults, NewCall, Incoming, Answer, HangUp, Remove, Mute key.Binding
+	Invite, Faults, NewCall, Incoming, Answer, HangUp, Remove, Mute, Prompt, Tones, Press key.Binding
 	// main screen: the clock
 	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
@@ -45,6 +45,9 @@ func DefaultKeyMap() KeyMap {
 		HangUp:   b([]string{"h"}, "h", "hang up"),
 		Remove:   b([]string{"x"}, "x", "remove participant"),
 		Mute:     b([]string{"m"}, "m", "mute participant"),
+		Prompt:   b([]string{"p"}, "p", "play a prompt"),
+		Tones:    b([]string{"t"}, "t", "subscribe to tones"),
+		Press:    b([]string{"d"}, "d", "participant presses 1"),
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
 		Step:    b([]string{"."}, ".", "step"),
@@ -108,7 +111,7 @@ type Scope struct {
 func (k KeyMap) Scopes() []Scope {
 	return []Scope{
 		{Name: "main", Title: "Main screen", Groups: [][]key.Binding{
-			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute},
+			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute, k.Prompt, k.Tones, k.Press},
 			{k.Pause, k.Step, k.Forward, k.Back, k.Undo, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -14,6 +15,7 @@ import (
 // goroutine. Bubble Tea restores the terminal on every exit, including a panic in Update or View,
 // which Run reports as an error.
 func Run(ctx context.Context, d *sim.Driver, o Options) error {
+	o.Dumb = o.Dumb || dumbTerminal(os.Getenv("TERM"))
 	m := New(d, o)
 	defer m.cancel()
 	p := tea.NewProgram(m, tea.WithContext(ctx))
@@ -28,3 +30,7 @@ func Run(ctx context.Context, d *sim.Driver, o Options) error {
 	}
 	return fmt.Errorf("tui: %w", err)
 }
+
+// dumbTerminal reports whether TERM names a terminal without cursor addressing (the alternate
+// screen and mouse reporting would come out as escape codes).
+func dumbTerminal(term string) bool { return term == "dumb" }

@@ -1,0 +1,51 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// TestParseStep: the control API's far-end steps, JSON or YAML, become the inputs a scenario
+// step would; anything else is an error that says why.
+func TestParseStep(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      sim.Input
+		err       string
+	}{
+		{"press", `{"press": {"call": "c1", "participant": "heidi", "tones": "1#"}}`,
+			sim.Input{Kind: sim.InPress, Call: "c1", Participant: "heidi", Args: json.RawMessage(`{"tones":"1#"}`)}, ""},
+		{"press in YAML", "press: {call: 6f0a, participant: Heidi Steen, tones: '*0'}",
+			sim.Input{Kind: sim.InPress, Call: "6f0a", Participant: "Heidi Steen", Args: json.RawMessage(`{"tones":"*0"}`)}, ""},
+		{"leave", `{"leave": {"call": "c1", "participant": "heidi"}}`, sim.Input{Kind: sim.InLeave, Call: "c1", Participant: "heidi"}, ""},
+		{"incoming call", `{"incomingCall": {"name": "c2", "from": "dave"}}`, sim.Input{Kind: sim.InIncomingCall, Name: "c2", From: "dave"}, ""},
+		{"not a key", `{"press": {"call": "c1", "participant": "heidi", "tones": "1x"}}`, sim.Input{}, `'x' is not a key`},
+		{"no tones", `{"press": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `tones`},
+		{"a bot action", `{"hangup": "c1"}`, sim.Input{}, `unknown key "hangup"`},
+		{"two kinds", `{"press": {"call": "c1", "participant": "h", "tones": "1"}, "leave": {"call": "c1", "participant": "h"}}`, sim.Input{}, "a step has one kind"},
+		{"not a mapping", `["press"]`, sim.Input{}, "step"},
+		{"not JSON or YAML", `{"press": `, sim.Input{}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParseStep([]byte(c.src))
+			if c.err != "" || c.want.Kind == "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err %v, want one with %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			gj, _ := json.Marshal(got)
+			wj, _ := json.Marshal(c.want)
+			if string(gj) != string(wj) {
+				t.Fatalf("got %s\nwant %s", gj, wj)
+			}
+		})
+	}
+}

@@ -1,0 +1,46 @@
+package sim
+
+import "github.com/callsim/callsim/sim/graph"
+
+// keepAlive: POST /communications/calls/{id}/keepAlive (docs: api/call-keepalive.md). The answer
+// is 200 (404 once the call ended). A call that goes Config.KeepAliveTimeout (45 min) without
+// one, counted from its start or its last keepAlive, is cleaned up by the service: deleted
+// {terminated, resultInfo 408/8537 "Keep Alive timeout, cleaned up inactive call."} (docs:
+// api/call-delete.md's table of end codes).
+
+func init() {
+	register(&action{name: "keepAlive", handle: func(e *Engine, rq *request) answer {
+		c, ok := e.liveCall(rq.Call)
+		if !ok {
+			return notFound()
+		}
+		c.AliveAt = e.now
+		return answer{Response: Response{Status: 200, CallID: rq.Call}}
+	}})
+}
+
+// evKeepAliveExpire: a call's keep-alive timeout may be up. Each call has one such timer at a
+// time: when it fires early (a keepAlive came since), it is set again from the last keepAlive,
+// so a keepAlive costs no event.
+var evKeepAliveExpire = &eventKind{name: "keepalive-expire", quiet: true,
+	handle: func(e *Engine, ev *event) { e.keepAliveExpire(ev) }}
+
+// armKeepAlive starts a new call's keep-alive clock.
+func (e *Engine) armKeepAlive(c *Call) {
+	c.AliveAt = e.now
+	e.schedule(&event{at: e.now + e.cfg.KeepAliveTimeout, kind: evKeepAliveExpire, call: c.ID})
+}
+
+func (e *Engine) keepAliveExpire(ev *event) {
+	c, ok := e.liveCall(ev.call)
+	if !ok {
+		return
+	}
+	if due := c.AliveAt + e.cfg.KeepAliveTimeout; due > e.now {
+		e.schedule(&event{at: due, kind: ev.kind, call: c.ID})
+		return
+	}
+	res := graph.ResultInfo{Code: 408, Subcode: 8537, Message: "Keep Alive timeout, cleaned up inactive call."}
+	e.state("call.keepAliveTimeout", c.ID, nil)
+	e.endCall(c.ID, &res, endFailed)
+}
