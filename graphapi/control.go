@@ -394,11 +394,15 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	if id.Name == "" {
 		id.Name = id.DisplayName
 	}
+	s.dirMu.Lock()
 	if e := s.directoryFull(id.Name); e != nil {
+		s.dirMu.Unlock()
 		ctlError(w, e.status, e.code, e.message)
 		return
 	}
-	if res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id}); res.Err != nil {
+	res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id})
+	s.dirMu.Unlock()
+	if res.Err != nil {
 		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
 		return
 	}
@@ -433,8 +437,10 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "BadRequest", `"from" is required: a directory name, id or display name (an unknown name is added as a user)`)
 		return
 	}
+	s.dirMu.Lock()
 	if _, known := s.drv.FindIdentity(in.From); !known {
 		if e := s.directoryFull(in.From); e != nil {
+			s.dirMu.Unlock()
 			ctlError(w, e.status, e.code, e.message)
 			return
 		}
@@ -444,6 +450,7 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		}
 		s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &sim.Identity{Name: in.From, DisplayName: dn, ID: in.ID}})
 	}
+	s.dirMu.Unlock()
 	name := in.Name
 	if name == "" {
 		name = fmt.Sprintf("incoming-%d", s.incoming.Add(1))

@@ -3,6 +3,8 @@ package graphapi
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -38,5 +40,32 @@ func TestDirectoryCap(t *testing.T) {
 	}
 	if n := len(s.drv.World().Directory); n != base+2 {
 		t.Fatalf("directory has %d identities, want %d", n, base+2)
+	}
+}
+
+// TestDirectoryCapConcurrent: concurrent adds never take the directory past the cap (the check
+// and the add are one step).
+func TestDirectoryCapConcurrent(t *testing.T) {
+	probe := startServer(t, nil, nil)
+	base := len(probe.drv.World().Directory)
+	s := startServer(t, nil, func(o *Options) { o.MaxIdentities = base + 5 })
+	var wg sync.WaitGroup
+	var created atomic.Int32
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path, body := "/identities", fmt.Sprintf(`{"name":"p%d"}`, i)
+			if i%2 == 1 {
+				path, body = "/calls/incoming", fmt.Sprintf(`{"from":"c%d"}`, i)
+			}
+			if r := call(t, "POST", s.BaseURL()+"/_callsim"+path, body); r.status == 201 {
+				created.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(s.drv.World().Directory); n != base+5 || created.Load() != 5 {
+		t.Fatalf("directory has %d identities (cap %d), %d adds answered 201", n, base+5, created.Load())
 	}
 }

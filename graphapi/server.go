@@ -198,6 +198,7 @@ type Server struct {
 	scenario   string
 	world      worldRef   // what the current world was built from (GET /_callsim/session)
 	faultMu    sync.Mutex // control API fault arms and disarms, one at a time
+	dirMu      sync.Mutex // control API identity adds: the directory cap's check and the add, one at a time
 	stopOnce   sync.Once
 	stopErr    error
 }
