@@ -131,18 +131,7 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 }
 
 func (e *Engine) promptsPlayed(opID string) {
-	op, ok := e.Operation(opID)
-	if !ok || op.Done() {
-		return
-	}
-	c, ok := e.liveCall(op.CallID)
-	if !ok {
-		return
-	}
-	op.Status = OpCompleted
-	op.Result = &graph.ResultInfo{Code: 200, Subcode: 0, Message: "Action completed successfully."}
-	op.LastActionAt = e.now
-	op.Etag++
-	e.state("operation."+string(op.Status), c.ID, map[string]any{"operation": op.ID})
-	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), "status completed")
+	e.completeMediaOp(opID, "status completed", func(op *Operation) {
+		op.Result = &graph.ResultInfo{Code: 200, Subcode: 0, Message: "Action completed successfully."}
+	})
 }

@@ -171,21 +171,10 @@ func (e *Engine) recordRequest(rq *request) answer {
 }
 
 func (e *Engine) recorded(opID string) {
-	op, ok := e.Operation(opID)
-	if !ok || op.Done() {
-		return
-	}
-	c, ok := e.liveCall(op.CallID)
-	if !ok {
-		return
-	}
-	op.Status = OpCompleted
-	op.Result = &graph.ResultInfo{Code: 200, Subcode: 8515, Message: "Action completed, max record duration reached."}
-	op.RecordingToken = strings.ReplaceAll(e.rng.get("recording").guid()+e.rng.get("recording").guid(), "-", "")
-	op.LastActionAt = e.now
-	op.Etag++
-	e.state("operation.completed", c.ID, map[string]any{"operation": op.ID})
-	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), "status completed (recorded)")
+	e.completeMediaOp(opID, "status completed (recorded)", func(op *Operation) {
+		op.Result = &graph.ResultInfo{Code: 200, Subcode: 8515, Message: "Action completed, max record duration reached."}
+		op.RecordingToken = strings.ReplaceAll(e.rng.get("recording").guid()+e.rng.get("recording").guid(), "-", "")
+	})
 }
 
 func isKey(r rune) bool { _, ok := ToneOf(r); return ok }

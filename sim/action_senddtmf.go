@@ -120,18 +120,5 @@ func (e *Engine) sendDtmfRequest(rq *request) answer {
 }
 
 func (e *Engine) tonesSent(opID string) {
-	op, ok := e.Operation(opID)
-	if !ok || op.Done() {
-		return
-	}
-	c, ok := e.liveCall(op.CallID)
-	if !ok {
-		return
-	}
-	op.Status = OpCompleted
-	op.CompletionReason = "completedSuccessfully"
-	op.LastActionAt = e.now
-	op.Etag++
-	e.state("operation.completed", c.ID, map[string]any{"operation": op.ID})
-	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), "status completed")
+	e.completeMediaOp(opID, "status completed", func(op *Operation) { op.CompletionReason = "completedSuccessfully" })
 }

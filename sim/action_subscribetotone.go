@@ -128,29 +128,6 @@ func (e *Engine) subscribeToToneRequest(rq *request) answer {
 	return e.mediaOpAnswer(rq, c, op)
 }
 
-// newMediaOp records an operation of a media action (playPrompt and the others of its family).
-func (e *Engine) newMediaOp(c *Call, k *opKind, cc string, status OpStatus) *Operation {
-	op := &Operation{ID: e.newID(), Type: k.typ, CallID: c.ID, ClientContext: cc,
-		Status: status, CreatedAt: e.now, LastActionAt: e.now, Etag: 1}
-	e.addOp(c, op)
-	return op
-}
-
-// mediaOpAnswer is the 200 answer of a media action, as its docs page shows it: @odata.type, id,
-// status (lower case), clientContext; Location names the operation.
-func (e *Engine) mediaOpAnswer(rq *request, c *Call, op *Operation) answer {
-	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)}, {K: "id", V: op.ID},
-		{K: "status", V: string(op.Status)}}
-	if op.ClientContext != "" {
-		o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
-	}
-	a := okJSON(200, o)
-	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)
-	a.OperationID = op.ID
-	a.CallID = c.ID
-	return a
-}
-
 // press: a simulated participant presses keys. Each key is a toneInfo notification when the bot
 // subscribed to the call's tones; otherwise it is only recorded.
 func (e *Engine) press(call, who, keys string) error {

@@ -1,0 +1,49 @@
+package sim
+
+import "github.com/callsim/callsim/sim/graph"
+
+// The operations of the media actions (playPrompt, recordResponse, sendDtmfTones,
+// subscribeToTone, cancelMediaProcessing): how one is created, answered and completed.
+
+// newMediaOp records an operation of a media action (playPrompt and the others of its family).
+func (e *Engine) newMediaOp(c *Call, k *opKind, cc string, status OpStatus) *Operation {
+	op := &Operation{ID: e.newID(), Type: k.typ, CallID: c.ID, ClientContext: cc,
+		Status: status, CreatedAt: e.now, LastActionAt: e.now, Etag: 1}
+	e.addOp(c, op)
+	return op
+}
+
+// mediaOpAnswer is the 200 answer of a media action, as its docs page shows it: @odata.type, id,
+// status (lower case), clientContext; Location names the operation.
+func (e *Engine) mediaOpAnswer(rq *request, c *Call, op *Operation) answer {
+	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)}, {K: "id", V: op.ID},
+		{K: "status", V: string(op.Status)}}
+	if op.ClientContext != "" {
+		o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
+	}
+	a := okJSON(200, o)
+	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)
+	a.OperationID = op.ID
+	a.CallID = c.ID
+	return a
+}
+
+// completeMediaOp completes a running media operation of a live call: set fills in what its
+// type says (resultInfo, completionReason, ...), then the operation is deleted with a
+// notification. An operation that is done already, or whose call ended, is left alone.
+func (e *Engine) completeMediaOp(opID, summary string, set func(op *Operation)) {
+	op, ok := e.Operation(opID)
+	if !ok || op.Done() {
+		return
+	}
+	c, ok := e.liveCall(op.CallID)
+	if !ok {
+		return
+	}
+	op.Status = OpCompleted
+	set(op)
+	op.LastActionAt = e.now
+	op.Etag++
+	e.state("operation.completed", c.ID, map[string]any{"operation": op.ID})
+	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), summary)
+}
