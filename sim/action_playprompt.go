@@ -81,14 +81,8 @@ var evPromptsPlayed = &eventKind{name: "prompts-played",
 
 // playPromptBody is the request body (docs: prompts, clientContext).
 type playPromptBody struct {
-	ClientContext *string `json:"clientContext"`
-	Prompts       []struct {
-		Type      string `json:"@odata.type"`
-		MediaInfo *struct {
-			URI        string `json:"uri"`
-			ResourceID string `json:"resourceId"`
-		} `json:"mediaInfo"`
-	} `json:"prompts"`
+	ClientContext *string      `json:"clientContext"`
+	Prompts       mediaPrompts `json:"prompts"`
 }
 
 func (e *Engine) playPromptRequest(rq *request) answer {
@@ -106,13 +100,8 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 	if len(b.Prompts) > MaxPrompts {
 		return badRequest("At most %d prompts can be played in one request, got %d.", MaxPrompts, len(b.Prompts))
 	}
-	for i, p := range b.Prompts {
-		if p.Type != "" && p.Type != "#microsoft.graph.mediaPrompt" {
-			return badRequest("prompts[%d]: @odata.type must be #microsoft.graph.mediaPrompt, got %q.", i, p.Type)
-		}
-		if p.MediaInfo == nil || p.MediaInfo.URI == "" {
-			return badRequest("prompts[%d].mediaInfo.uri is required.", i)
-		}
+	if a := b.Prompts.check(); a != nil {
+		return *a
 	}
 	cc := ""
 	if b.ClientContext != nil {

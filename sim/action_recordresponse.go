@@ -89,19 +89,14 @@ var evRecorded = &eventKind{name: "recorded",
 	}}
 
 type recordBody struct {
-	ClientContext *string `json:"clientContext"`
-	Prompts       []struct {
-		Type      string `json:"@odata.type"`
-		MediaInfo *struct {
-			URI string `json:"uri"`
-		} `json:"mediaInfo"`
-	} `json:"prompts"`
-	BargeInAllowed *bool    `json:"bargeInAllowed"`
-	PlayBeep       *bool    `json:"playBeep"`
-	StopTones      []string `json:"stopTones"`
-	InitialSilence *int     `json:"initialSilenceTimeoutInSeconds"`
-	MaxSilence     *int     `json:"maxSilenceTimeoutInSeconds"`
-	MaxRecord      *int     `json:"maxRecordDurationInSeconds"`
+	ClientContext  *string      `json:"clientContext"`
+	Prompts        mediaPrompts `json:"prompts"`
+	BargeInAllowed *bool        `json:"bargeInAllowed"`
+	PlayBeep       *bool        `json:"playBeep"`
+	StopTones      []string     `json:"stopTones"`
+	InitialSilence *int         `json:"initialSilenceTimeoutInSeconds"`
+	MaxSilence     *int         `json:"maxSilenceTimeoutInSeconds"`
+	MaxRecord      *int         `json:"maxRecordDurationInSeconds"`
 }
 
 func (e *Engine) recordRequest(rq *request) answer {
@@ -118,13 +113,8 @@ func (e *Engine) recordRequest(rq *request) answer {
 	if len(b.Prompts) > 1 {
 		return badRequest("prompts: at most 1 prompt can be played before recording, got %d.", len(b.Prompts))
 	}
-	for i, p := range b.Prompts {
-		if p.Type != "" && p.Type != "#microsoft.graph.mediaPrompt" {
-			return badRequest("prompts[%d]: @odata.type must be #microsoft.graph.mediaPrompt, got %q.", i, p.Type)
-		}
-		if p.MediaInfo == nil || p.MediaInfo.URI == "" {
-			return badRequest("prompts[%d].mediaInfo.uri is required.", i)
-		}
+	if a := b.Prompts.check(); a != nil {
+		return *a
 	}
 	secs := DefaultRecordSeconds
 	for _, f := range []struct {

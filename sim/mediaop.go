@@ -47,3 +47,28 @@ func (e *Engine) completeMediaOp(opID, summary string, set func(op *Operation)) 
 	e.state("operation.completed", c.ID, map[string]any{"operation": op.ID})
 	e.notifyCall(c, "deleted", "/operations/"+op.ID, e.operationNotificationObj(op), summary)
 }
+
+// mediaPrompts are the prompts of a request (playPrompt, recordResponse): mediaPrompt objects
+// with their mediaInfo.
+type mediaPrompts []struct {
+	Type      string `json:"@odata.type"`
+	MediaInfo *struct {
+		URI        string `json:"uri"`
+		ResourceID string `json:"resourceId"`
+	} `json:"mediaInfo"`
+}
+
+// check refuses a prompt of another type or without a media URI (400 naming the field).
+func (ps mediaPrompts) check() *answer {
+	for i, p := range ps {
+		if p.Type != "" && p.Type != "#microsoft.graph.mediaPrompt" {
+			a := badRequest("prompts[%d]: @odata.type must be #microsoft.graph.mediaPrompt, got %q.", i, p.Type)
+			return &a
+		}
+		if p.MediaInfo == nil || p.MediaInfo.URI == "" {
+			a := badRequest("prompts[%d].mediaInfo.uri is required.", i)
+			return &a
+		}
+	}
+	return nil
+}
