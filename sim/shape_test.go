@@ -65,3 +65,32 @@ func TestMRI(t *testing.T) {
 		}
 	}
 }
+
+// TestNotSimulatedIs501: a real Graph operation callsim does not simulate answers 501
+// NotImplemented naming it (a 404 reads as "call gone" to a bot); an unknown path is still 404.
+func TestNotSimulatedIs501(t *testing.T) {
+	cases := []struct {
+		method, path string
+		status       int
+		code, msg    string
+	}{
+		{"POST", "/v1.0/communications/calls/{huddle}/addLargeGalleryView", 501, "NotImplemented", "addLargeGalleryView is not simulated by callsim."},
+		{"POST", "/v1.0/communications/calls/{huddle}/microsoft.graph.addLargeGalleryView", 501, "NotImplemented", "addLargeGalleryView is not simulated by callsim."},
+		{"POST", "/v1.0/communications/calls/logTeleconferenceDeviceQuality", 501, "NotImplemented", "logTeleconferenceDeviceQuality is not simulated by callsim."},
+		{"GET", "/v1.0/communications/calls/{huddle}/audioRoutingGroups", 501, "NotImplemented", "audioRoutingGroups is not simulated by callsim."},
+		{"DELETE", "/v1.0/communications/calls/{huddle}/audioRoutingGroups/g1", 501, "NotImplemented", "audioRoutingGroups is not simulated by callsim."},
+		{"POST", "/beta/communications/calls/{huddle}/participants/muteAll", 501, "NotImplemented", "muteAll is not simulated by callsim."},
+		{"POST", "/v1.0/communications/calls/{huddle}/noSuchAction", 404, "BadRequest", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			w := newWorld(t, "v1", 1)
+			path := strings.ReplaceAll(c.path, "{huddle}", w.call("huddle").ID)
+			res := w.r.Apply(Input{Kind: InRequest, Request: &Request{Method: c.method, Path: path, Body: []byte(`{}`), ContentType: "application/json"}})
+			code, msg := res.Response.ErrorCode()
+			if res.Response.Status != c.status || code != c.code || c.msg != "" && msg != c.msg {
+				t.Fatalf("%d %s %q, want %d %s %q", res.Response.Status, code, msg, c.status, c.code, c.msg)
+			}
+		})
+	}
+}
