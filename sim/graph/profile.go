@@ -39,6 +39,10 @@ type Profile struct {
 	AppPaths bool
 	// APIVersion is the version segment requests default to (beta or v1.0).
 	APIVersion string
+	// DiagCodeInviteFailures words a failed invite's message as the current service does,
+	// "addParticipants failed for participant 8:orgid:{id}. Underlying reason: {reason}.
+	// DiagCode: {code}#{subcode}.@"; otherwise the seed's 2019 form.
+	DiagCodeInviteFailures bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -69,6 +73,8 @@ func V1() Profile {
 		SubcodeKey:            "subcode",
 		EscalateP2P:           true,
 		APIVersion:            "v1.0",
+
+		DiagCodeInviteFailures: true,
 	}
 }
 
