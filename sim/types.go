@@ -204,6 +204,11 @@ type Call struct {
 	AliveAt    time.Duration // checkpoint: copy
 	nextSource int
 	ops        []*Operation // this call's operations, in creation order
+
+	// Transfer is the transfer in progress (action_transfer.go); transfers counts the call's
+	// transfers (Transfer.Gen).
+	Transfer  *Transfer // checkpoint: deep
+	transfers int       // checkpoint: copy
 }
 
 // Ended reports whether the call is over (terminated).

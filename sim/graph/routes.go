@@ -79,6 +79,8 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/subscribeToTone", "subscribeToTone", RolesAnyCalls, "200, `Location`, a `subscribeToToneOperation` `completed`; then a `toneInfo` `updated` per key the far end presses", nil},
 	{"POST", "calls/{call}/cancelMediaProcessing", "cancelMediaProcessing", RolesAnyCalls, "200, `Location`, a `cancelMediaProcessingOperation` `completed`; running prompts `deleted` `failed` 400/8508 `operationCanceled`", nil},
 	{"POST", "calls/{call}/sendDtmfTones", "sendDtmfTones", RolesAnyCalls, "200, `Location`, a `sendDtmfTonesOperation` `running`; `deleted` `completed` (`completedSuccessfully`) once sent (100 ms a tone plus the delay)", nil},
+	{"POST", "calls/{call}/transfer", "transfer", RolesAnyCalls, "202; then `updated` `transferring`, `transferAccepted`, and `deleted` `terminated` 0/7015 (`terminationReason: AppTransferred` with `replacesCallId`); a target who fails: `updated` `established` 500/7000", nil},
+	{"POST", "calls/{call}/redirect", "redirect", RolesAnyCalls, "202 (incoming calls not yet answered); then `deleted` with the whole call", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
 	{"POST", "calls/{call}/participants/muteAll", NotSimulated, RolesAnyCalls, notSimulatedDoc + " (beta)", nil},
