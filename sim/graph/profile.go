@@ -39,6 +39,12 @@ type Profile struct {
 	AppPaths bool
 	// APIVersion is the version segment requests default to (beta or v1.0).
 	APIVersion string
+	// MediaState sends the call's mediaState (callMediaState) once it is established and when
+	// it changes.
+	MediaState bool
+	// TeamsStreams gives Teams users audio, video, screen sharing and data streams and
+	// identityProvider AAD (otherwise every participant has one main-audio stream).
+	TeamsStreams bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -69,6 +75,8 @@ func V1() Profile {
 		SubcodeKey:            "subcode",
 		EscalateP2P:           true,
 		APIVersion:            "v1.0",
+		MediaState:            true,
+		TeamsStreams:          true,
 	}
 }
 
