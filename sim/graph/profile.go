@@ -43,6 +43,12 @@ type Profile struct {
 	// "addParticipants failed for participant 8:orgid:{id}. Underlying reason: {reason}.
 	// DiagCode: {code}#{subcode}.@"; otherwise the seed's 2019 form.
 	DiagCodeInviteFailures bool
+	// MediaState sends the call's mediaState (callMediaState) once it is established and when
+	// it changes.
+	MediaState bool
+	// TeamsStreams gives Teams users audio, video, screen sharing and data streams and
+	// identityProvider AAD (otherwise every participant has one main-audio stream).
+	TeamsStreams bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -75,6 +81,8 @@ func V1() Profile {
 		APIVersion:            "v1.0",
 
 		DiagCodeInviteFailures: true,
+		MediaState:            true,
+		TeamsStreams:          true,
 	}
 }
 
