@@ -81,8 +81,8 @@ func V1() Profile {
 		APIVersion:            "v1.0",
 
 		DiagCodeInviteFailures: true,
-		MediaState:            true,
-		TeamsStreams:          true,
+		MediaState:             true,
+		TeamsStreams:           true,
 	}
 }
 
