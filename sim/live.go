@@ -646,7 +646,14 @@ func (d *Driver) replayLog(r *Runner, from int, steps uint64, until time.Duratio
 	i := 0
 	for {
 		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps && (until < 0 || log[i].at <= until) {
-			r.E.AdvanceTo(log[i].at)
+			// the clock only, never a step: the live runner had taken exactly these steps when
+			// it applied the input, and events due by then that it had not taken (after a
+			// step, or a rewind to a step, more is often due at that very time) were still
+			// pending; Engine.AdvanceTo would take them first and apply the input later in
+			// the timeline than it was applied
+			if at := log[i].at; at > r.E.now {
+				r.E.now = at
+			}
 			r.Apply(log[i].in)
 			i++
 		}
