@@ -162,8 +162,32 @@ func (p *feedPane) addDelivery(r *sim.Record) {
 	}
 }
 
-// afterAdd trims stale matches and keeps the tail selected while following.
+// maxNames is how many call names past the feed's own the model keeps: the names of every call
+// ever seen (in serve, a new call every few invites) would otherwise grow without bound.
+const maxNames = 4096
+
+// pruneNames forgets the names of calls no entry of the feed is about, once there are more than
+// maxNames beyond the feed's own entries. The model sets the names of the world's calls from
+// every batch, so a live call's name comes back with the next batch that shows it.
+func (p *feedPane) pruneNames() {
+	if len(p.names) <= p.n+maxNames {
+		return
+	}
+	keep := make(map[string]bool, min(len(p.names), p.n))
+	for i := 0; i < p.n; i++ {
+		keep[p.at(p.dropped+uint64(i)).callID] = true
+	}
+	for id := range p.names {
+		if !keep[id] {
+			delete(p.names, id)
+		}
+	}
+}
+
+// afterAdd trims stale matches, bounds the call names and keeps the tail selected while
+// following.
 func (p *feedPane) afterAdd() {
+	p.pruneNames()
 	if p.filter != "" && len(p.matches) > 0 && p.matches[0] < p.dropped {
 		i := sort.Search(len(p.matches), func(i int) bool { return p.matches[i] >= p.dropped })
 		p.matches = append(p.matches[:0], p.matches[i:]...)
