@@ -207,12 +207,12 @@ func (p *rosterPane) View() string {
 			sb.WriteString(col(place(r.Identity.Region, r.Identity.LanguageID), c.place))
 			secs := (p.now - r.Since).Seconds()
 			sb.WriteString(fmt.Sprintf("pending: ringing %.1fs", max(secs, 0)))
-			line = p.st.Pending.Render(sb.String())
+			line = p.st.paint.pending.Render(sb.String())
 		}
 		if i == p.sel {
-			sel := p.st.SelectedBlurred
+			sel := p.st.paint.selectedBlurred
 			if p.focused {
-				sel = p.st.Selected
+				sel = p.st.paint.selected
 			}
 			line = sel.Render(fit(line, inner))
 		}
