@@ -24,7 +24,7 @@ var (
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
 	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
-	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "status", "times", "probability"}
+	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "media", "status", "times", "probability"}
 	faultMatchKeys = []string{"invitee", "call", "nth", "operation"}
 	customFailKeys = []string{"code", "subcode", "message"}
 	faultLatKeys   = []string{"answer", "notify"}
@@ -42,6 +42,7 @@ var (
 	notifyActions  = []string{"drop", "duplicate", "delay", "reorder"}
 	transportModes = []string{"5xx", "timeout", "refuse"}
 	tokenModes     = []string{"expired", "badSignature", "missing"}
+	mediaModes     = []string{sim.MediaNeverActive}
 	changeTypes    = []string{"created", "updated", "deleted"}
 	audiences      = []string{"presenter", "audience"}
 	endpointTypes  = []string{"default", "voicemail", "skypeForBusiness", "skypeForBusinessVoipPhone", "unknownFutureValue"}
@@ -713,14 +714,14 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 		}
 	}
 	var effects []string
-	for _, k := range []string{"fail", "latency", "notify", "transport", "token"} {
+	for _, k := range []string{"fail", "latency", "notify", "transport", "token", "media"} {
 		if n.get(k) != nil {
 			effects = append(effects, k)
 		}
 	}
 	switch len(effects) {
 	case 0:
-		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport or token", what)
+		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport, token or media", what)
 		return r, false
 	case 1:
 	default:
@@ -822,6 +823,13 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 	case "token":
 		r.Kind = sim.FaultToken
 		if m, mok := c.enum(v, "token", tokenModes); mok {
+			r.Mode = m
+		} else {
+			ok = false
+		}
+	case "media":
+		r.Kind = sim.FaultMedia
+		if m, mok := c.enum(v, "media", mediaModes); mok {
 			r.Mode = m
 		} else {
 			ok = false

@@ -235,6 +235,8 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		}
 	case sim.FaultToken:
 		f = append(f, "token: "+q(r.Mode))
+	case sim.FaultMedia:
+		f = append(f, "media: "+q(r.Mode))
 	}
 	if r.Times > 0 {
 		f = append(f, fmt.Sprintf("times: %d", r.Times))

@@ -60,6 +60,13 @@ var stepSpecs = []*stepSpec{
 	pressStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 	expectRequestStep,
+	// the far end's media (media.go); after the others so the loader's kind lists keep their start
+	participantStep("hold", sim.InHold, false, "a simulated participant puts the call on hold: their streams go `inactive` in a roster `updated`; in a peer-to-peer call `mediaState` goes `inactive` (v1)", "A simulated participant puts the call on hold."),
+	participantStep("resume", sim.InResume, false, "a simulated participant takes the call off hold: their streams come back; in a peer-to-peer call `mediaState` goes `active` again (v1)", "A simulated participant resumes the call."),
+	mediaStep,
+	participantStep("share", sim.InShare, false, "a simulated Teams user shares their screen: their `videoBasedScreenSharing` stream goes `sendOnly` in a roster `updated`", "A simulated Teams user shares their screen."),
+	participantStep("stopShare", sim.InStopShare, false, "a simulated Teams user stops sharing: their `videoBasedScreenSharing` stream goes back to `receiveOnly`", "A simulated Teams user stops sharing their screen."),
+	startHoldMusicStep, stopHoldMusicStep, changeScreenSharingRoleStep,
 }
 
 // Derived lists.
@@ -613,6 +620,153 @@ var pressStep = &stepSpec{
 			return "tones"
 		case strings.Contains(msg, "participant"):
 			return "participant"
+		}
+		return "call"
+	},
+}
+
+var startHoldMusicStep = &stepSpec{
+	kind:    "startHoldMusic",
+	syntax:  []string{"startHoldMusic: {call, participant, prompt?, clientContext?}"},
+	doc:     "the bot puts a participant on hold with music (202, a `startHoldMusicOperation` `running`); half a second later the operation is `deleted` `completed` and the participant's streams go `inactive` in a roster `updated`",
+	mapping: true, keys: []string{"call", "participant", "prompt", "clientContext"}, required: []string{"call", "participant"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InStartHoldMusic},
+	schema: `{"description": "The bot puts a participant on hold with music.", "type": "object", "additionalProperties": false, "required": ["call", "participant"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "prompt": {"description": "A custom prompt's media URI (customPrompt).", "type": "string"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "startHoldMusic call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "startHoldMusic participant", st)
+		in := sim.Input{Kind: sim.InStartHoldMusic, Call: call, Participant: who}
+		var args sim.HoldMusicArgs
+		if p := v.get("prompt"); p != nil {
+			args.Prompt, _ = c.str(p, "startHoldMusic prompt")
+		}
+		in.Args, _ = json.Marshal(args)
+		in.ClientContext = holdMusicContext(c, v)
+		sp.in = in
+		sp.summary = fmt.Sprintf("start hold music for %s in %s", who, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.HoldMusicArgs
+		json.Unmarshal(in.Args, &args)
+		s := "{call: " + q(callName(e, in.Call)) + ", participant: " + q(identityName(e, in.Participant))
+		if args.Prompt != "" {
+			s += ", prompt: " + q(args.Prompt)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: holdMusicBlame,
+}
+
+var stopHoldMusicStep = &stepSpec{
+	kind:    "stopHoldMusic",
+	syntax:  []string{"stopHoldMusic: {call, participant, clientContext?}"},
+	doc:     "the bot takes a participant off hold (202, a `stopHoldMusicOperation` `running`, then `deleted` `completed` and their streams back in a roster `updated`)",
+	mapping: true, keys: []string{"call", "participant", "clientContext"}, required: []string{"call", "participant"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InStopHoldMusic},
+	schema: `{"description": "The bot takes a participant off hold.", "type": "object", "additionalProperties": false, "required": ["call", "participant"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "stopHoldMusic call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "stopHoldMusic participant", st)
+		sp.in = sim.Input{Kind: sim.InStopHoldMusic, Call: call, Participant: who, ClientContext: holdMusicContext(c, v)}
+		sp.summary = fmt.Sprintf("stop hold music for %s in %s", who, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		s := "{call: " + q(callName(e, in.Call)) + ", participant: " + q(identityName(e, in.Participant))
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: holdMusicBlame,
+}
+
+func holdMusicContext(c *checker, v *node) *string {
+	if cc := v.get("clientContext"); cc != nil {
+		if t, ok := c.text(cc, "clientContext"); ok {
+			return &t
+		}
+	}
+	return nil
+}
+
+func holdMusicBlame(msg string) string {
+	switch {
+	case strings.Contains(msg, "clientContext"):
+		return "clientContext"
+	case strings.Contains(msg, "customPrompt"):
+		return "prompt"
+	case strings.Contains(msg, "articipant") || strings.Contains(msg, "on hold") || strings.Contains(msg, "bot cannot"):
+		return "participant"
+	}
+	return "call"
+}
+
+// identityName is how a step names a participant: the directory name when there is one.
+func identityName(e *sim.Engine, who string) string {
+	if id, ok := e.FindIdentity(who); ok {
+		return id.Name
+	}
+	return who
+}
+
+var changeScreenSharingRoleStep = &stepSpec{
+	kind:    "changeScreenSharingRole",
+	syntax:  []string{"changeScreenSharingRole: {call, role: viewer|sharer}"},
+	doc:     "the bot changes its screen sharing role in a group call (202); a roster `updated` shows the bot's `videoBasedScreenSharing` stream `sendOnly` (sharer) or `receiveOnly` (viewer)",
+	mapping: true, keys: []string{"call", "role"}, required: []string{"call", "role"},
+	bot: true, inputs: []sim.InputKind{sim.InChangeScreenSharingRole},
+	schema: `{"description": "The bot changes its screen sharing role.", "type": "object", "additionalProperties": false, "required": ["call", "role"], "properties": {"call": {"type": "string"}, "role": {"enum": ["viewer", "sharer"]}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "changeScreenSharingRole call", st)
+		var args sim.ShareRoleArgs
+		if rn := v.get("role"); rn != nil {
+			args.Role, _ = c.enum(rn, "changeScreenSharingRole role", []string{sim.ShareRoleViewer, sim.ShareRoleSharer})
+		}
+		sp.in = sim.Input{Kind: sim.InChangeScreenSharingRole, Call: call}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("the bot becomes screen sharing %s in %s", args.Role, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.ShareRoleArgs
+		json.Unmarshal(in.Args, &args)
+		return fmt.Sprintf("{call: %s, role: %s}", q(callName(e, in.Call)), args.Role)
+	},
+	blame: func(msg string) string {
+		if strings.HasPrefix(msg, "role") {
+			return "role"
+		}
+		return "call"
+	},
+}
+
+var mediaStep = &stepSpec{
+	kind:    "media",
+	syntax:  []string{"media: {call, state: active|inactive}"},
+	doc:     "the call's media drops (`inactive`) or comes back (`active`): `mediaState` follows (v1)",
+	mapping: true, keys: []string{"call", "state"}, required: []string{"call", "state"},
+	farEnd: true, inputs: []sim.InputKind{sim.InMedia},
+	schema: `{"description": "The call's media drops or comes back.", "type": "object", "additionalProperties": false, "required": ["call", "state"], "properties": {"call": {"type": "string"}, "state": {"enum": ["active", "inactive"]}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "media call", st)
+		var args sim.MediaArgs
+		if sn := v.get("state"); sn != nil {
+			args.State, _ = c.enum(sn, "media state", []string{sim.MediaActive, sim.MediaInactive})
+		}
+		sp.in = sim.Input{Kind: sim.InMedia, Call: call}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("media %s in %s", args.State, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.MediaArgs
+		json.Unmarshal(in.Args, &args)
+		return fmt.Sprintf("{call: %s, state: %s}", q(callName(e, in.Call)), args.State)
+	},
+	blame: func(msg string) string {
+		if strings.Contains(msg, "state must") {
+			return "state"
 		}
 		return "call"
 	},

@@ -199,7 +199,7 @@ func (e *Engine) farParticipant(what, call, who string) (*Call, *Participant, er
 		return nil, nil, fmt.Errorf("%s: %q is not a participant of %s", what, who, c.Name)
 	}
 	if c.State != CallEstablished {
-		return nil, nil, fmt.Errorf("%s: call %s is %s; only an established call can be held or resumed", what, c.Name, c.State)
+		return nil, nil, fmt.Errorf("%s: call %s is %s; far-end actions need an established call", what, c.Name, c.State)
 	}
 	return c, p, nil
 }

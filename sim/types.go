@@ -295,7 +295,10 @@ type Operation struct {
 	// long the recording is.
 	RecordingToken string        // checkpoint: copy
 	RecordedFor    time.Duration // checkpoint: copy
-	Etag           int
+	// Participant is the participant id an operation on one participant acts on
+	// (startHoldMusic, stopHoldMusic).
+	Participant string // checkpoint: copy
+	Etag        int
 
 	forgotten bool // its call was forgotten (Engine.forgetOld)
 }

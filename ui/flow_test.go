@@ -283,3 +283,38 @@ func TestFlowTones(t *testing.T) {
 	h.advance(time.Second)
 	h.mustSee("tone tone1")
 }
+
+// o holds and resumes the selected participant (the far end); H starts and stops the bot's
+// hold music for them; a key on the bot is refused with a hint.
+func TestFlowHold(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	selected := func() *sim.Participant {
+		p := h.m.roster.selected()
+		if p == nil {
+			t.Fatal("no participant selected")
+		}
+		return p
+	}
+	h.keys("2", "o")
+	h.mustSee("select a participant (not the bot)")
+	h.keys("j", "o")
+	h.advance(time.Second)
+	if !selected().Held {
+		t.Fatalf("after o: %s not held", selected().Identity.Name)
+	}
+	h.keys("o")
+	h.advance(time.Second)
+	if selected().Held {
+		t.Fatal("after o again: still held")
+	}
+	h.keys("H")
+	h.advance(2 * time.Second)
+	if !selected().HoldMusic {
+		t.Fatal("after H: no hold music")
+	}
+	h.keys("H")
+	h.advance(2 * time.Second)
+	if selected().HoldMusic {
+		t.Fatal("after H again: hold music still on")
+	}
+}
