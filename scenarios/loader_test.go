@@ -85,7 +85,7 @@ func TestLoaderErrors(t *testing.T) {
 		{"unknown step key", base + "  - {hangup: huddle, expectEror: {status: 400}}\n", 11, 22,
 			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, ...); did you mean "expectError"?`},
 		{"expectError on wait", base + "  - {wait: 1s, expectError: {status: 400}}\n", 11, 29,
-			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request), not wait`},
+			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, transfer, redirect), not wait`},
 		{"unknown operator", base + "  - expect: {match: {resourceData: {status: {$regexp: x}}}}\n", 11, 46,
 			`unknown operator "$regexp" (operators: $regex, $exists, $ne, $in, $len, $gt, $gte, $lt, $lte); did you mean "$regex"?`},
 		{"bad regex", base + "  - expect: {match: {resourceData: {status: {$regex: \"(\"}}}}\n", 11, 54,
