@@ -16,11 +16,11 @@ import (
 
 // Keys the loader accepts, per object. The schema test keeps Schema() in step with these.
 var (
-	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "bot", "identities", "calls", "faults", "steps"}
+	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "bot", "identities", "calls", "faults", "steps", "compress"}
 	clockKeys      = []string{"epoch", "speed"}
 	latencyKeys    = []string{"answer", "notify", "establish"}
 	rangeKeys      = []string{"min", "max"}
-	botKeys        = []string{"displayName", "appId", "tenantId", "callbackUri"}
+	botKeys        = []string{"displayName", "appId", "tenantId", "callbackUri", "command", "ready"}
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
 	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
@@ -272,6 +272,11 @@ type state struct {
 // dry run, and reports each bot action the service refused there (without the step's
 // expectError) at the place in the step the refusal is about: Graph's rules are the engine's.
 func Parse(filename string, src []byte) (*Scenario, error) {
+	return parse(filename, src, false)
+}
+
+// parse is Parse; test: the file is a bot test (ParseTest) even if nothing in it says so.
+func parse(filename string, src []byte, test bool) (*Scenario, error) {
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		src = src[3:] // a UTF-8 byte order mark (editors on Windows write one) is not part of the YAML
 	}
@@ -284,12 +289,23 @@ func Parse(filename string, src []byte) (*Scenario, error) {
 	} else if line, col, deep := tooDeep(src); deep {
 		c.errAt(line, col, "values nest more than %d levels deep here (callsim reads at most %d)", MaxDepth, MaxDepth)
 	} else if root := parseYAML(c, src); root != nil {
+		s.test = test || isTestFile(root)
+		if s.test {
+			s.profile = "v1" // bot-tests.md: the default profile of a test
+		}
 		c.scenario(s, root)
 	}
-	if len(c.errs) == 0 {
+	if len(c.errs) == 0 && !s.test { // a test's world waits for a bot: a dry run without one says nothing
 		// the engine's rules live in the engine: play the file once and report what it refused
 		for _, r := range s.dryRun() {
 			c.err(r.at, "%s", r.msg)
+		}
+	}
+	if len(c.errs) == 0 {
+		// a step's node tree is decoded into the step; only a dry run's refusals point into
+		// it, and that run is over: a long scenario need not keep a tree per step
+		for _, sp := range s.steps {
+			sp.body = nil
 		}
 	}
 	if len(c.errs) > 0 {
@@ -391,8 +407,16 @@ func (c *checker) scenario(s *Scenario, root *node) {
 				s.bot.TenantID = t
 			case "callbackUri":
 				s.bot.CallbackURI = t
+			case "command":
+				s.botCommand = strings.TrimSpace(t)
+			case "ready":
+				s.botReady = t
 			}
 		}
+	}
+
+	if v := root.get("compress"); v != nil {
+		s.compress, _ = c.boolean(v, "compress")
 	}
 
 	st := &state{identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
@@ -870,6 +894,10 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 			continue
 		}
 		sp.kind = kinds[0].s
+		if s.test && botActions[sp.kind] {
+			c.botActionInTest(kinds[0])
+			continue
+		}
 		body := it.get(sp.kind)
 		if v := it.get("id"); v != nil {
 			if id, ok := c.name(v, "step id"); ok {
@@ -922,7 +950,7 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 		case stWait:
 			tmin += sp.wait
 			tmax += sp.wait
-		case stExpect:
+		case stExpect, stExpectRequest:
 			if x := sp.exp; x != nil {
 				w := x.within
 				if !x.hasWithin {
@@ -1062,11 +1090,24 @@ func (c *checker) invitee(n *node, st *state) (sim.InviteeSpec, bool) {
 	return spec, ok
 }
 
-func (c *checker) expect(v *node, st *state) *expectation {
-	if !c.object(v, "expect", expectKeys) {
+func (c *checker) expect(v *node, st *state) *expectation { return c.expectOf(v, st, false) }
+
+// expectOf reads an expect step's body, or with req an expectRequest's (request patterns).
+func (c *checker) expectOf(v *node, st *state, req bool) *expectation {
+	what := stExpect
+	if req {
+		what = stExpectRequest
+	}
+	if !c.object(v, what, expectKeys) {
 		return nil
 	}
-	x := &expectation{line: v.line, col: v.col}
+	x := &expectation{line: v.line, col: v.col, req: req}
+	pattern := func(n *node, what string) bool {
+		if req {
+			return c.requestPattern(n, what, st)
+		}
+		return c.pattern(n, what, st, true)
+	}
 	var modes []string
 	for _, k := range v.keys {
 		if contains([]string{exMatch, exAll, exNone, exCount}, k.s) {
@@ -1075,9 +1116,9 @@ func (c *checker) expect(v *node, st *state) *expectation {
 	}
 	if len(modes) != 1 {
 		if len(modes) == 0 {
-			c.err(v, "expect needs one of match, all, none or count")
+			c.err(v, "%s needs one of match, all, none or count", what)
 		} else {
-			c.err(v.get(modes[1]), "expect takes one of match, all, none or count; this one has %s", strings.Join(modes, " and "))
+			c.err(v.get(modes[1]), "%s takes one of match, all, none or count; this one has %s", what, strings.Join(modes, " and "))
 		}
 		return nil
 	}
@@ -1110,7 +1151,7 @@ func (c *checker) expect(v *node, st *state) *expectation {
 	body := v.get(x.mode)
 	switch x.mode {
 	case exMatch, exNone:
-		ok = c.pattern(body, x.mode, st, true) && ok
+		ok = pattern(body, x.mode) && ok
 		x.patterns = []*node{body}
 	case exAll:
 		items, lok := c.list(body, "all")
@@ -1118,14 +1159,14 @@ func (c *checker) expect(v *node, st *state) *expectation {
 			c.err(body, "all: the list is empty")
 		}
 		for _, p := range items {
-			ok = c.pattern(p, "all", st, true) && ok
+			ok = pattern(p, "all") && ok
 			x.patterns = append(x.patterns, p)
 		}
 		ok = ok && lok
 	case exCount:
 		if c.object(body, "count", countKeys) && c.require(body, "count", "pattern") {
 			p := body.get("pattern")
-			ok = c.pattern(p, "count pattern", st, true) && ok
+			ok = pattern(p, "count pattern") && ok
 			x.patterns = []*node{p}
 			if body.get("min") == nil && body.get("max") == nil {
 				c.err(body, "count: give min, max or both")

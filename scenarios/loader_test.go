@@ -51,7 +51,7 @@ func TestLoaderErrors(t *testing.T) {
 		msg       string
 	}{
 		{"unknown top key", "version: 1\nname: x\nprofle: v1\n", 3, 1,
-			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, bot, identities, calls, faults, steps); did you mean "profile"?`},
+			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, bot, identities, calls, faults, steps, compress); did you mean "profile"?`},
 		{"missing version", "name: x\n", 1, 1, `missing required key "version" (write version: 1)`},
 		{"wrong version", "version: 2\nname: x\n", 1, 10, `version: this callsim reads version 1, the file says 2`},
 		{"wrong type seed", "version: 1\nname: x\nseed: abc\n", 3, 7, `seed: expected a whole number of 0 or more, got the string "abc"`},
@@ -59,7 +59,7 @@ func TestLoaderErrors(t *testing.T) {
 		{"bad profile", "version: 1\nname: x\nprofile: v2\n", 3, 10, `profile: "v2" is not one of seed, v1; did you mean "v1"?`},
 		{"bad epoch", "version: 1\nname: x\nclock: {epoch: monday}\n", 3, 16, `clock.epoch: "monday" is not an RFC 3339 time such as 2025-01-06T09:00:00Z`},
 		{"unknown identity key", base + "  - hangup: huddle\nbot: {appid: x}\n", 12, 7,
-			`unknown key "appid" in bot (allowed: displayName, appId, tenantId, callbackUri); did you mean "appId"?`},
+			`unknown key "appid" in bot (allowed: displayName, appId, tenantId, callbackUri, command, ready); did you mean "appId"?`},
 		{"unknown behaviour", "version: 1\nname: x\nidentities:\n  - {name: a, behaviour: bussy}\n", 4, 26,
 			`behaviour: "bussy" is not one of answer, decline, busy, noAnswer, offline; did you mean "busy"?`},
 		{"unknown call", base + "  - invite: {call: hudle, participants: [carol]}\n", 11, 20,

@@ -485,6 +485,10 @@ type notice struct {
 	t     int64
 	items []map[string]any
 	desc  string
+	// req: a bot's request (bottest.go), one item {method, path, body, status}; created is
+	// the call or operation id it created
+	req     bool
+	created string
 }
 
 func decodeNotice(seq uint64, t int64, body []byte) notice {
@@ -509,7 +513,7 @@ func distance(mm []mismatch) int {
 	d := 0
 	for _, m := range mm {
 		switch m.Path {
-		case "changeType", "resource", "resourceUrl":
+		case "changeType", "resource", "resourceUrl", "method", "path":
 			d += 10
 		default:
 			d++
@@ -521,6 +525,9 @@ func distance(mm []mismatch) int {
 // matchNotice reports whether any item of the notification matches; otherwise the differences
 // of its closest item.
 func matchNotice(p *node, n notice) (bool, []mismatch) {
+	if n.req {
+		return matchRequest(p, n)
+	}
 	var best []mismatch
 	for i, it := range n.items {
 		mm := matchItem(p, it)

@@ -25,6 +25,12 @@ type Scenario struct {
 	ringTimeout time.Duration
 	bot         sim.Bot
 
+	// a bot-test file (bottest.go): the bot's command and readiness URL, compress: true
+	test       bool
+	botCommand string
+	botReady   string
+	compress   bool
+
 	identities []sim.Identity
 	calls      []sim.CallSetup
 	faults     []sim.FaultRule
@@ -99,6 +105,7 @@ type expectation struct {
 	since     string
 	min, max  int
 	hasMax    bool
+	req       bool // expectRequest: over the bot's requests, not notifications
 }
 
 // Name is the short name (a built-in's name, or the file's base name without .yaml).

@@ -155,6 +155,14 @@ type player struct {
 	// every notification observed
 	notes     []notice
 	noteCount int
+	// matchCalls counts the notifications matched against an expectation's patterns
+	matchCalls int
+	// reqs are the bot's requests (a bot test's expectRequest), kept as notes are; reqCount
+	// counts every request observed; lastReq is the index in reqs of the request whose response
+	// is still to come (-1: none)
+	reqs     []notice
+	reqCount int
+	lastReq  int
 	// sinceLast: step id -> the index of the last expect step with "since" that id; held: the
 	// marks such an expectation still to come will open its window at
 	sinceLast map[string]int
@@ -191,16 +199,23 @@ type runExp struct {
 	pats        []*node
 	seen        int // notifications observed when last checked (noteCount): nothing new, nothing to re-check
 	checked     bool
+	// win is the window's notifications taken so far (in seq order), after is the seq of the
+	// newest notification looked at: each check takes only what came since, so a long window
+	// is not rescanned per batch. hits[j*len(pats)+i] (match, all): win[j] matches pattern i,
+	// each decided once
+	win   []notice
+	after uint64
+	hits  []bool
 }
 
 func newPlayer(s *Scenario, o Options) *player {
 	p := &player{s: s, o: o, byID: map[string]*step{}, marks: map[string]mark{}, created: map[string]string{},
-		sinceLast: map[string]int{}}
+		sinceLast: map[string]int{}, lastReq: -1}
 	for i, sp := range s.steps {
 		if sp.id != "" {
 			p.byID[sp.id] = sp
 		}
-		if sp.kind == stExpect && sp.exp != nil && sp.exp.since != "" {
+		if (sp.kind == stExpect || sp.kind == stExpectRequest) && sp.exp != nil && sp.exp.since != "" {
 			p.sinceLast[sp.exp.since] = i
 		}
 	}
@@ -235,7 +250,23 @@ func (p *player) noteFloor() (floor uint64, all bool) {
 func (p *player) Observe(recs []sim.Record) {
 	floor, all := p.noteFloor()
 	for i := range recs {
-		if recs[i].Type != sim.RecNotification {
+		switch recs[i].Type {
+		case sim.RecRequest:
+			p.reqCount++
+			p.lastReq = -1
+			if p.s.test && !all {
+				p.reqs = append(p.reqs, requestNotice(&recs[i]))
+				p.lastReq = len(p.reqs) - 1
+			}
+			continue
+		case sim.RecResponse:
+			if p.lastReq >= 0 {
+				p.reqs[p.lastReq].answered(&recs[i])
+				p.lastReq = -1
+			}
+			continue
+		case sim.RecNotification:
+		default:
 			continue
 		}
 		p.noteCount++
@@ -255,6 +286,16 @@ func (p *player) Observe(recs []sim.Record) {
 		clear(p.notes[:k:k]) // let their maps go
 		p.notes = p.notes[k:]
 	}
+	k = 0
+	for k < len(p.reqs) && k != p.lastReq && (all || p.reqs[k].seq <= floor) {
+		k++
+	}
+	if k > 0 {
+		p.reqs = p.reqs[k:]
+		if p.lastReq >= 0 {
+			p.lastReq -= k
+		}
+	}
 }
 
 // CloneScript copies the player for a checkpoint of the live driver (sim.ScriptCloner). The
@@ -270,6 +311,8 @@ func (p *player) CloneScript() sim.Script {
 	// sim.Engine.Clone), so a restore does not copy the whole session's notifications
 	if p.exp != nil {
 		x := *p.exp
+		// the window so far is appended to by both: each gets its own (it is one window long)
+		x.win, x.hits = slices.Clone(x.win), slices.Clone(x.hits)
 		c.exp = &x
 	}
 	c.held = slices.Clone(p.held)
@@ -326,7 +369,7 @@ func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
 		e.Emit(sim.Record{Type: sim.RecPause, Name: sp.name(), Text: sp.text})
 	case stWait:
 		p.until = e.Now() + sp.wait
-	case stExpect:
+	case stExpect, stExpectRequest:
 		p.startExpect(e, sp, seq)
 	default:
 		return p.act(e, sp)
@@ -345,7 +388,7 @@ func (p *player) proceed(e *sim.Engine, sp *step) (sim.Wake, bool) {
 			return sim.Wake{Paused: true, Prompt: sp.text}, false
 		}
 		p.resumed = false
-	case stExpect:
+	case stExpect, stExpectRequest:
 		if p.exp != nil {
 			return p.evalExpect(e, sp)
 		}
@@ -463,7 +506,7 @@ func (p *player) startExpect(e *sim.Engine, sp *step, seq uint64) {
 	if x.mode == exNone && x.since != "" && !x.hasWithin {
 		cl = e.Now()
 	}
-	re := &runExp{x: x, open: open, close: cl, fromSeq: from}
+	re := &runExp{x: x, open: open, close: cl, fromSeq: from, after: from}
 	for _, pt := range x.patterns {
 		ip, err := interpolate(pt, p.resolver(e))
 		if err != nil {
@@ -476,16 +519,50 @@ func (p *player) startExpect(e *sim.Engine, sp *step, seq uint64) {
 	p.exp = re
 }
 
-// window returns the notifications inside the expectation's window so far.
-func (p *player) window(re *runExp) []notice {
+// window takes the notifications that came into the expectation's window since the last
+// check into re.win (and, for match and all, decides which patterns each matches) and returns
+// the window so far. It reports the index in win of the first new notification.
+func (p *player) window(re *runExp) (win []notice, fresh int) {
 	closeMs := int64(re.close / time.Millisecond)
-	var out []notice
-	for _, n := range p.notes {
-		if n.seq > re.fromSeq && n.t <= closeMs {
-			out = append(out, n)
+	pool := p.notes
+	if re.x.req {
+		// a request gains its answer after it is taken (and requests are few): take the
+		// window afresh at each check
+		pool = p.reqs
+		re.win, re.hits, re.after = re.win[:0], re.hits[:0], re.fromSeq
+	}
+	fresh = len(re.win)
+	// pool is in seq order: start after the newest one already looked at
+	i, _ := slices.BinarySearchFunc(pool, re.after+1, func(n notice, seq uint64) int {
+		switch {
+		case n.seq < seq:
+			return -1
+		case n.seq > seq:
+			return 1
+		}
+		return 0
+	})
+	for _, n := range pool[i:] {
+		re.after = n.seq
+		if n.t > closeMs {
+			continue // after the window: so is everything later, but nothing later is kept yet
+		}
+		re.win = append(re.win, n)
+		if m := re.x.mode; m == exMatch || m == exAll {
+			for _, pt := range re.pats {
+				ok, _ := p.match(pt, n)
+				re.hits = append(re.hits, ok)
+			}
 		}
 	}
-	return out
+	return re.win, fresh
+}
+
+// match is matchNotice, counted (matchCalls), so a test can tell that notifications are
+// matched once per expectation, not once per check.
+func (p *player) match(pt *node, n notice) (bool, []mismatch) {
+	p.matchCalls++
+	return matchNotice(pt, n)
 }
 
 func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
@@ -493,16 +570,26 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 	x := re.x
 	closed := e.Now() >= re.close
 	wait := sim.Wake{At: re.close, Has: true}
-	if !closed && re.checked && re.seen == p.noteCount {
+	count := p.noteCount
+	if x.req {
+		count = p.reqCount
+	}
+	if !closed && re.checked && re.seen == count {
 		return wait, false
 	}
-	re.checked, re.seen = true, p.noteCount
-	win := p.window(re)
+	re.checked, re.seen = true, count
+	win, fresh := p.window(re)
+	what := "notification"
+	if x.req {
+		what = "request"
+	}
 	switch x.mode {
 	case exMatch:
-		for _, n := range win {
-			if ok, _ := matchNotice(re.pats[0], n); ok {
-				p.pass(e, sp, fmt.Sprintf("expectation %q met by notification #%d", sp.name(), n.seq), re, []uint64{n.seq})
+		for j := fresh; j < len(win); j++ {
+			if re.hits[j] {
+				n := win[j]
+				p.bind(sp, n)
+				p.pass(e, sp, fmt.Sprintf("expectation %q met by %s #%d", sp.name(), what, n.seq), re, []uint64{n.seq})
 				return p.endExpect()
 			}
 		}
@@ -511,9 +598,12 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		}
 		p.failUnmatched(e, sp, re, win, []int{0}, nil)
 	case exAll:
-		assign, missing := assignAll(re.pats, win, x.ordered)
+		assign, missing := assignAll(len(re.pats), win, re.hits, x.ordered)
 		if len(missing) == 0 {
-			p.pass(e, sp, fmt.Sprintf("expectation %q met by notifications %s", sp.name(), seqList(assign)), re, assign)
+			if len(assign) > 0 {
+				p.bind(sp, findNotice(win, assign[0]))
+			}
+			p.pass(e, sp, fmt.Sprintf("expectation %q met by %ss %s", sp.name(), what, seqList(assign)), re, assign)
 			return p.endExpect()
 		}
 		if !closed {
@@ -524,23 +614,23 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		if !closed {
 			return wait, false
 		}
-		hits := matching(re.pats[0], win)
+		hits := p.matching(re.pats[0], win)
 		if len(hits) == 0 {
-			p.pass(e, sp, fmt.Sprintf("expectation %q met: no matching notification %s", sp.name(), windowText(re)), re, nil)
+			p.pass(e, sp, fmt.Sprintf("expectation %q met: no matching %s %s", sp.name(), what, windowText(re)), re, nil)
 			return p.endExpect()
 		}
 		first := findNotice(win, hits[0])
 		pt := x.patterns[0]
-		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: %d notification(s) matched a pattern that must not match %s", sp.name(), len(hits), windowText(re)),
-			[]string{fmt.Sprintf("first: notification #%d at %s: %s", first.seq, fmtMs(first.t), first.desc)}, withWindow(re, hits))
+		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: %d %s(s) matched a pattern that must not match %s", sp.name(), len(hits), what, windowText(re)),
+			[]string{fmt.Sprintf("first: %s #%d at %s: %s", what, first.seq, fmtMs(first.t), first.desc)}, withWindow(re, hits))
 	case exCount:
 		if !closed {
 			return wait, false
 		}
-		hits := matching(re.pats[0], win)
+		hits := p.matching(re.pats[0], win)
 		n := len(hits)
 		if n >= x.min && (!x.hasMax || n <= x.max) {
-			p.pass(e, sp, fmt.Sprintf("expectation %q met: %d matching notification(s) %s", sp.name(), n, windowText(re)), re, hits)
+			p.pass(e, sp, fmt.Sprintf("expectation %q met: %d matching %s(s) %s", sp.name(), n, what, windowText(re)), re, hits)
 			return p.endExpect()
 		}
 		want := fmt.Sprintf("at least %d", x.min)
@@ -557,8 +647,8 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 				extra = closestLines(c, mm)
 			}
 		}
-		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: expected %s matching notification(s) %s, got %d%s",
-			sp.name(), want, windowText(re), n, seqSuffix(hits)), extra, withWindow(re, hits))
+		p.fail(e, sp, pt.line, pt.col, fmt.Sprintf("expectation %q not met: expected %s matching %s(s) %s, got %d%s",
+			sp.name(), want, what, windowText(re), n, seqSuffix(hits)), extra, withWindow(re, hits))
 	}
 	return p.endExpect()
 }
@@ -568,26 +658,27 @@ func (p *player) endExpect() (sim.Wake, bool) {
 	return sim.Wake{}, true
 }
 
-// assignAll finds a distinct notification for each pattern (in order if ordered). It returns the
-// matched sequence numbers and the indexes of the patterns left without one.
-func assignAll(pats []*node, win []notice, ordered bool) ([]uint64, []int) {
-	ok := make([][]bool, len(pats))
-	for i, pt := range pats {
+// assignAll finds a distinct notification for each of npats patterns (in order if ordered), from
+// hits (hits[j*npats+i]: win[j] matches pattern i). It returns the matched sequence numbers and
+// the indexes of the patterns left without one.
+func assignAll(npats int, win []notice, hits []bool, ordered bool) ([]uint64, []int) {
+	ok := make([][]bool, npats)
+	for i := range ok {
 		ok[i] = make([]bool, len(win))
-		for j, n := range win {
-			ok[i][j], _ = matchNotice(pt, n)
+		for j := range win {
+			ok[i][j] = hits[j*npats+i]
 		}
 	}
 	var seqs []uint64
 	var missing []int
 	if ordered {
 		j := 0
-		for i := range pats {
+		for i := 0; i < npats; i++ {
 			for j < len(win) && !ok[i][j] {
 				j++
 			}
 			if j >= len(win) {
-				for k := i; k < len(pats); k++ {
+				for k := i; k < npats; k++ {
 					missing = append(missing, k)
 				}
 				break
@@ -634,9 +725,9 @@ func (p *player) failUnmatched(e *sim.Engine, sp *step, re *runExp, win []notice
 				mms = append(mms, m.String())
 			}
 		} else if len(win) == 0 {
-			lines = append(lines, "no notification arrived in the window")
+			lines = append(lines, fmt.Sprintf("no %s arrived in the window", noun(x)))
 		} else {
-			lines = append(lines, "no notification came after the earlier patterns' matches")
+			lines = append(lines, fmt.Sprintf("no %s came after the earlier patterns' matches", noun(x)))
 		}
 		if x.ordered {
 			break // later patterns in an ordered list are not looked at once one is missing
@@ -651,8 +742,27 @@ func (p *player) failUnmatched(e *sim.Engine, sp *step, re *runExp, win []notice
 	p.fail(e, sp, first.line, first.col, msg, lines, d)
 }
 
+// noun is what an expectation looks at: notifications, or a bot's requests (expectRequest).
+func noun(x *expectation) string {
+	if x.req {
+		return "request"
+	}
+	return "notification"
+}
+
+// bind makes ${id} of an expectRequest step the call or operation its matched request created.
+func (p *player) bind(sp *step, n notice) {
+	if n.req && sp.id != "" && n.created != "" {
+		p.created[sp.id] = n.created
+	}
+}
+
 func closestLines(n notice, mm []mismatch) []string {
-	out := []string{fmt.Sprintf("closest: notification #%d at %s: %s", n.seq, fmtMs(n.t), n.desc)}
+	what := "notification"
+	if n.req {
+		what = "request"
+	}
+	out := []string{fmt.Sprintf("closest: %s #%d at %s: %s", what, n.seq, fmtMs(n.t), n.desc)}
 	for _, m := range mm {
 		out = append(out, "  "+m.String())
 	}
@@ -765,10 +875,10 @@ func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines 
 }
 
 // matching returns the sequence numbers of the notifications in win that pattern matches.
-func matching(pattern *node, win []notice) []uint64 {
+func (p *player) matching(pattern *node, win []notice) []uint64 {
 	var hits []uint64
 	for _, n := range win {
-		if ok, _ := matchNotice(pattern, n); ok {
+		if ok, _ := p.match(pattern, n); ok {
 			hits = append(hits, n.seq)
 		}
 	}

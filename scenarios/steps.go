@@ -59,6 +59,7 @@ var stepSpecs = []*stepSpec{
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
+	expectRequestStep,
 	transferStep, redirectStep,
 }
 

@@ -147,6 +147,7 @@ func (e *Engine) establish(callID string) {
 	c.State = CallEstablished
 	e.state("call.established", c.ID, nil)
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallEstablished)})
+	e.mediaEstablished(c)
 	if c.Kind == Group {
 		e.rosterChanged(c, c.Roster, nil)
 	}

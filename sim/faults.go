@@ -128,6 +128,10 @@ func (r *FaultRule) Validate() error {
 			return fmt.Errorf("fault %q: notify action must be drop, duplicate, delay or reorder, got %q", r.Name, r.Action)
 		}
 	case FaultTransport, FaultToken, FaultTransfer:
+	case FaultMedia:
+		if r.Mode != MediaNeverActive {
+			return fmt.Errorf("fault %q: media mode must be %s, got %q", r.Name, MediaNeverActive, r.Mode)
+		}
 	default:
 		return fmt.Errorf("fault %q: unknown kind %q", r.Name, r.Kind)
 	}
