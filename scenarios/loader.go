@@ -24,7 +24,7 @@ var (
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
 	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
-	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "media", "status", "times", "probability"}
+	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "media", "status", "times", "probability", "transfer"}
 	faultMatchKeys = []string{"invitee", "call", "nth", "operation"}
 	customFailKeys = []string{"code", "subcode", "message"}
 	faultLatKeys   = []string{"answer", "notify"}
@@ -714,14 +714,14 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 		}
 	}
 	var effects []string
-	for _, k := range []string{"fail", "latency", "notify", "transport", "token", "media"} {
+	for _, k := range []string{"fail", "latency", "notify", "transport", "token", "media", "transfer"} {
 		if n.get(k) != nil {
 			effects = append(effects, k)
 		}
 	}
 	switch len(effects) {
 	case 0:
-		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport, token or media", what)
+		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport, token, media or transfer", what)
 		return r, false
 	case 1:
 	default:
@@ -738,8 +738,11 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 	}
 	v := n.get(effects[0])
 	switch effects[0] {
-	case "fail":
+	case "fail", "transfer": // transfer: a transfer target fails as fail: makes an invitee fail
 		r.Kind = sim.FaultInvite
+		if effects[0] == "transfer" {
+			r.Kind = sim.FaultTransfer
+		}
 		if v.k == kMap {
 			if c.object(v, "fail", customFailKeys) && c.require(v, "fail", "code") {
 				f := graph.Failure{Name: "custom", Message: "Simulated failure."}

@@ -85,7 +85,7 @@ func TestLoaderErrors(t *testing.T) {
 		{"unknown step key", base + "  - {hangup: huddle, expectEror: {status: 400}}\n", 11, 22,
 			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, ...); did you mean "expectError"?`},
 		{"expectError on wait", base + "  - {wait: 1s, expectError: {status: 400}}\n", 11, 29,
-			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, startHoldMusic, stopHoldMusic, changeScreenSharingRole), not wait`},
+			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, startHoldMusic, stopHoldMusic, changeScreenSharingRole, transfer, redirect), not wait`},
 		{"bad media fault", base + "  - fault: {media: sometimes}\n", 11, 20,
 			`media: "sometimes" is not one of neverActive`},
 		{"hold without participant", base + "  - hold: {call: huddle}\n", 11, 11,

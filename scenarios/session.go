@@ -213,11 +213,7 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 	switch r.Kind {
 	case sim.FaultInvite:
 		if r.Fail != nil {
-			if c, ok := graph.LookupFailure(r.Fail.Name); ok && c.Code == r.Fail.Code && c.Subcode == r.Fail.Subcode && c.Message == r.Fail.Message {
-				f = append(f, "fail: "+q(c.Name))
-			} else {
-				f = append(f, fmt.Sprintf("fail: {code: %d, subcode: %d, message: %s}", r.Fail.Code, r.Fail.Subcode, q(r.Fail.Message)))
-			}
+			f = append(f, "fail: "+failureYAML(r.Fail))
 		}
 	case sim.FaultLatency:
 		if r.Range != nil {
@@ -237,6 +233,12 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		f = append(f, "token: "+q(r.Mode))
 	case sim.FaultMedia:
 		f = append(f, "media: "+q(r.Mode))
+	case sim.FaultTransfer:
+		fail := q("declined")
+		if r.Fail != nil {
+			fail = failureYAML(r.Fail)
+		}
+		f = append(f, "transfer: "+fail)
 	}
 	if r.Times > 0 {
 		f = append(f, fmt.Sprintf("times: %d", r.Times))
@@ -245,4 +247,13 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		f = append(f, fmt.Sprintf("probability: %g", r.Probability))
 	}
 	return "{" + strings.Join(f, ", ") + "}"
+}
+
+// failureYAML writes a failure as a fault's fail: or transfer: value: its catalogue name when it
+// is a catalogue entry, else a custom resultInfo.
+func failureYAML(fl *graph.Failure) string {
+	if c, ok := graph.LookupFailure(fl.Name); ok && c.Code == fl.Code && c.Subcode == fl.Subcode && c.Message == fl.Message {
+		return q(c.Name)
+	}
+	return fmt.Sprintf("{code: %d, subcode: %d, message: %s}", fl.Code, fl.Subcode, q(fl.Message))
 }

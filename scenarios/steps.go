@@ -67,6 +67,7 @@ var stepSpecs = []*stepSpec{
 	participantStep("share", sim.InShare, false, "a simulated Teams user shares their screen: their `videoBasedScreenSharing` stream goes `sendOnly` in a roster `updated`", "A simulated Teams user shares their screen."),
 	participantStep("stopShare", sim.InStopShare, false, "a simulated Teams user stops sharing: their `videoBasedScreenSharing` stream goes back to `receiveOnly`", "A simulated Teams user stops sharing their screen."),
 	startHoldMusicStep, stopHoldMusicStep, changeScreenSharingRoleStep,
+	transferStep, redirectStep,
 }
 
 // Derived lists.
@@ -705,13 +706,6 @@ func holdMusicBlame(msg string) string {
 }
 
 // identityName is how a step names a participant: the directory name when there is one.
-func identityName(e *sim.Engine, who string) string {
-	if id, ok := e.FindIdentity(who); ok {
-		return id.Name
-	}
-	return who
-}
-
 var changeScreenSharingRoleStep = &stepSpec{
 	kind:    "changeScreenSharingRole",
 	syntax:  []string{"changeScreenSharingRole: {call, role: viewer|sharer}"},

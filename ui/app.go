@@ -48,6 +48,7 @@ const (
 	overlayFaults
 	overlayCall
 	overlayHelp
+	overlayTransfer
 )
 
 type statusKind int
@@ -118,6 +119,8 @@ type Model struct {
 	invite  inviteForm
 	faults  faultPanel
 	callF   callForm
+	// transfer is the transfer/redirect form (transferform.go)
+	transfer transferForm
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -443,6 +446,8 @@ func (m *Model) activeField() *field {
 		if m.callF.current() == cfName {
 			return &m.callF.name
 		}
+	case overlayTransfer:
+		return m.transfer.textField()
 	case overlayNone:
 		if m.feed.editing {
 			return &m.feed.input
@@ -486,6 +491,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.faultKey(msg)
 	case overlayCall:
 		return m.callKey(msg)
+	case overlayTransfer:
+		return m.transferKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -530,6 +537,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.invite = newInviteForm(c, m.world)
 		m.overlay = overlayInvite
 		return m, nil
+	case key.Matches(msg, k.Transfer, k.Redirect):
+		return m.openTransfer(key.Matches(msg, k.Redirect))
 	case key.Matches(msg, k.Faults):
 		m.faults = newFaultPanel(m.world)
 		m.overlay = overlayFaults
@@ -826,6 +835,9 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	if msg.form == overlayTransfer {
+		return m.transferDone(msg)
+	}
 	text, ok := describeResponse(msg.res)
 	switch msg.form {
 	case overlayInvite:
@@ -1255,6 +1267,8 @@ func (m Model) overlayView() string {
 		return m.faults.View(m.st, w)
 	case overlayCall:
 		return m.callF.View(m.st, w)
+	case overlayTransfer:
+		return m.transfer.View(m.st, w)
 	case overlayHelp:
 		return m.fullHelpView(w)
 	}
@@ -1379,6 +1393,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormLeft, k.FormRight, k.FormNext, k.Disarm, k.FormClose}
 	case overlayCall:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
+	case overlayTransfer:
+		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}

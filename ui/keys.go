@@ -14,6 +14,7 @@ type KeyMap struct {
 	Invite, Faults, NewCall, Incoming, Answer, HangUp, Remove, Mute, Prompt, Tones, Press key.Binding
 	// main screen: the far end's media and the bot's hold music and screen sharing (media keys)
 	Hold, Media, HoldMusic, Share, ShareRole key.Binding
+	Transfer, Redirect                       key.Binding
 	// main screen: the clock
 	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
@@ -50,6 +51,8 @@ func DefaultKeyMap() KeyMap {
 		Prompt:   b([]string{"p"}, "p", "play a prompt"),
 		Tones:    b([]string{"t"}, "t", "subscribe to tones"),
 		Press:    b([]string{"d"}, "d", "participant presses 1"),
+		Transfer: b([]string{"T"}, "T", "transfer the call"),
+		Redirect: b([]string{"R"}, "R", "redirect an incoming call"),
 
 		Hold:      b([]string{"o"}, "o", "participant holds / resumes"),
 		Media:     b([]string{"O"}, "O", "call media drops / returns"),
@@ -121,6 +124,7 @@ func (k KeyMap) Scopes() []Scope {
 		{Name: "main", Title: "Main screen", Groups: [][]key.Binding{
 			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute, k.Prompt, k.Tones, k.Press},
 			{k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole},
+			{k.Transfer, k.Redirect},
 			{k.Pause, k.Step, k.Forward, k.Back, k.Undo, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
