@@ -201,9 +201,15 @@ type Call struct {
 	ToneSeq        int  // checkpoint: copy
 	// AliveAt is when the call started or last got a keepAlive: the keep-alive timeout counts
 	// from it.
-	AliveAt    time.Duration // checkpoint: copy
-	nextSource int
-	ops        []*Operation // this call's operations, in creation order
+	AliveAt time.Duration // checkpoint: copy
+	// Echo is what the bot sent when it created or answered the call (shape.go); ChainID its
+	// callChainId, shared by the legs of one conference; ResourceAccount the resource account
+	// an incoming call came to (nil: the bot's application).
+	Echo            Echo      // checkpoint: Echo.clone
+	ChainID         string    // checkpoint: copy
+	ResourceAccount *Identity // checkpoint: copy
+	nextSource      int
+	ops             []*Operation // this call's operations, in creation order
 }
 
 // Ended reports whether the call is over (terminated).
@@ -335,7 +341,9 @@ type NoteMeta struct {
 	ChangeType string
 	Resource   string
 	CallID     string
-	Summary    string
+	// ChainID is the call's callChainId (the X-Microsoft-Skype-Chain-ID header of serve's POST).
+	ChainID string
+	Summary string
 }
 
 // Time returns the record's virtual time as a duration since the epoch.

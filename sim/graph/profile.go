@@ -43,6 +43,9 @@ type Profile struct {
 	// "addParticipants failed for participant 8:orgid:{id}. Underlying reason: {reason}.
 	// DiagCode: {code}#{subcode}.@"; otherwise the seed's 2019 form.
 	DiagCodeInviteFailures bool
+	// MeetingInfoInNotifications repeats a call's chatInfo and meetingInfo in its state
+	// notifications, as the v1.0 docs' meeting join examples do.
+	MeetingInfoInNotifications bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -74,7 +77,8 @@ func V1() Profile {
 		EscalateP2P:           true,
 		APIVersion:            "v1.0",
 
-		DiagCodeInviteFailures: true,
+		DiagCodeInviteFailures:     true,
+		MeetingInfoInNotifications: true,
 	}
 }
 
