@@ -12,7 +12,7 @@ import (
 
 func TestBuiltinsList(t *testing.T) {
 	list := Builtins()
-	want := []string{"failure-catalogue", "hangup-and-leave", "incoming-then-move", "ivr-prompt", "ivr-tones", "multi-invite-partial",
+	want := []string{"failure-catalogue", "group-mute-and-join", "hangup-and-leave", "incoming-then-move", "ivr-prompt", "ivr-tones", "multi-invite-partial",
 		"record-response", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
 	var got []string
 	for _, b := range list {

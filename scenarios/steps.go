@@ -55,9 +55,11 @@ var stepSpecs = []*stepSpec{
 	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
 	sendDtmfStep,
 	recordStep,
+	muteBotStep, unmuteBotStep, updateRecordingStatusStep,
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
+	selfMuteStep, selfUnmuteStep, joinStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 }
 

@@ -83,7 +83,7 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	return append(o,
 		graph.KV{K: "info", V: info},
 		graph.KV{K: "mediaStreams", V: []graph.Obj{stream}},
-		graph.KV{K: "isMuted", V: p.Muted},
+		graph.KV{K: "isMuted", V: p.Muted || p.SelfMuted},
 		graph.KV{K: "isInLobby", V: p.InLobby},
 	)
 }

@@ -29,8 +29,6 @@ type Echo struct {
 	ThreadID string
 	// AppHosted: the mediaConfig is an appHostedMediaConfig (the bot hosts its media).
 	AppHosted bool
-	// RecordingStatus is the last status the bot set with updateRecordingStatus ("": never).
-	RecordingStatus string
 }
 
 // clone copies the echo for a checkpoint (the raw values are never changed once made; the
@@ -52,7 +50,7 @@ func (c *Call) AppHostedMedia() bool { return c.Echo.AppHosted }
 
 // RecordingStatus is the call's recording status as the bot last set it (updateRecordingStatus),
 // "" if it never did.
-func (c *Call) RecordingStatus() string { return c.Echo.RecordingStatus }
+func (c *Call) RecordingStatus() string { return c.Recording }
 
 // Media config types (resources/appHostedMediaConfig.md, serviceHostedMediaConfig.md).
 const (

@@ -148,10 +148,12 @@ type Participant struct {
 	Region       string
 	LanguageID   string
 	Muted        bool
-	InLobby      bool
-	SourceID     int
-	Etag         int
-	JoinedAt     time.Duration
+	// SelfMuted: the person muted their own microphone (isMuted without serverMuted).
+	SelfMuted bool
+	InLobby   bool
+	SourceID  int
+	Etag      int
+	JoinedAt  time.Duration
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -208,8 +210,10 @@ type Call struct {
 	Echo            Echo      // checkpoint: Echo.clone
 	ChainID         string    // checkpoint: copy
 	ResourceAccount *Identity // checkpoint: copy
-	nextSource      int
-	ops             []*Operation // this call's operations, in creation order
+	// Recording is the recording status the bot last set (updateRecordingStatus; "": never).
+	Recording  string // checkpoint: copy
+	nextSource int
+	ops        []*Operation // this call's operations, in creation order
 }
 
 // Ended reports whether the call is over (terminated).
