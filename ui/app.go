@@ -575,6 +575,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		args, _ := json.Marshal(sim.PressArgs{Tones: "1"})
 		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
+	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join):
+		return m, m.shapeKey(msg)
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()
