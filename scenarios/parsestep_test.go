@@ -29,6 +29,8 @@ func TestParseStep(t *testing.T) {
 		{"stopShare", `{"stopShare": {"call": "c1", "participant": "heidi"}}`, sim.Input{Kind: sim.InStopShare, Call: "c1", Participant: "heidi"}, ""},
 		{"media bad state", `{"media": {"call": "c1", "state": "off"}}`, sim.Input{}, `"off" is not one of active, inactive`},
 		{"hold music is the bot's", `{"startHoldMusic": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `unknown key "startHoldMusic"`},
+		{"incoming call to a resource account", `{"incomingCall": {"name": "c3", "from": "dave", "to": "help-line"}}`,
+			sim.Input{Kind: sim.InIncomingCall, Name: "c3", From: "dave", To: "help-line"}, ""},
 		{"not a key", `{"press": {"call": "c1", "participant": "heidi", "tones": "1x"}}`, sim.Input{}, `'x' is not a key`},
 		{"no tones", `{"press": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `tones`},
 		{"a bot action", `{"hangup": "c1"}`, sim.Input{}, `unknown key "hangup"`},

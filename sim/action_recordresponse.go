@@ -138,6 +138,9 @@ func (e *Engine) recordRequest(rq *request) answer {
 	if a != nil {
 		return *a
 	}
+	if a := serviceHostedOnly(c, "recordResponse"); a != nil {
+		return *a
+	}
 	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; responses can only be recorded in an established call.", c.ID, c.State)
 	}

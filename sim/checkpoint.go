@@ -140,6 +140,11 @@ func (e *Engine) Clone() *Engine {
 func cloneCall(call *Call, cloneOp func(*Operation) *Operation) *Call {
 	cc := *call
 	cc.Result = cloneResult(call.Result)
+	cc.Echo = call.Echo.clone()
+	if call.ResourceAccount != nil {
+		ra := *call.ResourceAccount
+		cc.ResourceAccount = &ra
+	}
 	if call.Source != nil {
 		s := *call.Source
 		cc.Source = &s

@@ -76,7 +76,7 @@ func init() {
 					return Result{Err: fmt.Errorf("incoming call: a call named %q exists", in.Name)}
 				}
 			}
-			return Result{call: e.incomingCall(in.Name, from)}
+			return Result{call: e.incomingCall(in.Name, from, e.resourceAccount(in.To))}
 		},
 		summary: func(in Input) string { return "incoming call from " + in.From }})
 	registerInput(InLeave, inputKind{
@@ -177,6 +177,7 @@ type Input struct {
 	Participant string `json:"participant,omitempty"` // identity name, display name or participant id
 	Name        string `json:"name,omitempty"`        // name of a call being created
 	From        string `json:"from,omitempty"`        // caller of an incoming call
+	To          string `json:"to,omitempty"`          // resource account an incoming call came to ("": the bot)
 	CallKind    string `json:"callKind,omitempty"`    // peerToPeer or group (createCall)
 
 	Invitees      []InviteeSpec `json:"invitees,omitempty"`

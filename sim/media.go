@@ -123,10 +123,6 @@ func init() {
 		}})
 }
 
-// appHostedMedia reports whether the bot hosts the call's media itself. The call records no
-// mediaConfig yet (create and answer do not keep it), so every call counts as service-hosted.
-func appHostedMedia(*Call) bool { return false }
-
 // mediaAudio is what mediaState.audio should say now.
 func (e *Engine) mediaAudio(c *Call) string {
 	if c.MediaNever || c.MediaDown {
@@ -145,7 +141,7 @@ func (e *Engine) mediaAudio(c *Call) string {
 // syncMediaState tells the bot when the call's mediaState changed: updated {state,
 // mediaState}. Before the first active one nothing is sent (the call's media has not started).
 func (e *Engine) syncMediaState(c *Call) {
-	if !e.prof.MediaState || c.State != CallEstablished || appHostedMedia(c) {
+	if !e.prof.MediaState || c.State != CallEstablished || c.AppHostedMedia() {
 		return
 	}
 	want := e.mediaAudio(c)

@@ -160,6 +160,8 @@ type Participant struct {
 	// ShareRole is the bot's screen sharing role (changeScreenSharingRole), "" before any.
 	Sharing   bool   // checkpoint: copy
 	ShareRole string // checkpoint: copy
+	// SelfMuted: the person muted their own microphone (isMuted without serverMuted).
+	SelfMuted bool // checkpoint: copy
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -216,6 +218,14 @@ type Call struct {
 	MediaState string // checkpoint: copy
 	MediaDown  bool   // checkpoint: copy
 	MediaNever bool   // checkpoint: copy
+	// Echo is what the bot sent when it created or answered the call (shape.go); ChainID its
+	// callChainId, shared by the legs of one conference; ResourceAccount the resource account
+	// an incoming call came to (nil: the bot's application).
+	Echo            Echo      // checkpoint: Echo.clone
+	ChainID         string    // checkpoint: copy
+	ResourceAccount *Identity // checkpoint: copy
+	// Recording is the recording status the bot last set (updateRecordingStatus; "": never).
+	Recording  string // checkpoint: copy
 	nextSource int
 	ops        []*Operation // this call's operations, in creation order
 
@@ -357,7 +367,9 @@ type NoteMeta struct {
 	ChangeType string
 	Resource   string
 	CallID     string
-	Summary    string
+	// ChainID is the call's callChainId (the X-Microsoft-Skype-Chain-ID header of serve's POST).
+	ChainID string
+	Summary string
 }
 
 // Time returns the record's virtual time as a duration since the epoch.

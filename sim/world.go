@@ -120,6 +120,9 @@ func (e *Engine) addCall(c *Call) {
 		c.Name = fmt.Sprintf("call-%d", e.nameSeq)
 	}
 	c.CreatedAt = e.now
+	if c.ChainID == "" {
+		c.ChainID = e.chainFor(c.Echo.ThreadID)
+	}
 	e.armKeepAlive(c)
 	e.calls = append(e.calls, c)
 	e.callIdx[strings.ToLower(c.ID)] = c

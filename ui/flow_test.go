@@ -318,3 +318,46 @@ func TestFlowHold(t *testing.T) {
 		t.Fatal("after H again: hold music still on")
 	}
 }
+
+// TestFlowShapeKeys: M mutes and unmutes the bot, e sets the bot's recording status (shown in the
+// roster's title), S makes the selected person mute themselves, J has someone join the call.
+func TestFlowShapeKeys(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	botMuted := func() bool {
+		for _, p := range h.m.roster.parts {
+			if p.IsBot {
+				return p.Muted
+			}
+		}
+		t.Fatal("no bot in the roster")
+		return false
+	}
+	h.keys("M")
+	h.advance(time.Second)
+	if !botMuted() {
+		t.Fatal("M did not mute the bot")
+	}
+	h.keys("M")
+	h.advance(time.Second)
+	if botMuted() {
+		t.Fatal("M again did not unmute the bot")
+	}
+	h.keys("e")
+	h.advance(time.Second)
+	h.mustSee("recording status recording")
+	h.keys("e")
+	h.advance(time.Second)
+	h.mustSee("recording status notRecording")
+	h.keys("2", "down", "S") // Alice
+	h.advance(time.Second)
+	if p := h.m.roster.selected(); p == nil || !p.SelfMuted || p.Muted {
+		t.Fatalf("after S: %+v", p)
+	}
+	h.mustSee("self")
+	n := len(h.m.roster.parts)
+	h.keys("J")
+	h.advance(time.Second)
+	if len(h.m.roster.parts) != n+1 {
+		t.Fatalf("after J: %d in the roster, want %d", len(h.m.roster.parts), n+1)
+	}
+}
