@@ -3,6 +3,7 @@ package graphapi
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -353,5 +354,29 @@ func TestRecordingDownload(t *testing.T) {
 	}
 	if r := call(t, "GET", s.BaseURL()+"/recordings/00000000-0000-0000-0000-000000000000", "", "Authorization", "Bearer "+tok); r.status != 404 {
 		t.Errorf("an unknown recording: %d", r.status)
+	}
+}
+
+// TestServeTimers: Options.Timers (serve's --timer) set the empty world's timers; a bad one is
+// an error of Start, naming the flag.
+func TestServeTimers(t *testing.T) {
+	s := startServer(t, nil, func(o *Options) {
+		o.Timers = []sim.TimerSetting{{Name: "answerTimeout", Value: 2 * time.Second}, {Name: "keepAliveTimeout", Value: 3 * time.Minute}}
+	})
+	cfg := s.Driver().Config()
+	if cfg.AnswerTimeout != 2*time.Second || cfg.KeepAliveTimeout != 3*time.Minute || cfg.RingTimeout != 60*time.Second {
+		t.Fatalf("config timers: answer %v keepAlive %v ring %v", cfg.AnswerTimeout, cfg.KeepAliveTimeout, cfg.RingTimeout)
+	}
+	incoming(t, s, "dave")
+	waitUntil(t, "the unanswered call to end", func() bool {
+		c, ok := s.Driver().FindCall("incoming-1")
+		return ok && c.Ended()
+	})
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	_, err := Start(Options{Listener: ln, Key: testKey(t), Timers: []sim.TimerSetting{{Name: "ringtimeout", Value: time.Second}}})
+	if err == nil || !strings.Contains(err.Error(), `--timer: unknown timer "ringtimeout"`) {
+		t.Fatalf("Start with a bad timer: %v", err)
 	}
 }

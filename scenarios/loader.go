@@ -16,7 +16,7 @@ import (
 
 // Keys the loader accepts, per object. The schema test keeps Schema() in step with these.
 var (
-	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "bot", "identities", "calls", "faults", "steps"}
+	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "timers", "bot", "identities", "calls", "faults", "steps"}
 	clockKeys      = []string{"epoch", "speed"}
 	latencyKeys    = []string{"answer", "notify", "establish"}
 	rangeKeys      = []string{"min", "max"}
@@ -374,6 +374,26 @@ func (c *checker) scenario(s *Scenario, root *node) {
 				c.err(v, "ringTimeout: must be more than 0")
 			}
 			s.ringTimeout = d
+		}
+	}
+	if v := root.get("timers"); v != nil && c.object(v, "timers", sim.TimerNames()) {
+		for i, k := range v.keys {
+			if _, known := sim.LookupTimer(k.s); !known {
+				continue // reported by object
+			}
+			d, ok := c.duration(v.vals[i], "timers."+k.s)
+			if !ok {
+				continue
+			}
+			if d == 0 {
+				c.err(v.vals[i], "timers.%s: must be more than 0", k.s)
+				continue
+			}
+			if k.s == "ringTimeout" && root.get("ringTimeout") != nil {
+				c.err(k, "timers.ringTimeout: the top-level ringTimeout sets it too; keep one")
+				continue
+			}
+			s.timers = append(s.timers, timerSetting{name: k.s, d: d})
 		}
 	}
 	if v := root.get("bot"); v != nil && c.object(v, "bot", botKeys) {

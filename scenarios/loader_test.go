@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/callsim/callsim/sim"
 )
 
 // base is a valid file the error cases below are built on (line numbers matter: keep it stable).
@@ -51,7 +54,14 @@ func TestLoaderErrors(t *testing.T) {
 		msg       string
 	}{
 		{"unknown top key", "version: 1\nname: x\nprofle: v1\n", 3, 1,
-			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, bot, identities, calls, faults, steps); did you mean "profile"?`},
+			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, timers, bot, identities, calls, faults, steps); did you mean "profile"?`},
+		{"unknown timer", "version: 1\nname: x\ntimers:\n  answerTimout: 5s\n", 4, 3,
+			`unknown key "answerTimout" in timers (allowed: ringTimeout, answerTimeout, keepAliveTimeout, lobbyTimeout, aloneTimeout, promptDuration); did you mean "answerTimeout"?`},
+		{"timer not a duration", "version: 1\nname: x\ntimers: {keepAliveTimeout: 2}\n", 3, 28,
+			`timers.keepAliveTimeout: expected a duration such as 5s, 250ms or 1m30s, got the number 2 (add a unit)`},
+		{"timer zero", "version: 1\nname: x\ntimers: {aloneTimeout: 0s}\n", 3, 24, `timers.aloneTimeout: must be more than 0`},
+		{"ring timeout twice", "version: 1\nname: x\nringTimeout: 30s\ntimers: {ringTimeout: 20s}\n", 4, 10,
+			`timers.ringTimeout: the top-level ringTimeout sets it too; keep one`},
 		{"missing version", "name: x\n", 1, 1, `missing required key "version" (write version: 1)`},
 		{"wrong version", "version: 2\nname: x\n", 1, 10, `version: this callsim reads version 1, the file says 2`},
 		{"wrong type seed", "version: 1\nname: x\nseed: abc\n", 3, 7, `seed: expected a whole number of 0 or more, got the string "abc"`},
@@ -288,5 +298,33 @@ func TestLoadUnknownName(t *testing.T) {
 	var es *Errors
 	if errors.As(err, &es) {
 		t.Fatal("an unknown name is not a file error")
+	}
+}
+
+// The timers: key sets the engine's timers; Options.Timers (serve's --timer) win over it.
+func TestScenarioTimers(t *testing.T) {
+	s, err := Parse("t.yaml", []byte("version: 1\nname: x\ntimers: {answerTimeout: 5s, keepAliveTimeout: 2m, promptDuration: 1s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		o    Options
+		want map[string]time.Duration
+	}{
+		{"file", Options{}, map[string]time.Duration{"answerTimeout": 5 * time.Second, "keepAliveTimeout": 2 * time.Minute, "promptDuration": time.Second, "ringTimeout": time.Minute}},
+		{"override", Options{Timers: []sim.TimerSetting{{Name: "keepAliveTimeout", Value: 10 * time.Second}, {Name: "ringTimeout", Value: 7 * time.Second}}},
+			map[string]time.Duration{"answerTimeout": 5 * time.Second, "keepAliveTimeout": 10 * time.Second, "ringTimeout": 7 * time.Second}},
+	}
+	for _, c := range cases {
+		cfg, err := s.Config(c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range c.want {
+			if got := cfg.Timer(name); got != want {
+				t.Errorf("%s: %s = %v, want %v", c.name, name, got, want)
+			}
+		}
 	}
 }

@@ -23,6 +23,7 @@ type Scenario struct {
 	speed       float64
 	latency     sim.Latency
 	ringTimeout time.Duration
+	timers      []timerSetting // the timers: key, in the file's order
 	bot         sim.Bot
 
 	identities []sim.Identity
@@ -32,6 +33,12 @@ type Scenario struct {
 
 	// horizon bounds how long the steps can take in virtual time (waits, at, expectation windows).
 	horizon time.Duration
+}
+
+// timerSetting is one entry of the timers: key (sim.Timers names the timers).
+type timerSetting struct {
+	name string
+	d    time.Duration
 }
 
 // Step kinds (scenarios.md "Steps").

@@ -20,6 +20,8 @@ type Options struct {
 	Profile string
 	// Live: pause steps stop until Resume (the TUI). Headless playback logs pauses and goes on.
 	Live bool
+	// Timers override the file's timers (serve's --timer).
+	Timers []sim.TimerSetting
 }
 
 // Result is the outcome of one expectation (an expect step, or a bot action's expectError, or a
@@ -65,6 +67,16 @@ func (s *Scenario) Config(o Options) (sim.Config, error) {
 	}
 	if s.ringTimeout > 0 {
 		cfg.RingTimeout = s.ringTimeout
+	}
+	for _, t := range s.timers {
+		if err := cfg.SetTimer(t.name, t.d); err != nil {
+			return sim.Config{}, err
+		}
+	}
+	for _, t := range o.Timers {
+		if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+			return sim.Config{}, err
+		}
 	}
 	if s.bot.DisplayName != "" {
 		cfg.Bot.DisplayName = s.bot.DisplayName

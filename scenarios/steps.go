@@ -543,11 +543,11 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from}"},
-	doc:     "a simulated identity calls the bot",
-	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, recording?}"},
+	doc:     "a simulated identity calls the bot; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
+	mapping: true, keys: []string{"name", "from", "recording"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
@@ -555,9 +555,15 @@ var incomingCallStep = &stepSpec{
 			st.addCall(name, sim.PeerToPeer)
 		}
 		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
+		if r := v.get("recording"); r != nil {
+			sp.in.Recording, _ = c.boolean(r, "incomingCall recording")
+		}
 		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
 	},
 	encode: func(e *sim.Engine, in sim.Input) string {
+		if in.Recording {
+			return fmt.Sprintf("{name: %s, from: %s, recording: true}", q(in.Name), q(in.From))
+		}
 		return fmt.Sprintf("{name: %s, from: %s}", q(in.Name), q(in.From))
 	},
 	blame: func(msg string) string {

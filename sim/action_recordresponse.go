@@ -143,7 +143,7 @@ func (e *Engine) recordRequest(rq *request) answer {
 	}
 	op := e.newMediaOp(c, recordOp, cc, OpRunning)
 	op.RecordedFor = time.Duration(secs) * time.Second
-	took := op.RecordedFor + time.Duration(len(b.Prompts))*PromptDuration
+	took := op.RecordedFor + time.Duration(len(b.Prompts))*e.cfg.PromptDuration
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "seconds": secs})
 	e.schedule(&event{at: e.now + took, kind: evRecorded, call: c.ID, op: op.ID})
 
