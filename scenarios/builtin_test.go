@@ -12,8 +12,9 @@ import (
 
 func TestBuiltinsList(t *testing.T) {
 	list := Builtins()
-	want := []string{"failure-catalogue", "hangup-and-leave", "incoming-then-move", "ivr-prompt", "ivr-tones", "multi-invite-partial",
-		"record-response", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
+	want := []string{"cancel-prompt", "failure-catalogue", "hangup-and-leave", "incoming-then-move", "ivr-prompt", "ivr-tones",
+		"keepalive-expires", "keepalive-saves", "multi-invite-partial",
+		"record-and-playback", "record-response", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)

@@ -91,11 +91,11 @@ func TestLoaderErrors(t *testing.T) {
 		{"two kinds", base + "  - {wait: 1s, hangup: huddle}\n", 11, 16,
 			`a step has one kind; this one has both wait and hangup (split it into two steps)`},
 		{"no kind", base + "  - {id: x}\n", 11, 5,
-			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, disarm, clearFaults, wait, ...`},
+			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, keepAlive, request, leave, press, fault, disarm, clearFaults, ...`},
 		{"unknown step key", base + "  - {hangup: huddle, expectEror: {status: 400}}\n", 11, 22,
-			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, ...); did you mean "expectError"?`},
+			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, keepAlive, request, leave, press, ...); did you mean "expectError"?`},
 		{"expectError on wait", base + "  - {wait: 1s, expectError: {status: 400}}\n", 11, 29,
-			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request), not wait`},
+			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, keepAlive, request), not wait`},
 		{"unknown operator", base + "  - expect: {match: {resourceData: {status: {$regexp: x}}}}\n", 11, 46,
 			`unknown operator "$regexp" (operators: $regex, $exists, $ne, $in, $len, $gt, $gte, $lt, $lte); did you mean "$regex"?`},
 		{"bad regex", base + "  - expect: {match: {resourceData: {status: {$regex: \"(\"}}}}\n", 11, 54,
@@ -325,6 +325,32 @@ func TestScenarioTimers(t *testing.T) {
 			if got := cfg.Timer(name); got != want {
 				t.Errorf("%s: %s = %v, want %v", c.name, name, got, want)
 			}
+		}
+	}
+}
+
+// playPrompt's recording: names an earlier recordResponse step.
+func TestPlayPromptRecordingErrors(t *testing.T) {
+	head := "version: 1\nname: x\nidentities: [{name: dave}]\nsteps:\n  - incomingCall: {name: c, from: dave}\n  - answer: c\n"
+	cases := []struct {
+		name, steps string
+		line, col   int
+		msg         string
+	}{
+		{"unknown step", "  - playPrompt: {call: c, recording: rec}\n", 7, 38, `playPrompt recording: no earlier step has id "rec" (ids so far: none)`},
+		{"not a recording", "  - {id: p, playPrompt: {call: c, prompts: [x]}}\n  - playPrompt: {call: c, recording: p}\n", 8, 38, `playPrompt recording: step "p" is a playPrompt step, not recordResponse`},
+		{"neither", "  - playPrompt: {call: c}\n", 7, 17, `playPrompt: missing required key "prompts" (or recording: STEP-ID)`},
+	}
+	for _, tc := range cases {
+		errs := parseErrs(t, head+tc.steps)
+		found := false
+		var got []string
+		for _, e := range errs {
+			found = found || e.Line == tc.line && e.Col == tc.col && e.Msg == tc.msg
+			got = append(got, fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg))
+		}
+		if !found {
+			t.Errorf("%s: want %d:%d: %s\ngot:\n%s", tc.name, tc.line, tc.col, tc.msg, strings.Join(got, "\n"))
 		}
 	}
 }

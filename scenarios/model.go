@@ -78,6 +78,8 @@ type step struct {
 	wait      time.Duration
 	exp       *expectation
 	summary   string
+	// recordingOf: a playPrompt that also plays the recording of this recordResponse step
+	recordingOf string
 }
 
 // name is the step's id, or step-N.

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -379,6 +380,17 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 		req := *in.Request
 		req.Body = append([]byte(nil), req.Body...)
 		in.Request = &req
+	}
+	if sp.recordingOf != "" {
+		loc, ok := e.RecordingLocation(p.created[sp.recordingOf])
+		if !ok {
+			p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (playPrompt): the recording of step %q has not finished (or the service refused it)", sp.name(), sp.recordingOf), nil)
+			return true
+		}
+		var args sim.PlayPromptArgs
+		json.Unmarshal(in.Args, &args)
+		args.Prompts = append(args.Prompts, loc)
+		in.Args, _ = json.Marshal(args)
 	}
 	res := e.Apply(in)
 	if res.Err != nil {

@@ -55,6 +55,7 @@ var stepSpecs = []*stepSpec{
 	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
 	sendDtmfStep,
 	recordStep,
+	callStep("keepAlive", sim.InKeepAlive, "the bot keeps a call alive: the call ends `timers.keepAliveTimeout` (45 min) after its start or its last keepAlive, `deleted` 408/8537", "The bot keeps a call alive (keepAlive)."),
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
@@ -326,19 +327,35 @@ var createCallStep = &stepSpec{
 
 var playPromptStep = &stepSpec{
 	kind:    "playPrompt",
-	syntax:  []string{"playPrompt: {call, prompts, clientContext?}"},
-	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (3 s each)",
-	mapping: true, keys: []string{"call", "prompts", "clientContext"}, required: []string{"call", "prompts"},
+	syntax:  []string{"playPrompt: {call, prompts, recording?, clientContext?}"},
+	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (`timers.promptDuration`, 3 s each); `recording: STEP-ID` also plays the `recordingLocation` of that earlier `recordResponse` step (`prompts` may then be left out)",
+	mapping: true, keys: []string{"call", "prompts", "recording", "clientContext"}, required: []string{"call"},
 	bot: true, creates: true, inputs: []sim.InputKind{sim.InPlayPrompt},
-	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call", "prompts"], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "clientContext": {"type": "string"}}}`,
+	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call"], "anyOf": [{"required": ["prompts"]}, {"required": ["recording"]}], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "recording": {"description": "The id of an earlier recordResponse step: its recordingLocation is played after the prompts.", "type": "string"}, "clientContext": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		call, _ := c.knownCall(v.get("call"), "playPrompt call", st)
 		in := sim.Input{Kind: sim.InPlayPrompt, Call: call}
 		var args sim.PlayPromptArgs
-		if plist, ok := c.list(v.get("prompts"), "playPrompt prompts"); ok {
-			for _, p := range plist {
-				if u, ok := c.str(p, "playPrompt prompt"); ok {
-					args.Prompts = append(args.Prompts, u)
+		if r := v.get("recording"); r != nil {
+			if id, ok := c.str(r, "playPrompt recording"); ok {
+				switch prev := st.stepIDs[id]; {
+				case prev == nil:
+					c.err(r, "playPrompt recording: no earlier step has id %q (ids so far: %s)%s", id, listNames(st.stepOrder), didYouMean(id, st.stepOrder))
+				case prev.kind != "recordResponse":
+					c.err(r, "playPrompt recording: step %q is a %s step, not recordResponse", id, prev.kind)
+				default:
+					sp.recordingOf = id
+				}
+			}
+		} else if v.get("prompts") == nil {
+			c.err(v, "playPrompt: missing required key \"prompts\" (or recording: STEP-ID)")
+		}
+		if pv := v.get("prompts"); pv != nil {
+			if plist, ok := c.list(pv, "playPrompt prompts"); ok {
+				for _, p := range plist {
+					if u, ok := c.str(p, "playPrompt prompt"); ok {
+						args.Prompts = append(args.Prompts, u)
+					}
 				}
 			}
 		}

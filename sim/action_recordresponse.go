@@ -167,6 +167,16 @@ func (e *Engine) recorded(opID string) {
 	})
 }
 
+// RecordingLocation is the recordingLocation of a finished recordOperation (ok false while it
+// runs, or for another operation).
+func (e *Engine) RecordingLocation(opID string) (string, bool) {
+	op, ok := e.Operation(opID)
+	if !ok || op.Type != recordOp.typ || op.Status != OpCompleted || op.RecordingToken == "" {
+		return "", false
+	}
+	return e.cfg.BaseURL + RecordingsPath + op.ID, true
+}
+
 func isKey(r rune) bool { _, ok := ToneOf(r); return ok }
 
 // Recording is a finished recording as serve hands it out.
