@@ -24,7 +24,7 @@ var (
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
 	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
-	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "status", "times", "probability"}
+	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "status", "times", "probability", "prompt", "record"}
 	faultMatchKeys = []string{"invitee", "call", "nth", "operation"}
 	customFailKeys = []string{"code", "subcode", "message"}
 	faultLatKeys   = []string{"answer", "notify"}
@@ -709,22 +709,22 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 		}
 	}
 	var effects []string
-	for _, k := range []string{"fail", "latency", "notify", "transport", "token"} {
+	for _, k := range []string{"fail", "latency", "notify", "transport", "token", "prompt", "record"} {
 		if n.get(k) != nil {
 			effects = append(effects, k)
 		}
 	}
 	switch len(effects) {
 	case 0:
-		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport or token", what)
+		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport, token, prompt or record", what)
 		return r, false
 	case 1:
 	default:
 		c.err(n.get(effects[1]), "%s: a fault has one effect; this one has %s", what, strings.Join(effects, " and "))
 		return r, false
 	}
-	if v := n.get("delay"); v != nil && effects[0] != "notify" {
-		c.err(v, "%s: delay only goes with notify: delay", what)
+	if v := n.get("delay"); v != nil && effects[0] != "notify" && effects[0] != "prompt" && effects[0] != "record" {
+		c.err(v, "%s: delay only goes with notify: delay, prompt or record", what)
 		ok = false
 	}
 	if v := n.get("status"); v != nil && effects[0] != "transport" {
@@ -821,6 +821,24 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 			r.Mode = m
 		} else {
 			ok = false
+		}
+	case "prompt", "record": // the media faults (sim/faults_media.go)
+		r.Kind = sim.FaultPrompt
+		modes := []string{"fail"}
+		if effects[0] == "record" {
+			r.Kind, modes = sim.FaultRecord, sim.RecordCutNames()
+		}
+		if m, mok := c.enum(v, effects[0], modes); mok {
+			r.Mode = m
+		} else {
+			ok = false
+		}
+		if d := n.get("delay"); d != nil {
+			if dd, dok := c.duration(d, "delay"); dok {
+				r.Delay = dd
+			} else {
+				ok = false
+			}
 		}
 	}
 	if v := n.get("times"); v != nil {

@@ -249,6 +249,11 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		}
 	case sim.FaultToken:
 		f = append(f, "token: "+q(r.Mode))
+	case sim.FaultPrompt, sim.FaultRecord:
+		f = append(f, r.Kind+": "+q(r.Mode))
+		if r.Delay > 0 {
+			f = append(f, "delay: "+q(fmtDur(r.Delay)))
+		}
 	}
 	if r.Times > 0 {
 		f = append(f, fmt.Sprintf("times: %d", r.Times))

@@ -115,7 +115,9 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 	}
 	op := e.newMediaOp(c, playPromptOp, cc, OpRunning)
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "prompts": len(b.Prompts)})
-	e.schedule(&event{at: e.now + time.Duration(len(b.Prompts))*e.cfg.PromptDuration, kind: evPromptsPlayed, call: c.ID, op: op.ID})
+	if !e.promptFault(c, op) {
+		e.schedule(&event{at: e.now + time.Duration(len(b.Prompts))*e.cfg.PromptDuration, kind: evPromptsPlayed, call: c.ID, op: op.ID})
+	}
 	return e.mediaOpAnswer(rq, c, op)
 }
 

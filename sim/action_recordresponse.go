@@ -143,9 +143,11 @@ func (e *Engine) recordRequest(rq *request) answer {
 	}
 	op := e.newMediaOp(c, recordOp, cc, OpRunning)
 	op.RecordedFor = time.Duration(secs) * time.Second
-	took := op.RecordedFor + time.Duration(len(b.Prompts))*e.cfg.PromptDuration
+	prompts := time.Duration(len(b.Prompts)) * e.cfg.PromptDuration
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "seconds": secs})
-	e.schedule(&event{at: e.now + took, kind: evRecorded, call: c.ID, op: op.ID})
+	if !e.recordFault(c, op, prompts) {
+		e.schedule(&event{at: e.now + prompts + op.RecordedFor, kind: evRecorded, call: c.ID, op: op.ID})
+	}
 
 	// the docs' answer: @odata.type, id, status, resultInfo null, recordingLocation null, clientContext
 	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)}, {K: "id", V: op.ID},

@@ -119,6 +119,10 @@ func (r *FaultRule) Validate() error {
 			return fmt.Errorf("fault %q: notify action must be drop, duplicate, delay or reorder, got %q", r.Name, r.Action)
 		}
 	case FaultTransport, FaultToken:
+	case FaultPrompt, FaultRecord: // faults_media.go
+		if err := r.validateMediaFault(); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("fault %q: unknown kind %q", r.Name, r.Kind)
 	}
