@@ -22,6 +22,8 @@ func TestParseStep(t *testing.T) {
 			sim.Input{Kind: sim.InPress, Call: "6f0a", Participant: "Heidi Steen", Args: json.RawMessage(`{"tones":"*0"}`)}, ""},
 		{"leave", `{"leave": {"call": "c1", "participant": "heidi"}}`, sim.Input{Kind: sim.InLeave, Call: "c1", Participant: "heidi"}, ""},
 		{"incoming call", `{"incomingCall": {"name": "c2", "from": "dave"}}`, sim.Input{Kind: sim.InIncomingCall, Name: "c2", From: "dave"}, ""},
+		{"policy recording call", `{"incomingCall": {"name": "c3", "from": "dave", "recording": true}}`, sim.Input{Kind: sim.InIncomingCall, Name: "c3", From: "dave", Recording: true}, ""},
+		{"recording not a boolean", `{"incomingCall": {"name": "c3", "from": "dave", "recording": "yes"}}`, sim.Input{}, "recording"},
 		{"not a key", `{"press": {"call": "c1", "participant": "heidi", "tones": "1x"}}`, sim.Input{}, `'x' is not a key`},
 		{"no tones", `{"press": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `tones`},
 		{"a bot action", `{"hangup": "c1"}`, sim.Input{}, `unknown key "hangup"`},
