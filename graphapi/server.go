@@ -73,6 +73,9 @@ type Options struct {
 	Seed         uint64
 	SeedSet      bool
 	InviteStatus int
+	// Timers set the empty world's timers by name (--timer NAME=DURATION; sim.Timers lists
+	// them). A scenario's world gets them from LoadScenario.
+	Timers []sim.TimerSetting
 	// AppID and TenantID are the bot's; empty keeps the engine's (or the scenario's) defaults.
 	AppID, TenantID string
 	// CallbackURI is where notifications of calls the bot did not create (incoming calls,
@@ -232,6 +235,12 @@ func (o *Options) defaults() error {
 	}
 	if o.InviteStatus != 200 && o.InviteStatus != 202 {
 		return fmt.Errorf("--invite-status %d: want 200 or 202", o.InviteStatus)
+	}
+	for _, t := range o.Timers {
+		var cfg sim.Config
+		if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+			return fmt.Errorf("--timer: %w", err)
+		}
 	}
 	if o.CallbackURI == "" {
 		o.CallbackURI = "http://127.0.0.1:3978/api/calls"
@@ -427,6 +436,11 @@ func (s *Server) builder(scenario string, seed uint64, seedSet bool, profile str
 		}
 		cfg.Profile = prof
 		cfg.InviteStatus = s.opts.InviteStatus
+		for _, t := range s.opts.Timers {
+			if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+				return nil, fmt.Errorf("--timer: %w", err)
+			}
+		}
 		b = func() (*sim.Engine, sim.Script, error) { return sim.New(cfg), nil, nil }
 	}
 	return s.serveBuilder(b), nil

@@ -31,6 +31,8 @@ func TestParseStep(t *testing.T) {
 		{"hold music is the bot's", `{"startHoldMusic": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `unknown key "startHoldMusic"`},
 		{"incoming call to a resource account", `{"incomingCall": {"name": "c3", "from": "dave", "to": "help-line"}}`,
 			sim.Input{Kind: sim.InIncomingCall, Name: "c3", From: "dave", To: "help-line"}, ""},
+		{"policy recording call", `{"incomingCall": {"name": "c3", "from": "dave", "recording": true}}`, sim.Input{Kind: sim.InIncomingCall, Name: "c3", From: "dave", Recording: true}, ""},
+		{"recording not a boolean", `{"incomingCall": {"name": "c3", "from": "dave", "recording": "yes"}}`, sim.Input{}, "recording"},
 		{"not a key", `{"press": {"call": "c1", "participant": "heidi", "tones": "1x"}}`, sim.Input{}, `'x' is not a key`},
 		{"no tones", `{"press": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `tones`},
 		{"a bot action", `{"hangup": "c1"}`, sim.Input{}, `unknown key "hangup"`},

@@ -56,6 +56,7 @@ var stepSpecs = []*stepSpec{
 	sendDtmfStep,
 	recordStep,
 	muteBotStep, unmuteBotStep, updateRecordingStatusStep,
+	callStep("keepAlive", sim.InKeepAlive, "the bot keeps a call alive: the call ends `timers.keepAliveTimeout` (45 min) after its start or its last keepAlive, `deleted` 408/8537", "The bot keeps a call alive (keepAlive)."),
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
@@ -337,19 +338,35 @@ var createCallStep = &stepSpec{
 
 var playPromptStep = &stepSpec{
 	kind:    "playPrompt",
-	syntax:  []string{"playPrompt: {call, prompts, clientContext?}"},
-	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (3 s each)",
-	mapping: true, keys: []string{"call", "prompts", "clientContext"}, required: []string{"call", "prompts"},
+	syntax:  []string{"playPrompt: {call, prompts, recording?, clientContext?}"},
+	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (`timers.promptDuration`, 3 s each); `recording: STEP-ID` also plays the `recordingLocation` of that earlier `recordResponse` step (`prompts` may then be left out)",
+	mapping: true, keys: []string{"call", "prompts", "recording", "clientContext"}, required: []string{"call"},
 	bot: true, creates: true, inputs: []sim.InputKind{sim.InPlayPrompt},
-	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call", "prompts"], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "clientContext": {"type": "string"}}}`,
+	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call"], "anyOf": [{"required": ["prompts"]}, {"required": ["recording"]}], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "recording": {"description": "The id of an earlier recordResponse step: its recordingLocation is played after the prompts.", "type": "string"}, "clientContext": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		call, _ := c.knownCall(v.get("call"), "playPrompt call", st)
 		in := sim.Input{Kind: sim.InPlayPrompt, Call: call}
 		var args sim.PlayPromptArgs
-		if plist, ok := c.list(v.get("prompts"), "playPrompt prompts"); ok {
-			for _, p := range plist {
-				if u, ok := c.str(p, "playPrompt prompt"); ok {
-					args.Prompts = append(args.Prompts, u)
+		if r := v.get("recording"); r != nil {
+			if id, ok := c.str(r, "playPrompt recording"); ok {
+				switch prev := st.stepIDs[id]; {
+				case prev == nil:
+					c.err(r, "playPrompt recording: no earlier step has id %q (ids so far: %s)%s", id, listNames(st.stepOrder), didYouMean(id, st.stepOrder))
+				case prev.kind != "recordResponse":
+					c.err(r, "playPrompt recording: step %q is a %s step, not recordResponse", id, prev.kind)
+				default:
+					sp.recordingOf = id
+				}
+			}
+		} else if v.get("prompts") == nil {
+			c.err(v, "playPrompt: missing required key \"prompts\" (or recording: STEP-ID)")
+		}
+		if pv := v.get("prompts"); pv != nil {
+			if plist, ok := c.list(pv, "playPrompt prompts"); ok {
+				for _, p := range plist {
+					if u, ok := c.str(p, "playPrompt prompt"); ok {
+						args.Prompts = append(args.Prompts, u)
+					}
 				}
 			}
 		}
@@ -554,11 +571,11 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from, to?}"},
-	doc:     "a simulated identity calls the bot; `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`",
-	mapping: true, keys: []string{"name", "from", "to"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, to?, recording?}"},
+	doc:     "a simulated identity calls the bot; `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
+	mapping: true, keys: []string{"name", "from", "to", "recording"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
@@ -566,6 +583,9 @@ var incomingCallStep = &stepSpec{
 			st.addCall(name, sim.PeerToPeer)
 		}
 		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
+		if r := v.get("recording"); r != nil {
+			sp.in.Recording, _ = c.boolean(r, "incomingCall recording")
+		}
 		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
 		if tv := v.get("to"); tv != nil {
 			if to, ok := c.text(tv, "incomingCall to"); ok && to != "" {
@@ -577,10 +597,14 @@ var incomingCallStep = &stepSpec{
 		}
 	},
 	encode: func(e *sim.Engine, in sim.Input) string {
+		s := fmt.Sprintf("{name: %s, from: %s", q(in.Name), q(in.From))
 		if in.To != "" {
-			return fmt.Sprintf("{name: %s, from: %s, to: %s}", q(in.Name), q(in.From), q(in.To))
+			s += ", to: " + q(in.To)
 		}
-		return fmt.Sprintf("{name: %s, from: %s}", q(in.Name), q(in.From))
+		if in.Recording {
+			s += ", recording: true"
+		}
+		return s + "}"
 	},
 	blame: func(msg string) string {
 		if strings.Contains(msg, "identity") {

@@ -128,6 +128,7 @@ func (e *Engine) settleTarget(callID string, idx int, res *graph.ResultInfo) {
 	}
 	if res != nil {
 		e.state("target.failed", c.ID, map[string]any{"identity": t.Label(), "code": res.Code, "subcode": res.Subcode})
+		e.checkAlone(c)
 		return
 	}
 	if c.hasIdentity(t.ID) {

@@ -89,6 +89,7 @@ func (e *Engine) notifyState(c *Call, change string, fields ...graph.KV) {
 }
 
 func (e *Engine) rosterChanged(c *Call, changed, removed []*Participant) {
+	e.checkAlone(c)
 	if c.Kind != Group || c.Ended() {
 		return
 	}
@@ -217,7 +218,7 @@ func (e *Engine) incomingCall(name string, from, to *Identity) *Call {
 	e.addCall(c)
 	e.state("call.incoming", c.ID, map[string]any{"from": from.Label(), "name": c.Name})
 	e.notifyCall(c, "created", "", e.callObj(c), "incoming from "+from.Label())
-	e.schedule(&event{at: e.now + e.cfg.RingTimeout, kind: evIncomingExpire, call: c.ID})
+	e.schedule(&event{at: e.now + e.cfg.AnswerTimeout, kind: evIncomingExpire, call: c.ID})
 	return c
 }
 

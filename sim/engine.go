@@ -124,6 +124,7 @@ func New(cfg Config) *Engine {
 	if cfg.KeepAliveTimeout == 0 {
 		cfg.KeepAliveTimeout = def.KeepAliveTimeout
 	}
+	cfg.fillTimers()
 	return &Engine{
 		cfg:     cfg,
 		prof:    cfg.Profile,

@@ -162,7 +162,7 @@ func (e *Engine) mediaStateObj(audio string) graph.Obj {
 // mediaEstablished runs when a call becomes established: a neverActive fault keeps its media
 // inactive and schedules its end; otherwise mediaState goes active.
 func (e *Engine) mediaEstablished(c *Call) {
-	if e.mediaFault(c.ID) {
+	if e.neverActiveFault(c.ID) {
 		c.MediaNever = true
 		e.state("media.neverActive", c.ID, nil)
 		e.schedule(&event{at: e.now + MediaTimeout, kind: evMediaTimeout, call: c.ID})
@@ -171,8 +171,8 @@ func (e *Engine) mediaEstablished(c *Call) {
 	e.syncMediaState(c)
 }
 
-// mediaFault reports whether an armed media fault (neverActive) fires for the call.
-func (e *Engine) mediaFault(callID string) bool {
+// neverActiveFault reports whether an armed media fault (neverActive) fires for the call.
+func (e *Engine) neverActiveFault(callID string) bool {
 	for _, r := range e.faults {
 		if r.Kind != FaultMedia || !e.callMatches(r.Call, callID) {
 			continue

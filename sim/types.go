@@ -59,6 +59,13 @@ type Config struct {
 	// KeepAliveTimeout is how long a call lives after it started or after its last keepAlive
 	// (default 45 min, the docs' figure; spec graph-surface.md §5 timers.keepAliveTimeout).
 	KeepAliveTimeout time.Duration
+	// AnswerTimeout is how long the bot has to answer an incoming call (default 15 s; a third
+	// of it for policy-based recording calls). LobbyTimeout, AloneTimeout and PromptDuration
+	// are the other timers of spec §5 (timers.go has the table with their defaults).
+	AnswerTimeout  time.Duration
+	LobbyTimeout   time.Duration
+	AloneTimeout   time.Duration
+	PromptDuration time.Duration
 }
 
 // DefaultConfig returns the defaults of spec §3-§4.
@@ -83,6 +90,10 @@ func DefaultConfig() Config {
 		InviteStatus:     200,
 		MaxFinished:      256,
 		KeepAliveTimeout: 45 * time.Minute,
+		AnswerTimeout:    15 * time.Second,
+		LobbyTimeout:     15 * time.Minute,
+		AloneTimeout:     time.Minute,
+		PromptDuration:   PromptDuration,
 	}
 }
 
@@ -233,6 +244,11 @@ type Call struct {
 	// transfers (Transfer.Gen).
 	Transfer  *Transfer // checkpoint: deep
 	transfers int       // checkpoint: copy
+	// PolicyRecording: an incoming policy-based recording call (a third of answerTimeout to
+	// answer). Alone: the bot is alone in this group call, since AloneSince (aloneTimeout).
+	PolicyRecording bool          // checkpoint: copy
+	Alone           bool          // checkpoint: copy
+	AloneSince      time.Duration // checkpoint: copy
 }
 
 // Ended reports whether the call is over (terminated).
