@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -36,6 +38,9 @@ type serveFlags struct {
 	drainTimeout, retryMaxBackoff time.Duration
 	sseBacklog, maxIdentities     int
 	sseWriteTimeout               time.Duration
+	tls                           bool
+	botCA, appCerts, roles        []string
+	appSecret                     string
 }
 
 func newServeCmd() *cobra.Command {
@@ -82,7 +87,31 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.DurationVar(&f.sseWriteTimeout, "sse-write-timeout", graphapi.DefaultSSEWriteTimeout, "longest write to a /_callsim/transcript client; one that stops reading is disconnected")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
+	fl.BoolVar(&f.tls, "tls", false, "serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 from callsim's local CA (callsim ca prints it)")
+	fl.StringSliceVar(&f.botCA, "bot-ca", nil, "also trust the CA certificates in this PEM file for HTTPS callbacks (repeatable; the system roots always are)")
+	fl.StringVar(&f.appSecret, "app-secret", "", "client secret the token endpoint accepts for --app-id (default $"+appSecretEnv+"; none: secrets are refused)")
+	fl.StringSliceVar(&f.appCerts, "app-cert", nil, "PEM certificate whose key may sign client assertions for --app-id (repeatable)")
+	fl.StringSliceVar(&f.roles, "roles", nil, "application roles of the tokens the token endpoint issues (default "+strings.Join(graphapi.DefaultRoles(), ",")+")")
 	return cmd
+}
+
+// appSecretEnv is where serve reads the client secret when --app-secret is not given (a flag is
+// visible to every local user in the process list; the environment is not).
+const appSecretEnv = "CALLSIM_APP_SECRET"
+
+func loadCA(log io.Writer) (*graphapi.CA, error) {
+	dir, err := graphapi.ConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	ca, created, err := graphapi.LoadOrCreateCA(dir)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		fmt.Fprintf(log, "callsim: created the local CA %s (its key is 0600; trust the certificate, never share the key)\n", ca.CertPath)
+	}
+	return ca, nil
 }
 
 func loadKey(path string, log io.Writer) (*graphapi.Key, string, error) {
@@ -193,6 +222,31 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	var tlsCfg *tls.Config
+	caPath := ""
+	if f.tls {
+		ca, err := loadCA(stderr)
+		if err != nil {
+			return usageError("--tls: %v", err)
+		}
+		if tlsCfg, err = ca.ServerTLS(); err != nil {
+			return fmt.Errorf("--tls: %w", err)
+		}
+		caPath = ca.CertPath
+	}
+	var botRoots *x509.CertPool
+	if len(f.botCA) > 0 {
+		if botRoots, err = graphapi.BotRoots(f.botCA); err != nil {
+			return usageError("%v", err)
+		}
+	}
+	app := &graphapi.AppRegistration{ClientID: f.appID, Secret: f.appSecret, Roles: f.roles}
+	if app.Secret == "" {
+		app.Secret = os.Getenv(appSecretEnv)
+	}
+	if app.Certs, err = graphapi.LoadAppCerts(f.appCerts); err != nil {
+		return usageError("%v", err)
+	}
 	speed := f.speed
 	title := "empty world"
 	steps := 0
@@ -224,6 +278,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
 		MaxIdentities: f.maxIdentities, SSEBacklog: f.sseBacklog, SSEWriteTimeout: f.sseWriteTimeout,
+		TLS: tlsCfg, BotRoots: botRoots, App: app,
 	}
 	if tw != nil {
 		opts.Transcript = tw
@@ -243,7 +298,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 
 	base := s.BaseURL()
 	if !f.tui {
-		printBanner(cmd.OutOrStdout(), s, f, keyPath, title)
+		printBanner(cmd.OutOrStdout(), s, f, keyPath, caPath, app, title)
 		<-ctx.Done()
 		fmt.Fprintln(stderr, "callsim: stopping: delivering queued notifications (up to", f.drainTimeout.String()+")")
 	} else {
@@ -262,10 +317,10 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	return nil
 }
 
-func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title string) {
+func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, caPath string, app *graphapi.AppRegistration, title string) {
 	base := s.BaseURL()
 	cfg := s.Driver().Config()
-	host, _, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+	host, _, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"))
 	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && f.controlToken == "" {
 		fmt.Fprintf(w, "WARNING: listening on %s, not loopback: the control API (/_callsim/) has no auth (see --control-token)\n", host)
 	}
@@ -273,15 +328,31 @@ func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, title s
 	if f.auth == graphapi.AuthJWT {
 		bearer = "Bearer $(callsim token)"
 	}
+	creds := []string{}
+	if app.Secret != "" {
+		creds = append(creds, "secret")
+	}
+	if len(app.Certs) > 0 {
+		creds = append(creds, fmt.Sprintf("%d certificate(s)", len(app.Certs)))
+	}
+	if len(creds) == 0 {
+		creds = append(creds, "no credential: set --app-secret or --app-cert to issue tokens")
+	}
+	tlsLine, curlOpt := "", ""
+	if caPath != "" {
+		curlOpt = " --cacert " + caPath
+		tlsLine = fmt.Sprintf("  TLS         certificate for %s from the local CA %s\n", strings.Join(graphapi.LeafHosts, ", "), caPath)
+	}
 	fmt.Fprintf(w, `callsim serve: the Graph calling API, simulated (%s, profile %s, auth %s, speed %gx)
   Graph       %s/v1.0    %s/beta    (%s/beta/app/calls)
-  OpenID      %s/.well-known/openid-configuration
+  OpenID      %s/.well-known/openid-configuration    Bot Framework style: %s/v1/.well-known/OpenIdConfiguration
   JWKS        %s    key %s
-  control     %s/_callsim/    transcript stream: %s/_callsim/transcript
+  token       POST %s/%s/oauth2/v2.0/token    (authority %s/%s; app %s: %s)
+%s  control     %s/_callsim/    transcript stream: %s/_callsim/transcript
   callbacks   incoming calls notify %s (bot app %s, tenant %s)
 
 Try: create a group call (notifications go to its callbackUri):
-  curl -si -X POST %s/v1.0/communications/calls \
+  curl -si%s -X POST %s/v1.0/communications/calls \
     -H "Authorization: %s" -H 'Content-Type: application/json' \
     -d '{"callbackUri":"%s","requestedModalities":["audio"],
          "mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},
@@ -289,8 +360,9 @@ Try: create a group call (notifications go to its callbackUri):
                     {"identity":{"user":{"id":"22222222-2222-4222-8222-222222222222","displayName":"Lee Gu"}}}]}'
 then invite into it:  POST %s/v1.0/communications/calls/{id}/participants/invite
 Ctrl-C stops (queued notifications are delivered first).
-`, title, cfg.Profile.Name, f.auth, s.Driver().Speed(), base, base, base, base, s.JWKSURL(), keyPath, base, base,
-		f.callback, cfg.Bot.AppID, cfg.Bot.TenantID, base, bearer, f.callback, base)
+`, title, cfg.Profile.Name, f.auth, s.Driver().Speed(), base, base, base, base, base, s.JWKSURL(), keyPath,
+		base, cfg.Bot.TenantID, base, cfg.Bot.TenantID, cfg.Bot.AppID, strings.Join(creds, ", "), tlsLine, base, base,
+		f.callback, cfg.Bot.AppID, cfg.Bot.TenantID, curlOpt, base, bearer, f.callback, base)
 }
 
 func newTokenCmd() *cobra.Command {

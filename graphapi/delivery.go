@@ -3,6 +3,7 @@ package graphapi
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"log"
 	"net"
@@ -38,6 +39,7 @@ type deliveryConfig struct {
 	batch      int           // most notifications of one call in one POST (1: one per POST)
 	concurrent int           // POSTs in flight per callback URI, each for a different call
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	roots      *x509.CertPool // HTTPS callbacks: the roots they trust (nil: the system's)
 	// laneIdle is how long a lane worker with nothing to send waits before it exits (and how
 	// long an unused connection stays open); a lane without workers and notifications goes.
 	laneIdle time.Duration
@@ -151,7 +153,7 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 	if cfg.totalQueue <= 0 {
 		cfg.totalQueue = max(cfg.queueLimit, minTotalQueue)
 	}
-	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, cfg.laneIdle),
+	d := &dispatcher{cfg: cfg, hook: newWebhookClient(cfg.dial, cfg.timeout, cfg.concurrent, cfg.laneIdle, cfg.roots),
 		tokens: tokens, allowed: allowed, faults: faults, rec: rec, log: lg, ctx: ctx, cancel: cancel,
 		lanes: map[string]*lane{}, refused: map[string]bool{}}
 	d.idle = sync.NewCond(&d.mu)

@@ -51,14 +51,13 @@ func GenerateKey() (*Key, error) {
 	return NewKey(k), nil
 }
 
-// DefaultKeyFile is where serve and token keep the shared signing key:
-// os.UserConfigDir()/callsim/key.pem.
+// DefaultKeyFile is where serve and token keep the shared signing key: ConfigDir()/key.pem.
 func DefaultKeyFile() (string, error) {
-	dir, err := os.UserConfigDir()
+	dir, err := ConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("find the user config dir for the key file: %w (use --key-file)", err)
+		return "", fmt.Errorf("%w (or use --key-file)", err)
 	}
-	return filepath.Join(dir, "callsim", "key.pem"), nil
+	return filepath.Join(dir, "key.pem"), nil
 }
 
 // LoadOrCreateKey reads a PEM RSA private key, creating it (0600, directory 0700) on first use.

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +60,13 @@ type Options struct {
 	// Addr is the listen address (default 127.0.0.1:4280); Listener, when set, is used instead.
 	Addr     string
 	Listener net.Listener
+	// TLS, when set, serves HTTPS with it (serve --tls: CA.ServerTLS); BaseURL is then https://.
+	TLS *tls.Config
+	// BotRoots are the roots HTTPS callbacks trust (nil: the system's; serve --bot-ca: BotRoots).
+	BotRoots *x509.CertPool
+	// App is the app registration the token endpoint (/{tenant}/oauth2/v2.0/token) serves
+	// (nil: it refuses every client). sts.go.
+	App *AppRegistration
 
 	// Profile (seed|v1, default seed), Seed and InviteStatus (200|202) configure the empty world.
 	Profile      string
@@ -305,8 +314,12 @@ func Start(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 		}
 	}
-	s.ln = ln
 	s.base = "http://" + ln.Addr().String()
+	if opts.TLS != nil {
+		ln = tls.NewListener(ln, opts.TLS)
+		s.base = "https://" + ln.Addr().String()
+	}
+	s.ln = ln
 	s.hosts = newHostPolicy(ln.Addr(), opts.AllowHosts)
 	if opts.ScenarioDir != "" {
 		root, err := os.OpenRoot(opts.ScenarioDir)
@@ -349,7 +362,8 @@ func Start(opts Options) (*Server, error) {
 	s.slog = newServeLog(0)
 	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.Clock().Now })
 	dcfg := deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
-		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial()}
+		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial(),
+		roots: opts.BotRoots}
 	if opts.tuneDelivery != nil {
 		opts.tuneDelivery(&dcfg)
 	}
@@ -436,7 +450,7 @@ func (s *Server) serveBuilder(b sim.Builder) sim.Builder {
 // Driver is the live driver (for the TUI).
 func (s *Server) Driver() *sim.Driver { return s.drv }
 
-// BaseURL is http://host:port of the server.
+// BaseURL is http://host:port (https:// with TLS) of the server.
 func (s *Server) BaseURL() string { return s.base }
 
 // JWKSURL is where the callback signing keys are published.
@@ -611,11 +625,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/v1.0/", s.serveGraph)
 	mux.HandleFunc("/beta/", s.serveGraph)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenID)
-	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveOpenID) // the Skype path bots use
+	mux.HandleFunc("GET /v1/.well-known/OpenIdConfiguration", s.serveBotFrameworkOpenID) // the Skype path bots use
 	mux.HandleFunc("GET /.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET "+sim.RecordingsPath+"{id}", s.serveRecording)
 	s.controlRoutes(mux)
+	mux.HandleFunc("GET /v1/.well-known/openidconfiguration", s.serveBotFrameworkOpenID) // login.botframework.com's spelling
+	mux.HandleFunc("GET /v1/keys", s.serveJWKS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.serveSTS(w, r) { // the token endpoint and its metadata: /{tenant}/...
+			return
+		}
 		s.frontError(w, r, &apiError{status: http.StatusNotFound, code: "BadRequest",
 			message: fmt.Sprintf("Resource not found for the segment in '%s'. callsim serves /v1.0/communications/calls, /beta/communications/calls, /beta/app/calls and /_callsim/.", r.URL.Path)}, nil)
 	})
@@ -754,6 +773,19 @@ func (s *Server) serveOpenID(w http.ResponseWriter, r *http.Request) {
 		"jwks_uri":                              s.JWKSURL(),
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"token_endpoint_auth_signing_alg_values_supported": []string{"RS256"},
+	})
+}
+
+// serveBotFrameworkOpenID is the Bot Framework-style document the Graph comms samples read
+// (https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration, whose jwks_uri is /v1/keys):
+// the issuer of the notification tokens and their keys, at this server's host.
+func (s *Server) serveBotFrameworkOpenID(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                CallbackIssuer,
+		"authorization_endpoint":                "https://invalid.botframework.com",
+		"jwks_uri":                              requestBase(r) + "/v1/keys",
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"private_key_jwt"},
 	})
 }
 

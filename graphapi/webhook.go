@@ -2,6 +2,8 @@ package graphapi
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -29,7 +31,9 @@ type webhookClient struct {
 // one stays open. The connections in use are bounded by the POSTs in flight, which the
 // dispatcher caps (deliveryConfig.maxWorkers), so MaxConnsPerHost is left unset: a POST never
 // waits inside the Transport for a connection, where its timeout would run.
-func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, perHost int, idle time.Duration) *webhookClient {
+//
+// roots are the certificates HTTPS callbacks trust (nil: the system's).
+func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, perHost int, idle time.Duration, roots *x509.CertPool) *webhookClient {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
 	}
@@ -41,6 +45,7 @@ func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.
 		IdleConnTimeout:     idle,
 		DisableCompression:  true, // no Accept-Encoding added: the bot answers are read and dropped
 		ForceAttemptHTTP2:   false,
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 	}
 	return &webhookClient{tr: tr, timeout: timeout, client: &http.Client{Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

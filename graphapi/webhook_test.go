@@ -83,7 +83,7 @@ func (b *rawBot) got() []string {
 
 func ok202(w *bufio.Writer) { w.WriteString("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n") }
 
-func newHook() *webhookClient { return newWebhookClient(nil, 2*time.Second, 1, time.Minute) }
+func newHook() *webhookClient { return newWebhookClient(nil, 2*time.Second, 1, time.Minute, nil) }
 
 var testHdr = []header{{"Content-Type", "application/json"}, {"X-Microsoft-Skype-Chain-ID", "c1"}}
 

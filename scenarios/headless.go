@@ -14,6 +14,10 @@ import (
 // notifications (ring timeouts, hang-ups) are recorded.
 const drain = 10 * time.Minute
 
+// forgetInputsEvery is how many applied inputs headless playback lets the engine keep before it
+// drops them (sim.Engine.ForgetInputs): in batches, so the log's array is not regrown per input.
+const forgetInputsEvery = 1024
+
 // Summary is the outcome of a headless run.
 type Summary struct {
 	Passed, Failed int
@@ -69,6 +73,9 @@ func RunHeadless(s *Scenario, o Options, w io.Writer) (Summary, error) {
 			if werr == nil {
 				werr = enc.Encode(&recs[i])
 			}
+		}
+		if len(e.Inputs()) >= forgetInputsEvery {
+			e.ForgetInputs() // kept for sessions and rewind, which a headless run has not
 		}
 	})
 	horizon := s.horizon + drain

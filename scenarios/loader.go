@@ -301,6 +301,13 @@ func parse(filename string, src []byte, test bool) (*Scenario, error) {
 			c.err(r.at, "%s", r.msg)
 		}
 	}
+	if len(c.errs) == 0 {
+		// a step's node tree is decoded into the step; only a dry run's refusals point into
+		// it, and that run is over: a long scenario need not keep a tree per step
+		for _, sp := range s.steps {
+			sp.body = nil
+		}
+	}
 	if len(c.errs) > 0 {
 		e := &Errors{List: c.errs}
 		e.sort()

@@ -156,6 +156,8 @@ type player struct {
 	// every notification observed
 	notes     []notice
 	noteCount int
+	// matchCalls counts the notifications matched against an expectation's patterns
+	matchCalls int
 	// reqs are the bot's requests (a bot test's expectRequest), kept as notes are; reqCount
 	// counts every request observed; lastReq is the index in reqs of the request whose response
 	// is still to come (-1: none)
@@ -198,6 +200,13 @@ type runExp struct {
 	pats        []*node
 	seen        int // notifications observed when last checked (noteCount): nothing new, nothing to re-check
 	checked     bool
+	// win is the window's notifications taken so far (in seq order), after is the seq of the
+	// newest notification looked at: each check takes only what came since, so a long window
+	// is not rescanned per batch. hits[j*len(pats)+i] (match, all): win[j] matches pattern i,
+	// each decided once
+	win   []notice
+	after uint64
+	hits  []bool
 }
 
 func newPlayer(s *Scenario, o Options) *player {
@@ -303,6 +312,8 @@ func (p *player) CloneScript() sim.Script {
 	// sim.Engine.Clone), so a restore does not copy the whole session's notifications
 	if p.exp != nil {
 		x := *p.exp
+		// the window so far is appended to by both: each gets its own (it is one window long)
+		x.win, x.hits = slices.Clone(x.win), slices.Clone(x.hits)
 		c.exp = &x
 	}
 	c.held = slices.Clone(p.held)
@@ -496,7 +507,7 @@ func (p *player) startExpect(e *sim.Engine, sp *step, seq uint64) {
 	if x.mode == exNone && x.since != "" && !x.hasWithin {
 		cl = e.Now()
 	}
-	re := &runExp{x: x, open: open, close: cl, fromSeq: from}
+	re := &runExp{x: x, open: open, close: cl, fromSeq: from, after: from}
 	for _, pt := range x.patterns {
 		ip, err := interpolate(pt, p.resolver(e))
 		if err != nil {
@@ -509,20 +520,50 @@ func (p *player) startExpect(e *sim.Engine, sp *step, seq uint64) {
 	p.exp = re
 }
 
-// window returns the notifications inside the expectation's window so far.
-func (p *player) window(re *runExp) []notice {
+// window takes the notifications that came into the expectation's window since the last
+// check into re.win (and, for match and all, decides which patterns each matches) and returns
+// the window so far. It reports the index in win of the first new notification.
+func (p *player) window(re *runExp) (win []notice, fresh int) {
 	closeMs := int64(re.close / time.Millisecond)
-	var out []notice
 	pool := p.notes
 	if re.x.req {
+		// a request gains its answer after it is taken (and requests are few): take the
+		// window afresh at each check
 		pool = p.reqs
+		re.win, re.hits, re.after = re.win[:0], re.hits[:0], re.fromSeq
 	}
-	for _, n := range pool {
-		if n.seq > re.fromSeq && n.t <= closeMs {
-			out = append(out, n)
+	fresh = len(re.win)
+	// pool is in seq order: start after the newest one already looked at
+	i, _ := slices.BinarySearchFunc(pool, re.after+1, func(n notice, seq uint64) int {
+		switch {
+		case n.seq < seq:
+			return -1
+		case n.seq > seq:
+			return 1
+		}
+		return 0
+	})
+	for _, n := range pool[i:] {
+		re.after = n.seq
+		if n.t > closeMs {
+			continue // after the window: so is everything later, but nothing later is kept yet
+		}
+		re.win = append(re.win, n)
+		if m := re.x.mode; m == exMatch || m == exAll {
+			for _, pt := range re.pats {
+				ok, _ := p.match(pt, n)
+				re.hits = append(re.hits, ok)
+			}
 		}
 	}
-	return out
+	return re.win, fresh
+}
+
+// match is matchNotice, counted (matchCalls), so a test can tell that notifications are
+// matched once per expectation, not once per check.
+func (p *player) match(pt *node, n notice) (bool, []mismatch) {
+	p.matchCalls++
+	return matchNotice(pt, n)
 }
 
 func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
@@ -538,15 +579,16 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		return wait, false
 	}
 	re.checked, re.seen = true, count
-	win := p.window(re)
+	win, fresh := p.window(re)
 	what := "notification"
 	if x.req {
 		what = "request"
 	}
 	switch x.mode {
 	case exMatch:
-		for _, n := range win {
-			if ok, _ := matchNotice(re.pats[0], n); ok {
+		for j := fresh; j < len(win); j++ {
+			if re.hits[j] {
+				n := win[j]
 				p.bind(sp, n)
 				p.pass(e, sp, fmt.Sprintf("expectation %q met by %s #%d", sp.name(), what, n.seq), re, []uint64{n.seq})
 				return p.endExpect()
@@ -557,7 +599,7 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		}
 		p.failUnmatched(e, sp, re, win, []int{0}, nil)
 	case exAll:
-		assign, missing := assignAll(re.pats, win, x.ordered)
+		assign, missing := assignAll(len(re.pats), win, re.hits, x.ordered)
 		if len(missing) == 0 {
 			if len(assign) > 0 {
 				p.bind(sp, findNotice(win, assign[0]))
@@ -573,7 +615,7 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		if !closed {
 			return wait, false
 		}
-		hits := matching(re.pats[0], win)
+		hits := p.matching(re.pats[0], win)
 		if len(hits) == 0 {
 			p.pass(e, sp, fmt.Sprintf("expectation %q met: no matching %s %s", sp.name(), what, windowText(re)), re, nil)
 			return p.endExpect()
@@ -586,7 +628,7 @@ func (p *player) evalExpect(e *sim.Engine, sp *step) (sim.Wake, bool) {
 		if !closed {
 			return wait, false
 		}
-		hits := matching(re.pats[0], win)
+		hits := p.matching(re.pats[0], win)
 		n := len(hits)
 		if n >= x.min && (!x.hasMax || n <= x.max) {
 			p.pass(e, sp, fmt.Sprintf("expectation %q met: %d matching %s(s) %s", sp.name(), n, what, windowText(re)), re, hits)
@@ -617,26 +659,27 @@ func (p *player) endExpect() (sim.Wake, bool) {
 	return sim.Wake{}, true
 }
 
-// assignAll finds a distinct notification for each pattern (in order if ordered). It returns the
-// matched sequence numbers and the indexes of the patterns left without one.
-func assignAll(pats []*node, win []notice, ordered bool) ([]uint64, []int) {
-	ok := make([][]bool, len(pats))
-	for i, pt := range pats {
+// assignAll finds a distinct notification for each of npats patterns (in order if ordered), from
+// hits (hits[j*npats+i]: win[j] matches pattern i). It returns the matched sequence numbers and
+// the indexes of the patterns left without one.
+func assignAll(npats int, win []notice, hits []bool, ordered bool) ([]uint64, []int) {
+	ok := make([][]bool, npats)
+	for i := range ok {
 		ok[i] = make([]bool, len(win))
-		for j, n := range win {
-			ok[i][j], _ = matchNotice(pt, n)
+		for j := range win {
+			ok[i][j] = hits[j*npats+i]
 		}
 	}
 	var seqs []uint64
 	var missing []int
 	if ordered {
 		j := 0
-		for i := range pats {
+		for i := 0; i < npats; i++ {
 			for j < len(win) && !ok[i][j] {
 				j++
 			}
 			if j >= len(win) {
-				for k := i; k < len(pats); k++ {
+				for k := i; k < npats; k++ {
 					missing = append(missing, k)
 				}
 				break
@@ -833,10 +876,10 @@ func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines 
 }
 
 // matching returns the sequence numbers of the notifications in win that pattern matches.
-func matching(pattern *node, win []notice) []uint64 {
+func (p *player) matching(pattern *node, win []notice) []uint64 {
 	var hits []uint64
 	for _, n := range win {
-		if ok, _ := matchNotice(pattern, n); ok {
+		if ok, _ := p.match(pattern, n); ok {
 			hits = append(hits, n.seq)
 		}
 	}

@@ -103,6 +103,8 @@ func registerOp(k *opKind) *opKind {
 // request is a Graph request the route table matched: what an action's handler reads.
 type request struct {
 	graph.Params
+	// route is the route table's entry the request matched.
+	route graph.Route
 	// version is the request's API version (the profile's when the path has none).
 	version string
 	body    []byte

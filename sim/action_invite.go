@@ -201,6 +201,60 @@ func teamsID(id Identity) string {
 	return "28:" + id.ID
 }
 
+// mri is how the current service's failure message names a participant: 8:orgid: for Teams
+// users, 4: for phones, 28: for applications (observed, comms-samples issues #410, #700);
+// 8:teamsvisitor: for guests (sim choice: the Teams MRI of anonymous users, no Graph sample).
+func mri(id Identity) string {
+	switch id.Kind {
+	case KindPhone:
+		return "4:" + id.ID
+	case KindApplication:
+		return "28:" + id.ID
+	case KindGuest:
+		return "8:teamsvisitor:" + id.ID
+	}
+	return "8:orgid:" + id.ID
+}
+
+// inviteFailureMessage is the resultInfo message of an invite whose invitees failed, in the
+// profile's form: the seed's "addParticipantsfailed for participants: 28:{id} reason: {text},
+// code=C subcode=S" (the seed page), or today's "addParticipants failed for participant
+// 8:orgid:{id}. Underlying reason: {text}. DiagCode: C#S.@" (observed, comms-samples #700, #410),
+// one sentence per failed invitee (sim choice: the observed messages name one).
+func (e *Engine) inviteFailureMessage(failed []*Invitee) string {
+	parts := make([]string, len(failed))
+	for i, x := range failed {
+		f := x.failWith
+		if !e.prof.DiagCodeInviteFailures {
+			msg := f.Message
+			if !strings.Contains(msg, "code=") {
+				msg = fmt.Sprintf("%s, code=%d subcode=%d", strings.TrimSuffix(msg, "."), f.Code, f.Subcode)
+			}
+			parts[i] = teamsID(x.Identity) + " reason: " + msg
+			continue
+		}
+		reason, code, sub := f.Message, f.Code, f.Subcode
+		if j := strings.LastIndex(reason, ", code="); j >= 0 {
+			// the seed's failure carries the media controller's code in its text (580/5201)
+			var c, s int
+			if _, err := fmt.Sscanf(reason[j:], ", code=%d subcode=%d", &c, &s); err == nil {
+				reason, code, sub = reason[:j], c, s
+			}
+		}
+		if strings.Contains(reason, "DiagCode:") {
+			// observed texts that carry their own DiagCode are quoted whole (#410: "…leg.. DiagCode: 412#10073")
+			parts[i] = "addParticipants failed for participant " + mri(x.Identity) + ". Underlying reason: " + reason
+			continue
+		}
+		parts[i] = fmt.Sprintf("addParticipants failed for participant %s. Underlying reason: %s. DiagCode: %d#%d.@",
+			mri(x.Identity), strings.TrimSuffix(reason, "."), code, sub)
+	}
+	if !e.prof.DiagCodeInviteFailures {
+		return "addParticipantsfailed for participants: " + strings.Join(parts, "; ")
+	}
+	return strings.Join(parts, " ")
+}
+
 func (e *Engine) finishOperation(c *Call, op *Operation) {
 	var failed []*Invitee
 	for _, x := range op.Invitees {
@@ -216,16 +270,7 @@ func (e *Engine) finishOperation(c *Call, op *Operation) {
 	} else {
 		op.Status = OpFailed
 		first := failed[0].failWith
-		parts := make([]string, len(failed))
-		for i, x := range failed {
-			msg := x.failWith.Message
-			if !strings.Contains(msg, "code=") {
-				msg = fmt.Sprintf("%s, code=%d subcode=%d", strings.TrimSuffix(msg, "."), x.failWith.Code, x.failWith.Subcode)
-			}
-			parts[i] = teamsID(x.Identity) + " reason: " + msg
-		}
-		op.Result = &graph.ResultInfo{Code: first.Code, Subcode: first.Subcode,
-			Message: "addParticipantsfailed for participants: " + strings.Join(parts, "; ")}
+		op.Result = &graph.ResultInfo{Code: first.Code, Subcode: first.Subcode, Message: e.inviteFailureMessage(failed)}
 		if first.Name == "seed-580" {
 			// the seed's failure: the operation says 500/0, the media controller's 580/5201 is in the message
 			op.Result.Code, op.Result.Subcode = 500, 0

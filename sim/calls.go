@@ -21,6 +21,12 @@ const (
 	endPeerLeft = "peerLeft"
 	endFailed   = "failed"
 	endRejected = "rejected"
+	// endTransferred: a transfer completed (deleted with its resultInfo); endAppTransferred: a
+	// consultative transfer completed (deleted with terminationReason AppTransferred);
+	// endRedirected: an incoming call was redirected (deleted with the whole call).
+	endTransferred    = "transferred"
+	endAppTransferred = "appTransferred"
+	endRedirected     = "redirected"
 )
 
 func (e *Engine) answerDelay(id *Identity, callID string) time.Duration {
@@ -42,6 +48,12 @@ func (e *Engine) ringOutcome(id *Identity, callID string) (time.Duration, *graph
 		}
 		return e.answerDelay(id, callID), f
 	}
+	return e.behaviourOutcome(id, callID)
+}
+
+// behaviourOutcome is what the identity's directory behaviour makes of a ring (invites, call
+// targets, transfer targets).
+func (e *Engine) behaviourOutcome(id *Identity, callID string) (time.Duration, *graph.Failure) {
 	name := ""
 	switch id.Behaviour.Kind {
 	case BehaviourDecline:
@@ -135,6 +147,7 @@ func (e *Engine) establish(callID string) {
 	c.State = CallEstablished
 	e.state("call.established", c.ID, nil)
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallEstablished)})
+	e.mediaEstablished(c)
 	if c.Kind == Group {
 		e.rosterChanged(c, c.Roster, nil)
 	}
@@ -159,6 +172,10 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 		e.notifyCall(c, "deleted", "", e.entityHead("#microsoft.graph.call", appPath(c.ID), c.ID, c.Etag), "deleted")
 	case endRejected:
 		e.notifyCall(c, "deleted", "", e.callStateObj(c), "deleted (rejected)")
+	case endAppTransferred: // docs: api/call-transfer.md, Example 2
+		e.notifyCall(c, "deleted", "", e.callStateObj(c, graph.KV{K: "state", V: string(CallTerminated)}, graph.KV{K: "terminationReason", V: TerminationAppTransferred}), "state terminated (AppTransferred)")
+	case endRedirected: // docs: api/call-redirect.md, "Notification - terminated"
+		e.notifyCall(c, "deleted", "", e.callObj(c), "deleted (redirected)")
 	default:
 		fields := []graph.KV{{K: "state", V: string(CallTerminated)}}
 		if res != nil {

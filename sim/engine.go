@@ -150,6 +150,11 @@ func (e *Engine) Steps() uint64 { return e.steps }
 // Inputs returns the inputs applied so far, with their virtual times.
 func (e *Engine) Inputs() []TimedInput { return e.inputs }
 
+// ForgetInputs drops the inputs applied so far. Headless playback, which neither saves a
+// session nor rewinds, calls it as it goes, so its memory does not grow with the steps played;
+// a checkpoint copy (Clone) shares the old array, so it is dropped, not cleared.
+func (e *Engine) ForgetInputs() { e.inputs = nil }
+
 // SetMuted stops (or restarts) records from being kept; rewind replays muted.
 func (e *Engine) SetMuted(m bool) { e.mute = m }
 

@@ -321,9 +321,14 @@ func TestIncomingAnswerAndReject(t *testing.T) {
 		if strings.Contains(n.Resource, w.call("in2").ID) {
 			who = "in2"
 		}
+		if ms, ok := n.data["mediaState"].(map[string]any); ok {
+			s += " audio " + ms["audio"].(string)
+		}
 		got = append(got, who+" "+n.ChangeType+" "+s)
 	}
-	want := []string{"in1 created incoming", "in2 created incoming", "in1 updated establishing", "in2 deleted ", "in1 updated established"}
+	// the answered call's media goes active right after it is established (v1: mediaState)
+	want := []string{"in1 created incoming", "in2 created incoming", "in1 updated establishing", "in2 deleted ", "in1 updated established",
+		"in1 updated established audio active"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}

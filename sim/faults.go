@@ -15,6 +15,7 @@ const (
 	FaultNotify    = "notify"    // drop, duplicate, delay, reorder notifications
 	FaultTransport = "transport" // serve mode: the bot's endpoint answers 5xx, times out, refuses
 	FaultToken     = "token"     // serve mode: expired, badSignature or missing bearer on callbacks
+	FaultTransfer  = "transfer"  // a transfer target who does not take the call (fail: default declined)
 )
 
 // FaultRule is an armed fault (spec §6). Exactly one effect applies, by Kind.
@@ -67,6 +68,14 @@ func (r *FaultRule) Describe() string {
 		if r.Range != nil {
 			what = fmt.Sprintf("%s latency %s-%s", r.Latency, r.Range.Min, r.Range.Max)
 		}
+	case FaultTransfer:
+		what = "transfer target declines"
+		if r.Fail != nil {
+			what = "transfer target fails " + r.Fail.Name
+			if r.Fail.Name == "" || r.Fail.Name == "custom" {
+				what = fmt.Sprintf("transfer target fails %d/%d", r.Fail.Code, r.Fail.Subcode)
+			}
+		}
 	case FaultNotify:
 		what = "notification " + r.Action
 		if r.Action == "delay" {
@@ -118,7 +127,11 @@ func (r *FaultRule) Validate() error {
 		default:
 			return fmt.Errorf("fault %q: notify action must be drop, duplicate, delay or reorder, got %q", r.Name, r.Action)
 		}
-	case FaultTransport, FaultToken:
+	case FaultTransport, FaultToken, FaultTransfer:
+	case FaultMedia:
+		if r.Mode != MediaNeverActive {
+			return fmt.Errorf("fault %q: media mode must be %s, got %q", r.Name, MediaNeverActive, r.Mode)
+		}
 	default:
 		return fmt.Errorf("fault %q: unknown kind %q", r.Name, r.Kind)
 	}
@@ -219,13 +232,18 @@ func (e *Engine) fire(r *FaultRule, target string) bool {
 	return true
 }
 
+// matchesIdentity: the rule names no invitee, or names id (by name, id or display name).
+func (r *FaultRule) matchesIdentity(id *Identity) bool {
+	return r.Invitee == "" || r.Invitee == id.Name || strings.EqualFold(r.Invitee, id.ID) || (id.DisplayName != "" && strings.EqualFold(r.Invitee, id.DisplayName))
+}
+
 // inviteFault finds the failure an invitee is to have, if a rule says so.
 func (e *Engine) inviteFault(id *Identity, callID string) *graph.Failure {
 	for _, r := range e.faults {
 		if r.Kind != FaultInvite || !e.callMatches(r.Call, callID) {
 			continue
 		}
-		if r.Invitee != "" && !(r.Invitee == id.Name || strings.EqualFold(r.Invitee, id.ID) || (id.DisplayName != "" && strings.EqualFold(r.Invitee, id.DisplayName))) {
+		if !r.matchesIdentity(id) {
 			continue
 		}
 		if e.fire(r, "invitee "+id.Label()) {

@@ -61,7 +61,7 @@ func (e *Engine) identitySet(id Identity) graph.Obj {
 
 func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	o := e.entityHead("#microsoft.graph.participant", appPath(c.ID)+"/participants/"+p.ID, p.ID, p.Etag)
-	info := graph.Obj{{K: "identity", V: e.identitySet(p.Identity)}}
+	info := graph.Obj{{K: "identity", V: e.participantIdentity(p)}}
 	if p.EndpointType != "" {
 		info = append(info, graph.KV{K: "endpointType", V: p.EndpointType})
 	}
@@ -72,17 +72,9 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 		info = append(info, graph.KV{K: "languageId", V: p.LanguageID})
 	}
 	info = e.typed(info, "#microsoft.graph.participantInfo")
-	dir := "sendReceive"
-	stream := e.typed(graph.Obj{
-		{K: "mediaType", V: "audio"},
-		{K: "label", V: "main-audio"},
-		{K: "sourceId", V: strconv.Itoa(p.SourceID)},
-		{K: "direction", V: dir},
-		{K: "serverMuted", V: p.Muted},
-	}, "#microsoft.graph.mediaStream")
 	return append(o,
 		graph.KV{K: "info", V: info},
-		graph.KV{K: "mediaStreams", V: []graph.Obj{stream}},
+		graph.KV{K: "mediaStreams", V: e.mediaStreams(p)},
 		graph.KV{K: "isMuted", V: p.Muted},
 		graph.KV{K: "isInLobby", V: p.InLobby},
 	)

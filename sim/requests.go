@@ -91,6 +91,7 @@ func okJSON(status int, o graph.Obj) answer {
 func (e *Engine) route(req Request, rq *request) answer {
 	rt, params, err := graph.Match(req.Method, req.Path)
 	rq.Params = params
+	rq.route = rt
 	rq.version = cmp.Or(params.Version, e.prof.APIVersion)
 	if params.Family == "" || params.Family == "app" && rq.version != "beta" {
 		return fail(404, "BadRequest", "Resource not found for the segment in '%s'.", req.Path)

@@ -152,6 +152,14 @@ type Participant struct {
 	SourceID     int
 	Etag         int
 	JoinedAt     time.Duration
+	// Held: the person put the call on hold (far-end hold); HoldMusic: the bot put them on hold
+	// with music (startHoldMusic). Either makes their streams inactive (media.go).
+	Held      bool // checkpoint: copy
+	HoldMusic bool // checkpoint: copy
+	// Sharing: the person shares their screen (far-end share: their vbss stream sendOnly);
+	// ShareRole is the bot's screen sharing role (changeScreenSharingRole), "" before any.
+	Sharing   bool   // checkpoint: copy
+	ShareRole string // checkpoint: copy
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -201,9 +209,20 @@ type Call struct {
 	ToneSeq        int  // checkpoint: copy
 	// AliveAt is when the call started or last got a keepAlive: the keep-alive timeout counts
 	// from it.
-	AliveAt    time.Duration // checkpoint: copy
+	AliveAt time.Duration // checkpoint: copy
+	// MediaState is the last mediaState.audio the bot was told ("" none yet; media.go);
+	// MediaDown: the far end's media dropped (media step); MediaNever: a neverActive media
+	// fault keeps the call's media inactive until it ends 408/1106.
+	MediaState string // checkpoint: copy
+	MediaDown  bool   // checkpoint: copy
+	MediaNever bool   // checkpoint: copy
 	nextSource int
 	ops        []*Operation // this call's operations, in creation order
+
+	// Transfer is the transfer in progress (action_transfer.go); transfers counts the call's
+	// transfers (Transfer.Gen).
+	Transfer  *Transfer // checkpoint: deep
+	transfers int       // checkpoint: copy
 }
 
 // Ended reports whether the call is over (terminated).

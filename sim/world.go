@@ -170,17 +170,17 @@ func (e *Engine) forgetOld() {
 }
 
 func (e *Engine) newParticipant(c *Call, id Identity, bot bool) *Participant {
-	c.nextSource++
 	p := &Participant{
 		ID:         e.newID(),
 		Identity:   id,
 		IsBot:      bot,
-		SourceID:   c.nextSource,
+		SourceID:   c.nextSource + 1,
 		Region:     id.Region,
 		LanguageID: id.LanguageID,
 		Etag:       1,
 		JoinedAt:   e.now,
 	}
+	c.nextSource += e.streamsPerParticipant()
 	return p
 }
 
@@ -253,6 +253,9 @@ func (e *Engine) setupCall(s CallSetup) (*Call, error) {
 	}
 	if s.Kind == PeerToPeer && len(s.Participants) != 1 {
 		return nil, fmt.Errorf("call %q: a peer-to-peer call has exactly one other participant, got %d", s.Name, len(s.Participants))
+	}
+	if e.prof.MediaState {
+		c.MediaState = MediaActive // the world as it stands: its media is up
 	}
 	e.addCall(c)
 	e.state("call.setup", c.ID, map[string]any{"name": c.Name, "kind": c.Kind, "participants": len(c.Roster)})

@@ -39,6 +39,16 @@ type Profile struct {
 	AppPaths bool
 	// APIVersion is the version segment requests default to (beta or v1.0).
 	APIVersion string
+	// DiagCodeInviteFailures words a failed invite's message as the current service does,
+	// "addParticipants failed for participant 8:orgid:{id}. Underlying reason: {reason}.
+	// DiagCode: {code}#{subcode}.@"; otherwise the seed's 2019 form.
+	DiagCodeInviteFailures bool
+	// MediaState sends the call's mediaState (callMediaState) once it is established and when
+	// it changes.
+	MediaState bool
+	// TeamsStreams gives Teams users audio, video, screen sharing and data streams and
+	// identityProvider AAD (otherwise every participant has one main-audio stream).
+	TeamsStreams bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -69,6 +79,10 @@ func V1() Profile {
 		SubcodeKey:            "subcode",
 		EscalateP2P:           true,
 		APIVersion:            "v1.0",
+
+		DiagCodeInviteFailures: true,
+		MediaState:             true,
+		TeamsStreams:           true,
 	}
 }
 

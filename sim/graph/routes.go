@@ -44,7 +44,7 @@ type Route struct {
 	// Method is the HTTP method, upper case; methods are matched case-sensitively (as HTTP says).
 	Method string
 	// Pattern is the path after /{v1.0|beta}/{communications|app}/, with {call}, {participant}
-	// and {operation} standing for ids.
+	// and {operation} standing for ids ({id} for any other id, not read).
 	Pattern string
 	// Action names what the route does: the engine's handler (and, for bot actions, the input
 	// kind that makes the request).
@@ -68,6 +68,7 @@ func (r Route) Bound() bool {
 // with an id in the same place (participants/invite before participants/{participant}).
 var routes = compile([]Route{
 	{"POST", "calls", "createCall", RolesCreate, "201, `Location`, the call (`establishing`)", nil},
+	{"POST", "calls/logTeleconferenceDeviceQuality", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
 	{"GET", "calls/{call}", "getCall", RolesAnyCalls, "200, the call; 404 `8522` once ended", nil},
 	{"DELETE", "calls/{call}", "hangUp", RolesAnyCalls, "204; then `terminating`, `deleted` notifications", nil},
 	{"POST", "calls/{call}/answer", "answer", RolesJoin, "202 (incoming calls)", nil},
@@ -78,20 +79,52 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/subscribeToTone", "subscribeToTone", RolesAnyCalls, "200, `Location`, a `subscribeToToneOperation` `completed`; then a `toneInfo` `updated` per key the far end presses", nil},
 	{"POST", "calls/{call}/cancelMediaProcessing", "cancelMediaProcessing", RolesAnyCalls, "200, `Location`, a `cancelMediaProcessingOperation` `completed`; running prompts `deleted` `failed` 400/8508 `operationCanceled`", nil},
 	{"POST", "calls/{call}/sendDtmfTones", "sendDtmfTones", RolesAnyCalls, "200, `Location`, a `sendDtmfTonesOperation` `running`; `deleted` `completed` (`completedSuccessfully`) once sent (100 ms a tone plus the delay)", nil},
+	{"POST", "calls/{call}/transfer", "transfer", RolesAnyCalls, "202; then `updated` `transferring`, `transferAccepted`, and `deleted` `terminated` 0/7015 (`terminationReason: AppTransferred` with `replacesCallId`); a target who fails: `updated` `established` 500/7000", nil},
+	{"POST", "calls/{call}/redirect", "redirect", RolesAnyCalls, "202 (incoming calls not yet answered); then `deleted` with the whole call", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
+	{"POST", "calls/{call}/participants/muteAll", NotSimulated, RolesAnyCalls, notSimulatedDoc + " (beta)", nil},
 	{"GET", "calls/{call}/participants/{participant}", "getParticipant", RolesAnyCalls, "200", nil},
 	{"DELETE", "calls/{call}/participants/{participant}", "removeParticipant", RolesJoin, "204", nil},
 	{"POST", "calls/{call}/participants/{participant}/mute", "mute", RolesAnyCalls, "200, `Location`, a completed `muteParticipantOperation`", nil},
 	{"GET", "calls/{call}/operations/{operation}", "getOperation", RolesAnyCalls, "200, the operation's latest status", nil},
+
+	// Real Graph actions callsim does not simulate: 501 NotImplemented, so a bot does not read
+	// "call gone" into a 404 (spec graph-surface.md §1). A route that becomes simulated moves
+	// up and gets its own action.
+	{"POST", "calls/{call}/addLargeGalleryView", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"POST", "calls/{call}/participants/{participant}/configureMixer", NotSimulated, RolesAnyCalls, notSimulatedDoc + " (beta)", nil},
+	{"GET", "calls/{call}/audioRoutingGroups", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"POST", "calls/{call}/audioRoutingGroups", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"GET", "calls/{call}/audioRoutingGroups/{id}", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"PATCH", "calls/{call}/audioRoutingGroups/{id}", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"DELETE", "calls/{call}/audioRoutingGroups/{id}", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"GET", "calls/{call}/contentSharingSessions", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
+	{"GET", "calls/{call}/contentSharingSessions/{id}", NotSimulated, RolesAnyCalls, notSimulatedDoc, nil},
 })
+
+// NotSimulated is the action of the routes of real Graph operations callsim does not simulate.
+const NotSimulated = "notSimulated"
+
+const notSimulatedDoc = "501 `NotImplemented`: not simulated by callsim"
+
+// Name is how messages name the route's operation: its last named segment (addLargeGalleryView,
+// audioRoutingGroups).
+func (r Route) Name() string {
+	for i := len(r.segs) - 1; i >= 0; i-- {
+		if r.segs[i][0] != '{' {
+			return r.segs[i]
+		}
+	}
+	return r.Pattern
+}
 
 func compile(rs []Route) []Route {
 	for i := range rs {
 		r := &rs[i]
 		r.segs = strings.Split(r.Pattern, "/")
 		for _, s := range r.segs {
-			if s == "" || strings.HasPrefix(s, "{") && s != "{call}" && s != "{participant}" && s != "{operation}" {
+			if s == "" || strings.HasPrefix(s, "{") && s != "{call}" && s != "{participant}" && s != "{operation}" && s != "{id}" {
 				panic(fmt.Sprintf("graph: route %s %s: bad segment %q", r.Method, r.Pattern, s))
 			}
 		}

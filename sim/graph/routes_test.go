@@ -44,6 +44,11 @@ func TestMatch(t *testing.T) {
 		{"GET", "/v1.0/communications/callz/C1", "", ErrNoRoute, Params{Version: "v1.0"}},
 		{"GET", "/v1.0/me", "", ErrNoRoute, Params{Version: "v1.0"}},
 		{"GET", "/v2.0/communications/calls/C1", "", ErrNoRoute, Params{}},
+		// real operations callsim does not simulate have routes (501), shadowed like the others
+		{"POST", "/v1.0/communications/calls/logTeleconferenceDeviceQuality", NotSimulated, nil, Params{Version: "v1.0", Family: "communications"}},
+		{"POST", "/v1.0/communications/calls/C1/microsoft.graph.addLargeGalleryView", NotSimulated, nil, Params{Version: "v1.0", Family: "communications", Call: "C1"}},
+		{"POST", "/beta/communications/calls/C1/participants/muteAll", NotSimulated, nil, Params{Version: "beta", Family: "communications", Call: "C1"}},
+		{"PATCH", "/v1.0/communications/calls/C1/audioRoutingGroups/G1", NotSimulated, nil, Params{Version: "v1.0", Family: "communications", Call: "C1"}},
 	}
 	for _, c := range cases {
 		rt, p, err := Match(c.method, c.path)

@@ -139,9 +139,9 @@ type Failure struct {
 func Catalogue() []Failure {
 	return []Failure{
 		{"seed-580", 500, 0, "Audio-video modality controller could not invite participant to this conversation., code=580 subcode=5201", "seed"},
-		{"no-answer", 408, 10057, "Call timed out: no signalling from callee endpoints.", "Graph call-end table"},
-		{"unreachable", 480, 10037, "No callee endpoints found.", "Graph table"},
-		{"offline", 480, 10076, "The callee could not be reached.", "Graph table"},
+		{"no-answer", 408, 10057, "Call timed out due to no signaling from callee endpoints.", "Graph call-end table"},
+		{"unreachable", 480, 10037, "No callee endpoints were found.", "Graph table"},
+		{"offline", 480, 10076, "Callee could not be reached.", "Graph table"},
 		{"declined", 603, 0, "Call declined by callee.", "ACS table (Graph equivalent unconfirmed)"},
 		{"busy", 486, 560486, "Callee is busy.", "ACS table (unconfirmed)"},
 		{"media-failure", 410, 301005, "Media connectivity failure.", "Graph table"},
@@ -170,17 +170,18 @@ func LookupFailure(name string) (Failure, bool) {
 	return Failure{}, false
 }
 
-// Normal endings (spec §5).
+// Normal endings (spec §5). The messages are the texts of the call end reason table of
+// api-reference/v1.0/api/call-delete.md ("Call end reason codes").
 
 // EndHangUp is the resultInfo of the bot's own hang-up.
 func EndHangUp() ResultInfo { return ResultInfo{200, 5001, "The conversation has ended."} }
 
 // EndPeerLeft is the resultInfo when the other party of a peer-to-peer call hangs up.
 func EndPeerLeft() ResultInfo {
-	return ResultInfo{200, 4521, "The other participant in the peer-to-peer call hung up."}
+	return ResultInfo{200, 4521, "Call ended by the other participant in peer-to-peer call."}
 }
 
 // EndRingTimeout is the resultInfo of a call nobody answered.
 func EndRingTimeout() ResultInfo {
-	return ResultInfo{408, 10057, "Call timed out: no signalling from callee endpoints."}
+	return ResultInfo{408, 10057, "Call timed out due to no signaling from callee endpoints."}
 }
