@@ -32,8 +32,8 @@ func newTestCmd() *cobra.Command {
 		Short: "Test your bot: play a world against it and check what it does (exit 0/1/2)",
 		Long: `Test a real bot. For each FILE, callsim serves the file's world on a loopback port, starts the
 bot (--bot-cmd, or the file's bot.command) in the file's folder with CALLSIM_URL,
-CALLSIM_GRAPH_URL, CALLSIM_BOT_PORT, CALLSIM_APP_ID, CALLSIM_TENANT_ID, CALLSIM_OPENID_URL,
-CALLSIM_JWKS_URL and CALLSIM_TOKEN set, waits until it is ready (bot.ready answers 2xx, or the
+CALLSIM_GRAPH_URL, CALLSIM_BOT_PORT, CALLSIM_APP_ID, CALLSIM_TENANT_ID and the token and key
+URLs set (docs/testing.md), waits until it is ready (bot.ready answers 2xx, or the
 callbackUri's port accepts), plays the world's steps, checks the expect and expectRequest steps,
 stops the bot and reports PASS/FAIL per expectation on stderr.
 

@@ -174,6 +174,10 @@ func (g *gate) Resume() {
 }
 func (g *gate) Done() bool { return g.open && g.inner.Done() }
 
+// ClientSecret is the secret of the bot's app registration at serve's token endpoint in a test
+// (CALLSIM_CLIENT_SECRET): a test needs no real one.
+const ClientSecret = "callsim-test-secret"
+
 // BotPortVar is what a file's bot.callbackUri and bot.ready may contain for the bot's port.
 const BotPortVar = "${botPort}"
 
@@ -236,6 +240,7 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	srv, err := graphapi.Start(graphapi.Options{
 		Listener: ln, Scenario: s.File(), CallbackURI: cb, Speed: 1, Key: o.Key,
 		LoadScenario: func(string, uint64, bool, string) (sim.Builder, error) { return gated, nil },
+		App:          &graphapi.AppRegistration{Secret: ClientSecret},
 		Transcript:   &tbuf, RetryAttempts: o.RetryAttempts, RetryBackoff: o.RetryBackoff,
 		DrainTimeout: 200 * time.Millisecond,
 	})
@@ -405,6 +410,9 @@ func botEnv(base string, cfg sim.Config, port int, srv *graphapi.Server, key *gr
 		"CALLSIM_TENANT_ID=" + cfg.Bot.TenantID,
 		"CALLSIM_OPENID_URL=" + base + "/.well-known/openid-configuration",
 		"CALLSIM_JWKS_URL=" + srv.JWKSURL(),
+		"CALLSIM_AUTHORITY=" + base + "/" + cfg.Bot.TenantID,
+		"CALLSIM_TOKEN_URL=" + base + "/" + cfg.Bot.TenantID + "/oauth2/v2.0/token",
+		"CALLSIM_CLIENT_SECRET=" + ClientSecret,
 	}
 	if port > 0 {
 		env = append(env, "CALLSIM_BOT_PORT="+strconv.Itoa(port))
