@@ -122,6 +122,8 @@ type dispatcher struct {
 	rec     *recorder
 	log     *log.Logger
 
+	touched atomic.Int64 // wall time (UnixNano) the last attempt ended: Server.Activity
+
 	ctx    context.Context // cancelled to abandon deliveries (after the drain timeout)
 	cancel context.CancelFunc
 
@@ -580,6 +582,7 @@ func (l *lane) deliver(group []*note) {
 		x.attempts++
 	}
 	res := l.attempt(group)
+	d.touched.Store(time.Now().UnixNano())
 	if d.ctx.Err() != nil && res.transport {
 		d.mu.Lock()
 		for _, x := range group {

@@ -206,6 +206,7 @@ type Server struct {
 	sseDropped atomic.Int64  // transcript stream clients dropped as too slow
 	gen        atomic.Uint64 // the engine timeline the consumer is at (sim.Batch.Gen)
 	lastSeq    atomic.Uint64 // the last engine record the consumer has seen
+	act        activity      // callsim test --compress: is the bot quiet? (activity.go)
 	mu         sync.Mutex
 	scenario   string
 	world      worldRef   // what the current world was built from (GET /_callsim/session)
@@ -543,6 +544,9 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 			}
 		}
 	}
+	if n := len(b.Records); n > 0 {
+		s.act.handed.Store(b.Records[n-1].Seq)
+	}
 }
 
 // note puts a record of serve's own into its log, after the engine's latest.
@@ -652,6 +656,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	defer s.act.request()()
 	if e := s.graphEntry(r); e != nil { // method case, Host and Origin: before auth
 		s.frontError(w, r, e, nil)
 		return

@@ -1048,18 +1048,19 @@ func describeExpect(x *expectation) string {
 		w = defaultWithin
 	}
 	var s string
+	what := noun(x)
 	switch x.mode {
 	case exMatch:
-		s = "expect a matching notification"
+		s = "expect a matching " + what
 	case exAll:
-		s = fmt.Sprintf("expect %d notifications", len(x.patterns))
+		s = fmt.Sprintf("expect %d %ss", len(x.patterns), what)
 		if x.ordered {
 			s += " in order"
 		}
 	case exNone:
-		s = "expect no matching notification"
+		s = "expect no matching " + what
 	case exCount:
-		s = "expect a count of notifications"
+		s = "expect a count of " + what + "s"
 	}
 	if x.since != "" {
 		s += " since " + x.since

@@ -30,6 +30,7 @@ type Options struct {
 type Result struct {
 	Name   string // the step's id, or step-N
 	Line   int
+	Col    int // of the place the outcome is about (a failure's pattern; a pass's step)
 	Passed bool
 	// At is the virtual time the outcome was decided.
 	At time.Duration
@@ -865,7 +866,7 @@ func (p *player) pass(e *sim.Engine, sp *step, msg string, re *runExp, matched [
 	}
 	d.Line = sp.line
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "pass", Name: sp.name(), Text: msg, Detail: d})
-	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Passed: true, At: e.Now(), Message: msg})
+	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Col: sp.col, Passed: true, At: e.Now(), Message: msg})
 }
 
 // fail records a failed expectation with its GNU-style report at line:col.
@@ -895,7 +896,7 @@ func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines 
 		b.WriteString("\n  ")
 		b.WriteString(l)
 	}
-	p.results = append(p.results, Result{Name: sp.name(), Line: line, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
+	p.results = append(p.results, Result{Name: sp.name(), Line: line, Col: col, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
 }
 
 // matching returns the sequence numbers of the notifications in win that pattern matches.

@@ -766,3 +766,48 @@ func (d *Driver) ForgetInputs() {
 		d.cps, d.logBase, d.cpOff = nil, 0, true // a server that forgets does not rewind
 	})
 }
+
+// SkipToNext moves virtual time at once to the next due event (an engine event or a script
+// wake) and processes what is due then: callsim test --compress, when the bot under test is
+// quiet and nothing can happen before that event. It returns the virtual time after the jump,
+// the last record's seq, and false when nothing is due.
+func (d *Driver) SkipToNext() (now time.Duration, seq uint64, ok bool) {
+	d.do(func() {
+		at, due := d.runner.NextAt()
+		if !due {
+			now, seq = d.virtualNow(), d.seq
+			return
+		}
+		if t := d.virtualNow(); at < t {
+			at = t
+		}
+		for !d.runner.AdvanceTo(at) { // a pause step: nobody resumes it in a test
+			d.runner.Resume()
+		}
+		d.virt0 = d.runner.E.Now()
+		d.wall0 = time.Now()
+		now, seq, ok = d.virt0, d.seq, true
+	})
+	return now, seq, ok
+}
+
+// Seq is the seq of the last record the simulation produced.
+func (d *Driver) Seq() uint64 {
+	var seq uint64
+	d.do(func() { seq = d.seq })
+	return seq
+}
+
+// ResumeScript lets a script that paused itself go on, without touching the clock's own pause
+// (SetPaused): callsim test holds the test's first step until the bot is ready, then releases
+// it with the clock running, or stopped (--compress: time moves only by SkipToNext).
+func (d *Driver) ResumeScript() {
+	d.do(func() {
+		if !d.runner.wake.Paused {
+			return
+		}
+		d.virt0 = d.virtualNow()
+		d.runner.Resume()
+		d.wall0 = time.Now()
+	})
+}
