@@ -24,16 +24,53 @@ import (
 	"github.com/callsim/callsim/graphapi"
 )
 
-// builds compiles callsim (the parent module) and the production bot once per test binary.
-func build(t *testing.T, dir string) (callsim, prodbot string) {
+// goBuild compiles a main package: callsim is the parent module (-C ..), prodbot is ./prodbot.
+func goBuild(t *testing.T, out string, args ...string) string {
 	t.Helper()
-	callsim, prodbot = filepath.Join(dir, "callsim"), filepath.Join(dir, "prodbot")
-	for _, args := range [][]string{{"build", "-C", "..", "-o", callsim, "."}, {"build", "-o", prodbot, "./prodbot"}} {
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			t.Fatalf("go %v: %v\n%s", args, err, out)
+	args = append(append([]string{"build"}, args[:len(args)-1]...), "-o", out, args[len(args)-1])
+	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		t.Fatalf("go %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+func buildCallsim(t *testing.T, dir string) string {
+	return goBuild(t, filepath.Join(dir, "callsim"), "-C", "..", ".")
+}
+
+// botEnv is a deployed bot's configuration pointed at st (the same variables for the Go and
+// the Node bot), plus extra.
+func botEnv(st servedTLS, certFile, keyFile string, extra ...string) []string {
+	e := append(cleanEnv("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+		"AZURE_AUTHORITY_HOST", "GRAPH_BASE_URL", "CALLS_OPENID_CONFIGURATION", "BOT_LISTEN", "BOT_PUBLIC_URL", "BOT_TLS_CERT", "BOT_TLS_KEY"),
+		"AZURE_TENANT_ID="+st.tenant, "AZURE_CLIENT_ID="+st.appID, "AZURE_CLIENT_SECRET="+st.secret,
+		"AZURE_AUTHORITY_HOST="+st.base+"/", "GRAPH_BASE_URL="+st.base+"/v1.0",
+		"CALLS_OPENID_CONFIGURATION="+st.base+"/v1/.well-known/OpenIdConfiguration",
+		"BOT_TLS_CERT="+certFile, "BOT_TLS_KEY="+keyFile)
+	return append(e, extra...)
+}
+
+// runBot runs a bot process to its end (at most two minutes).
+func runBot(env []string, dir string, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env, cmd.Dir = env, dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// checkBotRun: the bot went through every step.
+func checkBotRun(t *testing.T, out string, err error) {
+	t.Helper()
+	if err != nil || !strings.Contains(out, "OK: call placed, invite completed, hung up") {
+		t.Fatalf("the bot failed: %v", err)
+	}
+	for _, step := range []string{"notified: call established", "notified: invite completed", "notified: call deleted"} {
+		if !strings.Contains(out, step) {
+			t.Errorf("the bot's output lacks %q", step)
 		}
 	}
-	return callsim, prodbot
 }
 
 // selfSigned writes a certificate and key for 127.0.0.1 (the bot's HTTPS listener).
@@ -158,47 +195,53 @@ func TestProductionBot(t *testing.T) {
 		t.Skip("builds two binaries")
 	}
 	dir := t.TempDir()
-	callsim, prodbot := build(t, dir)
+	callsim := buildCallsim(t, dir)
+	prodbot := goBuild(t, filepath.Join(dir, "prodbot"), "./prodbot")
+	botCert, botKey := selfSigned(t, dir)
+	st := startServeTLS(t, callsim, dir, botCert)
+	empty := filepath.Join(dir, "no-certs")
+	os.Mkdir(empty, 0o700)
+
+	start := time.Now()
+	// the process trusts callsim's CA alone (Go reads the system roots from these variables)
+	out, err := runBot(botEnv(st, botCert, botKey, "SSL_CERT_FILE="+st.caFile, "SSL_CERT_DIR="+empty), "", prodbot)
+	t.Logf("prodbot trusting callsim's CA (%v):\n%s", time.Since(start).Round(time.Millisecond), out)
+	checkBotRun(t, out, err)
+
+	out, err = runBot(botEnv(st, botCert, botKey), "", prodbot)
+	if err == nil || !strings.Contains(out, "certificate") {
+		t.Fatalf("prodbot trusting the system roots: %v\n%s\nwant a certificate error", err, out)
+	}
+}
+
+// TestNodeBot: the Node bot (clients/node/bot.mjs: MSAL Node's ConfidentialClientApplication
+// with knownAuthorities, the Graph JavaScript client with customHosts, jose against the OpenID
+// document), its packages installed from the lockfile, against serve --tls --auth jwt, trusting
+// callsim's CA through NODE_EXTRA_CA_CERTS; without it, its first HTTPS request fails. It needs
+// `npm ci` in clients/node (.ci/run does it and sets CALLSIM_REQUIRE_NODE=1, so there a missing
+// install fails instead of skipping).
+func TestNodeBot(t *testing.T) {
+	nodeDir, _ := filepath.Abs(filepath.Join("..", "clients", "node"))
+	node, lerr := exec.LookPath("node")
+	_, serr := os.Stat(filepath.Join(nodeDir, "node_modules", "@azure", "msal-node"))
+	if lerr != nil || serr != nil {
+		if os.Getenv("CALLSIM_REQUIRE_NODE") != "" {
+			t.Fatalf("node %v, clients/node/node_modules %v", lerr, serr)
+		}
+		t.Skip("no node, or no npm ci in clients/node")
+	}
+	dir := t.TempDir()
+	callsim := buildCallsim(t, dir)
 	botCert, botKey := selfSigned(t, dir)
 	st := startServeTLS(t, callsim, dir, botCert)
 
-	empty := filepath.Join(dir, "no-certs")
-	os.Mkdir(empty, 0o700)
-	botEnv := func(trust string) []string {
-		e := append(cleanEnv("SSL_CERT_FILE", "SSL_CERT_DIR", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST",
-			"GRAPH_BASE_URL", "CALLS_OPENID_CONFIGURATION", "BOT_LISTEN", "BOT_PUBLIC_URL", "BOT_TLS_CERT", "BOT_TLS_KEY"),
-			"AZURE_TENANT_ID="+st.tenant, "AZURE_CLIENT_ID="+st.appID, "AZURE_CLIENT_SECRET="+st.secret,
-			"AZURE_AUTHORITY_HOST="+st.base+"/", "GRAPH_BASE_URL="+st.base+"/v1.0",
-			"CALLS_OPENID_CONFIGURATION="+st.base+"/v1/.well-known/OpenIdConfiguration",
-			"BOT_TLS_CERT="+botCert, "BOT_TLS_KEY="+botKey)
-		if trust != "" { // the process trusts this file alone (Go reads the system roots from these)
-			e = append(e, "SSL_CERT_FILE="+trust, "SSL_CERT_DIR="+empty)
-		}
-		return e
-	}
-	runBot := func(trust string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, prodbot)
-		cmd.Env = botEnv(trust)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-
 	start := time.Now()
-	out, err := runBot(st.caFile)
-	t.Logf("prodbot trusting callsim's CA (%v):\n%s", time.Since(start).Round(time.Millisecond), out)
-	if err != nil || !strings.Contains(out, "OK: call placed, invite completed, hung up") {
-		t.Fatalf("prodbot: %v", err)
-	}
-	for _, step := range []string{"notified: call established", "notified: invite completed", "notified: call deleted"} {
-		if !strings.Contains(out, step) {
-			t.Errorf("prodbot output lacks %q", step)
-		}
-	}
+	out, err := runBot(botEnv(st, botCert, botKey, "NODE_EXTRA_CA_CERTS="+st.caFile), nodeDir, node, "bot.mjs")
+	t.Logf("node bot trusting callsim's CA (%v):\n%s", time.Since(start).Round(time.Millisecond), out)
+	checkBotRun(t, out, err)
 
-	out, err = runBot("")
+	out, err = runBot(botEnv(st, botCert, botKey), nodeDir, node, "bot.mjs")
 	if err == nil || !strings.Contains(out, "certificate") {
-		t.Fatalf("prodbot trusting the system roots: %v\n%s\nwant a certificate error", err, out)
+		t.Fatalf("node bot without NODE_EXTRA_CA_CERTS: %v\n%s\nwant a certificate error", err, out)
 	}
 }
