@@ -192,6 +192,7 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 			if k, ok := opKinds[op.Type]; ok && k.endedMessage != "" {
 				msg = k.endedMessage
 			}
+			e.touchOp(op)
 			op.Status = OpFailed
 			op.LastActionAt = e.now
 			op.Result = &graph.ResultInfo{Code: 410, Subcode: 0, Message: msg}
@@ -204,6 +205,9 @@ func (e *Engine) addOp(c *Call, op *Operation) {
 	e.ops[strings.ToLower(op.ID)] = op
 	e.opOrder = append(e.opOrder, op)
 	c.ops = append(c.ops, op)
+	if e.dirty.on {
+		e.dirty.newOps = append(e.dirty.newOps, op)
+	}
 }
 
 // incomingCall: a simulated identity calls the bot.

@@ -32,6 +32,7 @@ func (e *Engine) Clone() *Engine {
 	// a restore from copying the whole session's inputs (Replica detaches its copy)
 	c.inputs = e.inputs
 	c.enc = encodeCache{partSize: e.enc.partSize}
+	c.dirty = dirtySet{} // the driver turns tracking on for the engine it runs
 
 	// the directory
 	ids := make(map[*Identity]*Identity, len(e.dir))
