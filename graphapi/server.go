@@ -41,21 +41,36 @@ type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) 
 // built-in name or the file given on the command line.
 type SessionWriter func(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error)
 
-// Options configure a Server. Zero values take the defaults documented on each field.
-// GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC is set).
-// The server's live heap is small and bounded, and at the default of 100 the collector runs so
-// often under load that it costs a fifth of the throughput (docs/benchmarks.md).
+// GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC or GOMEMLIMIT
+// is set). The server's live heap is small and bounded, and at the default of 100 the collector
+// runs so often under load that it costs throughput (docs/benchmarks.md).
 const GCPercent = 400
 
-// TuneGC applies GCPercent unless the user set GOGC; restore puts the previous setting back.
+// MemoryLimit is the soft memory limit `callsim serve` runs with (unless GOGC or GOMEMLIMIT is
+// set). At GCPercent the heap grows to five times the live heap before a collection, so the
+// resident memory followed the live heap up fivefold (with the TUI's history, gigabytes); the
+// limit makes the collector run sooner once the heap nears it, so the process stays about this
+// size while the live heap is well below it, at no cost measurable in throughput here
+// (docs/benchmarks.md, "GC settings"). It is soft: a live heap above it is not refused, the
+// collector then only runs more often (the runtime caps its share of the CPU).
+const MemoryLimit = 384 << 20
+
+// TuneGC applies GCPercent and MemoryLimit unless the user set GOGC or GOMEMLIMIT (the user's
+// settings win, and either one means the user tunes the collector: neither is changed);
+// restore puts the previous settings back.
 func TuneGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	old := debug.SetGCPercent(GCPercent)
-	return func() { debug.SetGCPercent(old) }
+	oldLimit := debug.SetMemoryLimit(MemoryLimit)
+	return func() {
+		debug.SetGCPercent(old)
+		debug.SetMemoryLimit(oldLimit)
+	}
 }
 
+// Options configure a Server. Zero values take the defaults documented on each field.
 type Options struct {
 	// Addr is the listen address (default 127.0.0.1:4280); Listener, when set, is used instead.
 	Addr     string
