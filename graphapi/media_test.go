@@ -39,4 +39,33 @@ func TestHoldStepEndpoint(t *testing.T) {
 	if r := call(t, "POST", s.BaseURL()+"/_callsim/steps", `{"hold": {"call": "`+id+`", "participant": "nobody"}}`); r.status != 409 {
 		t.Fatalf("hold nobody: %d %s", r.status, r.body)
 	}
+	// the media fault through the control API; a mode it does not know is 400
+	if r := call(t, "POST", s.BaseURL()+"/_callsim/faults", `{"kind": "media", "mode": "neverActive", "times": 1}`); r.status/100 != 2 {
+		t.Fatalf("arm the media fault: %d %s", r.status, r.body)
+	}
+	if r := call(t, "POST", s.BaseURL()+"/_callsim/faults", `{"kind": "media", "mode": "sometimes"}`); r.status != 400 {
+		t.Fatalf("a bad media mode: %d %s", r.status, r.body)
+	}
+	// the next answered call is established but never told audio active, and ends 408/1106
+	id2 := incoming(t, s, "heidi")
+	if r := call(t, "POST", s.BaseURL()+"/v1.0/communications/calls/"+id2+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`); r.status != 202 {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	bot.waitFor(t, "the silent call ends 408/1106", func(rs []botReq) bool {
+		for _, r := range rs {
+			it := r.item()
+			d, _ := it["resourceData"].(map[string]any)
+			ri, _ := d["resultInfo"].(map[string]any)
+			if it["resourceUrl"] == "/communications/calls/"+id2 && it["changeType"] == "deleted" && ri["code"] == 408.0 && ri["subcode"] == 1106.0 {
+				return true
+			}
+		}
+		return false
+	})
+	for _, r := range bot.all() {
+		it := r.item()
+		if d, _ := it["resourceData"].(map[string]any); it["resourceUrl"] == "/communications/calls/"+id2 && d["mediaState"] != nil {
+			t.Fatalf("the silent call got a mediaState: %v", d)
+		}
+	}
 }

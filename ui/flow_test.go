@@ -302,6 +302,9 @@ func TestFlowHold(t *testing.T) {
 	if !selected().Held {
 		t.Fatalf("after o: %s not held", selected().Identity.Name)
 	}
+	if v := h.m.roster.View(); !strings.Contains(v, "on hold") {
+		t.Fatalf("the roster does not say on hold:\n%s", v)
+	}
 	h.keys("o")
 	h.advance(time.Second)
 	if selected().Held {
@@ -311,6 +314,9 @@ func TestFlowHold(t *testing.T) {
 	h.advance(2 * time.Second)
 	if !selected().HoldMusic {
 		t.Fatal("after H: no hold music")
+	}
+	if v := h.m.roster.View(); !strings.Contains(v, "hold music") {
+		t.Fatalf("the roster does not say hold music:\n%s", v)
 	}
 	h.keys("H")
 	h.advance(2 * time.Second)

@@ -60,3 +60,17 @@ func (m Model) mediaKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	return m, m.apply(what, overlayNone, in)
 }
+
+// mediaLabel is the roster's media column: what the participant's streams do, in words (a held
+// participant's streams are all inactive; a sharer sends screen video).
+func mediaLabel(p *sim.Participant) string {
+	switch {
+	case p.HoldMusic:
+		return "hold music"
+	case p.Held:
+		return "on hold"
+	case p.Sharing || p.ShareRole == sim.ShareRoleSharer:
+		return "sharing"
+	}
+	return "sendReceive"
+}

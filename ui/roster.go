@@ -191,7 +191,7 @@ func (p *rosterPane) View() string {
 			sb.WriteString(col(name, c.name))
 			sb.WriteString(col(kindShort(pp.Identity, pp.IsBot), c.kind))
 			sb.WriteString(col(place(pp.Region, pp.LanguageID), c.place))
-			sb.WriteString(col("sendReceive", c.media))
+			sb.WriteString(col(mediaLabel(pp), c.media))
 			mute := "—"
 			if pp.Muted {
 				mute = "muted"
