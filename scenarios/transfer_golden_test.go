@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,15 +49,22 @@ func docsFixture(t *testing.T, name string) string {
 }
 
 // callNotesOf are the notifications on one call itself (not its operations or roster), in
-// transcript order.
-func callNotesOf(tr transcript, callID string) []map[string]any {
-	var out []map[string]any
+// transcript order, without the mediaState updates (the page: "Transfer accepted may happen
+// after or before media state audio inactive"; its examples leave them out). media lists those
+// updates as state:audio.
+func callNotesOf(tr transcript, callID string) (notes []map[string]any, media []string) {
 	for _, n := range tr.notes {
-		if item(n)["resourceUrl"] == "/communications/calls/"+callID {
-			out = append(out, n)
+		if item(n)["resourceUrl"] != "/communications/calls/"+callID {
+			continue
 		}
+		rd, _ := item(n)["resourceData"].(map[string]any)
+		if ms, ok := rd["mediaState"].(map[string]any); ok {
+			media = append(media, fmt.Sprint(rd["state"], ":", ms["audio"]))
+			continue
+		}
+		notes = append(notes, n)
 	}
-	return out
+	return notes, media
 }
 
 // incomingCallID is the id of the transcript's first incoming call (its created notification).
@@ -84,7 +92,13 @@ func fromState(ns []map[string]any, state string) []map[string]any {
 func TestTransferDocsFidelity(t *testing.T) {
 	t.Run("ivr-transfer", func(t *testing.T) {
 		_, tr := runTranscript(t, "ivr-transfer", "v1")
-		ns := fromState(callNotesOf(tr, incomingCallID(t, tr)), "transferring")
+		all, media := callNotesOf(tr, incomingCallID(t, tr))
+		ns := fromState(all, "transferring")
+		// media: active once established; inactive with each accepted transfer, active again
+		// when it fails
+		if got, want := strings.Join(media, " "), "established:active transferAccepted:inactive established:active transferAccepted:inactive established:active transferAccepted:inactive"; got != want {
+			t.Errorf("mediaState updates\n got %s\nwant %s", got, want)
+		}
 		// Example 1's notifications, twice failed (Dan declines, Heidi busy), then completed
 		want := []string{"call-transfer-transferring", "call-transfer-accepted", "call-transfer-failed",
 			"call-transfer-transferring", "call-transfer-accepted", "call-transfer-failed",
@@ -102,7 +116,8 @@ func TestTransferDocsFidelity(t *testing.T) {
 	})
 	t.Run("consultative-transfer", func(t *testing.T) {
 		_, tr := runTranscript(t, "consultative-transfer", "v1")
-		ns := fromState(callNotesOf(tr, incomingCallID(t, tr)), "transferring")
+		all, _ := callNotesOf(tr, incomingCallID(t, tr))
+		ns := fromState(all, "transferring")
 		// Example 2's notifications: the first transfer fails (7700, replacesContext), the second
 		// completes with terminationReason AppTransferred
 		want := []string{"call-transfer-transferring", "call-transfer-accepted", "call-transfer-consultative-failed",
@@ -119,7 +134,10 @@ func TestTransferDocsFidelity(t *testing.T) {
 	})
 	t.Run("redirect", func(t *testing.T) {
 		_, tr := runTranscript(t, "redirect", "v1")
-		ns := callNotesOf(tr, incomingCallID(t, tr))
+		ns, media := callNotesOf(tr, incomingCallID(t, tr))
+		if len(media) != 0 {
+			t.Errorf("an unanswered call has no media: %v", media)
+		}
 		if len(ns) != 2 || item(ns[0])["changeType"] != "created" {
 			t.Fatalf("want created, deleted: %d notifications", len(ns))
 		}
