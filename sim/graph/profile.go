@@ -45,6 +45,8 @@ type Profile struct {
 	// TeamsStreams gives Teams users audio, video, screen sharing and data streams and
 	// identityProvider AAD (otherwise every participant has one main-audio stream).
 	TeamsStreams bool
+	// HoldMusic offers startHoldMusic and stopHoldMusic (the 2019 beta had neither).
+	HoldMusic bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -77,6 +79,7 @@ func V1() Profile {
 		APIVersion:            "v1.0",
 		MediaState:            true,
 		TeamsStreams:          true,
+		HoldMusic:             true,
 	}
 }
 
