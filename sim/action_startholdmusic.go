@@ -65,11 +65,9 @@ var evHoldMusic = &eventKind{name: "hold-music",
 	handle: func(e *Engine, ev *event) { e.holdMusicDone(ev.op) },
 	describe: func(e *Engine, ev *event, p *Pending) {
 		p.Call = ev.call
-		p.Text = "hold music starts or stops"
+		p.Text = "hold music starts"
 		if op, ok := e.Operation(ev.op); ok && op.Type == stopHoldMusicOp.typ {
 			p.Text = "hold music stops"
-		} else if ok {
-			p.Text = "hold music starts"
 		}
 	}}
 
