@@ -136,7 +136,7 @@ func (r *TestRun) Summary(stoppedAt time.Duration) Summary {
 		sp := p.s.steps[p.idx]
 		msg := fmt.Sprintf("the run stopped at %s before step %q finished", fmtMs(int64(stoppedAt/time.Millisecond)), sp.name())
 		rep := Error{File: p.s.file, Line: sp.line, Col: sp.col, Msg: msg, Source: p.s.Line(sp.line)}
-		results = append(results, Result{Name: sp.name(), Line: sp.line, At: stoppedAt, Message: msg, Report: rep.Error()})
+		results = append(results, Result{Name: sp.name(), Line: sp.line, Col: sp.col, At: stoppedAt, Message: msg, Report: rep.Error()})
 	}
 	sum := Summary{Results: results}
 	for _, res := range results {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,6 +21,8 @@ type Options struct {
 	Profile string
 	// Live: pause steps stop until Resume (the TUI). Headless playback logs pauses and goes on.
 	Live bool
+	// Timers override the file's timers (serve's --timer).
+	Timers []sim.TimerSetting
 }
 
 // Result is the outcome of one expectation (an expect step, or a bot action's expectError, or a
@@ -27,6 +30,7 @@ type Options struct {
 type Result struct {
 	Name   string // the step's id, or step-N
 	Line   int
+	Col    int // of the place the outcome is about (a failure's pattern; a pass's step)
 	Passed bool
 	// At is the virtual time the outcome was decided.
 	At time.Duration
@@ -65,6 +69,16 @@ func (s *Scenario) Config(o Options) (sim.Config, error) {
 	}
 	if s.ringTimeout > 0 {
 		cfg.RingTimeout = s.ringTimeout
+	}
+	for _, t := range s.timers {
+		if err := cfg.SetTimer(t.name, t.d); err != nil {
+			return sim.Config{}, err
+		}
+	}
+	for _, t := range o.Timers {
+		if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+			return sim.Config{}, err
+		}
 	}
 	if s.bot.DisplayName != "" {
 		cfg.Bot.DisplayName = s.bot.DisplayName
@@ -410,6 +424,17 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 		req := *in.Request
 		req.Body = append([]byte(nil), req.Body...)
 		in.Request = &req
+	}
+	if sp.recordingOf != "" {
+		loc, ok := e.RecordingLocation(p.created[sp.recordingOf])
+		if !ok {
+			p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (playPrompt): the recording of step %q has not finished (or the service refused it)", sp.name(), sp.recordingOf), nil)
+			return true
+		}
+		var args sim.PlayPromptArgs
+		json.Unmarshal(in.Args, &args)
+		args.Prompts = append(args.Prompts, loc)
+		in.Args, _ = json.Marshal(args)
 	}
 	res := e.Apply(in)
 	if res.Err != nil {
@@ -841,7 +866,7 @@ func (p *player) pass(e *sim.Engine, sp *step, msg string, re *runExp, matched [
 	}
 	d.Line = sp.line
 	e.Emit(sim.Record{Type: sim.RecExpect, Event: "pass", Name: sp.name(), Text: msg, Detail: d})
-	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Passed: true, At: e.Now(), Message: msg})
+	p.results = append(p.results, Result{Name: sp.name(), Line: sp.line, Col: sp.col, Passed: true, At: e.Now(), Message: msg})
 }
 
 // fail records a failed expectation with its GNU-style report at line:col.
@@ -871,7 +896,7 @@ func (p *player) fail(e *sim.Engine, sp *step, line, col int, msg string, lines 
 		b.WriteString("\n  ")
 		b.WriteString(l)
 	}
-	p.results = append(p.results, Result{Name: sp.name(), Line: line, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
+	p.results = append(p.results, Result{Name: sp.name(), Line: line, Col: col, Passed: false, At: e.Now(), Message: msg, Report: b.String()})
 }
 
 // matching returns the sequence numbers of the notifications in win that pattern matches.

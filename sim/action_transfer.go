@@ -224,7 +224,7 @@ func (e *Engine) transferMedia(c *Call, active bool) {
 		e.syncMediaState(c)
 		return
 	}
-	if !e.prof.MediaState || c.MediaState != MediaActive || appHostedMedia(c) {
+	if !e.prof.MediaState || c.MediaState != MediaActive || c.AppHostedMedia() {
 		return
 	}
 	c.MediaState = MediaInactive

@@ -347,9 +347,17 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.feed.reset()
 		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
 	}
-	m.world = b.World
-	for i := range b.World.Calls {
-		m.names[b.World.Calls[i].ID] = b.World.Calls[i].Name
+	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
+	// copies what changed in a turn, not the whole world
+	b.Apply(&m.world)
+	if b.Reset || b.Changes == nil {
+		for i := range m.world.Calls {
+			m.names[m.world.Calls[i].ID] = m.world.Calls[i].Name
+		}
+	} else {
+		for i := range b.Changes.Calls {
+			m.names[b.Changes.Calls[i].ID] = b.Changes.Calls[i].Name
+		}
 	}
 	for i := range b.Records {
 		r := &b.Records[i]
@@ -398,10 +406,10 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	}
 	m.batchAt, m.wallNow = at, at
 	m.got = true
-	m.calls.setCalls(b.World.Calls)
+	m.calls.setCalls(m.world.Calls)
 	m.syncSelection()
 	if m.overlay == overlayFaults {
-		m.faults.setArmed(b.World.Faults)
+		m.faults.setArmed(m.world.Faults)
 	}
 	if m.captionLines() != hadCaption {
 		m.relayout()
@@ -584,6 +592,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		args, _ := json.Marshal(sim.PressArgs{Tones: "1"})
 		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
+	case key.Matches(msg, k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole):
+		return m.mediaKey(msg)
+	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join):
+		return m, m.shapeKey(msg)
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()
