@@ -11,10 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/callsim/callsim/graphapi"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -38,7 +40,7 @@ steps:
 `
 
 // load writes src to a temp dir and loads it as a test file.
-func load(t *testing.T, name, src string) *scenarios.Scenario {
+func load(t testing.TB, name, src string) *scenarios.Scenario {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
@@ -76,7 +78,17 @@ func ports(t *testing.T, r *FileResult) (serve, bot string) {
 	return strings.TrimPrefix(string(m[1]), "http://"), "127.0.0.1:" + string(m[2])
 }
 
+// testKey is made once: making a key takes longer than serving a file.
+var testKey = sync.OnceValue(func() *graphapi.Key {
+	k, err := graphapi.GenerateKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
 func quick(o Options) Options {
+	o.Key = testKey()
 	o.ReadyTimeout = max(o.ReadyTimeout, 5*time.Second)
 	o.StopGrace = time.Second
 	o.RetryBackoff = 50 * time.Millisecond
