@@ -41,6 +41,7 @@ type serveFlags struct {
 	tls                           bool
 	botCA, appCerts, roles        []string
 	appSecret                     string
+	timers                        []string
 }
 
 func newServeCmd() *cobra.Command {
@@ -86,6 +87,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.IntVar(&f.sseBacklog, "sse-backlog", graphapi.DefaultSSEBacklog, "records a /_callsim/transcript client may fall behind before it is dropped (with a final event named dropped)")
 	fl.DurationVar(&f.sseWriteTimeout, "sse-write-timeout", graphapi.DefaultSSEWriteTimeout, "longest write to a /_callsim/transcript client; one that stops reading is disconnected")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long to keep delivering queued notifications")
+	fl.StringArrayVar(&f.timers, "timer", nil, "set a timer of the simulated service, NAME=DURATION (repeatable): "+strings.Join(sim.TimerNames(), ", ")+" (docs/serve.md)")
 	fl.StringVar(&f.keyFile, "key-file", "", "signing key shared with callsim token (default <user config dir>/callsim/key.pem, created 0600)")
 	fl.BoolVar(&f.tls, "tls", false, "serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 from callsim's local CA (callsim ca prints it)")
 	fl.StringSliceVar(&f.botCA, "bot-ca", nil, "also trust the CA certificates in this PEM file for HTTPS callbacks (repeatable; the system roots always are)")
@@ -131,12 +133,16 @@ func loadKey(path string, log io.Writer) (*graphapi.Key, string, error) {
 	return k, path, nil
 }
 
-func serveScenario(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
-	sc, err := scenarios.Load(ref)
-	if err != nil {
-		return nil, err
+// serveScenarioTimers loads the --scenario world (and the control API's scenario by file name),
+// with serve's --timer settings over the scenario's timers.
+func serveScenarioTimers(timers []sim.TimerSetting) func(string, uint64, bool, string) (sim.Builder, error) {
+	return func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+		sc, err := scenarios.Load(ref)
+		if err != nil {
+			return nil, err
+		}
+		return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true, Timers: timers}), nil
 	}
-	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
 }
 
 // serveSession renders a serve session as a scenario: of the scenario it was loaded from, or of
@@ -163,6 +169,17 @@ func serveSteps() any { return scenarios.StepKinds() }
 // serveParse is the control API's scenario loader: a built-in by name (src nil, never a
 // file), or the bytes of a file callsim read under --scenario-dir.
 func serveParse(name string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+	return serveParseTimers(nil)(name, src, seed, seedSet, profile)
+}
+
+// serveParseTimers is serveParse with serve's --timer settings over the scenario's timers.
+func serveParseTimers(timers []sim.TimerSetting) func(string, []byte, uint64, bool, string) (sim.Builder, error) {
+	return func(name string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
+		return parseServeScenario(name, src, seed, seedSet, profile, timers)
+	}
+}
+
+func parseServeScenario(name string, src []byte, seed uint64, seedSet bool, profile string, timers []sim.TimerSetting) (sim.Builder, error) {
 	if src == nil {
 		var ok bool
 		if src, ok = scenarios.BuiltinSource(name); !ok {
@@ -178,7 +195,7 @@ func serveParse(name string, src []byte, seed uint64, seedSet bool, profile stri
 	if err != nil {
 		return nil, err
 	}
-	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true}), nil
+	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true, Timers: timers}), nil
 }
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
@@ -204,6 +221,14 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.profile != "" && f.profile != "seed" && f.profile != "v1" && f.profile != "v1.0" {
 		return usageError("--profile %q: want seed or v1", f.profile)
+	}
+	var timers []sim.TimerSetting
+	for _, t := range f.timers {
+		name, d, err := sim.ParseTimer(t)
+		if err != nil {
+			return usageError("--timer %v", err)
+		}
+		timers = append(timers, sim.TimerSetting{Name: name, Value: d})
 	}
 	stderr := cmd.ErrOrStderr()
 	var logw io.Writer = stderr
@@ -273,7 +298,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenario, ParseScenario: serveParse, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
+		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers), ParseScenario: serveParseTimers(timers), Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,

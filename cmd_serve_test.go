@@ -26,6 +26,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--speed", "-2"}, "--speed -2: must be positive"},
 		// issue 10: serve --tui without a terminal exited 0
 		{[]string{"--tui"}, "--tui needs a terminal"},
+		{[]string{"--timer", "answerTimeout"}, "--timer \"answerTimeout\": want NAME=DURATION"},
+		{[]string{"--timer", "keepalive=2m"}, `unknown timer "keepalive" (timers: ringTimeout, answerTimeout, keepAliveTimeout`},
+		{[]string{"--timer", "keepAliveTimeout=2"}, `"2" is not a duration such as 30s or 2m`},
+		{[]string{"--timer", "aloneTimeout=0s"}, "a timer must be more than 0"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {

@@ -64,8 +64,8 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 	if strings.Join(states, ",") != "establishing,established" {
 		t.Fatalf("batched states %v, want establishing,established in order: %s", states, got[1].Body)
 	}
-	if got[1].Header.Get("X-Microsoft-Skype-Chain-ID") != id {
-		t.Fatalf("chain id %q, want the call %s", got[1].Header.Get("X-Microsoft-Skype-Chain-ID"), id)
+	if chain := chainOf(t, s, id); chain == id || got[1].Header.Get("X-Microsoft-Skype-Chain-ID") != chain {
+		t.Fatalf("chain id %q, want the call's callChainId %s (not its id %s)", got[1].Header.Get("X-Microsoft-Skype-Chain-ID"), chain, id)
 	}
 	stop(t, s)
 	ds := deliveries(transcriptLines(t, tr.String()))
@@ -85,6 +85,17 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 	if ds[1]["detail"].(map[string]any)["notification"] == ds[2]["detail"].(map[string]any)["notification"] {
 		t.Fatalf("batched records name the same notification: %v", ds[1:])
 	}
+}
+
+// chainOf is a call's callChainId, read with GET.
+func chainOf(t *testing.T, s *Server, id string) string {
+	t.Helper()
+	r := call(t, "GET", s.BaseURL()+"/v1.0/communications/calls/"+id, "")
+	chain, _ := r.json(t)["callChainId"].(string)
+	if r.status != 200 || chain == "" {
+		t.Fatalf("GET call %s: %d %s", id, r.status, r.body)
+	}
+	return chain
 }
 
 // TestBatchRetryResendsTheSamePOST: a batch the bot refuses is sent again as it was, marked as
@@ -136,6 +147,7 @@ func TestCallbackConcurrency(t *testing.T) {
 			a := incoming(t, s, "adele")
 			bot.waitHeld(t) // a's "created" is held
 			b := incoming(t, s, "bob")
+			a, b = chainOf(t, s, a), chainOf(t, s, b) // the header names the call's chain
 			passed := func() bool {
 				for _, r := range bot.all() {
 					if r.Header.Get("X-Microsoft-Skype-Chain-ID") == b {

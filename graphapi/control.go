@@ -429,6 +429,9 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		DisplayName string `json:"displayName"`
 		ID          string `json:"id"`
 		Name        string `json:"name"`
+		// To is the resource account called (incomingCall's to: the applicationInstance target).
+		To        string `json:"to"`
+		Recording bool   `json:"recording"` // a policy-based recording call (5 s to answer)
 	}
 	if !readJSON(w, r, &in) {
 		return
@@ -455,7 +458,7 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = fmt.Sprintf("incoming-%d", s.incoming.Add(1))
 	}
-	if res := s.drv.Do(sim.Input{Kind: sim.InIncomingCall, From: in.From, Name: name}); res.Err != nil {
+	if res := s.drv.Do(sim.Input{Kind: sim.InIncomingCall, From: in.From, Name: name, To: in.To, Recording: in.Recording}); res.Err != nil {
 		ctlError(w, http.StatusConflict, "conflict", res.Err.Error())
 		return
 	}

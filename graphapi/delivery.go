@@ -61,6 +61,7 @@ type note struct {
 	seq      uint64
 	gen      uint64 // the engine timeline it is from (sim.Batch.Gen)
 	call     string
+	chain    string // the call's callChainId: X-Microsoft-Skype-Chain-ID
 	callback string
 	body     []byte
 	msgID    string // of the first attempt
@@ -163,7 +164,10 @@ func newDispatcher(cfg deliveryConfig, tokens *tokenSource, allowed func(string)
 
 // enqueue takes a notification record of engine timeline gen.
 func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
-	n := &note{seq: r.Seq, gen: gen, call: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
+	n := &note{seq: r.Seq, gen: gen, call: r.Call, chain: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
+	if r.Note != nil && r.Note.ChainID != "" {
+		n.chain = r.Note.ChainID
+	}
 	host := ""
 	if u, err := url.Parse(r.CallbackURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		host = u.Hostname()
@@ -698,7 +702,7 @@ func (l *lane) attempt(group []*note) attemptResult {
 	if tok != "" {
 		hdr = append(hdr, header{"Authorization", "Bearer " + tok})
 	}
-	hdr = append(hdr, header{"X-Microsoft-Skype-Chain-ID", n.call}, header{"X-Microsoft-Skype-Message-ID", msgID})
+	hdr = append(hdr, header{"X-Microsoft-Skype-Chain-ID", n.chain}, header{"X-Microsoft-Skype-Message-ID", msgID})
 	if n.msgID == "" {
 		n.msgID = msgID
 	} else {

@@ -121,6 +121,8 @@ func TestBotDownQueuesAndOverflows(t *testing.T) {
 		o.Transcript = &tr
 		o.Log = &lg
 		o.DrainTimeout = 50 * time.Millisecond
+		// the calls must not end unanswered (15 virtual seconds) while the test counts
+		o.Timers = []sim.TimerSetting{{Name: "answerTimeout", Value: time.Hour}}
 	})
 	for _, who := range []string{"a", "b", "c", "d", "e"} {
 		incoming(t, s, who)

@@ -41,21 +41,36 @@ type ScenarioLoader func(ref string, seed uint64, seedSet bool, profile string) 
 // built-in name or the file given on the command line.
 type SessionWriter func(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error)
 
-// Options configure a Server. Zero values take the defaults documented on each field.
-// GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC is set).
-// The server's live heap is small and bounded, and at the default of 100 the collector runs so
-// often under load that it costs a fifth of the throughput (docs/benchmarks.md).
+// GCPercent is the garbage collector target `callsim serve` runs with (unless GOGC or GOMEMLIMIT
+// is set). The server's live heap is small and bounded, and at the default of 100 the collector
+// runs so often under load that it costs throughput (docs/benchmarks.md).
 const GCPercent = 400
 
-// TuneGC applies GCPercent unless the user set GOGC; restore puts the previous setting back.
+// MemoryLimit is the soft memory limit `callsim serve` runs with (unless GOGC or GOMEMLIMIT is
+// set). At GCPercent the heap grows to five times the live heap before a collection, so the
+// resident memory followed the live heap up fivefold (with the TUI's history, gigabytes); the
+// limit makes the collector run sooner once the heap nears it, so the process stays about this
+// size while the live heap is well below it, at no cost measurable in throughput here
+// (docs/benchmarks.md, "GC settings"). It is soft: a live heap above it is not refused, the
+// collector then only runs more often (the runtime caps its share of the CPU).
+const MemoryLimit = 384 << 20
+
+// TuneGC applies GCPercent and MemoryLimit unless the user set GOGC or GOMEMLIMIT (the user's
+// settings win, and either one means the user tunes the collector: neither is changed);
+// restore puts the previous settings back.
 func TuneGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	old := debug.SetGCPercent(GCPercent)
-	return func() { debug.SetGCPercent(old) }
+	oldLimit := debug.SetMemoryLimit(MemoryLimit)
+	return func() {
+		debug.SetGCPercent(old)
+		debug.SetMemoryLimit(oldLimit)
+	}
 }
 
+// Options configure a Server. Zero values take the defaults documented on each field.
 type Options struct {
 	// Addr is the listen address (default 127.0.0.1:4280); Listener, when set, is used instead.
 	Addr     string
@@ -73,6 +88,9 @@ type Options struct {
 	Seed         uint64
 	SeedSet      bool
 	InviteStatus int
+	// Timers set the empty world's timers by name (--timer NAME=DURATION; sim.Timers lists
+	// them). A scenario's world gets them from LoadScenario.
+	Timers []sim.TimerSetting
 	// AppID and TenantID are the bot's; empty keeps the engine's (or the scenario's) defaults.
 	AppID, TenantID string
 	// CallbackURI is where notifications of calls the bot did not create (incoming calls,
@@ -233,6 +251,12 @@ func (o *Options) defaults() error {
 	}
 	if o.InviteStatus != 200 && o.InviteStatus != 202 {
 		return fmt.Errorf("--invite-status %d: want 200 or 202", o.InviteStatus)
+	}
+	for _, t := range o.Timers {
+		var cfg sim.Config
+		if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+			return fmt.Errorf("--timer: %w", err)
+		}
 	}
 	if o.CallbackURI == "" {
 		o.CallbackURI = "http://127.0.0.1:3978/api/calls"
@@ -428,6 +452,11 @@ func (s *Server) builder(scenario string, seed uint64, seedSet bool, profile str
 		}
 		cfg.Profile = prof
 		cfg.InviteStatus = s.opts.InviteStatus
+		for _, t := range s.opts.Timers {
+			if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+				return nil, fmt.Errorf("--timer: %w", err)
+			}
+		}
 		b = func() (*sim.Engine, sim.Script, error) { return sim.New(cfg), nil, nil }
 	}
 	return s.serveBuilder(b), nil

@@ -3,6 +3,7 @@ package graphapi
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -353,5 +354,105 @@ func TestRecordingDownload(t *testing.T) {
 	}
 	if r := call(t, "GET", s.BaseURL()+"/recordings/00000000-0000-0000-0000-000000000000", "", "Authorization", "Bearer "+tok); r.status != 404 {
 		t.Errorf("an unknown recording: %d", r.status)
+	}
+}
+
+// TestServeTimers: Options.Timers (serve's --timer) set the empty world's timers; a bad one is
+// an error of Start, naming the flag.
+func TestServeTimers(t *testing.T) {
+	s := startServer(t, nil, func(o *Options) {
+		o.Timers = []sim.TimerSetting{{Name: "answerTimeout", Value: 2 * time.Second}, {Name: "keepAliveTimeout", Value: 3 * time.Minute}}
+	})
+	cfg := s.Driver().Config()
+	if cfg.AnswerTimeout != 2*time.Second || cfg.KeepAliveTimeout != 3*time.Minute || cfg.RingTimeout != 60*time.Second {
+		t.Fatalf("config timers: answer %v keepAlive %v ring %v", cfg.AnswerTimeout, cfg.KeepAliveTimeout, cfg.RingTimeout)
+	}
+	incoming(t, s, "dave")
+	waitUntil(t, "the unanswered call to end", func() bool {
+		c, ok := s.Driver().FindCall("incoming-1")
+		return ok && c.Ended()
+	})
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	_, err := Start(Options{Listener: ln, Key: testKey(t), Timers: []sim.TimerSetting{{Name: "ringtimeout", Value: time.Second}}})
+	if err == nil || !strings.Contains(err.Error(), `--timer: unknown timer "ringtimeout"`) {
+		t.Fatalf("Start with a bad timer: %v", err)
+	}
+}
+
+// A recording cut short by a record fault downloads as the part recorded so far; one
+// recording's token does not open another (401); a recording the fault failed has no
+// download (404).
+func TestRecordingDownloadCut(t *testing.T) {
+	bot := newTestBot(t)
+	s := startServer(t, bot, nil)
+	id := incoming(t, s, "heidi")
+	base := s.BaseURL() + "/v1.0/communications/calls/" + id
+	if r := call(t, "POST", base+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`); r.status != 202 {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	bot.waitFor(t, "established", func(rs []botReq) bool {
+		for _, r := range rs {
+			if d, _ := r.item()["resourceData"].(map[string]any); d["state"] == "established" {
+				return true
+			}
+		}
+		return false
+	})
+	arm := func(body string) {
+		if r := call(t, "POST", s.BaseURL()+"/_callsim/faults", body); r.status/100 != 2 {
+			t.Fatalf("arm %s: %d %s", body, r.status, r.body)
+		}
+	}
+	// record waits for the operation's deleted notification
+	opIDs := map[string]string{}
+	record := func(cc string) map[string]any {
+		t.Helper()
+		r := call(t, "POST", base+"/recordResponse", `{"maxRecordDurationInSeconds": 5, "clientContext": "`+cc+`"}`)
+		if r.status != 200 {
+			t.Fatalf("recordResponse: %d %s", r.status, r.body)
+		}
+		opIDs[cc], _ = r.json(t)["id"].(string)
+		var done map[string]any
+		bot.waitFor(t, "recording "+cc, func(rs []botReq) bool {
+			for _, r := range rs {
+				if d, _ := r.item()["resourceData"].(map[string]any); d["clientContext"] == cc && d["status"] != "running" {
+					done = d
+					return true
+				}
+			}
+			return false
+		})
+		return done
+	}
+	arm(`{"kind": "record", "mode": "stopToneDetected", "delay": "1s", "times": 1}`)
+	cut := record("cut")
+	whole := record("whole")
+	arm(`{"kind": "record", "mode": "mediaReceiveTimeout", "times": 1}`)
+	failed := record("failed")
+
+	if cut["completionReason"] != "stopToneDetected" || cut["status"] != "completed" || failed["status"] != "failed" || failed["recordingLocation"] != nil {
+		t.Fatalf("cut %v\nfailed %v", cut, failed)
+	}
+	get := func(loc, tok string) resp {
+		return call(t, "GET", loc, "", "Authorization", "Bearer "+tok)
+	}
+	cutLoc, cutTok := cut["recordingLocation"].(string), cut["recordingAccessToken"].(string)
+	wholeLoc, wholeTok := whole["recordingLocation"].(string), whole["recordingAccessToken"].(string)
+	if r := get(cutLoc, cutTok); r.status != 200 || len(r.body) != 44+2*8000 {
+		t.Errorf("the cut recording: %d, %d bytes (want a second: %d)", r.status, len(r.body), 44+2*8000)
+	}
+	if r := get(wholeLoc, wholeTok); r.status != 200 || len(r.body) != 44+5*2*8000 {
+		t.Errorf("the whole recording: %d, %d bytes", r.status, len(r.body))
+	}
+	if r := get(cutLoc, wholeTok); r.status != 401 {
+		t.Errorf("another recording's token: %d, want 401", r.status)
+	}
+	if opIDs["failed"] == "" {
+		t.Fatal("no operation id in the recordResponse answer")
+	}
+	if r := get(s.BaseURL()+"/recordings/"+opIDs["failed"], cutTok); r.status != 404 {
+		t.Errorf("the failed recording: %d, want 404", r.status)
 	}
 }

@@ -341,9 +341,17 @@ func (s *Server) checkTokenRequest(r *http.Request, f url.Values, tenant string,
 	return checkScope(scope, tenant)
 }
 
-// checkScope: client credentials take one resource's /.default, and the resource is Graph.
+// checkScope: client credentials take one resource's /.default, and the resource is Graph. The
+// OpenID Connect scopes MSAL adds to every request (openid, profile, offline_access) are
+// ignored, as Entra ignores them.
 func checkScope(scope, tenant string) *stsError {
+	resources := 0
 	for _, sc := range strings.Fields(scope) {
+		switch sc {
+		case "openid", "profile", "offline_access", "email":
+			continue
+		}
+		resources++
 		res, ok := strings.CutSuffix(sc, "/.default")
 		if !ok {
 			return &stsError{http.StatusBadRequest, "invalid_scope", 1002012,
@@ -353,6 +361,10 @@ func checkScope(scope, tenant string) *stsError {
 			return &stsError{http.StatusBadRequest, "invalid_resource", 500011,
 				fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. (callsim: it issues tokens for Microsoft Graph only.)", res, tenant)}
 		}
+	}
+	if resources == 0 {
+		return &stsError{http.StatusBadRequest, "invalid_scope", 1002012,
+			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}
 	}
 	return nil
 }

@@ -12,8 +12,9 @@ import (
 
 func TestBuiltinsList(t *testing.T) {
 	list := Builtins()
-	want := []string{"failure-catalogue", "hangup-and-leave", "incoming-then-move", "ivr-prompt", "ivr-tones", "multi-invite-partial",
-		"record-response", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
+	want := []string{"cancel-prompt", "consultative-transfer", "failure-catalogue", "group-mute-and-join", "hangup-and-leave", "hold-and-music",
+		"incoming-then-move", "ivr-prompt", "ivr-tones", "ivr-transfer", "keepalive-expires", "keepalive-saves", "multi-invite-partial",
+		"record-and-playback", "record-response", "redirect", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)

@@ -16,7 +16,7 @@ import (
 
 // Keys the loader accepts, per object. The schema test keeps Schema() in step with these.
 var (
-	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "bot", "identities", "calls", "faults", "steps", "compress"}
+	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "timers", "bot", "identities", "calls", "faults", "steps", "compress"}
 	clockKeys      = []string{"epoch", "speed"}
 	latencyKeys    = []string{"answer", "notify", "establish"}
 	rangeKeys      = []string{"min", "max"}
@@ -24,7 +24,7 @@ var (
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
 	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
-	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "status", "times", "probability"}
+	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "media", "status", "times", "probability", "transfer", "prompt", "record"}
 	faultMatchKeys = []string{"invitee", "call", "nth", "operation"}
 	customFailKeys = []string{"code", "subcode", "message"}
 	faultLatKeys   = []string{"answer", "notify"}
@@ -42,6 +42,7 @@ var (
 	notifyActions  = []string{"drop", "duplicate", "delay", "reorder"}
 	transportModes = []string{"5xx", "timeout", "refuse"}
 	tokenModes     = []string{"expired", "badSignature", "missing"}
+	mediaModes     = []string{sim.MediaNeverActive}
 	changeTypes    = []string{"created", "updated", "deleted"}
 	audiences      = []string{"presenter", "audience"}
 	endpointTypes  = []string{"default", "voicemail", "skypeForBusiness", "skypeForBusinessVoipPhone", "unknownFutureValue"}
@@ -392,6 +393,26 @@ func (c *checker) scenario(s *Scenario, root *node) {
 			s.ringTimeout = d
 		}
 	}
+	if v := root.get("timers"); v != nil && c.object(v, "timers", sim.TimerNames()) {
+		for i, k := range v.keys {
+			if _, known := sim.LookupTimer(k.s); !known {
+				continue // reported by object
+			}
+			d, ok := c.duration(v.vals[i], "timers."+k.s)
+			if !ok {
+				continue
+			}
+			if d == 0 {
+				c.err(v.vals[i], "timers.%s: must be more than 0", k.s)
+				continue
+			}
+			if k.s == "ringTimeout" && root.get("ringTimeout") != nil {
+				c.err(k, "timers.ringTimeout: the top-level ringTimeout sets it too; keep one")
+				continue
+			}
+			s.timers = append(s.timers, timerSetting{name: k.s, d: d})
+		}
+	}
 	if v := root.get("bot"); v != nil && c.object(v, "bot", botKeys) {
 		for i, k := range v.keys {
 			t, ok := c.text(v.vals[i], "bot."+k.s)
@@ -713,22 +734,22 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 		}
 	}
 	var effects []string
-	for _, k := range []string{"fail", "latency", "notify", "transport", "token"} {
+	for _, k := range []string{"fail", "latency", "notify", "transport", "token", "media", "transfer", "prompt", "record"} {
 		if n.get(k) != nil {
 			effects = append(effects, k)
 		}
 	}
 	switch len(effects) {
 	case 0:
-		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport or token", what)
+		c.err(n, "%s: a fault needs one effect: fail, latency, notify, transport, token, media, transfer, prompt or record", what)
 		return r, false
 	case 1:
 	default:
 		c.err(n.get(effects[1]), "%s: a fault has one effect; this one has %s", what, strings.Join(effects, " and "))
 		return r, false
 	}
-	if v := n.get("delay"); v != nil && effects[0] != "notify" {
-		c.err(v, "%s: delay only goes with notify: delay", what)
+	if v := n.get("delay"); v != nil && effects[0] != "notify" && effects[0] != "prompt" && effects[0] != "record" {
+		c.err(v, "%s: delay only goes with notify: delay, prompt or record", what)
 		ok = false
 	}
 	if v := n.get("status"); v != nil && effects[0] != "transport" {
@@ -737,8 +758,11 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 	}
 	v := n.get(effects[0])
 	switch effects[0] {
-	case "fail":
+	case "fail", "transfer": // transfer: a transfer target fails as fail: makes an invitee fail
 		r.Kind = sim.FaultInvite
+		if effects[0] == "transfer" {
+			r.Kind = sim.FaultTransfer
+		}
 		if v.k == kMap {
 			if c.object(v, "fail", customFailKeys) && c.require(v, "fail", "code") {
 				f := graph.Failure{Name: "custom", Message: "Simulated failure."}
@@ -825,6 +849,31 @@ func (c *checker) fault(n *node, what string, st *state) (sim.FaultRule, bool) {
 			r.Mode = m
 		} else {
 			ok = false
+		}
+	case "media":
+		r.Kind = sim.FaultMedia
+		if m, mok := c.enum(v, "media", mediaModes); mok {
+			r.Mode = m
+		} else {
+			ok = false
+		}
+	case "prompt", "record": // the media faults (sim/faults_media.go)
+		r.Kind = sim.FaultPrompt
+		modes := []string{"fail"}
+		if effects[0] == "record" {
+			r.Kind, modes = sim.FaultRecord, sim.RecordCutNames()
+		}
+		if m, mok := c.enum(v, effects[0], modes); mok {
+			r.Mode = m
+		} else {
+			ok = false
+		}
+		if d := n.get("delay"); d != nil {
+			if dd, dok := c.duration(d, "delay"); dok {
+				r.Delay = dd
+			} else {
+				ok = false
+			}
 		}
 	}
 	if v := n.get("times"); v != nil {

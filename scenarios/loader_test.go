@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/callsim/callsim/sim"
 )
 
 // base is a valid file the error cases below are built on (line numbers matter: keep it stable).
@@ -51,7 +54,14 @@ func TestLoaderErrors(t *testing.T) {
 		msg       string
 	}{
 		{"unknown top key", "version: 1\nname: x\nprofle: v1\n", 3, 1,
-			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, bot, identities, calls, faults, steps, compress); did you mean "profile"?`},
+			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, timers, bot, identities, calls, faults, steps, compress); did you mean "profile"?`},
+		{"unknown timer", "version: 1\nname: x\ntimers:\n  answerTimout: 5s\n", 4, 3,
+			`unknown key "answerTimout" in timers (allowed: ringTimeout, answerTimeout, keepAliveTimeout, lobbyTimeout, aloneTimeout, promptDuration); did you mean "answerTimeout"?`},
+		{"timer not a duration", "version: 1\nname: x\ntimers: {keepAliveTimeout: 2}\n", 3, 28,
+			`timers.keepAliveTimeout: expected a duration such as 5s, 250ms or 1m30s, got the number 2 (add a unit)`},
+		{"timer zero", "version: 1\nname: x\ntimers: {aloneTimeout: 0s}\n", 3, 24, `timers.aloneTimeout: must be more than 0`},
+		{"ring timeout twice", "version: 1\nname: x\nringTimeout: 30s\ntimers: {ringTimeout: 20s}\n", 4, 10,
+			`timers.ringTimeout: the top-level ringTimeout sets it too; keep one`},
 		{"missing version", "name: x\n", 1, 1, `missing required key "version" (write version: 1)`},
 		{"wrong version", "version: 2\nname: x\n", 1, 10, `version: this callsim reads version 1, the file says 2`},
 		{"wrong type seed", "version: 1\nname: x\nseed: abc\n", 3, 7, `seed: expected a whole number of 0 or more, got the string "abc"`},
@@ -81,11 +91,17 @@ func TestLoaderErrors(t *testing.T) {
 		{"two kinds", base + "  - {wait: 1s, hangup: huddle}\n", 11, 16,
 			`a step has one kind; this one has both wait and hangup (split it into two steps)`},
 		{"no kind", base + "  - {id: x}\n", 11, 5,
-			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, disarm, clearFaults, wait, ...`},
+			`a step needs one of invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, muteBot, unmuteBot, updateRecordingStatus, keepAlive, request, leave, press, ...`},
 		{"unknown step key", base + "  - {hangup: huddle, expectEror: {status: 400}}\n", 11, 22,
-			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request, leave, press, fault, ...); did you mean "expectError"?`},
+			`unknown key "expectEror" in step (allowed: id, at, expectError, invite, createCall, incomingCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, muteBot, unmuteBot, updateRecordingStatus, keepAlive, ...); did you mean "expectError"?`},
 		{"expectError on wait", base + "  - {wait: 1s, expectError: {status: 400}}\n", 11, 29,
-			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, request), not wait`},
+			`expectError only goes with a bot action (invite, createCall, answer, reject, hangup, remove, mute, playPrompt, subscribeToTone, cancelMediaProcessing, sendDtmfTones, recordResponse, muteBot, unmuteBot, updateRecordingStatus, keepAlive, request, startHoldMusic, stopHoldMusic, changeScreenSharingRole, transfer, redirect), not wait`},
+		{"bad media fault", base + "  - fault: {media: sometimes}\n", 11, 20,
+			`media: "sometimes" is not one of neverActive`},
+		{"hold without participant", base + "  - hold: {call: huddle}\n", 11, 11,
+			`hold: missing required key "participant"`},
+		{"media bad state", base + "  - media: {call: huddle, state: loud}\n", 11, 34,
+			`media state: "loud" is not one of active, inactive`},
 		{"unknown operator", base + "  - expect: {match: {resourceData: {status: {$regexp: x}}}}\n", 11, 46,
 			`unknown operator "$regexp" (operators: $regex, $exists, $ne, $in, $len, $gt, $gte, $lt, $lte); did you mean "$regex"?`},
 		{"bad regex", base + "  - expect: {match: {resourceData: {status: {$regex: \"(\"}}}}\n", 11, 54,
@@ -288,5 +304,59 @@ func TestLoadUnknownName(t *testing.T) {
 	var es *Errors
 	if errors.As(err, &es) {
 		t.Fatal("an unknown name is not a file error")
+	}
+}
+
+// The timers: key sets the engine's timers; Options.Timers (serve's --timer) win over it.
+func TestScenarioTimers(t *testing.T) {
+	s, err := Parse("t.yaml", []byte("version: 1\nname: x\ntimers: {answerTimeout: 5s, keepAliveTimeout: 2m, promptDuration: 1s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		o    Options
+		want map[string]time.Duration
+	}{
+		{"file", Options{}, map[string]time.Duration{"answerTimeout": 5 * time.Second, "keepAliveTimeout": 2 * time.Minute, "promptDuration": time.Second, "ringTimeout": time.Minute}},
+		{"override", Options{Timers: []sim.TimerSetting{{Name: "keepAliveTimeout", Value: 10 * time.Second}, {Name: "ringTimeout", Value: 7 * time.Second}}},
+			map[string]time.Duration{"answerTimeout": 5 * time.Second, "keepAliveTimeout": 10 * time.Second, "ringTimeout": 7 * time.Second}},
+	}
+	for _, c := range cases {
+		cfg, err := s.Config(c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range c.want {
+			if got := cfg.Timer(name); got != want {
+				t.Errorf("%s: %s = %v, want %v", c.name, name, got, want)
+			}
+		}
+	}
+}
+
+// playPrompt's recording: names an earlier recordResponse step.
+func TestPlayPromptRecordingErrors(t *testing.T) {
+	head := "version: 1\nname: x\nidentities: [{name: dave}]\nsteps:\n  - incomingCall: {name: c, from: dave}\n  - answer: c\n"
+	cases := []struct {
+		name, steps string
+		line, col   int
+		msg         string
+	}{
+		{"unknown step", "  - playPrompt: {call: c, recording: rec}\n", 7, 38, `playPrompt recording: no earlier step has id "rec" (ids so far: none)`},
+		{"not a recording", "  - {id: p, playPrompt: {call: c, prompts: [x]}}\n  - playPrompt: {call: c, recording: p}\n", 8, 38, `playPrompt recording: step "p" is a playPrompt step, not recordResponse`},
+		{"neither", "  - playPrompt: {call: c}\n", 7, 17, `playPrompt: missing required key "prompts" (or recording: STEP-ID)`},
+	}
+	for _, tc := range cases {
+		errs := parseErrs(t, head+tc.steps)
+		found := false
+		var got []string
+		for _, e := range errs {
+			found = found || e.Line == tc.line && e.Col == tc.col && e.Msg == tc.msg
+			got = append(got, fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg))
+		}
+		if !found {
+			t.Errorf("%s: want %d:%d: %s\ngot:\n%s", tc.name, tc.line, tc.col, tc.msg, strings.Join(got, "\n"))
+		}
 	}
 }

@@ -23,6 +23,7 @@ type Scenario struct {
 	speed       float64
 	latency     sim.Latency
 	ringTimeout time.Duration
+	timers      []timerSetting // the timers: key, in the file's order
 	bot         sim.Bot
 
 	// a bot-test file (bottest.go): the bot's command and readiness URL, compress: true
@@ -38,6 +39,12 @@ type Scenario struct {
 
 	// horizon bounds how long the steps can take in virtual time (waits, at, expectation windows).
 	horizon time.Duration
+}
+
+// timerSetting is one entry of the timers: key (sim.Timers names the timers).
+type timerSetting struct {
+	name string
+	d    time.Duration
 }
 
 // Step kinds (scenarios.md "Steps").
@@ -77,6 +84,8 @@ type step struct {
 	wait      time.Duration
 	exp       *expectation
 	summary   string
+	// recordingOf: a playPrompt that also plays the recording of this recordResponse step
+	recordingOf string
 }
 
 // name is the step's id, or step-N.

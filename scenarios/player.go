@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,6 +21,8 @@ type Options struct {
 	Profile string
 	// Live: pause steps stop until Resume (the TUI). Headless playback logs pauses and goes on.
 	Live bool
+	// Timers override the file's timers (serve's --timer).
+	Timers []sim.TimerSetting
 }
 
 // Result is the outcome of one expectation (an expect step, or a bot action's expectError, or a
@@ -66,6 +69,16 @@ func (s *Scenario) Config(o Options) (sim.Config, error) {
 	}
 	if s.ringTimeout > 0 {
 		cfg.RingTimeout = s.ringTimeout
+	}
+	for _, t := range s.timers {
+		if err := cfg.SetTimer(t.name, t.d); err != nil {
+			return sim.Config{}, err
+		}
+	}
+	for _, t := range o.Timers {
+		if err := cfg.SetTimer(t.Name, t.Value); err != nil {
+			return sim.Config{}, err
+		}
 	}
 	if s.bot.DisplayName != "" {
 		cfg.Bot.DisplayName = s.bot.DisplayName
@@ -411,6 +424,17 @@ func (p *player) act(e *sim.Engine, sp *step) bool {
 		req := *in.Request
 		req.Body = append([]byte(nil), req.Body...)
 		in.Request = &req
+	}
+	if sp.recordingOf != "" {
+		loc, ok := e.RecordingLocation(p.created[sp.recordingOf])
+		if !ok {
+			p.fail(e, sp, sp.line, sp.col, fmt.Sprintf("step %q (playPrompt): the recording of step %q has not finished (or the service refused it)", sp.name(), sp.recordingOf), nil)
+			return true
+		}
+		var args sim.PlayPromptArgs
+		json.Unmarshal(in.Args, &args)
+		args.Prompts = append(args.Prompts, loc)
+		in.Args, _ = json.Marshal(args)
 	}
 	res := e.Apply(in)
 	if res.Err != nil {

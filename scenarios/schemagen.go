@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/callsim/callsim/sim"
 )
 
 // generateSchema returns schema.json with its step kinds taken from stepSpecs: the properties
@@ -44,6 +46,9 @@ func generateSchema(src []byte) ([]byte, error) {
 		return step, nil
 	})
 	if err != nil {
+		return nil, fmt.Errorf("generate schema.json: %w", err)
+	}
+	if out, err = editObject(out, []string{"properties"}, timersSchema); err != nil {
 		return nil, fmt.Errorf("generate schema.json: %w", err)
 	}
 	var b bytes.Buffer
@@ -120,4 +125,26 @@ func editObject(src []byte, path []string, f func([]member) ([]member, error)) (
 		}
 	}
 	return nil, fmt.Errorf("no key %q", path[0])
+}
+
+// timersSchema writes the top-level timers property from sim.Timers (after ringTimeout).
+func timersSchema(props []member) ([]member, error) {
+	var tp []member
+	for _, t := range sim.Timers() {
+		d := fmt.Sprintf("%s (default %s).", strings.ToUpper(t.Doc[:1])+t.Doc[1:], t.Default)
+		tp = append(tp, member{key: t.Name, val: json.RawMessage(`{"description": ` + q(d) + `, "$ref": "#/definitions/duration"}`)})
+	}
+	val := json.RawMessage(`{"description": "The simulated service's timers (durations such as 30s or 2m).", "type": "object", "additionalProperties": false, "properties": ` + string(encodeObject(tp)) + `}`)
+	for i := range props {
+		if props[i].key == "timers" {
+			props[i].val = val
+			return props, nil
+		}
+	}
+	for i := range props {
+		if props[i].key == "ringTimeout" {
+			return append(props[:i+1], append([]member{{key: "timers", val: val}}, props[i+1:]...)...), nil
+		}
+	}
+	return nil, fmt.Errorf("no ringTimeout property to put timers after")
 }

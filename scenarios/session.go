@@ -95,6 +95,19 @@ func writeSteps(b *strings.Builder, e *sim.Engine, inputs []sim.TimedInput) {
 	}
 }
 
+// writeTimers writes the timers: key of the timers that are not their defaults (serve's --timer).
+func writeTimers(b *strings.Builder, cfg sim.Config) {
+	var set []string
+	for _, t := range sim.Timers() {
+		if v := cfg.Timer(t.Name); v != t.Default {
+			set = append(set, t.Name+": "+v.String())
+		}
+	}
+	if len(set) > 0 {
+		fmt.Fprintf(b, "timers: {%s}\n", strings.Join(set, ", "))
+	}
+}
+
 func writeBot(b *strings.Builder, bot sim.Bot) {
 	fmt.Fprintf(b, "bot: {displayName: %s, appId: %s, tenantId: %s, callbackUri: %s}\n", q(bot.DisplayName), q(bot.AppID), q(bot.TenantID), q(bot.CallbackURI))
 }
@@ -118,9 +131,10 @@ func WorldSessionYAML(e *sim.Engine, title string) ([]byte, error) {
 	fmt.Fprintf(&b, "profile: %s\n", cfg.Profile.Name)
 	fmt.Fprintf(&b, "seed: %d\n", cfg.Seed)
 	fmt.Fprintf(&b, "clock: {epoch: %s}\n", cfg.Epoch.UTC().Format(time.RFC3339))
-	if def := sim.DefaultConfig(); cfg.Latency != def.Latency || cfg.RingTimeout != def.RingTimeout {
+	if def := sim.DefaultConfig(); cfg.Latency != def.Latency {
 		return nil, fmt.Errorf("session: the engine's latencies are not the defaults, which a session of the empty world assumes")
 	}
+	writeTimers(&b, cfg)
 	writeBot(&b, cfg.Bot)
 	writeSteps(&b, e, e.Inputs())
 	return []byte(b.String()), nil
@@ -213,11 +227,7 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 	switch r.Kind {
 	case sim.FaultInvite:
 		if r.Fail != nil {
-			if c, ok := graph.LookupFailure(r.Fail.Name); ok && c.Code == r.Fail.Code && c.Subcode == r.Fail.Subcode && c.Message == r.Fail.Message {
-				f = append(f, "fail: "+q(c.Name))
-			} else {
-				f = append(f, fmt.Sprintf("fail: {code: %d, subcode: %d, message: %s}", r.Fail.Code, r.Fail.Subcode, q(r.Fail.Message)))
-			}
+			f = append(f, "fail: "+failureYAML(r.Fail))
 		}
 	case sim.FaultLatency:
 		if r.Range != nil {
@@ -235,6 +245,19 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		}
 	case sim.FaultToken:
 		f = append(f, "token: "+q(r.Mode))
+	case sim.FaultMedia:
+		f = append(f, "media: "+q(r.Mode))
+	case sim.FaultTransfer:
+		fail := q("declined")
+		if r.Fail != nil {
+			fail = failureYAML(r.Fail)
+		}
+		f = append(f, "transfer: "+fail)
+	case sim.FaultPrompt, sim.FaultRecord:
+		f = append(f, r.Kind+": "+q(r.Mode))
+		if r.Delay > 0 {
+			f = append(f, "delay: "+q(fmtDur(r.Delay)))
+		}
 	}
 	if r.Times > 0 {
 		f = append(f, fmt.Sprintf("times: %d", r.Times))
@@ -243,4 +266,13 @@ func faultYAML(e *sim.Engine, r sim.FaultRule) string {
 		f = append(f, fmt.Sprintf("probability: %g", r.Probability))
 	}
 	return "{" + strings.Join(f, ", ") + "}"
+}
+
+// failureYAML writes a failure as a fault's fail: or transfer: value: its catalogue name when it
+// is a catalogue entry, else a custom resultInfo.
+func failureYAML(fl *graph.Failure) string {
+	if c, ok := graph.LookupFailure(fl.Name); ok && c.Code == fl.Code && c.Subcode == fl.Subcode && c.Message == fl.Message {
+		return q(c.Name)
+	}
+	return fmt.Sprintf("{code: %d, subcode: %d, message: %s}", fl.Code, fl.Subcode, q(fl.Message))
 }

@@ -55,11 +55,22 @@ var stepSpecs = []*stepSpec{
 	callStep("cancelMediaProcessing", sim.InCancelMediaProcessing, "the bot cancels the running prompts of a call (each is `deleted` `failed`, 400/8508, `operationCanceled`); tone subscriptions stay", "The bot cancels the media processing of a call."),
 	sendDtmfStep,
 	recordStep,
+	muteBotStep, unmuteBotStep, updateRecordingStatusStep,
+	callStep("keepAlive", sim.InKeepAlive, "the bot keeps a call alive: the call ends `timers.keepAliveTimeout` (45 min) after its start or its last keepAlive, `deleted` 408/8537", "The bot keeps a call alive (keepAlive)."),
 	requestStep,
 	participantStep(stLeave, sim.InLeave, false, "a simulated participant hangs up", "A simulated participant hangs up."),
 	pressStep,
+	selfMuteStep, selfUnmuteStep, joinStep,
 	faultStep, disarmStep, clearFaultsStep, waitStep, captionStep, pauseStep, expectStep,
 	expectRequestStep,
+	// the far end's media (media.go); after the others so the loader's kind lists keep their start
+	participantStep("hold", sim.InHold, false, "a simulated participant puts the call on hold: their streams go `inactive` in a roster `updated`; in a peer-to-peer call `mediaState` goes `inactive` (v1)", "A simulated participant puts the call on hold."),
+	participantStep("resume", sim.InResume, false, "a simulated participant takes the call off hold: their streams come back; in a peer-to-peer call `mediaState` goes `active` again (v1)", "A simulated participant resumes the call."),
+	mediaStep,
+	participantStep("share", sim.InShare, false, "a simulated Teams user shares their screen: their `videoBasedScreenSharing` stream goes `sendOnly` in a roster `updated`", "A simulated Teams user shares their screen."),
+	participantStep("stopShare", sim.InStopShare, false, "a simulated Teams user stops sharing: their `videoBasedScreenSharing` stream goes back to `receiveOnly`", "A simulated Teams user stops sharing their screen."),
+	startHoldMusicStep, stopHoldMusicStep, changeScreenSharingRoleStep,
+	transferStep, redirectStep,
 }
 
 // Derived lists.
@@ -327,19 +338,35 @@ var createCallStep = &stepSpec{
 
 var playPromptStep = &stepSpec{
 	kind:    "playPrompt",
-	syntax:  []string{"playPrompt: {call, prompts, clientContext?}"},
-	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (3 s each)",
-	mapping: true, keys: []string{"call", "prompts", "clientContext"}, required: []string{"call", "prompts"},
+	syntax:  []string{"playPrompt: {call, prompts, recording?, clientContext?}"},
+	doc:     "the bot plays prompts (media URIs, 1–20) in a call; the operation completes once they played (`timers.promptDuration`, 3 s each); `recording: STEP-ID` also plays the `recordingLocation` of that earlier `recordResponse` step (`prompts` may then be left out)",
+	mapping: true, keys: []string{"call", "prompts", "recording", "clientContext"}, required: []string{"call"},
 	bot: true, creates: true, inputs: []sim.InputKind{sim.InPlayPrompt},
-	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call", "prompts"], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "clientContext": {"type": "string"}}}`,
+	schema: `{"description": "The bot plays prompts in a call.", "type": "object", "additionalProperties": false, "required": ["call"], "anyOf": [{"required": ["prompts"]}, {"required": ["recording"]}], "properties": {"call": {"type": "string"}, "prompts": {"description": "The prompts' media URIs.", "type": "array", "items": {"type": "string"}}, "recording": {"description": "The id of an earlier recordResponse step: its recordingLocation is played after the prompts.", "type": "string"}, "clientContext": {"type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		call, _ := c.knownCall(v.get("call"), "playPrompt call", st)
 		in := sim.Input{Kind: sim.InPlayPrompt, Call: call}
 		var args sim.PlayPromptArgs
-		if plist, ok := c.list(v.get("prompts"), "playPrompt prompts"); ok {
-			for _, p := range plist {
-				if u, ok := c.str(p, "playPrompt prompt"); ok {
-					args.Prompts = append(args.Prompts, u)
+		if r := v.get("recording"); r != nil {
+			if id, ok := c.str(r, "playPrompt recording"); ok {
+				switch prev := st.stepIDs[id]; {
+				case prev == nil:
+					c.err(r, "playPrompt recording: no earlier step has id %q (ids so far: %s)%s", id, listNames(st.stepOrder), didYouMean(id, st.stepOrder))
+				case prev.kind != "recordResponse":
+					c.err(r, "playPrompt recording: step %q is a %s step, not recordResponse", id, prev.kind)
+				default:
+					sp.recordingOf = id
+				}
+			}
+		} else if v.get("prompts") == nil {
+			c.err(v, "playPrompt: missing required key \"prompts\" (or recording: STEP-ID)")
+		}
+		if pv := v.get("prompts"); pv != nil {
+			if plist, ok := c.list(pv, "playPrompt prompts"); ok {
+				for _, p := range plist {
+					if u, ok := c.str(p, "playPrompt prompt"); ok {
+						args.Prompts = append(args.Prompts, u)
+					}
 				}
 			}
 		}
@@ -544,11 +571,11 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from}"},
-	doc:     "a simulated identity calls the bot",
-	mapping: true, keys: []string{"name", "from"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, to?, recording?}"},
+	doc:     "a simulated identity calls the bot; `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
+	mapping: true, keys: []string{"name", "from", "to", "recording"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
@@ -556,10 +583,28 @@ var incomingCallStep = &stepSpec{
 			st.addCall(name, sim.PeerToPeer)
 		}
 		sp.in = sim.Input{Kind: sim.InIncomingCall, Name: name, From: from}
+		if r := v.get("recording"); r != nil {
+			sp.in.Recording, _ = c.boolean(r, "incomingCall recording")
+		}
 		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
+		if tv := v.get("to"); tv != nil {
+			if to, ok := c.text(tv, "incomingCall to"); ok && to != "" {
+				sp.in.To = to
+				sp.summary += " on " + to
+			} else if ok {
+				c.err(tv, "incomingCall to: empty (a resource account's name or object id)")
+			}
+		}
 	},
 	encode: func(e *sim.Engine, in sim.Input) string {
-		return fmt.Sprintf("{name: %s, from: %s}", q(in.Name), q(in.From))
+		s := fmt.Sprintf("{name: %s, from: %s", q(in.Name), q(in.From))
+		if in.To != "" {
+			s += ", to: " + q(in.To)
+		}
+		if in.Recording {
+			s += ", recording: true"
+		}
+		return s + "}"
 	},
 	blame: func(msg string) string {
 		if strings.Contains(msg, "identity") {
@@ -613,6 +658,146 @@ var pressStep = &stepSpec{
 			return "tones"
 		case strings.Contains(msg, "participant"):
 			return "participant"
+		}
+		return "call"
+	},
+}
+
+var startHoldMusicStep = &stepSpec{
+	kind:    "startHoldMusic",
+	syntax:  []string{"startHoldMusic: {call, participant, prompt?, clientContext?}"},
+	doc:     "the bot puts a participant on hold with music (202, a `startHoldMusicOperation` `running`); half a second later the operation is `deleted` `completed` and the participant's streams go `inactive` in a roster `updated`",
+	mapping: true, keys: []string{"call", "participant", "prompt", "clientContext"}, required: []string{"call", "participant"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InStartHoldMusic},
+	schema: `{"description": "The bot puts a participant on hold with music.", "type": "object", "additionalProperties": false, "required": ["call", "participant"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "prompt": {"description": "A custom prompt's media URI (customPrompt).", "type": "string"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "startHoldMusic call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "startHoldMusic participant", st)
+		in := sim.Input{Kind: sim.InStartHoldMusic, Call: call, Participant: who}
+		var args sim.HoldMusicArgs
+		if p := v.get("prompt"); p != nil {
+			args.Prompt, _ = c.str(p, "startHoldMusic prompt")
+		}
+		in.Args, _ = json.Marshal(args)
+		in.ClientContext = holdMusicContext(c, v)
+		sp.in = in
+		sp.summary = fmt.Sprintf("start hold music for %s in %s", who, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.HoldMusicArgs
+		json.Unmarshal(in.Args, &args)
+		s := "{call: " + q(callName(e, in.Call)) + ", participant: " + q(identityName(e, in.Participant))
+		if args.Prompt != "" {
+			s += ", prompt: " + q(args.Prompt)
+		}
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: holdMusicBlame,
+}
+
+var stopHoldMusicStep = &stepSpec{
+	kind:    "stopHoldMusic",
+	syntax:  []string{"stopHoldMusic: {call, participant, clientContext?}"},
+	doc:     "the bot takes a participant off hold (202, a `stopHoldMusicOperation` `running`, then `deleted` `completed` and their streams back in a roster `updated`)",
+	mapping: true, keys: []string{"call", "participant", "clientContext"}, required: []string{"call", "participant"},
+	bot: true, creates: true, inputs: []sim.InputKind{sim.InStopHoldMusic},
+	schema: `{"description": "The bot takes a participant off hold.", "type": "object", "additionalProperties": false, "required": ["call", "participant"], "properties": {"call": {"type": "string"}, "participant": {"type": "string"}, "clientContext": {"type": "string"}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "stopHoldMusic call", st)
+		who, _ := c.knownIdentity(v.get("participant"), "stopHoldMusic participant", st)
+		sp.in = sim.Input{Kind: sim.InStopHoldMusic, Call: call, Participant: who, ClientContext: holdMusicContext(c, v)}
+		sp.summary = fmt.Sprintf("stop hold music for %s in %s", who, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		s := "{call: " + q(callName(e, in.Call)) + ", participant: " + q(identityName(e, in.Participant))
+		if in.ClientContext != nil {
+			s += ", clientContext: " + q(*in.ClientContext)
+		}
+		return s + "}"
+	},
+	blame: holdMusicBlame,
+}
+
+func holdMusicContext(c *checker, v *node) *string {
+	if cc := v.get("clientContext"); cc != nil {
+		if t, ok := c.text(cc, "clientContext"); ok {
+			return &t
+		}
+	}
+	return nil
+}
+
+func holdMusicBlame(msg string) string {
+	switch {
+	case strings.Contains(msg, "clientContext"):
+		return "clientContext"
+	case strings.Contains(msg, "customPrompt"):
+		return "prompt"
+	case strings.Contains(msg, "articipant") || strings.Contains(msg, "on hold") || strings.Contains(msg, "bot cannot"):
+		return "participant"
+	}
+	return "call"
+}
+
+// identityName is how a step names a participant: the directory name when there is one.
+var changeScreenSharingRoleStep = &stepSpec{
+	kind:    "changeScreenSharingRole",
+	syntax:  []string{"changeScreenSharingRole: {call, role: viewer|sharer}"},
+	doc:     "the bot changes its screen sharing role in a group call (202); a roster `updated` shows the bot's `videoBasedScreenSharing` stream `sendOnly` (sharer) or `receiveOnly` (viewer)",
+	mapping: true, keys: []string{"call", "role"}, required: []string{"call", "role"},
+	bot: true, inputs: []sim.InputKind{sim.InChangeScreenSharingRole},
+	schema: `{"description": "The bot changes its screen sharing role.", "type": "object", "additionalProperties": false, "required": ["call", "role"], "properties": {"call": {"type": "string"}, "role": {"enum": ["viewer", "sharer"]}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "changeScreenSharingRole call", st)
+		var args sim.ShareRoleArgs
+		if rn := v.get("role"); rn != nil {
+			args.Role, _ = c.enum(rn, "changeScreenSharingRole role", []string{sim.ShareRoleViewer, sim.ShareRoleSharer})
+		}
+		sp.in = sim.Input{Kind: sim.InChangeScreenSharingRole, Call: call}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("the bot becomes screen sharing %s in %s", args.Role, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.ShareRoleArgs
+		json.Unmarshal(in.Args, &args)
+		return fmt.Sprintf("{call: %s, role: %s}", q(callName(e, in.Call)), args.Role)
+	},
+	blame: func(msg string) string {
+		if strings.HasPrefix(msg, "role") {
+			return "role"
+		}
+		return "call"
+	},
+}
+
+var mediaStep = &stepSpec{
+	kind:    "media",
+	syntax:  []string{"media: {call, state: active|inactive}"},
+	doc:     "the call's media drops (`inactive`) or comes back (`active`): `mediaState` follows (v1)",
+	mapping: true, keys: []string{"call", "state"}, required: []string{"call", "state"},
+	farEnd: true, inputs: []sim.InputKind{sim.InMedia},
+	schema: `{"description": "The call's media drops or comes back.", "type": "object", "additionalProperties": false, "required": ["call", "state"], "properties": {"call": {"type": "string"}, "state": {"enum": ["active", "inactive"]}}}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		call, _ := c.knownCall(v.get("call"), "media call", st)
+		var args sim.MediaArgs
+		if sn := v.get("state"); sn != nil {
+			args.State, _ = c.enum(sn, "media state", []string{sim.MediaActive, sim.MediaInactive})
+		}
+		sp.in = sim.Input{Kind: sim.InMedia, Call: call}
+		sp.in.Args, _ = json.Marshal(args)
+		sp.summary = fmt.Sprintf("media %s in %s", args.State, call)
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var args sim.MediaArgs
+		json.Unmarshal(in.Args, &args)
+		return fmt.Sprintf("{call: %s, state: %s}", q(callName(e, in.Call)), args.State)
+	},
+	blame: func(msg string) string {
+		if strings.Contains(msg, "state must") {
+			return "state"
 		}
 		return "call"
 	},

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/callsim/callsim/sim/graph"
+import (
+	"encoding/json"
+
+	"github.com/callsim/callsim/sim/graph"
+)
 
 // answer: POST /communications/calls/{id}/answer. An incoming call goes establishing, then
 // established (evEstablished).
@@ -30,20 +34,44 @@ func (e *Engine) answerRequest(rq *request) answer {
 	if !ok {
 		return notFound()
 	}
-	var b graph.AnswerBody
-	if rq.body != nil {
-		if a := rq.decode(&b); a != nil {
-			return *a
-		}
-	}
 	if c.State != CallIncoming {
 		return badRequest("Call %s is %s; only an incoming call can be answered.", c.ID, c.State)
 	}
-	if b.CallbackURI != "" {
-		c.CallbackURI = b.CallbackURI
+	var b graph.AnswerBody
+	if a := rq.decode(&b); a != nil {
+		return *a
 	}
+	// call-answer.md: callbackUri, mediaConfig and acceptedModalities are required
+	if b.CallbackURI == "" {
+		return badRequest("callbackUri is required.")
+	}
+	mc := compactJSON(b.MediaConfig)
+	if len(mc) == 0 {
+		return badRequest("mediaConfig is required.")
+	}
+	appHosted, a := readMediaConfig(mc)
+	if a != nil {
+		return *a
+	}
+	if len(b.AcceptedModalities) == 0 {
+		return badRequest("acceptedModalities is required and must name at least one modality.")
+	}
+	for i, m := range b.AcceptedModalities {
+		if !knownModality(m) {
+			return badRequest("acceptedModalities[%d]: %q is not a modality (audio, video, videoBasedScreenSharing, data).", i, m)
+		}
+	}
+	c.CallbackURI = b.CallbackURI
 	if b.CallOptions != nil {
 		c.Delta = b.CallOptions.IsDeltaRosterEnabled
+	}
+	c.Echo.MediaConfig, c.Echo.AppHosted = mc, appHosted
+	var opts struct {
+		CallOptions json.RawMessage `json:"callOptions"`
+	}
+	_ = json.Unmarshal(rq.body, &opts) // decoded as an AnswerBody already
+	if o := compactJSON(opts.CallOptions); len(o) > 0 {
+		c.Echo.CallOptions = o
 	}
 	c.State = CallEstablishing
 	e.state("call.answered", c.ID, nil)

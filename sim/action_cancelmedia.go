@@ -50,6 +50,7 @@ func (e *Engine) cancelMediaRequest(rq *request) answer {
 	}
 	e.state("media.canceled", c.ID, map[string]any{"operation": op.ID, "canceled": len(canceled)})
 	for _, o := range canceled {
+		e.touchOp(o)
 		o.Status = OpFailed
 		o.Result = &graph.ResultInfo{Code: 400, Subcode: 8508, Message: "Action failed, the operation was cancelled."}
 		o.CompletionReason = "operationCanceled"

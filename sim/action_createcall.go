@@ -57,6 +57,10 @@ func (e *Engine) createCall(rq *request) answer {
 	if len(b.Targets) > MaxInvitees {
 		return badRequest("A call can have at most %d targets, got %d.", MaxInvitees, len(b.Targets))
 	}
+	echo, ea := readCreateEcho(rq.body)
+	if ea != nil {
+		return *ea
+	}
 	targets := make([]*Identity, 0, len(b.Targets))
 	for i, t := range b.Targets {
 		id, err := e.wireIdentity(t.Identity)
@@ -66,7 +70,7 @@ func (e *Engine) createCall(rq *request) answer {
 		targets = append(targets, id)
 	}
 	c := &Call{ID: e.newID(), State: CallEstablishing, Direction: "outgoing", CallbackURI: b.CallbackURI,
-		Subject: b.Subject, TenantID: e.cfg.Bot.TenantID, Kind: PeerToPeer, Etag: 1}
+		Subject: b.Subject, TenantID: e.cfg.Bot.TenantID, Kind: PeerToPeer, Etag: 1, Echo: echo}
 	if b.TenantID != "" {
 		c.TenantID = b.TenantID
 	}
@@ -124,6 +128,7 @@ func (e *Engine) settleTarget(callID string, idx int, res *graph.ResultInfo) {
 	}
 	if res != nil {
 		e.state("target.failed", c.ID, map[string]any{"identity": t.Label(), "code": res.Code, "subcode": res.Subcode})
+		e.checkAlone(c)
 		return
 	}
 	if c.hasIdentity(t.ID) {

@@ -131,6 +131,7 @@ func (e *Engine) inviteRequest(rq *request) answer {
 		c.Ringing = append(c.Ringing, Ringing{Identity: *id, OpID: op.ID, Since: e.now})
 		e.schedule(&event{at: e.now + inv.delay, kind: evInviteeSettle, op: op.ID, idx: i})
 	}
+	e.checkAlone(c) // someone rings: the bot is not alone (alone.go)
 	a := okJSON(e.cfg.InviteStatus, e.operationHTTPObj(op))
 	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)
 	a.OperationID = op.ID
@@ -190,6 +191,8 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 		if inv.ReplacesCall != "" {
 			e.endCall(inv.ReplacesCall, nil, endReplaced)
 		}
+	} else {
+		e.checkAlone(c)
 	}
 }
 

@@ -8,6 +8,9 @@ import "github.com/callsim/callsim/sim/graph"
 // {terminated, resultInfo 408/8537 "Keep Alive timeout, cleaned up inactive call."} (docs:
 // api/call-delete.md's table of end codes).
 
+// InKeepAlive: the bot keeps a call alive (Input.Call).
+const InKeepAlive InputKind = "keepAlive"
+
 func init() {
 	register(&action{name: "keepAlive", handle: func(e *Engine, rq *request) answer {
 		c, ok := e.liveCall(rq.Call)
@@ -16,7 +19,17 @@ func init() {
 		}
 		c.AliveAt = e.now
 		return answer{Response: Response{Status: 200, CallID: rq.Call}}
-	}})
+	}, input: InKeepAlive,
+		bot: func(e *Engine, in Input) (Request, error) {
+			c, err := e.botCall(in)
+			if err != nil {
+				return Request{}, err
+			}
+			// the docs' request has no body
+			return Request{Method: "POST", Path: e.callsPrefix() + c.ID + "/keepAlive"}, nil
+		},
+		summary: func(in Input) string { return onCall(in, "keep alive") },
+	})
 }
 
 // evKeepAliveExpire: a call's keep-alive timeout may be up. Each call has one such timer at a

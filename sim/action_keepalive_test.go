@@ -77,3 +77,18 @@ func TestKeepAliveTimeoutConfig(t *testing.T) {
 		t.Fatalf("%s %+v", c.State, c.Result)
 	}
 }
+
+func init() { botExamples[InKeepAlive] = Input{Kind: InKeepAlive, Call: "support"} }
+
+// TestKeepAliveRequest: the bot's keepAlive request is the docs' (POST, no body) and answers 200.
+func TestKeepAliveRequest(t *testing.T) {
+	w := newWorld(t, "v1", 1)
+	req, err := actionByName["keepAlive"].bot(w.e, Input{Kind: InKeepAlive, Call: "support"})
+	if err != nil || req.Method != "POST" || !strings.HasSuffix(req.Path, "/communications/calls/"+w.call("support").ID+"/keepAlive") || len(req.Body) != 0 {
+		t.Fatalf("%+v %v", req, err)
+	}
+	w.r.AdvanceTo(time.Minute)
+	if r := w.must(Input{Kind: InKeepAlive, Call: "support"}); r.Response.Status != 200 || w.call("support").AliveAt != time.Minute {
+		t.Fatalf("%d, alive at %v", r.Response.Status, w.call("support").AliveAt)
+	}
+}

@@ -19,8 +19,8 @@ import (
 // InPlayPrompt: the bot plays prompts (Input.Call, Input.ClientContext, Input.Args: PlayPromptArgs).
 const InPlayPrompt InputKind = "playPrompt"
 
-// PromptDuration is how long one prompt plays (sim choice; spec graph-surface.md §2 names it
-// timers.promptDuration).
+// PromptDuration is how long one prompt plays by default (sim choice; Config.PromptDuration,
+// timers.promptDuration of spec graph-surface.md §5, sets it).
 const PromptDuration = 3 * time.Second
 
 // MaxPrompts is the most prompts one playPrompt may carry (docs: "The maximum supported
@@ -110,12 +110,17 @@ func (e *Engine) playPromptRequest(rq *request) answer {
 			return badRequest("clientContext must be at most %d characters, got %d.", MaxClientContext, n)
 		}
 	}
+	if a := serviceHostedOnly(c, "playPrompt"); a != nil {
+		return *a
+	}
 	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; prompts can only be played in an established call.", c.ID, c.State)
 	}
 	op := e.newMediaOp(c, playPromptOp, cc, OpRunning)
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "prompts": len(b.Prompts)})
-	e.schedule(&event{at: e.now + time.Duration(len(b.Prompts))*PromptDuration, kind: evPromptsPlayed, call: c.ID, op: op.ID})
+	if !e.promptFault(c, op) {
+		e.schedule(&event{at: e.now + time.Duration(len(b.Prompts))*e.cfg.PromptDuration, kind: evPromptsPlayed, call: c.ID, op: op.ID})
+	}
 	return e.mediaOpAnswer(rq, c, op)
 }
 

@@ -138,14 +138,19 @@ func (e *Engine) recordRequest(rq *request) answer {
 	if a != nil {
 		return *a
 	}
+	if a := serviceHostedOnly(c, "recordResponse"); a != nil {
+		return *a
+	}
 	if c.State != CallEstablished {
 		return badRequest("Call %s is %s; responses can only be recorded in an established call.", c.ID, c.State)
 	}
 	op := e.newMediaOp(c, recordOp, cc, OpRunning)
 	op.RecordedFor = time.Duration(secs) * time.Second
-	took := op.RecordedFor + time.Duration(len(b.Prompts))*PromptDuration
+	prompts := time.Duration(len(b.Prompts)) * e.cfg.PromptDuration
 	e.state("operation.running", c.ID, map[string]any{"operation": op.ID, "type": string(op.Type), "seconds": secs})
-	e.schedule(&event{at: e.now + took, kind: evRecorded, call: c.ID, op: op.ID})
+	if !e.recordFault(c, op, prompts) {
+		e.schedule(&event{at: e.now + prompts + op.RecordedFor, kind: evRecorded, call: c.ID, op: op.ID})
+	}
 
 	// the docs' answer: @odata.type, id, status, resultInfo null, recordingLocation null, clientContext
 	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)}, {K: "id", V: op.ID},
@@ -165,6 +170,16 @@ func (e *Engine) recorded(opID string) {
 		op.Result = &graph.ResultInfo{Code: 200, Subcode: 8515, Message: "Action completed, max record duration reached."}
 		op.RecordingToken = strings.ReplaceAll(e.rng.get("recording").guid()+e.rng.get("recording").guid(), "-", "")
 	})
+}
+
+// RecordingLocation is the recordingLocation of a finished recordOperation (ok false while it
+// runs, or for another operation).
+func (e *Engine) RecordingLocation(opID string) (string, bool) {
+	op, ok := e.Operation(opID)
+	if !ok || op.Type != recordOp.typ || op.Status != OpCompleted || op.RecordingToken == "" {
+		return "", false
+	}
+	return e.cfg.BaseURL + RecordingsPath + op.ID, true
 }
 
 func isKey(r rune) bool { _, ok := ToneOf(r); return ok }

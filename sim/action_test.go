@@ -195,7 +195,8 @@ func TestNamespaceQualifiedActions(t *testing.T) {
 		t.Fatalf("namespaced mute: %d %s", r.Status, r.Body)
 	}
 	w.must(Input{Kind: InIncomingCall, Name: "ring", From: "dave"})
-	r = w.e.HandleRequest(Request{Method: "POST", Path: "/v1.0/communications/calls/" + w.call("ring").ID + "/microsoft.graph.answer", Body: []byte(`{}`)})
+	r = w.e.HandleRequest(Request{Method: "POST", Path: "/v1.0/communications/calls/" + w.call("ring").ID + "/microsoft.graph.answer",
+		Body: []byte(`{"callbackUri":"https://bot.contoso.com/api/calls","acceptedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}}`)})
 	if r.Status != 202 || w.call("ring").State != CallEstablishing {
 		t.Fatalf("namespaced answer: %d %s, state %s", r.Status, r.Body, w.call("ring").State)
 	}

@@ -189,7 +189,6 @@ func (e *Engine) transferRequest(rq *request) answer {
 	c.State = CallTransferring
 	e.state("call.transferring", c.ID, map[string]any{"target": target.Label(), "transferee": transferee.Identity.Label(), "replaces": replaces})
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallTransferring)})
-	e.transferMedia(c, false)
 	e.schedule(&event{at: e.now + TransferAcceptDelay, kind: evTransferAccepted, call: c.ID, idx: c.transfers})
 	return answer{Response: Response{Status: 202, CallID: c.ID}}
 }
@@ -214,11 +213,25 @@ func (e *Engine) transfereeOf(c *Call, pid string, ids *graph.IdentitySet) *Part
 	return nil
 }
 
-// transferMedia is the transfer's hook for the call's media state (spec graph-surface.md §1:
-// mediaState goes inactive on transfer; the docs: "Transfer accepted may happen after or before
-// media state audio inactive"), and back to active when the transfer fails.
-// TODO(media): send the mediaState update here once calls carry a media state.
-func (e *Engine) transferMedia(c *Call, active bool) {}
+// transferMedia moves the call's media state with its transfer (spec graph-surface.md §1:
+// mediaState goes inactive on transfer). Inactive comes right after transferAccepted (the docs:
+// "Transfer accepted may happen after or before media state audio inactive"; after is the sim
+// choice): updated {state: transferAccepted, mediaState: {audio: inactive}}. A failed transfer
+// brings the call back established, and its media back to what it was (media.go's
+// syncMediaState sends the change).
+func (e *Engine) transferMedia(c *Call, active bool) {
+	if active {
+		e.syncMediaState(c)
+		return
+	}
+	if !e.prof.MediaState || c.MediaState != MediaActive || c.AppHostedMedia() {
+		return
+	}
+	c.MediaState = MediaInactive
+	e.state("media."+MediaInactive, c.ID, map[string]any{"reason": "transfer"})
+	e.notifyCall(c, "updated", "", e.callStateObj(c, graph.KV{K: "state", V: string(c.State)},
+		graph.KV{K: "mediaState", V: e.mediaStateObj(MediaInactive)}), "media "+MediaInactive)
+}
 
 // transferring finds the call of a transfer event that is still current.
 func (e *Engine) transferring(callID string, gen int, state CallState) (*Call, bool) {
@@ -238,6 +251,7 @@ func (e *Engine) transferAccepted(callID string, gen int) {
 	c.State = CallTransferAccepted
 	e.state("call.transferAccepted", c.ID, nil)
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallTransferAccepted)})
+	e.transferMedia(c, false)
 	delay := TransferAcceptDelay
 	if f := e.transferFault(&t.Target, c.ID); f != nil {
 		t.Fail = f

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,28 @@ func callNotes(w *world, callID string) []note {
 	return out
 }
 
+// stateNotes are callNotes without the mediaState updates (media.go), which repeat the state.
+func stateNotes(w *world, callID string) []note {
+	var out []note
+	for _, n := range callNotes(w, callID) {
+		if n.data["mediaState"] == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// mediaNotes are the audio values of the call's mediaState updates, in order.
+func mediaNotes(w *world, callID string) []string {
+	var out []string
+	for _, n := range callNotes(w, callID) {
+		if ms, ok := n.data["mediaState"].(map[string]any); ok {
+			out = append(out, fmt.Sprint(n.data["state"], ":", ms["audio"]))
+		}
+	}
+	return out
+}
+
 // resultOf reads a notification's resultInfo as code/subcode/message.
 func resultOf(n note) (code, sub float64, msg string) {
 	ri, _ := n.data["resultInfo"].(map[string]any)
@@ -61,9 +84,13 @@ func TestTransferDocsExample(t *testing.T) {
 		t.Fatalf("state after the request: %s", got)
 	}
 	w.run()
-	ns := callNotes(w, id)
+	ns := stateNotes(w, id)
 	if len(ns) != 3 {
 		t.Fatalf("want 3 call notifications, got %d", len(ns))
+	}
+	// the call's media goes inactive once the transfer is accepted (spec graph-surface.md §1)
+	if got := strings.Join(mediaNotes(w, id), " "); got != "transferAccepted:inactive" {
+		t.Errorf("mediaState updates %q, want transferAccepted:inactive", got)
 	}
 	for i, want := range []struct{ change, state string }{{"updated", "transferring"}, {"updated", "transferAccepted"}, {"deleted", "terminated"}} {
 		if ns[i].ChangeType != want.change || ns[i].data["state"] != want.state || ns[i].data["@odata.type"] != "#microsoft.graph.call" {
@@ -97,16 +124,16 @@ func TestTransferConsultative(t *testing.T) {
 				t.Fatalf("answer %d %s", r.Status, r.Body)
 			}
 			w.run()
-			ns := callNotes(w, support)
+			ns := stateNotes(w, support)
 			if len(ns) != 3 || ns[2].ChangeType != "deleted" || ns[2].data["state"] != "terminated" || ns[2].data["terminationReason"] != "AppTransferred" {
-				t.Fatalf("transferred call's notifications: %+v", ns)
+				t.Fatalf("transferred call's notifications: %d, last %s", len(ns), ns[len(ns)-1].ResourceData)
 			}
 			if _, has := ns[2].data["resultInfo"]; has {
 				t.Error("the page's consultative completion has no resultInfo")
 			}
-			rs := callNotes(w, consult)
+			rs := stateNotes(w, consult)
 			if len(rs) != 2 || rs[0].data["terminationReason"] != "AppInitiated" || rs[1].ChangeType != "deleted" {
-				t.Fatalf("replaced call's notifications: %+v", rs)
+				t.Fatalf("replaced call's notifications: %d", len(rs))
 			}
 			if rs[0].Seq < ns[2].Seq {
 				t.Error("the replaced call ended before the transferred one")
@@ -130,9 +157,9 @@ func TestTransferGroupCall(t *testing.T) {
 		t.Fatalf("answer %d %s", r.Status, r.Body)
 	}
 	w.run()
-	ns := callNotes(w, huddle.ID)
+	ns := stateNotes(w, huddle.ID)
 	if len(ns) < 3 {
-		t.Fatalf("notifications %+v", ns)
+		t.Fatalf("%d call notifications", len(ns))
 	}
 	last := ns[len(ns)-1]
 	if code, sub, _ := resultOf(last); last.ChangeType != "deleted" || code != 0 || sub != 7015 {
@@ -175,9 +202,13 @@ func TestTransferFailures(t *testing.T) {
 			start := w.e.Now()
 			w.must(c.in)
 			w.run()
-			ns := callNotes(w, id)
+			ns := stateNotes(w, id)
 			if len(ns) != 3 {
-				t.Fatalf("want transferring, transferAccepted, established: %+v", ns)
+				t.Fatalf("want transferring, transferAccepted, established: %d notifications", len(ns))
+			}
+			// the media went inactive with the transfer and is back with the call
+			if got := strings.Join(mediaNotes(w, id), " "); got != "transferAccepted:inactive established:active" {
+				t.Errorf("mediaState updates %q", got)
 			}
 			f := ns[2]
 			code, sub, msg := resultOf(f)
@@ -266,7 +297,7 @@ func TestTransferCallEndsMeanwhile(t *testing.T) {
 	w.r.AdvanceTo(w.e.Now() + time.Second)
 	w.must(Input{Kind: InLeave, Call: "support", Participant: "dave"})
 	w.run()
-	ns := callNotes(w, id)
+	ns := stateNotes(w, id)
 	last := ns[len(ns)-1]
 	if code, sub, _ := resultOf(last); last.ChangeType != "deleted" || code != 200 || sub != 4521 {
 		t.Fatalf("last notification %s %s", last.ChangeType, last.ResourceData)

@@ -89,6 +89,7 @@ func (e *Engine) notifyState(c *Call, change string, fields ...graph.KV) {
 }
 
 func (e *Engine) rosterChanged(c *Call, changed, removed []*Participant) {
+	e.checkAlone(c)
 	if c.Kind != Group || c.Ended() {
 		return
 	}
@@ -191,6 +192,7 @@ func (e *Engine) endCall(callID string, res *graph.ResultInfo, mode string) {
 			if k, ok := opKinds[op.Type]; ok && k.endedMessage != "" {
 				msg = k.endedMessage
 			}
+			e.touchOp(op)
 			op.Status = OpFailed
 			op.LastActionAt = e.now
 			op.Result = &graph.ResultInfo{Code: 410, Subcode: 0, Message: msg}
@@ -203,12 +205,15 @@ func (e *Engine) addOp(c *Call, op *Operation) {
 	e.ops[strings.ToLower(op.ID)] = op
 	e.opOrder = append(e.opOrder, op)
 	c.ops = append(c.ops, op)
+	if e.dirty.on {
+		e.dirty.newOps = append(e.dirty.newOps, op)
+	}
 }
 
 // incomingCall: a simulated identity calls the bot.
-func (e *Engine) incomingCall(name string, from *Identity) *Call {
+func (e *Engine) incomingCall(name string, from, to *Identity) *Call {
 	c := &Call{ID: e.newID(), Name: name, Kind: PeerToPeer, State: CallIncoming, Direction: "incoming",
-		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1}
+		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1, ResourceAccount: to}
 	src := *from
 	c.Source = &src
 	bot := e.newParticipant(c, e.botIdentity(), true)
@@ -217,7 +222,7 @@ func (e *Engine) incomingCall(name string, from *Identity) *Call {
 	e.addCall(c)
 	e.state("call.incoming", c.ID, map[string]any{"from": from.Label(), "name": c.Name})
 	e.notifyCall(c, "created", "", e.callObj(c), "incoming from "+from.Label())
-	e.schedule(&event{at: e.now + e.cfg.RingTimeout, kind: evIncomingExpire, call: c.ID})
+	e.schedule(&event{at: e.now + e.cfg.AnswerTimeout, kind: evIncomingExpire, call: c.ID})
 	return c
 }
 

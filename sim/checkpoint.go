@@ -32,6 +32,7 @@ func (e *Engine) Clone() *Engine {
 	// a restore from copying the whole session's inputs (Replica detaches its copy)
 	c.inputs = e.inputs
 	c.enc = encodeCache{partSize: e.enc.partSize}
+	c.dirty = dirtySet{} // the driver turns tracking on for the engine it runs
 
 	// the directory
 	ids := make(map[*Identity]*Identity, len(e.dir))
@@ -140,6 +141,11 @@ func (e *Engine) Clone() *Engine {
 func cloneCall(call *Call, cloneOp func(*Operation) *Operation) *Call {
 	cc := *call
 	cc.Result = cloneResult(call.Result)
+	cc.Echo = call.Echo.clone()
+	if call.ResourceAccount != nil {
+		ra := *call.ResourceAccount
+		cc.ResourceAccount = &ra
+	}
 	if call.Source != nil {
 		s := *call.Source
 		cc.Source = &s

@@ -66,6 +66,7 @@ type Engine struct {
 	nameSeq int
 	invites int // invitees considered so far, for nth matching
 	enc     encodeCache
+	dirty   dirtySet // what changed since the driver last took it (changes.go); never copied
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call
@@ -124,6 +125,7 @@ func New(cfg Config) *Engine {
 	if cfg.KeepAliveTimeout == 0 {
 		cfg.KeepAliveTimeout = def.KeepAliveTimeout
 	}
+	cfg.fillTimers()
 	return &Engine{
 		cfg:     cfg,
 		prof:    cfg.Profile,
@@ -172,6 +174,7 @@ func (e *Engine) Emit(r Record) uint64 {
 	}
 	r.Seq = e.recSeq
 	r.T = int64(e.now / time.Millisecond)
+	e.touchCallID(r.Call)
 	e.out = append(e.out, r)
 	return r.Seq
 }
@@ -311,7 +314,11 @@ func (e *Engine) PendingEvents(limit int) []Pending {
 	return out
 }
 
-func (e *Engine) handle(ev *event) { ev.kind.handle(e, ev) }
+func (e *Engine) handle(ev *event) {
+	e.touchCallID(ev.call)
+	e.touchOpID(ev.op)
+	ev.kind.handle(e, ev)
+}
 
 func (e *Engine) newID() string { return e.rng.get("ids").guid() }
 

@@ -291,7 +291,9 @@ func TestLeave(t *testing.T) {
 	w.must(Input{Kind: InLeave, Call: "support", Participant: "dave"})
 	w.run()
 	ns := w.notes()
-	if len(ns) != 2 {
+	// the roster, the peer-to-peer call's end, and aloneTimeout later the group call's end:
+	// the bot was left alone in it
+	if len(ns) != 3 {
 		t.Fatalf("%d notifications", len(ns))
 	}
 	if got := rosterNames(ns[0]); !slices.Equal(got, []string{"Contoso Bot"}) {
@@ -300,6 +302,10 @@ func TestLeave(t *testing.T) {
 	ri := ns[1].data["resultInfo"].(map[string]any)
 	if ns[1].ChangeType != "deleted" || ri["subCode"] != 4521.0 {
 		t.Fatalf("p2p leave %s", ns[1].ResourceData)
+	}
+	ri = ns[2].data["resultInfo"].(map[string]any)
+	if ns[2].ChangeType != "deleted" || ri["subCode"] != 5002.0 || !strings.HasSuffix(ns[2].Resource, w.call("huddle").ID) {
+		t.Fatalf("alone in the group call %s %s", ns[2].Resource, ns[2].ResourceData)
 	}
 }
 
@@ -384,7 +390,7 @@ func TestMuteAndRemove(t *testing.T) {
 	w.must(Input{Kind: InRemove, Call: "huddle", Participant: "alice"})
 	w.run()
 	ns := w.notes()
-	if len(ns) != 2 {
+	if len(ns) != 3 || ns[2].ChangeType != "deleted" { // the last: the bot was left alone
 		t.Fatalf("%d", len(ns))
 	}
 	alice := ns[0].list[1]

@@ -132,6 +132,10 @@ func (r *FaultRule) Validate() error {
 		if r.Mode != MediaNeverActive {
 			return fmt.Errorf("fault %q: media mode must be %s, got %q", r.Name, MediaNeverActive, r.Mode)
 		}
+	case FaultPrompt, FaultRecord: // faults_media.go
+		if err := r.validateMediaFault(); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("fault %q: unknown kind %q", r.Name, r.Kind)
 	}

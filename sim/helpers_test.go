@@ -18,12 +18,22 @@ type world struct {
 // newWorld: a group call "huddle" (alice), a peer-to-peer call "support" (dave), and a directory.
 func newWorld(t *testing.T, profile string, seed uint64) *world {
 	t.Helper()
+	return newWorldCfg(t, profile, seed, nil)
+}
+
+// newWorldCfg is newWorld with mod applied to the engine's configuration (timers, ...).
+func newWorldCfg(t *testing.T, profile string, seed uint64, mod func(*Config)) *world {
+	t.Helper()
 	p, err := graph.ProfileByName(profile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t}
-	w.e = New(Config{Seed: seed, Profile: p})
+	cfg := Config{Seed: seed, Profile: p}
+	if mod != nil {
+		mod(&cfg)
+	}
+	w.e = New(cfg)
 	w.r = NewRunner(w.e, nil, func(rs []Record) { w.recs = append(w.recs, rs...) })
 	for _, id := range []Identity{
 		{Name: "alice", DisplayName: "Alice"},

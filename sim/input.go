@@ -76,7 +76,11 @@ func init() {
 					return Result{Err: fmt.Errorf("incoming call: a call named %q exists", in.Name)}
 				}
 			}
-			return Result{call: e.incomingCall(in.Name, from)}
+			c := e.incomingCall(in.Name, from, e.resourceAccount(in.To))
+			if in.Recording {
+				e.markPolicyRecording(c)
+			}
+			return Result{call: c}
 		},
 		summary: func(in Input) string { return "incoming call from " + in.From }})
 	registerInput(InLeave, inputKind{
@@ -177,7 +181,11 @@ type Input struct {
 	Participant string `json:"participant,omitempty"` // identity name, display name or participant id
 	Name        string `json:"name,omitempty"`        // name of a call being created
 	From        string `json:"from,omitempty"`        // caller of an incoming call
+	To          string `json:"to,omitempty"`          // resource account an incoming call came to ("": the bot)
 	CallKind    string `json:"callKind,omitempty"`    // peerToPeer or group (createCall)
+	// Recording marks an incoming call as a policy-based recording call (its answer window is
+	// a third of answerTimeout: 5 s by default).
+	Recording bool `json:"recording,omitempty"`
 
 	Invitees      []InviteeSpec `json:"invitees,omitempty"`
 	Targets       []string      `json:"targets,omitempty"`

@@ -22,11 +22,15 @@ type Builder func() (*Engine, Script, error)
 type Batch struct {
 	Records []Record
 	// Reset: the history was rebuilt (rewind, restart); Records holds everything up to now.
-	Reset  bool
-	World  World
-	Now    time.Duration
-	Speed  float64
-	Paused bool
+	Reset bool
+	// World, in a Reset batch to a world subscriber (Subscribe), is the whole world then;
+	// Changes, in the others, is what changed since that subscriber's previous batch. Apply
+	// keeps a World up to date from them.
+	World   World
+	Changes *Changes
+	Now     time.Duration
+	Speed   float64
+	Paused  bool
 	// Prompt is the scenario's pause prompt while it waits for the user.
 	Prompt string
 	// ScriptDone: the scenario has no steps left.
@@ -47,14 +51,28 @@ type Batch struct {
 }
 
 // Subscription receives batches. Batches are merged while the subscriber is busy, so a slow
-// reader never blocks the engine and never loses a record.
+// reader never blocks the engine and never loses a record. A rebuild (Reset) does not
+// swallow a batch of the timeline before it that the subscriber has not taken: that one is
+// handed out first, then the Reset (so a scenario load loses none of the old world's last
+// records). Only a rebuild over a rebuild not taken yet, with nothing new after it, replaces
+// it (its records are the newer one's, or gone with their timeline), and past maxQueued
+// timelines waiting, the newest is replaced.
 type Subscription struct {
-	world   bool // wants World snapshots (the TUI); record-only subscribers skip the copy
-	mu      sync.Mutex
-	pending Batch
-	more    [][]Record // records of later batches, joined to pending's by Take (one copy)
-	has     bool
-	signal  chan struct{}
+	world  bool // wants the World and its changes (the TUI); record-only subscribers skip them
+	mu     sync.Mutex
+	q      []*pendingBatch // the oldest first; pushes merge into the last
+	signal chan struct{}
+}
+
+// maxQueued bounds the timelines a subscription that does not take keeps waiting.
+const maxQueued = 8
+
+// pendingBatch is one timeline's merged batches waiting for Take.
+type pendingBatch struct {
+	b    Batch
+	more [][]Record // records of later batches, joined to b's by Take (one copy)
+	acc  changeAcc
+	news bool // it holds records the subscriber has not seen (not only a rebuilt history)
 }
 
 // C is signalled when a batch is waiting; call Take to get it.
@@ -63,31 +81,44 @@ func (s *Subscription) C() <-chan struct{} { return s.signal }
 // Take returns the merged batch waiting (ok false if none).
 func (s *Subscription) Take() (Batch, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.has {
+	if len(s.q) == 0 {
+		s.mu.Unlock()
 		return Batch{}, false
 	}
-	b := s.pending
+	p := s.q[0]
+	s.q[0] = nil
+	s.q = s.q[1:]
+	if len(s.q) == 0 {
+		s.q = nil
+	}
+	left := len(s.q) > 0
+	s.mu.Unlock()
+	if left { // the next timeline's batch is waiting too
+		select {
+		case s.signal <- struct{}{}:
+		default:
+		}
+	}
+	b := p.b
 	if b.parts != nil {
 		b.Records = joinParts(b.parts, b.Records)
 		b.parts = nil
 	}
-	if len(s.more) > 0 {
+	if len(p.more) > 0 {
 		n := len(b.Records)
-		for _, m := range s.more {
+		for _, m := range p.more {
 			n += len(m)
 		}
 		recs := make([]Record, 0, n)
 		recs = append(recs, b.Records...)
-		for _, m := range s.more {
+		for _, m := range p.more {
 			recs = append(recs, m...)
 		}
 		b.Records = recs
-		clear(s.more)
-		s.more = s.more[:0]
 	}
-	s.pending = Batch{}
-	s.has = false
+	if s.world {
+		b.Changes = p.acc.take()
+	}
 	return b, true
 }
 
@@ -106,32 +137,137 @@ func (s *Subscription) Next(ctx context.Context) (Batch, bool) {
 }
 
 func (s *Subscription) push(b Batch) {
+	ch := b.Changes
+	b.Changes = nil
 	s.mu.Lock()
-	if b.Reset && s.has && s.pending.Reset {
-		b.Kept = min(b.Kept, s.pending.Kept) // two rebuilds before a Take: what survived both
+	n := len(s.q)
+	var last *pendingBatch
+	if n > 0 {
+		last = s.q[n-1]
 	}
-	if b.Reset || !s.has {
-		s.pending = b
-		clear(s.more)
-		s.more = s.more[:0]
-	} else {
+	switch {
+	case b.Reset && last != nil && (last.b.Reset && !last.news || n >= maxQueued):
+		// a rebuild over one not taken: the newer replaces it
+		if last.b.Reset {
+			b.Kept = min(b.Kept, last.b.Kept) // two rebuilds before a Take: what survived both
+		}
+		p := &pendingBatch{b: b}
+		p.acc.add(ch)
+		s.q[n-1] = p
+	case b.Reset || last == nil:
+		p := &pendingBatch{b: b, news: !b.Reset}
+		p.acc.add(ch)
+		s.q = append(s.q, p)
+	default:
 		// the latest state, the records of both; joining them waits for Take, so a subscriber
 		// that takes rarely costs one copy of its records, not one per batch
-		recs, parts := s.pending.Records, s.pending.parts
-		reset, kept := s.pending.Reset, s.pending.Kept
 		if len(b.Records) > 0 {
-			s.more = append(s.more, b.Records)
+			last.more = append(last.more, b.Records)
+			last.news = true
 		}
-		s.pending = b
-		s.pending.Records, s.pending.parts = recs, parts
-		s.pending.Reset, s.pending.Kept = reset, kept
+		keep := last.b
+		last.b = b
+		last.b.Records, last.b.parts = keep.Records, keep.parts
+		last.b.Reset, last.b.Kept, last.b.World = keep.Reset, keep.Kept, keep.World
+		last.acc.add(ch)
 	}
-	s.has = true
 	s.mu.Unlock()
 	select {
 	case s.signal <- struct{}{}:
 	default:
 	}
+}
+
+// changeAcc merges the Changes of the batches a subscriber has not taken (Changes.merge, with
+// indexes kept between pushes, so a push costs what it adds, not what is waiting).
+type changeAcc struct {
+	ch         *Changes
+	calls, ops map[string]int // id -> index in ch.Calls, ch.Ops
+	dir        map[string]int // name -> index in ch.Directory
+	dead       bool           // entries were dropped: take compacts
+	deadCalls  map[int]bool
+	deadOps    map[int]bool
+}
+
+func (a *changeAcc) add(later *Changes) {
+	if later == nil {
+		return
+	}
+	if a.ch == nil {
+		a.ch = &Changes{}
+		a.calls, a.ops, a.dir = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	ch := a.ch
+	ch.Now, ch.Steps, ch.Faults, ch.Pending = later.Now, later.Steps, later.Faults, later.Pending
+	for _, id := range later.GoneCalls {
+		if i, ok := a.calls[id]; ok {
+			if a.deadCalls == nil {
+				a.deadCalls = map[int]bool{}
+			}
+			a.deadCalls[i], a.dead = true, true
+			delete(a.calls, id)
+		}
+	}
+	ch.GoneCalls = append(ch.GoneCalls, later.GoneCalls...)
+	for _, id := range later.GoneOps {
+		if i, ok := a.ops[id]; ok {
+			if a.deadOps == nil {
+				a.deadOps = map[int]bool{}
+			}
+			a.deadOps[i], a.dead = true, true
+			delete(a.ops, id)
+		}
+	}
+	ch.GoneOps = append(ch.GoneOps, later.GoneOps...)
+	for _, c := range later.Calls {
+		if i, ok := a.calls[c.ID]; ok {
+			ch.Calls[i] = c
+			continue
+		}
+		a.calls[c.ID] = len(ch.Calls)
+		ch.Calls = append(ch.Calls, c)
+	}
+	for _, o := range later.Ops {
+		if i, ok := a.ops[o.ID]; ok {
+			ch.Ops[i] = o
+			continue
+		}
+		a.ops[o.ID] = len(ch.Ops)
+		ch.Ops = append(ch.Ops, o)
+	}
+	for _, id := range later.Directory {
+		if i, ok := a.dir[id.Name]; ok {
+			ch.Directory[i] = id
+			continue
+		}
+		a.dir[id.Name] = len(ch.Directory)
+		ch.Directory = append(ch.Directory, id)
+	}
+}
+
+// take returns the merged changes (nil if none) and empties the accumulator.
+func (a *changeAcc) take() *Changes {
+	ch := a.ch
+	if ch != nil && a.dead {
+		calls := ch.Calls[:0]
+		for i, c := range ch.Calls {
+			if !a.deadCalls[i] {
+				calls = append(calls, c)
+			}
+		}
+		clear(ch.Calls[len(calls):])
+		ch.Calls = calls
+		ops := ch.Ops[:0]
+		for i, o := range ch.Ops {
+			if !a.deadOps[i] {
+				ops = append(ops, o)
+			}
+		}
+		clear(ch.Ops[len(ops):])
+		ch.Ops = ops
+	}
+	*a = changeAcc{}
+	return ch
 }
 
 type loggedInput struct {
@@ -201,6 +337,7 @@ func (d *Driver) reset() error {
 	}
 	d.hist, d.seq = history{}, 0
 	d.runner = NewRunner(e, s, d.keep)
+	d.track()
 	d.runner.Start()
 	d.log = nil
 	d.forgot = false
@@ -250,6 +387,12 @@ func (d *Driver) subscribe(world bool) *Subscription {
 		d.mu.Lock()
 		d.subs = append(d.subs, s)
 		d.mu.Unlock()
+		if world && !d.runner.E.dirty.on {
+			// from now on the engine marks what it touches; what it touched before is in
+			// the snapshot (with tracking on already, the marks stay for the others: the
+			// next batch repeats some of what the snapshot has, which changes nothing)
+			d.runner.E.trackChanges(true)
+		}
 		b := d.batch(nil, true)
 		b.parts = d.hist.share()
 		if world {
@@ -258,6 +401,18 @@ func (d *Driver) subscribe(world bool) *Subscription {
 		s.push(b)
 	})
 	return s
+}
+
+// track turns the engine's change marks on when a world subscriber exists (a new runner: a
+// rebuild, which publishes a Reset with a whole World, so the marks start empty).
+func (d *Driver) track() {
+	on := false
+	d.mu.Lock()
+	for _, s := range d.subs {
+		on = on || s.world
+	}
+	d.mu.Unlock()
+	d.runner.E.trackChanges(on)
 }
 
 func (d *Driver) batch(recs []Record, reset bool) Batch {
@@ -281,19 +436,29 @@ func (d *Driver) publish(from int, reset bool) {
 	d.mu.Lock()
 	subs := append([]*Subscription(nil), d.subs...)
 	d.mu.Unlock()
-	var world *World
+	// world subscribers get what changed since the last publish (one copy of what was
+	// touched, shared), or, in a Reset, a whole World of their own (they apply changes to it)
+	var ch *Changes
+	e := d.runner.E
 	for _, s := range subs {
-		if s.world {
-			if world == nil {
-				w := d.runner.E.Snapshot()
-				world = &w
-			}
-			wb := b
-			wb.World = *world
-			s.push(wb)
+		if !s.world {
+			s.push(b)
 			continue
 		}
-		s.push(b)
+		wb := b
+		if reset {
+			wb.World = e.Snapshot()
+		} else {
+			if ch == nil {
+				c := e.takeChanges()
+				ch = &c
+			}
+			wb.Changes = ch
+		}
+		s.push(wb)
+	}
+	if reset && e.dirty.on {
+		e.trackChanges(true) // the snapshots have it all
 	}
 	if d.hist.len() > d.maxRec { // bound memory; rewind past this point is not possible
 		d.hist.dropFront(d.maxRec / 2) // the newer half
@@ -570,6 +735,7 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 	r := rb.r
 	d.runner = r
 	r.Sink = d.keep
+	d.track()
 	d.seq = last
 	var facts []Input // the delivery decisions the replay did not reach
 	for _, l := range d.log[rb.applied-d.logBase:] {
@@ -646,7 +812,14 @@ func (d *Driver) replayLog(r *Runner, from int, steps uint64, until time.Duratio
 	i := 0
 	for {
 		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps && (until < 0 || log[i].at <= until) {
-			r.E.AdvanceTo(log[i].at)
+			// the clock only, never a step: the live runner had taken exactly these steps when
+			// it applied the input, and events due by then that it had not taken (after a
+			// step, or a rewind to a step, more is often due at that very time) were still
+			// pending; Engine.AdvanceTo would take them first and apply the input later in
+			// the timeline than it was applied
+			if at := log[i].at; at > r.E.now {
+				r.E.now = at
+			}
 			r.Apply(log[i].in)
 			i++
 		}
@@ -700,8 +873,15 @@ func (d *Driver) Unsubscribe(s *Subscription) {
 		for i, x := range d.subs {
 			if x == s {
 				d.subs = append(d.subs[:i], d.subs[i+1:]...)
-				return
+				break
 			}
+		}
+		on := false
+		for _, x := range d.subs {
+			on = on || x.world
+		}
+		if !on && d.runner.E.dirty.on {
+			d.runner.E.trackChanges(false)
 		}
 	})
 }

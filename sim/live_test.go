@@ -114,9 +114,11 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 		if !b.Reset || countNotes(b.Records) != 1 {
 			t.Fatalf("after back: reset=%v notes=%d", b.Reset, countNotes(b.Records))
 		}
+		var w World
+		b.Apply(&w)
 		// the invite survived the replay
-		if len(b.World.Ops) != 1 {
-			t.Fatalf("replay lost the invite: %d ops", len(b.World.Ops))
+		if len(w.Ops) != 1 {
+			t.Fatalf("replay lost the invite: %d ops", len(w.Ops))
 		}
 		d.StepEvent()
 		synctest.Wait()
@@ -130,7 +132,8 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 		}
 		synctest.Wait()
 		b, _ = sub.Take()
-		if !b.Reset || countNotes(b.Records) != 0 || b.Now != time.Second || len(b.World.Ops) != 1 || b.World.Ops[0].Status != "running" {
+		b.Apply(&w)
+		if !b.Reset || countNotes(b.Records) != 0 || b.Now != time.Second || len(w.Ops) != 1 || w.Ops[0].Status != "running" {
 			t.Fatalf("rewind to 1s: reset=%v notes=%d now=%v", b.Reset, countNotes(b.Records), b.Now)
 		}
 		if err := d.Restart(); err != nil {
@@ -138,7 +141,8 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 		}
 		synctest.Wait()
 		b, _ = sub.Take()
-		if !b.Reset || len(b.World.Ops) != 0 {
+		b.Apply(&w)
+		if !b.Reset || len(w.Ops) != 0 {
 			t.Fatal("restart should forget inputs")
 		}
 		cancel()
@@ -168,8 +172,10 @@ func TestDriverUndo(t *testing.T) {
 			}
 			return false, false
 		}
-		if m, ok := muted(b.World); !m || !ok || len(b.World.Ops) != 2 {
-			t.Fatalf("before undo: heidi muted=%v present=%v, %d ops", m, ok, len(b.World.Ops))
+		var w World
+		b.Apply(&w)
+		if m, ok := muted(w); !m || !ok || len(w.Ops) != 2 {
+			t.Fatalf("before undo: heidi muted=%v present=%v, %d ops", m, ok, len(w.Ops))
 		}
 		in, ok := d.Undo()
 		if !ok || in.Kind != InMute || in.Summary() != "mute heidi on huddle" {
@@ -177,16 +183,18 @@ func TestDriverUndo(t *testing.T) {
 		}
 		synctest.Wait()
 		b, _ = sub.Take()
-		if m, ok := muted(b.World); m || !ok || len(b.World.Ops) != 1 || !b.Paused || !b.Reset {
-			t.Fatalf("after undo: heidi muted=%v present=%v, %d ops, paused=%v reset=%v", m, ok, len(b.World.Ops), b.Paused, b.Reset)
+		b.Apply(&w)
+		if m, ok := muted(w); m || !ok || len(w.Ops) != 1 || !b.Paused || !b.Reset {
+			t.Fatalf("after undo: heidi muted=%v present=%v, %d ops, paused=%v reset=%v", m, ok, len(w.Ops), b.Paused, b.Reset)
 		}
 		if in, ok := d.Undo(); !ok || in.Kind != InInvite {
 			t.Fatalf("second undo took back %+v (%v)", in, ok)
 		}
 		synctest.Wait()
 		b, _ = sub.Take()
-		if _, ok := muted(b.World); ok || len(b.World.Ops) != 0 {
-			t.Fatalf("after the second undo heidi is still in the call (%d ops)", len(b.World.Ops))
+		b.Apply(&w)
+		if _, ok := muted(w); ok || len(w.Ops) != 0 {
+			t.Fatalf("after the second undo heidi is still in the call (%d ops)", len(w.Ops))
 		}
 		if _, ok := d.Undo(); ok {
 			t.Fatal("a third undo had something to take back")
@@ -279,12 +287,49 @@ func TestSubscriptionMerges(t *testing.T) {
 	if _, ok := s.Take(); ok {
 		t.Fatal("a second Take found a batch")
 	}
-	// a reset replaces what was waiting; later batches join it, and it stays a reset
-	s.push(Batch{Records: []Record{rec(6)}})
+	// a reset does not swallow what was waiting (the old timeline's last records come out
+	// first); later batches join the reset, and it stays a reset
+	s.push(Batch{Records: []Record{rec(6)}, Now: 5})
 	s.push(Batch{Records: []Record{rec(1)}, Reset: true, Now: 9})
 	s.push(Batch{Records: []Record{rec(2)}, Now: 10})
 	b, _ = s.Take()
+	if len(b.Records) != 1 || b.Records[0].Seq != 6 || b.Reset || b.Now != 5 {
+		t.Fatalf("before the reset: %+v", b)
+	}
+	select {
+	case <-s.C():
+	default:
+		t.Fatal("no signal for the reset waiting behind")
+	}
+	b, _ = s.Take()
 	if len(b.Records) != 2 || b.Records[0].Seq != 1 || b.Records[1].Seq != 2 || !b.Reset || b.Now != 10 {
 		t.Fatalf("after reset: %+v", b)
+	}
+	// a reset over a reset not taken, with nothing new after it, replaces it (what survived
+	// both is kept); with new records after it, both come out
+	s.push(Batch{Records: []Record{rec(1)}, Reset: true, Kept: 4, Now: 1})
+	s.push(Batch{Records: []Record{rec(1), rec(2)}, Reset: true, Kept: 7, Now: 2})
+	b, _ = s.Take()
+	if !b.Reset || b.Kept != 4 || len(b.Records) != 2 || b.Now != 2 {
+		t.Fatalf("two resets: %+v", b)
+	}
+	s.push(Batch{Records: []Record{rec(1)}, Reset: true, Now: 1})
+	s.push(Batch{Records: []Record{rec(2)}, Now: 2})
+	s.push(Batch{Records: []Record{rec(1)}, Reset: true, Now: 3})
+	b, _ = s.Take()
+	b2, ok2 := s.Take()
+	if !b.Reset || len(b.Records) != 2 || !ok2 || !b2.Reset || len(b2.Records) != 1 || b2.Now != 3 {
+		t.Fatalf("reset, news, reset: %+v then %+v", b, b2)
+	}
+	// a subscriber that never takes keeps at most maxQueued timelines
+	for i := range 3 * maxQueued {
+		s.push(Batch{Records: []Record{rec(uint64(i))}, Reset: i%2 == 0})
+	}
+	n := 0
+	for _, ok := s.Take(); ok; _, ok = s.Take() {
+		n++
+	}
+	if n != maxQueued {
+		t.Fatalf("%d batches waiting, want %d", n, maxQueued)
 	}
 }

@@ -123,10 +123,6 @@ func init() {
 		}})
 }
 
-// appHostedMedia reports whether the bot hosts the call's media itself. The call records no
-// mediaConfig yet (create and answer do not keep it), so every call counts as service-hosted.
-func appHostedMedia(*Call) bool { return false }
-
 // mediaAudio is what mediaState.audio should say now.
 func (e *Engine) mediaAudio(c *Call) string {
 	if c.MediaNever || c.MediaDown {
@@ -145,7 +141,7 @@ func (e *Engine) mediaAudio(c *Call) string {
 // syncMediaState tells the bot when the call's mediaState changed: updated {state,
 // mediaState}. Before the first active one nothing is sent (the call's media has not started).
 func (e *Engine) syncMediaState(c *Call) {
-	if !e.prof.MediaState || c.State != CallEstablished || appHostedMedia(c) {
+	if !e.prof.MediaState || c.State != CallEstablished || c.AppHostedMedia() {
 		return
 	}
 	want := e.mediaAudio(c)
@@ -166,7 +162,7 @@ func (e *Engine) mediaStateObj(audio string) graph.Obj {
 // mediaEstablished runs when a call becomes established: a neverActive fault keeps its media
 // inactive and schedules its end; otherwise mediaState goes active.
 func (e *Engine) mediaEstablished(c *Call) {
-	if e.mediaFault(c.ID) {
+	if e.neverActiveFault(c.ID) {
 		c.MediaNever = true
 		e.state("media.neverActive", c.ID, nil)
 		e.schedule(&event{at: e.now + MediaTimeout, kind: evMediaTimeout, call: c.ID})
@@ -175,8 +171,8 @@ func (e *Engine) mediaEstablished(c *Call) {
 	e.syncMediaState(c)
 }
 
-// mediaFault reports whether an armed media fault (neverActive) fires for the call.
-func (e *Engine) mediaFault(callID string) bool {
+// neverActiveFault reports whether an armed media fault (neverActive) fires for the call.
+func (e *Engine) neverActiveFault(callID string) bool {
 	for _, r := range e.faults {
 		if r.Kind != FaultMedia || !e.callMatches(r.Call, callID) {
 			continue
@@ -199,7 +195,7 @@ func (e *Engine) farParticipant(what, call, who string) (*Call, *Participant, er
 		return nil, nil, fmt.Errorf("%s: %q is not a participant of %s", what, who, c.Name)
 	}
 	if c.State != CallEstablished {
-		return nil, nil, fmt.Errorf("%s: call %s is %s; only an established call can be held or resumed", what, c.Name, c.State)
+		return nil, nil, fmt.Errorf("%s: call %s is %s; far-end actions need an established call", what, c.Name, c.State)
 	}
 	return c, p, nil
 }
@@ -259,42 +255,55 @@ func (e *Engine) streamsChanged(c *Call, p *Participant, event string) {
 		"roster "+strconv.Itoa(len(c.Roster))+" ("+p.Identity.Label()+" streams)")
 }
 
-// mediaStreams renders a participant's mediaStreams.
+// mediaStreams renders a participant's mediaStreams. The streams share one backing array, and
+// the constant strings are boxed as constants (no allocation): a full roster re-encodes many
+// participants (BenchmarkInviteStorm).
 func (e *Engine) mediaStreams(p *Participant) []graph.Obj {
-	stream := func(mediaType, label string, source int, dir string) graph.Obj {
-		if p.Held || p.HoldMusic {
+	n := 1
+	if e.prof.TeamsStreams && (!p.IsBot && (p.Identity.Kind == KindUser || p.Identity.Kind == "")) {
+		n = 4
+	} else if e.prof.TeamsStreams && p.IsBot && p.ShareRole != "" {
+		n = 2
+	}
+	per := 5
+	if e.prof.OperationParticipants { // v1 carries @odata.type on nested values
+		per = 6
+	}
+	kvs := make([]graph.KV, 0, n*per)
+	out := make([]graph.Obj, 0, n)
+	held := p.Held || p.HoldMusic
+	stream := func(mediaType, label any, source int, dir any) {
+		if held {
 			dir = "inactive"
 		}
-		return e.typed(graph.Obj{
-			{K: "mediaType", V: mediaType},
-			{K: "label", V: label},
-			{K: "sourceId", V: strconv.Itoa(source)},
-			{K: "direction", V: dir},
-			{K: "serverMuted", V: p.Muted},
-		}, "#microsoft.graph.mediaStream")
-	}
-	out := []graph.Obj{stream("audio", "main-audio", p.SourceID, "sendReceive")}
-	if !e.prof.TeamsStreams {
-		return out
-	}
-	switch {
-	case p.IsBot:
-		if p.ShareRole != "" {
-			dir := "receiveOnly"
-			if p.ShareRole == ShareRoleSharer {
-				dir = "sendOnly"
-			}
-			out = append(out, stream("videoBasedScreenSharing", "applicationsharing-video", p.SourceID+2, dir))
+		i := len(kvs)
+		if e.prof.OperationParticipants {
+			kvs = append(kvs, graph.KV{K: "@odata.type", V: "#microsoft.graph.mediaStream"})
 		}
-	case p.Identity.Kind == KindUser || p.Identity.Kind == "":
-		vbss := "receiveOnly"
+		kvs = append(kvs,
+			graph.KV{K: "mediaType", V: mediaType},
+			graph.KV{K: "label", V: label},
+			graph.KV{K: "sourceId", V: strconv.Itoa(source)},
+			graph.KV{K: "direction", V: dir},
+			graph.KV{K: "serverMuted", V: p.Muted})
+		out = append(out, graph.Obj(kvs[i:len(kvs):len(kvs)]))
+	}
+	stream("audio", "main-audio", p.SourceID, "sendReceive")
+	switch {
+	case n == 2: // the bot, once it has a screen sharing role
+		dir := any("receiveOnly")
+		if p.ShareRole == ShareRoleSharer {
+			dir = "sendOnly"
+		}
+		stream("videoBasedScreenSharing", "applicationsharing-video", p.SourceID+2, dir)
+	case n == 4: // a Teams user
+		vbss := any("receiveOnly")
 		if p.Sharing {
 			vbss = "sendOnly"
 		}
-		out = append(out,
-			stream("video", "main-video", p.SourceID+1, "sendReceive"),
-			stream("videoBasedScreenSharing", "applicationsharing-video", p.SourceID+2, vbss),
-			stream("data", "data", p.SourceID+3, "sendReceive"))
+		stream("video", "main-video", p.SourceID+1, "sendReceive")
+		stream("videoBasedScreenSharing", "applicationsharing-video", p.SourceID+2, vbss)
+		stream("data", "data", p.SourceID+3, "sendReceive")
 	}
 	return out
 }

@@ -72,3 +72,13 @@ func (ps mediaPrompts) check() *answer {
 	}
 	return nil
 }
+
+// serviceHostedOnly refuses a media action of the service (playPrompt, recordResponse) on a call
+// whose media the bot hosts (call-playprompt.md: service-hosted media only).
+func serviceHostedOnly(c *Call, action string) *answer {
+	if !c.AppHostedMedia() {
+		return nil
+	}
+	a := badRequest("%s is only supported for calls with service-hosted media; call %s uses appHostedMediaConfig.", action, c.ID)
+	return &a
+}

@@ -41,7 +41,7 @@ func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summar
 	n := &pendingNote{
 		callback: c.CallbackURI,
 		body:     bytes.Clone(e.enc.scratch),
-		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, Summary: summary},
+		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, ChainID: c.ChainID, Summary: summary},
 	}
 	if cap(e.enc.scratch) > 1<<20 {
 		e.enc.scratch = nil // one huge roster does not pin a megabyte for ever

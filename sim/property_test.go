@@ -79,7 +79,14 @@ func randomInputs(r *rand.Rand, n int) []TimedInput {
 // it goes.
 func play(t *testing.T, profile string, seed uint64, inputs []TimedInput) []byte {
 	t.Helper()
-	w := newWorld(t, profile, seed)
+	b, _ := playCfg(t, profile, seed, inputs, nil)
+	return b
+}
+
+// playCfg is play on a world whose configuration mod changes; it also returns the world.
+func playCfg(t *testing.T, profile string, seed uint64, inputs []TimedInput, mod func(*Config)) ([]byte, *world) {
+	t.Helper()
+	w := newWorldCfg(t, profile, seed, mod)
 	check := func() {
 		for _, c := range w.e.Calls() {
 			seen := map[string]bool{}
@@ -120,7 +127,7 @@ func play(t *testing.T, profile string, seed uint64, inputs []TimedInput) []byte
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
-	return buf.Bytes()
+	return buf.Bytes(), w
 }
 
 func TestPropertiesOverRandomInputs(t *testing.T) {

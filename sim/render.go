@@ -75,7 +75,7 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	return append(o,
 		graph.KV{K: "info", V: info},
 		graph.KV{K: "mediaStreams", V: e.mediaStreams(p)},
-		graph.KV{K: "isMuted", V: p.Muted},
+		graph.KV{K: "isMuted", V: p.Muted || p.SelfMuted},
 		graph.KV{K: "isInLobby", V: p.InLobby},
 	)
 }
@@ -230,38 +230,39 @@ func (e *Engine) callObj(c *Call) graph.Obj {
 	if c.Subject != "" {
 		o = append(o, graph.KV{K: "subject", V: c.Subject})
 	}
-	bot := graph.Obj{{K: "identity", V: e.identitySet(e.botIdentity())}}
-	src := bot
-	targets := make([]graph.Obj, 0, len(c.Targets))
-	if c.Direction == "incoming" && c.Source != nil {
-		src = graph.Obj{{K: "identity", V: e.identitySet(*c.Source)}}
-		targets = append(targets, bot)
-	} else {
-		for _, t := range c.Targets {
-			targets = append(targets, graph.Obj{{K: "identity", V: e.identitySet(t)}})
-		}
+	o = append(o, graph.KV{K: "source", V: e.callSource(c)}, graph.KV{K: "targets", V: e.callTargets(c)})
+	var modalities any = []any{"audio"}
+	if len(c.Echo.Modalities) > 0 {
+		modalities = c.Echo.Modalities
+	}
+	o = append(o, graph.KV{K: "requestedModalities", V: modalities})
+	switch {
+	case len(c.Echo.MediaConfig) > 0:
+		o = append(o, graph.KV{K: "mediaConfig", V: c.Echo.MediaConfig})
+	case c.Direction != "incoming": // an incoming call has none until the bot answers it
+		o = append(o, graph.KV{K: "mediaConfig", V: graph.Obj{{K: "@odata.type", V: serviceHostedMedia}}})
+	}
+	chain := c.ChainID
+	if chain == "" {
+		chain = c.ID
 	}
 	o = append(o,
-		graph.KV{K: "source", V: src},
-		graph.KV{K: "targets", V: targets},
-		graph.KV{K: "requestedModalities", V: []any{"audio"}},
-		graph.KV{K: "mediaConfig", V: graph.Obj{{K: "@odata.type", V: "#microsoft.graph.serviceHostedMediaConfig"}}},
 		graph.KV{K: "tenantId", V: c.TenantID},
 		graph.KV{K: "myParticipantId", V: c.MyParticipantID},
-		graph.KV{K: "callChainId", V: c.ID},
+		graph.KV{K: "callChainId", V: chain},
 	)
+	if c.Direction == "incoming" && c.Source != nil {
+		o = append(o, graph.KV{K: "incomingContext", V: e.incomingContext(c)})
+	}
 	if c.Result != nil {
 		o = append(o, graph.KV{K: "resultInfo", V: c.Result.Obj(e.prof)})
 	}
-	if c.Delta {
-		o = append(o, graph.KV{K: "callOptions", V: graph.Obj{{K: "@odata.type", V: "#microsoft.graph.outgoingCallOptions"}, {K: "isDeltaRosterEnabled", V: true}}})
-	}
-	return o
+	return e.callEchoes(c, o)
 }
 
 // callStateObj is the partial call of an updated/deleted notification.
 func (e *Engine) callStateObj(c *Call, fields ...graph.KV) graph.Obj {
 	c.Etag++
 	o := e.entityHead("#microsoft.graph.call", appPath(c.ID), c.ID, c.Etag)
-	return append(o, fields...)
+	return e.stateEchoes(c, append(o, fields...))
 }

@@ -59,6 +59,13 @@ type Config struct {
 	// KeepAliveTimeout is how long a call lives after it started or after its last keepAlive
 	// (default 45 min, the docs' figure; spec graph-surface.md §5 timers.keepAliveTimeout).
 	KeepAliveTimeout time.Duration
+	// AnswerTimeout is how long the bot has to answer an incoming call (default 15 s; a third
+	// of it for policy-based recording calls). LobbyTimeout, AloneTimeout and PromptDuration
+	// are the other timers of spec §5 (timers.go has the table with their defaults).
+	AnswerTimeout  time.Duration
+	LobbyTimeout   time.Duration
+	AloneTimeout   time.Duration
+	PromptDuration time.Duration
 }
 
 // DefaultConfig returns the defaults of spec §3-§4.
@@ -83,6 +90,10 @@ func DefaultConfig() Config {
 		InviteStatus:     200,
 		MaxFinished:      256,
 		KeepAliveTimeout: 45 * time.Minute,
+		AnswerTimeout:    15 * time.Second,
+		LobbyTimeout:     15 * time.Minute,
+		AloneTimeout:     time.Minute,
+		PromptDuration:   PromptDuration,
 	}
 }
 
@@ -160,6 +171,8 @@ type Participant struct {
 	// ShareRole is the bot's screen sharing role (changeScreenSharingRole), "" before any.
 	Sharing   bool   // checkpoint: copy
 	ShareRole string // checkpoint: copy
+	// SelfMuted: the person muted their own microphone (isMuted without serverMuted).
+	SelfMuted bool // checkpoint: copy
 }
 
 // Ringing is an invitee or callee who has not answered yet.
@@ -216,6 +229,14 @@ type Call struct {
 	MediaState string // checkpoint: copy
 	MediaDown  bool   // checkpoint: copy
 	MediaNever bool   // checkpoint: copy
+	// Echo is what the bot sent when it created or answered the call (shape.go); ChainID its
+	// callChainId, shared by the legs of one conference; ResourceAccount the resource account
+	// an incoming call came to (nil: the bot's application).
+	Echo            Echo      // checkpoint: Echo.clone
+	ChainID         string    // checkpoint: copy
+	ResourceAccount *Identity // checkpoint: copy
+	// Recording is the recording status the bot last set (updateRecordingStatus; "": never).
+	Recording  string // checkpoint: copy
 	nextSource int
 	ops        []*Operation // this call's operations, in creation order
 
@@ -223,6 +244,11 @@ type Call struct {
 	// transfers (Transfer.Gen).
 	Transfer  *Transfer // checkpoint: deep
 	transfers int       // checkpoint: copy
+	// PolicyRecording: an incoming policy-based recording call (a third of answerTimeout to
+	// answer). Alone: the bot is alone in this group call, since AloneSince (aloneTimeout).
+	PolicyRecording bool          // checkpoint: copy
+	Alone           bool          // checkpoint: copy
+	AloneSince      time.Duration // checkpoint: copy
 }
 
 // Ended reports whether the call is over (terminated).
@@ -295,7 +321,10 @@ type Operation struct {
 	// long the recording is.
 	RecordingToken string        // checkpoint: copy
 	RecordedFor    time.Duration // checkpoint: copy
-	Etag           int
+	// Participant is the participant id an operation on one participant acts on
+	// (startHoldMusic, stopHoldMusic).
+	Participant string // checkpoint: copy
+	Etag        int
 
 	forgotten bool // its call was forgotten (Engine.forgetOld)
 }
@@ -354,7 +383,9 @@ type NoteMeta struct {
 	ChangeType string
 	Resource   string
 	CallID     string
-	Summary    string
+	// ChainID is the call's callChainId (the X-Microsoft-Skype-Chain-ID header of serve's POST).
+	ChainID string
+	Summary string
 }
 
 // Time returns the record's virtual time as a duration since the epoch.

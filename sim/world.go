@@ -25,6 +25,9 @@ func (e *Engine) AddIdentity(id Identity) *Identity {
 		id.Name = id.ID
 	}
 	p := &id
+	if e.dirty.on {
+		e.dirty.ids = append(e.dirty.ids, p)
+	}
 	e.dirByID[strings.ToLower(id.ID)] = p
 	for i, old := range e.dir {
 		if old.Name == id.Name {
@@ -92,10 +95,12 @@ func (e *Engine) FindCall(ref string) (*Call, bool) {
 		ref = ref[i+len("/calls/"):]
 	}
 	if c, ok := e.callIdx[strings.ToLower(ref)]; ok {
+		e.touchCall(c)
 		return c, true
 	}
 	for _, c := range e.calls {
 		if c.Name == ref {
+			e.touchCall(c)
 			return c, true
 		}
 	}
@@ -108,6 +113,9 @@ func (e *Engine) Calls() []*Call { return e.calls }
 // Operation returns an operation by id.
 func (e *Engine) Operation(id string) (*Operation, bool) {
 	o, ok := e.ops[strings.ToLower(id)]
+	if ok {
+		e.touchOp(o)
+	}
 	return o, ok
 }
 
@@ -120,9 +128,15 @@ func (e *Engine) addCall(c *Call) {
 		c.Name = fmt.Sprintf("call-%d", e.nameSeq)
 	}
 	c.CreatedAt = e.now
+	if c.ChainID == "" {
+		c.ChainID = e.chainFor(c.Echo.ThreadID)
+	}
 	e.armKeepAlive(c)
 	e.calls = append(e.calls, c)
 	e.callIdx[strings.ToLower(c.ID)] = c
+	if e.dirty.on {
+		e.dirty.newCalls = append(e.dirty.newCalls, c)
+	}
 }
 
 // forgetOld drops the oldest ended calls (and their operations) beyond MaxFinished, so memory
@@ -142,6 +156,12 @@ func (e *Engine) forgetOld() {
 			for _, o := range c.ops {
 				delete(e.ops, strings.ToLower(o.ID))
 				o.forgotten = true
+			}
+			if e.dirty.on {
+				e.dirty.goneCalls = append(e.dirty.goneCalls, c.ID)
+				for _, o := range c.ops {
+					e.dirty.goneOps = append(e.dirty.goneOps, o.ID)
+				}
 			}
 			nops += len(c.ops)
 			continue

@@ -164,6 +164,13 @@ func TestCallFlowsDoc(t *testing.T) {
 		play(t, name).Mermaid(&b)
 		b.WriteString("```\n")
 	}
+	b.WriteString("\n# Call flows of transfer and redirect\n\nThe built-ins of api/call-transfer.md and api/call-redirect.md.\n")
+	for _, name := range []string{"ivr-transfer", "consultative-transfer", "redirect"} {
+		s, _ := scenarios.Load(name)
+		b.WriteString("\n## " + s.Title() + "\n\n`callsim export " + name + "`\n\n```mermaid\n")
+		play(t, name).Mermaid(&b)
+		b.WriteString("```\n")
+	}
 	path := filepath.Join("..", "docs", "call-flows.md")
 	if *update {
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {

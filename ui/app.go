@@ -48,6 +48,7 @@ const (
 	overlayFaults
 	overlayCall
 	overlayHelp
+	overlayTransfer
 )
 
 type statusKind int
@@ -118,6 +119,8 @@ type Model struct {
 	invite  inviteForm
 	faults  faultPanel
 	callF   callForm
+	// transfer is the transfer/redirect form (transferform.go)
+	transfer transferForm
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -344,9 +347,17 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.feed.reset()
 		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
 	}
-	m.world = b.World
-	for i := range b.World.Calls {
-		m.names[b.World.Calls[i].ID] = b.World.Calls[i].Name
+	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
+	// copies what changed in a turn, not the whole world
+	b.Apply(&m.world)
+	if b.Reset || b.Changes == nil {
+		for i := range m.world.Calls {
+			m.names[m.world.Calls[i].ID] = m.world.Calls[i].Name
+		}
+	} else {
+		for i := range b.Changes.Calls {
+			m.names[b.Changes.Calls[i].ID] = b.Changes.Calls[i].Name
+		}
 	}
 	for i := range b.Records {
 		r := &b.Records[i]
@@ -395,10 +406,10 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	}
 	m.batchAt, m.wallNow = at, at
 	m.got = true
-	m.calls.setCalls(b.World.Calls)
+	m.calls.setCalls(m.world.Calls)
 	m.syncSelection()
 	if m.overlay == overlayFaults {
-		m.faults.setArmed(b.World.Faults)
+		m.faults.setArmed(m.world.Faults)
 	}
 	if m.captionLines() != hadCaption {
 		m.relayout()
@@ -443,6 +454,8 @@ func (m *Model) activeField() *field {
 		if m.callF.current() == cfName {
 			return &m.callF.name
 		}
+	case overlayTransfer:
+		return m.transfer.textField()
 	case overlayNone:
 		if m.feed.editing {
 			return &m.feed.input
@@ -486,6 +499,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.faultKey(msg)
 	case overlayCall:
 		return m.callKey(msg)
+	case overlayTransfer:
+		return m.transferKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -530,6 +545,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.invite = newInviteForm(c, m.world)
 		m.overlay = overlayInvite
 		return m, nil
+	case key.Matches(msg, k.Transfer, k.Redirect):
+		return m.openTransfer(key.Matches(msg, k.Redirect))
 	case key.Matches(msg, k.Faults):
 		m.faults = newFaultPanel(m.world)
 		m.overlay = overlayFaults
@@ -575,6 +592,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		args, _ := json.Marshal(sim.PressArgs{Tones: "1"})
 		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
+	case key.Matches(msg, k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole):
+		return m.mediaKey(msg)
+	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join):
+		return m, m.shapeKey(msg)
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()
@@ -824,6 +845,9 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	if msg.form == overlayTransfer {
+		return m.transferDone(msg)
+	}
 	text, ok := describeResponse(msg.res)
 	switch msg.form {
 	case overlayInvite:
@@ -1253,6 +1277,8 @@ func (m Model) overlayView() string {
 		return m.faults.View(m.st, w)
 	case overlayCall:
 		return m.callF.View(m.st, w)
+	case overlayTransfer:
+		return m.transfer.View(m.st, w)
 	case overlayHelp:
 		return m.fullHelpView(w)
 	}
@@ -1377,6 +1403,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormLeft, k.FormRight, k.FormNext, k.Disarm, k.FormClose}
 	case overlayCall:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
+	case overlayTransfer:
+		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}

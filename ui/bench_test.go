@@ -8,34 +8,38 @@ import (
 )
 
 // benchModel: 200×60, a call with 5,000 participants (and 50 ringing), 100,000 notifications.
-func benchModel(b *testing.B) Model {
+func benchModel(b testing.TB) Model { return benchModelSized(b, 5000, 200, 100000) }
+
+// benchModelSized: 200×60, a call with parts participants (and 50 ringing), ops operations,
+// notes notifications, the roster focused.
+func benchModelSized(b testing.TB, parts, nops, notes int) Model {
 	b.Helper()
 	m := New(nil, Options{Title: "bench", Profile: "seed", Seed: 1, FeedLimit: 100000})
 	m.manual = true
 	nm, _ := m.Update(sizeMsg(200, 60))
 	m = nm.(Model)
 	c := sim.Call{ID: "c1", Name: "town-hall", Kind: sim.Group, State: "established"}
-	for i := 0; i < 5000; i++ {
+	for i := 0; i < parts; i++ {
 		c.Roster = append(c.Roster, &sim.Participant{ID: fmt.Sprintf("p%d", i), Identity: sim.Identity{Kind: sim.KindUser, DisplayName: fmt.Sprintf("Participant %04d", i)}, Region: "westus", LanguageID: "en-US", Muted: i%7 == 0})
 	}
 	for i := 0; i < 50; i++ {
 		c.Ringing = append(c.Ringing, sim.Ringing{Identity: sim.Identity{DisplayName: fmt.Sprintf("Invitee %d", i)}})
 	}
 	var ops []sim.Operation
-	for i := 0; i < 200; i++ {
+	for i := 0; i < nops; i++ {
 		ops = append(ops, sim.Operation{ID: fmt.Sprintf("op%06d", i), CallID: "c1", Type: "inviteParticipantsOperation", Status: "completed",
 			Invitees: []*sim.Invitee{{Identity: sim.Identity{DisplayName: "X"}, Outcome: "joined"}}})
 	}
 	body := []byte(`{"@odata.type":"microsoft.graph.commsNotifications","value":[{"@odata.type":"microsoft.graph.commsNotification","changeType":"updated","resource":"/app/calls/c1/participants","resourceData":[{"id":"p1","info":{"identity":{"user":{"displayName":"Participant 0001"}}}}]}]}`)
 	batch := sim.Batch{Paused: true, Speed: 1, World: sim.World{Calls: []sim.Call{c}, Ops: ops}}
-	for i := 0; i < 100000; i++ {
+	for i := 0; i < notes; i++ {
 		batch.Records = append(batch.Records, sim.Record{Seq: uint64(i + 1), T: int64(i * 10), Type: sim.RecNotification, Call: "c1", Body: body,
 			Note: &sim.NoteMeta{ChangeType: "updated", Resource: "/app/calls/c1/participants", CallID: "c1", Summary: fmt.Sprintf("roster %d (+Participant %04d)", i%5000, i%5000)}})
 	}
 	nm, _ = m.Update(batchMsg{b: batch})
 	m = nm.(Model)
 	m = press(m, "2") // focus the roster
-	if m.feed.count() != 100000 || m.roster.n() != 5050 {
+	if m.feed.count() != min(notes, 100000) || m.roster.n() != parts+50 {
 		b.Fatalf("feed %d roster %d", m.feed.count(), m.roster.n())
 	}
 	return m

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/callsim/callsim/sim"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -144,11 +143,11 @@ func (p *feedPane) addDelivery(r *sim.Record) {
 	e.deliveries = append(e.deliveries, d)
 	e.dstate = d.state()
 	e.mark, e.batchMark = d.mark()
-	e.markW, e.batchW = ansi.StringWidth(e.mark), ansi.StringWidth(e.batchMark)
+	e.markW, e.batchW = cellWidth(e.mark), cellWidth(e.batchMark)
 	e.short = d.short()
-	e.shortW = ansi.StringWidth(e.short)
+	e.shortW = cellWidth(e.short)
 	if len(e.deliveries) == 1 && e.delDropped == 0 {
-		e.summaryW = ansi.StringWidth(e.summary)
+		e.summaryW = cellWidth(e.summary)
 	}
 	// the outcome joins the filter text; an entry can only start matching (words are only added)
 	if w := outcomeWord(d.Outcome); !strings.Contains(e.lower, w) {
@@ -163,8 +162,32 @@ func (p *feedPane) addDelivery(r *sim.Record) {
 	}
 }
 
-// afterAdd trims stale matches and keeps the tail selected while following.
+// maxNames is how many call names past the feed's own the model keeps: the names of every call
+// ever seen (in serve, a new call every few invites) would otherwise grow without bound.
+const maxNames = 4096
+
+// pruneNames forgets the names of calls no entry of the feed is about, once there are more than
+// maxNames beyond the feed's own entries. The model sets the names of the world's calls from
+// every batch, so a live call's name comes back with the next batch that shows it.
+func (p *feedPane) pruneNames() {
+	if len(p.names) <= p.n+maxNames {
+		return
+	}
+	keep := make(map[string]bool, min(len(p.names), p.n))
+	for i := 0; i < p.n; i++ {
+		keep[p.at(p.dropped+uint64(i)).callID] = true
+	}
+	for id := range p.names {
+		if !keep[id] {
+			delete(p.names, id)
+		}
+	}
+}
+
+// afterAdd trims stale matches, bounds the call names and keeps the tail selected while
+// following.
 func (p *feedPane) afterAdd() {
+	p.pruneNames()
 	if p.filter != "" && len(p.matches) > 0 && p.matches[0] < p.dropped {
 		i := sort.Search(len(p.matches), func(i int) bool { return p.matches[i] >= p.dropped })
 		p.matches = append(p.matches[:0], p.matches[i:]...)
@@ -400,9 +423,9 @@ func (p *feedPane) View() string {
 				line = withMark(line, e, inner)
 			}
 			if pos == selPos {
-				sel := p.st.SelectedBlurred
+				sel := p.st.paint.selectedBlurred
 				if p.focused {
-					sel = p.st.Selected
+					sel = p.st.paint.selected
 				}
 				line = sel.Render(fit(line, inner))
 			} else {
@@ -432,7 +455,7 @@ func (p *feedPane) View() string {
 // summary (down to a few cells) so that the mark shows; the batch size is left out first, then
 // the mark gives way to its short form (→202), and last the summary to the short mark.
 func withMark(prefix string, e *feedEntry, inner int) string {
-	avail := inner - ansi.StringWidth(prefix) // for summary, gap and mark
+	avail := inner - cellWidth(prefix) // for summary, gap and mark
 	sw := e.summaryW
 	switch {
 	case sw+2+e.markW+e.batchW <= avail:
@@ -453,16 +476,16 @@ func withMark(prefix string, e *feedEntry, inner int) string {
 	return prefix + e.summary
 }
 
-func (p *feedPane) rowStyle(e *feedEntry) lipgloss.Style {
+func (p *feedPane) rowStyle(e *feedEntry) painter {
 	switch {
 	case e.dstate == delFailed:
-		return p.st.Err
+		return p.st.paint.err
 	case e.dstate == delPending:
-		return p.st.Warn
+		return p.st.paint.warn
 	case strings.Contains(e.summary, "failed"):
-		return p.st.Err
+		return p.st.paint.err
 	case e.change == "deleted":
-		return p.st.Dim
+		return p.st.paint.dim
 	}
-	return p.st.Text
+	return p.st.paint.text
 }

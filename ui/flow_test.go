@@ -283,3 +283,87 @@ func TestFlowTones(t *testing.T) {
 	h.advance(time.Second)
 	h.mustSee("tone tone1")
 }
+
+// o holds and resumes the selected participant (the far end); H starts and stops the bot's
+// hold music for them; a key on the bot is refused with a hint.
+func TestFlowHold(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	selected := func() *sim.Participant {
+		p := h.m.roster.selected()
+		if p == nil {
+			t.Fatal("no participant selected")
+		}
+		return p
+	}
+	h.keys("2", "o")
+	h.mustSee("select a participant (not the bot)")
+	h.keys("j", "o")
+	h.advance(time.Second)
+	if !selected().Held {
+		t.Fatalf("after o: %s not held", selected().Identity.Name)
+	}
+	if v := h.m.roster.View(); !strings.Contains(v, "on hold") {
+		t.Fatalf("the roster does not say on hold:\n%s", v)
+	}
+	h.keys("o")
+	h.advance(time.Second)
+	if selected().Held {
+		t.Fatal("after o again: still held")
+	}
+	h.keys("H")
+	h.advance(2 * time.Second)
+	if !selected().HoldMusic {
+		t.Fatal("after H: no hold music")
+	}
+	if v := h.m.roster.View(); !strings.Contains(v, "hold music") {
+		t.Fatalf("the roster does not say hold music:\n%s", v)
+	}
+	h.keys("H")
+	h.advance(2 * time.Second)
+	if selected().HoldMusic {
+		t.Fatal("after H again: hold music still on")
+	}
+}
+
+// TestFlowShapeKeys: M mutes and unmutes the bot, e sets the bot's recording status (shown in the
+// roster's title), S makes the selected person mute themselves, J has someone join the call.
+func TestFlowShapeKeys(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	botMuted := func() bool {
+		for _, p := range h.m.roster.parts {
+			if p.IsBot {
+				return p.Muted
+			}
+		}
+		t.Fatal("no bot in the roster")
+		return false
+	}
+	h.keys("M")
+	h.advance(time.Second)
+	if !botMuted() {
+		t.Fatal("M did not mute the bot")
+	}
+	h.keys("M")
+	h.advance(time.Second)
+	if botMuted() {
+		t.Fatal("M again did not unmute the bot")
+	}
+	h.keys("e")
+	h.advance(time.Second)
+	h.mustSee("recording status recording")
+	h.keys("e")
+	h.advance(time.Second)
+	h.mustSee("recording status notRecording")
+	h.keys("2", "down", "S") // Alice
+	h.advance(time.Second)
+	if p := h.m.roster.selected(); p == nil || !p.SelfMuted || p.Muted {
+		t.Fatalf("after S: %+v", p)
+	}
+	h.mustSee("self")
+	n := len(h.m.roster.parts)
+	h.keys("J")
+	h.advance(time.Second)
+	if len(h.m.roster.parts) != n+1 {
+		t.Fatalf("after J: %d in the roster, want %d", len(h.m.roster.parts), n+1)
+	}
+}

@@ -12,6 +12,11 @@ import (
 type KeyMap struct {
 	// main screen: actions on the simulation
 	Invite, Faults, NewCall, Incoming, Answer, HangUp, Remove, Mute, Prompt, Tones, Press key.Binding
+	// main screen: the far end's media and the bot's hold music and screen sharing (media keys)
+	Hold, Media, HoldMusic, Share, ShareRole key.Binding
+	Transfer, Redirect                       key.Binding
+	// main screen: the bot's own mute and recording status; the far end mutes itself, joins
+	MuteBot, Recording, SelfMute, Join key.Binding
 	// main screen: the clock
 	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
@@ -48,6 +53,19 @@ func DefaultKeyMap() KeyMap {
 		Prompt:   b([]string{"p"}, "p", "play a prompt"),
 		Tones:    b([]string{"t"}, "t", "subscribe to tones"),
 		Press:    b([]string{"d"}, "d", "participant presses 1"),
+		Transfer: b([]string{"T"}, "T", "transfer the call"),
+		Redirect: b([]string{"R"}, "R", "redirect an incoming call"),
+
+		Hold:      b([]string{"o"}, "o", "participant holds / resumes"),
+		Media:     b([]string{"O"}, "O", "call media drops / returns"),
+		HoldMusic: b([]string{"H"}, "H", "hold music on / off"),
+		Share:     b([]string{"V"}, "V", "participant shares screen / stops"),
+		ShareRole: b([]string{"B"}, "B", "bot screen sharing role"),
+
+		MuteBot:   b([]string{"M"}, "M", "mute/unmute the bot"),
+		Recording: b([]string{"e"}, "e", "bot recording status: recording/notRecording"),
+		SelfMute:  b([]string{"S"}, "S", "participant mutes/unmutes themselves"),
+		Join:      b([]string{"J"}, "J", "someone from the directory joins the group call"),
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
 		Step:    b([]string{"."}, ".", "step"),
@@ -112,6 +130,9 @@ func (k KeyMap) Scopes() []Scope {
 	return []Scope{
 		{Name: "main", Title: "Main screen", Groups: [][]key.Binding{
 			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute, k.Prompt, k.Tones, k.Press},
+			{k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole},
+			{k.Transfer, k.Redirect},
+			{k.MuteBot, k.Recording, k.SelfMute, k.Join},
 			{k.Pause, k.Step, k.Forward, k.Back, k.Undo, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},

@@ -72,12 +72,11 @@ func (p *opsPane) move(delta int) {
 	p.sel = clamp(p.sel+delta, 0, len(p.ops)-1)
 	p.selID = p.ops[p.sel].ID
 	p.follow = p.sel == len(p.ops)-1
-	_, starts := p.lines(p.w - 2)
-	p.top = p.topLine(starts)
+	p.top = p.topLine(p.starts())
 }
 
 func (p *opsPane) click(y int) {
-	_, starts := p.lines(p.w - 2)
+	starts := p.starts()
 	top := p.topLine(starts)
 	line := top + y
 	for i := len(starts) - 1; i >= 0; i-- {
@@ -91,33 +90,78 @@ func (p *opsPane) click(y int) {
 func opStatus(st *Styles, s sim.OpStatus) string {
 	switch s {
 	case sim.OpCompleted:
-		return st.OK.Render(glyphOK + " " + string(s))
+		return st.paint.ok.Render(glyphOK + " " + string(s))
 	case sim.OpFailed:
-		return st.Err.Render(glyphFail + " " + string(s))
+		return st.paint.err.Render(glyphFail + " " + string(s))
 	default:
-		return st.Warn.Render(glyphRunning + " " + string(s))
+		return st.paint.warn.Render(glyphRunning + " " + string(s))
 	}
 }
 
-// lines renders every operation (there are few per call) and the first line of each.
-func (p *opsPane) lines(inner int) ([]string, []int) {
-	var out []string
+// opLines is how many lines operation o takes: its head, its invitees, a failure's result.
+func opLines(o *sim.Operation) int {
+	n := 1
+	if len(o.Invitees) > 0 {
+		n++
+	}
+	if o.Result != nil && o.Status == sim.OpFailed {
+		n++
+	}
+	return n
+}
+
+// starts is the first line of each operation (without rendering them: a call can have
+// hundreds, and a frame shows a few).
+func (p *opsPane) starts() []int {
 	starts := make([]int, len(p.ops))
+	n := 0
+	for i := range p.ops {
+		starts[i] = n
+		n += opLines(&p.ops[i])
+	}
+	return starts
+}
+
+// lines renders the operations whose lines fall in [from, from+h) and returns those lines.
+func (p *opsPane) lines(inner int, starts []int, from, h int) []string {
+	var out []string
+	base := -1 // the first line of the first operation drawn
 	for i := range p.ops {
 		o := &p.ops[i]
-		starts[i] = len(out)
+		if starts[i]+opLines(o) <= from {
+			continue // above the window
+		}
+		if starts[i] >= from+h {
+			break
+		}
+		if base < 0 {
+			base = starts[i]
+		}
+		out = append(out, p.opLines(o, i, inner)...)
+	}
+	if base < 0 {
+		return nil
+	}
+	out = out[min(from-base, len(out)):]
+	return out[:min(len(out), h)]
+}
+
+// opLines renders operation o (the i-th).
+func (p *opsPane) opLines(o *sim.Operation, i, inner int) []string {
+	var out []string
+	{
 		cur := "  "
 		if i == p.sel {
 			cur = glyphCursor + " "
 		}
-		head := cur + opStatus(p.st, o.Status) + " " + o.Type.Label() + " " + p.st.Dim.Render(shortID(o.ID))
+		head := cur + opStatus(p.st, o.Status) + " " + o.Type.Label() + " " + p.st.paint.dim.Render(shortID(o.ID))
 		if o.ClientContext != "" {
 			head += " cc=" + o.ClientContext
 		}
 		if i == p.sel {
-			sel := p.st.SelectedBlurred
+			sel := p.st.paint.selectedBlurred
 			if p.focused {
-				sel = p.st.Selected
+				sel = p.st.paint.selected
 			}
 			head = sel.Render(fit(head, inner))
 		}
@@ -144,7 +188,7 @@ func (p *opsPane) lines(inner int) ([]string, []int) {
 			out = append(out, p.st.Err.Render(fmt.Sprintf("    %d/%d ", o.Result.Code, o.Result.Subcode))+p.st.Text.Render(o.Result.Message))
 		}
 	}
-	return out, starts
+	return out
 }
 
 func (p *opsPane) topLine(starts []int) int {
@@ -181,13 +225,13 @@ func shortID(id string) string {
 
 func (p *opsPane) View() string {
 	inner := p.w - 2
-	all, starts := p.lines(inner)
+	starts := p.starts()
 	top := p.topLine(starts)
 	var lines []string
 	if len(p.ops) == 0 {
 		lines = []string{p.st.Dim.Render(" no operations: i invites")}
-	} else if top < len(all) {
-		lines = all[top:]
+	} else {
+		lines = p.lines(inner, starts, top, max(p.h-2, 0))
 	}
 	title := "Operations"
 	if p.callName != "" {

@@ -321,3 +321,31 @@ func TestCompactTabStrip(t *testing.T) {
 		t.Fatalf("click in the roster selected row %d, want 1", hs.m.roster.sel)
 	}
 }
+
+// TestCallNamesBounded: a long session sees a new call every few invites; the model keeps the
+// names of the calls its feed shows (and up to maxNames more), not of every call ever seen.
+func TestCallNamesBounded(t *testing.T) {
+	m := syntheticModel(100)
+	const calls = maxNames + 1000
+	most := 0
+	for i := 0; i < calls; i++ {
+		id := fmt.Sprintf("call-%05d", i)
+		b := sim.Batch{Paused: true, World: sim.World{Calls: []sim.Call{{ID: id, Name: fmt.Sprintf("g%d", i), Kind: sim.Group, State: "established"}}}}
+		r := note(uint64(i+1), "roster")
+		r.Call, r.Note.CallID = id, id
+		b.Records = append(b.Records, r)
+		nm, _ := m.Update(batchMsg{b: b})
+		m = nm.(Model)
+		most = max(most, len(m.names))
+	}
+	if most > 100+maxNames+1 {
+		t.Fatalf("the model kept up to %d call names for a feed of 100", most)
+	}
+	// every call the feed still shows has its name
+	for i := calls - 100; i < calls; i++ {
+		id := fmt.Sprintf("call-%05d", i)
+		if got, want := m.feed.callName(id), fmt.Sprintf("g%d", i); got != want {
+			t.Fatalf("%s: name %q, want %q", id, got, want)
+		}
+	}
+}

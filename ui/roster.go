@@ -18,9 +18,11 @@ type rosterPane struct {
 	callName string
 	parts    []*sim.Participant
 	ringing  []sim.Ringing
-	now      time.Duration
-	sel, top int
-	selID    string
+	// recording is the call's recording status as the bot set it ("": never set).
+	recording string
+	now       time.Duration
+	sel, top  int
+	selID     string
 }
 
 func (p *rosterPane) SetSize(w, h int) { p.w, p.h = w, h }
@@ -43,7 +45,7 @@ func (p *rosterPane) rowID(i int) string {
 func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 	p.now = now
 	if c == nil {
-		p.callName, p.parts, p.ringing = "", nil, nil
+		p.callName, p.parts, p.ringing, p.recording = "", nil, nil, ""
 		p.sel, p.top, p.selID = 0, 0, ""
 		return
 	}
@@ -51,6 +53,7 @@ func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 		p.sel, p.top, p.selID = 0, 0, ""
 	}
 	p.callName = c.Name
+	p.recording = c.RecordingStatus()
 	p.parts, p.ringing = c.Roster, c.Ringing
 	n := p.n()
 	if p.selID != "" {
@@ -188,10 +191,12 @@ func (p *rosterPane) View() string {
 			sb.WriteString(col(name, c.name))
 			sb.WriteString(col(kindShort(pp.Identity, pp.IsBot), c.kind))
 			sb.WriteString(col(place(pp.Region, pp.LanguageID), c.place))
-			sb.WriteString(col("sendReceive", c.media))
+			sb.WriteString(col(mediaLabel(pp), c.media))
 			mute := "—"
 			if pp.Muted {
 				mute = "muted"
+			} else if pp.SelfMuted {
+				mute = "self" // muted their own microphone (isMuted, not serverMuted)
 			}
 			sb.WriteString(col(mute, c.mute))
 			lobby := "—"
@@ -207,12 +212,12 @@ func (p *rosterPane) View() string {
 			sb.WriteString(col(place(r.Identity.Region, r.Identity.LanguageID), c.place))
 			secs := (p.now - r.Since).Seconds()
 			sb.WriteString(fmt.Sprintf("pending: ringing %.1fs", max(secs, 0)))
-			line = p.st.Pending.Render(sb.String())
+			line = p.st.paint.pending.Render(sb.String())
 		}
 		if i == p.sel {
-			sel := p.st.SelectedBlurred
+			sel := p.st.paint.selectedBlurred
 			if p.focused {
-				sel = p.st.Selected
+				sel = p.st.paint.selected
 			}
 			line = sel.Render(fit(line, inner))
 		}
@@ -223,6 +228,9 @@ func (p *rosterPane) View() string {
 		title = fmt.Sprintf("Roster · %s · %d in call", p.callName, len(p.parts))
 		if len(p.ringing) > 0 {
 			title += fmt.Sprintf(", %d pending", len(p.ringing))
+		}
+		if p.recording != "" { // the bot's updateRecordingStatus
+			title += " · recording status " + p.recording
 		}
 	}
 	note := ""

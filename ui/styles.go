@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
@@ -53,6 +54,50 @@ type Styles struct {
 	Modal, ModalTitle, Field, FieldFoc lipgloss.Style
 
 	Help help.Styles
+
+	// the styles the panes paint every row and border with, as painters (built last)
+	paint struct {
+		borderFocused, borderBlurred, title, titleFocused            painter
+		selected, selectedBlurred, text, dim, ok, warn, err, pending painter
+	}
+}
+
+// painter renders one line of text in one style, byte for byte as the style's Render does,
+// without Render's per-call work (reading every property, measuring the lines for padding,
+// borders and margins the style does not have): a frame paints a few hundred pieces, and Render
+// was a third of it. A style whose Render does more than wrap the text in its SGR sequence
+// (width, padding, borders, margins, underlined spaces, a transform) is not painted fast:
+// ok is false and Render is used.
+type painter struct {
+	st       lipgloss.Style
+	pre, suf string
+	ok       bool
+}
+
+func newPainter(st lipgloss.Style) painter {
+	p := painter{st: st}
+	r := st.Render("x")
+	i := strings.IndexByte(r, 'x')
+	if i < 0 || strings.Count(r, "x") != 1 {
+		return p
+	}
+	p.pre, p.suf = r[:i], r[i+1:]
+	// the shape check: text with spaces, styling and wide runes is only wrapped
+	for _, probe := range []string{"", " a b ", "\x1b[1mé漢\x1b[m", "x  "} {
+		if st.Render(probe) != p.pre+probe+p.suf {
+			return p
+		}
+	}
+	p.ok = true
+	return p
+}
+
+// Render is lipgloss.Style.Render of a single string.
+func (p painter) Render(s string) string {
+	if !p.ok || strings.ContainsAny(s, "\t\r\n") {
+		return p.st.Render(s)
+	}
+	return p.pre + s + p.suf
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -111,5 +156,11 @@ func NewStyles(isDark bool) *Styles {
 	s.Field = lipgloss.NewStyle().Foreground(fg).Underline(true)
 	s.FieldFoc = lipgloss.NewStyle().Foreground(fg).Background(selBg).Underline(true)
 	s.Help = help.DefaultStyles(isDark)
+	pt := &s.paint
+	pt.borderFocused, pt.borderBlurred = newPainter(s.BorderFocused), newPainter(s.BorderBlurred)
+	pt.title, pt.titleFocused = newPainter(s.Title), newPainter(s.TitleFocused)
+	pt.selected, pt.selectedBlurred = newPainter(s.Selected), newPainter(s.SelectedBlurred)
+	pt.text, pt.dim, pt.ok, pt.warn = newPainter(s.Text), newPainter(s.Dim), newPainter(s.OK), newPainter(s.Warn)
+	pt.err, pt.pending = newPainter(s.Err), newPainter(s.Pending)
 	return s
 }

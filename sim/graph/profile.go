@@ -49,6 +49,9 @@ type Profile struct {
 	// TeamsStreams gives Teams users audio, video, screen sharing and data streams and
 	// identityProvider AAD (otherwise every participant has one main-audio stream).
 	TeamsStreams bool
+	// MeetingInfoInNotifications repeats a call's chatInfo and meetingInfo in its state
+	// notifications, as the v1.0 docs' meeting join examples do.
+	MeetingInfoInNotifications bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -80,9 +83,10 @@ func V1() Profile {
 		EscalateP2P:           true,
 		APIVersion:            "v1.0",
 
-		DiagCodeInviteFailures: true,
-		MediaState:             true,
-		TeamsStreams:           true,
+		DiagCodeInviteFailures:     true,
+		MeetingInfoInNotifications: true,
+		MediaState:                 true,
+		TeamsStreams:               true,
 	}
 }
 

@@ -81,12 +81,18 @@ var routes = compile([]Route{
 	{"POST", "calls/{call}/sendDtmfTones", "sendDtmfTones", RolesAnyCalls, "200, `Location`, a `sendDtmfTonesOperation` `running`; `deleted` `completed` (`completedSuccessfully`) once sent (100 ms a tone plus the delay)", nil},
 	{"POST", "calls/{call}/transfer", "transfer", RolesAnyCalls, "202; then `updated` `transferring`, `transferAccepted`, and `deleted` `terminated` 0/7015 (`terminationReason: AppTransferred` with `replacesCallId`); a target who fails: `updated` `established` 500/7000", nil},
 	{"POST", "calls/{call}/redirect", "redirect", RolesAnyCalls, "202 (incoming calls not yet answered); then `deleted` with the whole call", nil},
+	{"POST", "calls/{call}/changeScreenSharingRole", "changeScreenSharingRole", RolesAnyCalls, "202 (group calls); a roster `updated` with the bot's `videoBasedScreenSharing` stream `sendOnly` (sharer) or `receiveOnly` (viewer)", nil},
+	{"POST", "calls/{call}/mute", "muteBot", RolesAnyCalls, "200, `Location`, a `muteParticipantOperation` `completed`; roster `updated` with the bot's `isMuted` (group calls)", nil},
+	{"POST", "calls/{call}/unmute", "unmuteBot", RolesAnyCalls, "200, `Location`, an `unmuteParticipantOperation` `completed`; roster `updated` with the bot's `isMuted` false (group calls)", nil},
+	{"POST", "calls/{call}/updateRecordingStatus", "updateRecordingStatus", RolesAnyCalls, "200, `Location`, an `updateRecordingStatusOperation` `completed`; no notification", nil},
 	{"GET", "calls/{call}/participants", "listParticipants", RolesAnyCalls, "200, `{value: [...]}`", nil},
 	{"POST", "calls/{call}/participants/invite", "invite", RolesInvite, "200 (or `--invite-status 202`), `Location` to the operation, the operation `running`/`Running`", nil},
 	{"POST", "calls/{call}/participants/muteAll", NotSimulated, RolesAnyCalls, notSimulatedDoc + " (beta)", nil},
 	{"GET", "calls/{call}/participants/{participant}", "getParticipant", RolesAnyCalls, "200", nil},
 	{"DELETE", "calls/{call}/participants/{participant}", "removeParticipant", RolesJoin, "204", nil},
 	{"POST", "calls/{call}/participants/{participant}/mute", "mute", RolesAnyCalls, "200, `Location`, a completed `muteParticipantOperation`", nil},
+	{"POST", "calls/{call}/participants/{participant}/startHoldMusic", "startHoldMusic", RolesAnyCalls, "202, `Location`, a `startHoldMusicOperation` `running`; `deleted` `completed`, then the participant's streams `inactive` in a roster `updated`", nil},
+	{"POST", "calls/{call}/participants/{participant}/stopHoldMusic", "stopHoldMusic", RolesAnyCalls, "202, `Location`, a `stopHoldMusicOperation` `running`; `deleted` `completed`, then the participant's streams back in a roster `updated`", nil},
 	{"GET", "calls/{call}/operations/{operation}", "getOperation", RolesAnyCalls, "200, the operation's latest status", nil},
 
 	// Real Graph actions callsim does not simulate: 501 NotImplemented, so a bot does not read

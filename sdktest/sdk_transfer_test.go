@@ -1,0 +1,214 @@
+package sdktest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/communications"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/callsim/callsim/graphapi"
+)
+
+// callNotes parses, with the SDK's own JSON parse node, the call resourceData of every
+// notification the bot received about call id (not its operations or roster), in order.
+func (b *bot) callNotes(t *testing.T, id string) []models.Callable {
+	t.Helper()
+	b.mu.Lock()
+	bodies := append([]string(nil), b.bodies...)
+	b.mu.Unlock()
+	var out []models.Callable
+	for _, s := range bodies {
+		var env struct {
+			Value []struct {
+				ResourceURL  string          `json:"resourceUrl"`
+				ResourceData json.RawMessage `json:"resourceData"`
+			} `json:"value"`
+		}
+		if json.Unmarshal([]byte(s), &env) != nil {
+			continue
+		}
+		for _, n := range env.Value {
+			if n.ResourceURL != "/communications/calls/"+id {
+				continue
+			}
+			node, err := jsonserialization.NewJsonParseNode(n.ResourceData)
+			if err != nil {
+				t.Fatalf("parse node: %v", err)
+			}
+			v, err := node.GetObjectValue(models.CreateCallFromDiscriminatorValue)
+			if err != nil {
+				t.Fatalf("parse a call notification: %v\n%s", err, n.ResourceData)
+			}
+			c, ok := v.(models.Callable)
+			if !ok {
+				t.Fatalf("call notification parsed as %T", v)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// states lists the calls' states, leaving out the mediaState updates (they repeat the state).
+func states(cs []models.Callable) string {
+	var s []string
+	for _, c := range cs {
+		if c.GetMediaState() != nil {
+			continue
+		}
+		if c.GetState() == nil {
+			s = append(s, "nil")
+			continue
+		}
+		s = append(s, c.GetState().String())
+	}
+	return strings.Join(s, " ")
+}
+
+// TestOfficialGoSDKTransferRedirect: the SDK transfers an established call (the target first
+// fails through a transfer fault, then answers) and redirects an incoming call; the notifications
+// parse as the SDK's call model: transferring, transferAccepted, established with 500/7000,
+// ... terminated with 0/7015; the redirected call terminated, direction incoming, with its source.
+func TestOfficialGoSDKTransferRedirect(t *testing.T) {
+	b := &bot{}
+	botSrv := httptest.NewServer(b)
+	defer botSrv.Close()
+	key, err := graphapi.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	}()
+	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetBaseUrl(s.BaseURL() + "/v1.0")
+	client := msgraphsdk.NewGraphServiceClient(adapter)
+	ctx := context.Background()
+	control := func(path, body string) string {
+		t.Helper()
+		res, err := http.Post(s.BaseURL()+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer res.Body.Close()
+		out, _ := io.ReadAll(res.Body)
+		if res.StatusCode/100 != 2 {
+			t.Fatalf("POST %s: %d %s", path, res.StatusCode, out)
+		}
+		return string(out)
+	}
+
+	// transfer: a peer-to-peer call the bot made
+	call := models.NewCall()
+	cb := botSrv.URL + "/api/calls"
+	call.SetCallbackUri(&cb)
+	call.SetMediaConfig(models.NewServiceHostedMediaConfig())
+	call.SetRequestedModalities([]models.Modality{models.AUDIO_MODALITY})
+	call.SetTargets([]models.InvitationParticipantInfoable{user("11111111-1111-4111-8111-111111111111", "Adele Vance")})
+	created, err := client.Communications().Calls().Post(ctx, call, nil)
+	if err != nil {
+		t.Fatalf("create call: %v", describe(err))
+	}
+	id := *created.GetId()
+	calls := client.Communications().Calls().ByCallId(id)
+	waitFor(t, "established", func() bool {
+		c, err := calls.Get(ctx, nil)
+		return err == nil && c.GetState() != nil && *c.GetState() == models.ESTABLISHED_CALLSTATE
+	})
+	heidi := "550fae72-d251-43ec-868c-373732c2704f"
+	control("/_callsim/faults", `{"kind": "transfer", "invitee": "`+heidi+`", "fail": "busy", "times": 1}`)
+	tb := communications.NewCallsItemTransferPostRequestBody()
+	tb.SetTransferTarget(user(heidi, "Heidi Steen"))
+	if err := calls.Transfer().Post(ctx, tb, nil); err != nil {
+		t.Fatalf("transfer: %v", describe(err))
+	}
+	waitFor(t, "the failed transfer", func() bool { return b.has(`"subcode":7000`) })
+	// the call is established again and takes a second transfer
+	if err := calls.Transfer().Post(ctx, tb, nil); err != nil {
+		t.Fatalf("second transfer: %v", describe(err))
+	}
+	waitFor(t, "the completed transfer", func() bool { return b.has(`"subcode":7015`) })
+	ns := b.callNotes(t, id)
+	got := states(ns)
+	want := "establishing established transferring transferAccepted established transferring transferAccepted terminated"
+	if !strings.HasSuffix(got, want) {
+		t.Fatalf("call states %q, want them to end %q", got, want)
+	}
+	var plain []models.Callable
+	for _, c := range ns {
+		if c.GetMediaState() == nil {
+			plain = append(plain, c)
+		}
+	}
+	failed, done := plain[len(plain)-4], plain[len(plain)-1]
+	if ri := failed.GetResultInfo(); ri == nil || *ri.GetCode() != 500 || *ri.GetSubcode() != 7000 || !strings.Contains(*ri.GetMessage(), "code=486") {
+		t.Fatalf("failed transfer resultInfo %+v", ri)
+	}
+	if ri := done.GetResultInfo(); ri == nil || *ri.GetCode() != 0 || *ri.GetSubcode() != 7015 || *ri.GetMessage() != "GracefulTransferCompleted" {
+		t.Fatalf("completed transfer resultInfo %+v", ri)
+	}
+	// a transfer of an ended call: the SDK gets the service's 404
+	if err := calls.Transfer().Post(ctx, tb, nil); err == nil || !strings.Contains(describe(err), "8522") {
+		t.Fatalf("transfer of an ended call: %v", describe(err))
+	}
+
+	// redirect: an incoming call the bot does not answer
+	var inc struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(control("/_callsim/calls/incoming", `{"from": "adele", "displayName": "Adele Vance"}`)), &inc); err != nil || inc.ID == "" {
+		t.Fatalf("incoming call: %v", err)
+	}
+	waitFor(t, "the incoming call", func() bool { return b.has(`"changeType":"created"`) })
+	rb := communications.NewCallsItemRedirectPostRequestBody()
+	rb.SetTargets([]models.InvitationParticipantInfoable{user(heidi, "Heidi Steen"), user("22222222-2222-4222-8222-222222222222", "Carol")})
+	timeout := int32(30)
+	rb.SetTimeout(&timeout)
+	short := int32(5)
+	bad := communications.NewCallsItemRedirectPostRequestBody()
+	bad.SetTargets(rb.GetTargets())
+	bad.SetTimeout(&short)
+	if err := client.Communications().Calls().ByCallId(inc.ID).Redirect().Post(ctx, bad, nil); err == nil || !strings.Contains(describe(err), "timeout must be between 15 and 90") {
+		t.Fatalf("redirect with a 5 s timeout: %v", describe(err))
+	}
+	if err := client.Communications().Calls().ByCallId(inc.ID).Redirect().Post(ctx, rb, nil); err != nil {
+		t.Fatalf("redirect: %v", describe(err))
+	}
+	var end models.Callable
+	waitFor(t, "the redirected call's end", func() bool {
+		rs := b.callNotes(t, inc.ID)
+		if len(rs) > 0 && rs[len(rs)-1].GetState() != nil && *rs[len(rs)-1].GetState() == models.TERMINATED_CALLSTATE {
+			end = rs[len(rs)-1]
+			return true
+		}
+		return false
+	})
+	if end.GetDirection() == nil || *end.GetDirection() != models.INCOMING_CALLDIRECTION || end.GetSource() == nil ||
+		end.GetSource().GetIdentity() == nil || end.GetSource().GetIdentity().GetUser() == nil || len(end.GetTargets()) != 1 || end.GetMyParticipantId() == nil {
+		t.Fatalf("the redirected call's deleted notification: direction %v source %v targets %d", end.GetDirection(), end.GetSource(), len(end.GetTargets()))
+	}
+}
