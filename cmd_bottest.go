@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/bottest"
+	"github.com/callsim/callsim/graphapi"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -88,8 +89,12 @@ func runTest(cmd *cobra.Command, args []string, f testFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	key, err := graphapi.GenerateKey() // one for the run: making a key takes longer than serving a file
+	if err != nil {
+		return fmt.Errorf("make a signing key: %w", err)
+	}
 	o := bottest.Options{BotCmd: f.botCmd, Addr: f.addr, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"),
-		Compress: f.compress, ReadyTimeout: f.readyTimeout}
+		Compress: f.compress, ReadyTimeout: f.readyTimeout, Key: key}
 	var results []bottest.FileResult
 	outDirs := map[string]bool{}
 	exit := 0

@@ -164,6 +164,24 @@ func serveSession(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bo
 	return sc.SessionYAML(e, scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile}, "")
 }
 
+// serveTestSession renders a serve session as a bot-test file (GET /_callsim/session?as=test).
+func serveTestSession(e *sim.Engine, ref string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error) {
+	if ref == "" {
+		return scenarios.TestSessionYAML(e, nil, "")
+	}
+	var sc *scenarios.Scenario
+	var err error
+	if src != nil {
+		sc, err = scenarios.Parse(ref, src)
+	} else {
+		sc, err = scenarios.Load(ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return scenarios.TestSessionYAML(e, sc, "")
+}
+
 func serveSteps() any { return scenarios.StepKinds() }
 
 // serveParse is the control API's scenario loader: a built-in by name (src nil, never a
@@ -298,7 +316,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers), ParseScenario: serveParseTimers(timers), Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
+		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers), ParseScenario: serveParseTimers(timers), Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, TestSession: serveTestSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,

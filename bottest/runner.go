@@ -115,9 +115,9 @@ type FileResult struct {
 	// BotLog is the bot's whole output (what was kept); Transcript the run's JSON Lines.
 	BotLog     []byte
 	Transcript []byte
-	// Elapsed is the file's wall time; Overhead the part before the bot was started and after it
-	// was stopped (serve start and stop), for the benchmark.
-	Elapsed, Overhead time.Duration
+	// Elapsed is the file's wall time; Timings its parts.
+	Elapsed time.Duration
+	Timings Timings
 	// Virtual is the virtual time the run ended at.
 	Virtual time.Duration
 }
@@ -131,6 +131,17 @@ func (r *FileResult) Failed() int {
 		}
 	}
 	return n
+}
+
+// Timings are the wall-clock parts of a file's run (the benchmark's per-file overhead is Setup
+// plus ServeStop: what callsim adds around the bot).
+type Timings struct {
+	Setup     time.Duration // load nothing, listen, build the world, start serve
+	Ready     time.Duration // from starting the bot until it was ready
+	Play      time.Duration // the steps
+	Settle    time.Duration // the notifications still on their way after the last step
+	BotStop   time.Duration // SIGTERM until the bot's process group is gone
+	ServeStop time.Duration // serve's shutdown (the transcript flushed)
 }
 
 // syncBuffer is a bytes.Buffer safe for the transcript writer's goroutine.
@@ -185,7 +196,7 @@ const BotPortVar = "${botPort}"
 func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	t0 := time.Now()
 	res := FileResult{File: s.File(), Name: s.Name(), Title: s.Title()}
-	if err := o.defaults(); err != nil {
+	if err := o.defaults(); err != nil { // a run of several files makes the key once (NewKey)
 		return setupFailed(res, "setup", err)
 	}
 	command := o.BotCmd
@@ -265,7 +276,8 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	env := botEnv(base, cfg, port, srv, o.Key)
 
 	var b *bot
-	overhead := time.Since(t0)
+	res.Timings.Setup = time.Since(t0)
+	tReady := time.Now()
 	if command != "" {
 		dir := filepath.Dir(s.File())
 		if b, err = startBot(command, dir, env); err != nil {
@@ -282,6 +294,7 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	rctx, cancel := context.WithTimeout(ctx, o.ReadyTimeout)
 	err = waitReady(rctx, ready, cb, b)
 	cancel()
+	res.Timings.Ready = time.Since(tReady)
 	if err != nil {
 		stopBot()
 		res.Exit = 2
@@ -341,17 +354,22 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 			}
 		}
 	}
+	res.Timings.Play = time.Since(tReady) - res.Timings.Ready
 	// the notifications still on their way are the bot's to answer
+	tSettle := time.Now()
 	if !interrupted && botExit == "" {
 		settle(ctx, srv, drv, b, o, &botExit)
 	}
+	res.Timings.Settle = time.Since(tSettle)
 	stats := srv.Stats()
 	res.Virtual = drv.Clock().Now
 	drv.Unsubscribe(sub)
+	// serve first: what it still sends while it stops goes to a bot that is there to take it
 	t1 := time.Now()
-	stopBot()
 	shutdown()
-	overhead += time.Since(t1)
+	t2 := time.Now()
+	stopBot()
+	res.Timings.ServeStop, res.Timings.BotStop = t2.Sub(t1), time.Since(t2)
 	sum := run.Summary(res.Virtual)
 	res.Results = sum.Results
 	res.Transcript = tbuf.Bytes()
@@ -372,7 +390,6 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 			"%d notification(s) were still undelivered %s after the last step (the bot did not answer them)", stats.Pending, o.Settle)})
 	}
 	res.Refused = refusedRequests(res.Transcript)
-	res.Overhead = overhead
 	res.Elapsed = time.Since(t0)
 	res.Exit = 0
 	if res.Failed() > 0 {

@@ -11,10 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/callsim/callsim/graphapi"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -38,7 +40,7 @@ steps:
 `
 
 // load writes src to a temp dir and loads it as a test file.
-func load(t *testing.T, name, src string) *scenarios.Scenario {
+func load(t testing.TB, name, src string) *scenarios.Scenario {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
@@ -76,7 +78,17 @@ func ports(t *testing.T, r *FileResult) (serve, bot string) {
 	return strings.TrimPrefix(string(m[1]), "http://"), "127.0.0.1:" + string(m[2])
 }
 
+// testKey is made once: making a key takes longer than serving a file.
+var testKey = sync.OnceValue(func() *graphapi.Key {
+	k, err := graphapi.GenerateKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
 func quick(o Options) Options {
+	o.Key = testKey()
 	o.ReadyTimeout = max(o.ReadyTimeout, 5*time.Second)
 	o.StopGrace = time.Second
 	o.RetryBackoff = 50 * time.Millisecond
@@ -307,4 +319,41 @@ func stable(t *testing.T, tr []byte) string {
 		out = append(out, portRE.ReplaceAllString(string(b), "127.0.0.1:PORT")) // free ports differ per run
 	}
 	return strings.Join(out, "\n")
+}
+
+// Without a bot command the bot is already running (a container, a debugger): callsim posts to
+// bot.callbackUri and leaves the bot alone afterwards.
+func TestBotAlreadyRunning(t *testing.T) {
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := "http://127.0.0.1:" + strconv.Itoa(port) + "/api/calls"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph := "http://" + ln.Addr().String()
+	ln.Close() // serve listens there (--addr)
+	env := []string{"CALLSIM_BOT_PORT=" + strconv.Itoa(port), "CALLSIM_GRAPH_URL=" + graph + "/v1.0", "CALLSIM_TOKEN=any-token"}
+	b, err := startBot(botCmd(t, "good"), t.TempDir(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.stop(time.Second)
+	src := strings.Replace(ivrTest, "callbackUri: http://127.0.0.1:${botPort}/api/calls", "callbackUri: "+cb, 1)
+	src = strings.Replace(src, "  ready: http://127.0.0.1:${botPort}/healthz\n", "", 1)
+	o := quick(Options{Compress: true, Addr: strings.TrimPrefix(graph, "http://")})
+	r := RunFile(context.Background(), load(t, "ivr.yaml", src), o)
+	if r.Exit != 0 {
+		var rep bytes.Buffer
+		WriteText(&rep, &r, "")
+		t.Fatalf("exit %d\n%s\n%s", r.Exit, rep.String(), b.log.Bytes())
+	}
+	if ex, _ := b.exited(); ex || portFree(t, "127.0.0.1:"+strconv.Itoa(port)) {
+		t.Errorf("callsim stopped a bot it did not start")
+	}
+	if !portFree(t, strings.TrimPrefix(graph, "http://")) {
+		t.Errorf("serve still listens on %s", graph)
+	}
 }

@@ -105,6 +105,9 @@ type Options struct {
 	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
 	Session   SessionWriter
 	StepKinds func() any
+	// TestSession renders GET /_callsim/session?as=test: the session as a bot-test file (nil:
+	// that answers 501).
+	TestSession SessionWriter
 	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
 	// it makes (nil: the endpoint answers 501).
 	ParseStep func(body []byte) (sim.Input, error)

@@ -3,6 +3,7 @@ package graphapi
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -34,6 +35,21 @@ func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
 	return s.opts.Session(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
 }
 
+// testSessionYAML renders the session as a bot-test file (GET /_callsim/session?as=test): the
+// bot's requests become its expectations.
+func (s *Server) testSessionYAML(e *sim.Engine) ([]byte, error) {
+	if s.opts.TestSession == nil {
+		return nil, errNoSessions
+	}
+	if s.batcher.forgot.Load() {
+		return nil, errForgotten
+	}
+	s.mu.Lock()
+	ref := s.world
+	s.mu.Unlock()
+	return s.opts.TestSession(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
+}
+
 var (
 	errNoSessions = errors.New("saving sessions is not available in this build")
 	errForgotten  = errors.New("this server has forgotten the session's first inputs to bound its memory " +
@@ -43,11 +59,18 @@ var (
 // ctlSession is GET /_callsim/session: the session so far as a scenario file. Playing it
 // headless reproduces the session's notifications.
 func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
+	as := r.URL.Query().Get("as")
+	if as != "" && as != "test" {
+		ctlError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("as=%q: the session is a scenario (no as) or a bot test (as=test)", as))
+		return
+	}
 	var data []byte
 	e, err := s.drv.Replica()
 	switch {
 	case err != nil && s.batcher.forgot.Load():
 		err = errForgotten // the driver dropped its inputs: no replica, no session
+	case err == nil && as == "test":
+		data, err = s.testSessionYAML(e)
 	case err == nil:
 		data, err = s.SessionYAML(e)
 	}
