@@ -129,7 +129,9 @@ func TestTokenEndpoint(t *testing.T) {
 	}{
 		{name: "secret", form: secretForm(nil), status: 200},
 		{name: "secret, the C# sample's scope (double slash)", form: secretForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com//.default") }), status: 200},
-		{name: "secret, with the OpenID scopes MSAL adds", form: secretForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default openid offline_access profile") }), status: 200},
+		{name: "secret, with the OpenID scopes MSAL adds", form: secretForm(func(f url.Values) {
+			f.Set("scope", "https://graph.microsoft.com/.default openid offline_access profile")
+		}), status: 200},
 		{name: "only OpenID scopes", form: secretForm(func(f url.Values) { f.Set("scope", "openid profile") }), status: 400, err: "invalid_scope", code: 1002012},
 		{name: "secret by Basic auth", form: secretForm(func(f url.Values) { f.Del("client_secret"); f.Del("client_id") }), basic: []string{cfg.AppID, "s3cret~value"}, status: 200},
 		{name: "assertion RS256 x5t", form: assertForm(assertion(t, "RS256", good.cert, good.key, claims(nil))), status: 200},
