@@ -9,7 +9,8 @@ package graphapi
 //	go test ./graphapi -run '^$' -bench 'ServeTUIMemory' -benchtime 1x          (300k invites)
 //	go test ./graphapi -run '^$' -bench 'ServeRewindLatency' -benchtime 1x      (100k invites)
 //
-// CALLSIM_BENCH_INVITES sets the invites of the memory and rewind benchmarks.
+// CALLSIM_BENCH_INVITES sets the invites of the memory and rewind benchmarks; the served clock
+// runs at 100× (CALLSIM_BENCH_SPEED to change it).
 
 import (
 	"bytes"
@@ -118,6 +119,8 @@ type inviteRig struct {
 	est   *callSignals
 	tui   *tuiConsumer
 	feed  *Feed
+
+	firstErr atomic.Pointer[error]
 }
 
 // newInviteRig starts a server; tui: it keeps its inputs (serve --tui) and a TUI-like
@@ -138,7 +141,11 @@ func newInviteRig(tb testing.TB, tui bool) *inviteRig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := Start(Options{Listener: ln, Key: testKey(tb), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, KeepInputs: tui})
+	speed := 100.0 // at 1000× a loaded machine's 16 invites outlive a call's keep-alive (45 virtual minutes)
+	if os.Getenv("CALLSIM_BENCH_SPEED") != "" {
+		speed = benchSpeed()
+	}
+	s, err := Start(Options{Listener: ln, Key: testKey(tb), Speed: speed, CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, KeepInputs: tui})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -181,7 +188,12 @@ func (r *inviteRig) newCall(c int) (string, error) {
 // after each 1000th invite.
 func (r *inviteRig) load(total int, every func(n int)) loadResult {
 	var done atomic.Int64
-	return runLoad(benchClients, total, func(c, i int) (time.Duration, error) {
+	return runLoad(benchClients, total, func(c, i int) (d time.Duration, err error) {
+		defer func() {
+			if err != nil {
+				r.firstErr.CompareAndSwap(nil, &err)
+			}
+		}()
 		if i > 0 && i%16 == 0 {
 			if st, rb, err := r.hc.do(c, "DELETE", r.base+"/"+r.calls[c], ""); err != nil || st != 204 {
 				return 0, fmt.Errorf("hang up: %d %v %s", st, err, rb)
@@ -194,7 +206,7 @@ func (r *inviteRig) load(total int, every func(n int)) loadResult {
 		}
 		t0 := time.Now()
 		st, rb, err := r.hc.do(c, "POST", r.base+"/"+r.calls[c]+"/participants/invite", inviteBody(c, i))
-		d := time.Since(t0)
+		d = time.Since(t0)
 		if err != nil || st != 200 {
 			return 0, fmt.Errorf("invite: %d %v %s", st, err, rb)
 		}
@@ -203,6 +215,14 @@ func (r *inviteRig) load(total int, every func(n int)) loadResult {
 		}
 		return d, nil
 	})
+}
+
+// failed says how many requests failed and the first error.
+func (r *inviteRig) failed(res loadResult) string {
+	if p := r.firstErr.Load(); p != nil {
+		return fmt.Sprintf("%d failures, the first: %v", res.failures, *p)
+	}
+	return fmt.Sprintf("%d failures", res.failures)
 }
 
 func (r *inviteRig) close() {
@@ -235,7 +255,7 @@ func BenchmarkServeTUI(b *testing.B) {
 		res := rig.load(b.N, nil)
 		runs[i] = run{res, cpuTime() - cpu0}
 		if res.failures > 0 {
-			b.Fatalf("tui %v: %d failures", tui, res.failures)
+			b.Fatalf("tui %v: %s", tui, rig.failed(res))
 		}
 		if tui && rig.tui.batches.Load() == 0 {
 			b.Fatal("the subscriber took no batch")
@@ -282,7 +302,16 @@ func BenchmarkServeTUIMemory(b *testing.B) {
 			}
 		})
 		if res.failures > 0 {
-			b.Fatalf("%d failures", res.failures)
+			b.Fatal(rig.failed(res))
+		}
+		if path := os.Getenv("CALLSIM_BENCH_PROFILE"); path != "" { // what the heap holds at the end
+			runtime.GC()
+			hf, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.Lookup("heap").WriteTo(hf, 0)
+			hf.Close()
 		}
 		rig.close()
 		b.ReportMetric(float64(maxHeap>>20), "max-heap-MB")
@@ -301,7 +330,7 @@ func BenchmarkServeRewindLatency(b *testing.B) {
 	for range b.N {
 		rig := newInviteRig(b, true)
 		if res := rig.load(total, nil); res.failures > 0 {
-			b.Fatalf("%d failures", res.failures)
+			b.Fatal(rig.failed(res))
 		}
 		d := rig.s.drv
 		d.SetPaused(true)

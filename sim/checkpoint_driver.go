@@ -61,6 +61,25 @@ func (d *Driver) checkpoint() {
 	}
 }
 
+// Bounds of the engine's applied-input list in a driver that checkpoints: past
+// maxKeptInputs, the oldest are dropped down to the newest keptInputs (each keeps a request's
+// body: about 1.2 KB per served invite, the one thing of a long `serve --tui` session that grew
+// without end). Replay needs only the driver's log (folded into checkpoints); the list is for
+// rendering the session (Replica, Inputs), which a session this long cannot do any more.
+const (
+	maxKeptInputs = 32768
+	keptInputs    = 16384
+)
+
+// foldInputs drops the oldest applied inputs past maxKeptInputs, into a new array (the old one
+// may be shared with checkpoints, which keep it until they go).
+func (e *Engine) foldInputs() {
+	if n := len(e.inputs); n > maxKeptInputs {
+		e.inputsDropped += n - keptInputs
+		e.inputs = append([]TimedInput(nil), e.inputs[n-keptInputs:]...)
+	}
+}
+
 // maybeCheckpoint takes a checkpoint when the interval has passed since the newest one.
 func (d *Driver) maybeCheckpoint() {
 	if d.cpOff || d.cpEvery <= 0 {
@@ -74,6 +93,7 @@ func (d *Driver) maybeCheckpoint() {
 	work := int(d.runner.Steps()-c.r.steps) + d.logBase + len(d.log) - c.cursor
 	if work >= d.cpEvery {
 		d.checkpoint()
+		d.runner.E.foldInputs()
 	}
 }
 

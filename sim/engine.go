@@ -67,6 +67,10 @@ type Engine struct {
 	invites int // invitees considered so far, for nth matching
 	enc     encodeCache
 	dirty   dirtySet // what changed since the driver last took it (changes.go); never copied
+
+	// inputsDropped counts the oldest applied inputs the live driver dropped from inputs
+	// (foldInputs): a session this long cannot be rendered from zero any more
+	inputsDropped int
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call

@@ -4,6 +4,8 @@ package sim
 // through these: each runs on the driver goroutine and returns a copy, so nothing outside the
 // engine's goroutine ever holds engine state.
 
+import "fmt"
+
 // Config returns the engine's configuration.
 func (d *Driver) Config() Config {
 	var c Config
@@ -49,7 +51,8 @@ func (d *Driver) FindCall(ref string) (Call, bool) {
 	return c, ok
 }
 
-// Inputs returns a copy of the inputs the engine has applied, with their virtual times.
+// Inputs returns a copy of the inputs the engine has applied, with their virtual times (in a
+// session of more than maxKeptInputs, the newest of them: see foldInputs).
 func (d *Driver) Inputs() []TimedInput {
 	var ins []TimedInput
 	d.do(func() { ins = append([]TimedInput(nil), d.runner.E.Inputs()...) })
@@ -70,6 +73,10 @@ func (d *Driver) Replica() (*Engine, error) {
 		}
 		if !d.paused {
 			d.runner.AdvanceTo(d.virtualNow())
+		}
+		if n := d.runner.E.inputsDropped; n > 0 {
+			err = fmt.Errorf("the session's first %d inputs were dropped (a live session keeps its newest %d to %d): it cannot be rendered from zero", n, keptInputs, maxKeptInputs)
+			return
 		}
 		var rb rebuilt
 		if rb, err = d.rebuild(d.runner.Steps(), -1, d.logBase+len(d.log)); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,5 +80,29 @@ func TestLiveAfterRewindMatchesReplay(t *testing.T) {
 					did, len(live), len(want), i, live[lo:min(i+200, len(live))], want[lo:min(i+200, len(want))])
 			}
 		})
+	}
+}
+
+// TestDriverBoundsInputs: a live session keeps at most maxKeptInputs of its applied inputs
+// (the newest), rewinds still replay from checkpoints past that, and a session too long to be
+// rendered from zero says so instead of rendering part of it.
+func TestDriverBoundsInputs(t *testing.T) {
+	d := startDriver(t, cpBuilder(t, "seed", 1), 512)
+	if _, err := d.Replica(); err != nil {
+		t.Fatalf("a short session: %v", err)
+	}
+	for i := 0; i < maxKeptInputs+1000; i++ {
+		d.DeliveryFault("huddle")
+	}
+	d.Do(invite("huddle", "heidi"))
+	n := len(d.Inputs())
+	if n > maxKeptInputs || n < keptInputs {
+		t.Fatalf("%d inputs kept, want %d to %d", n, keptInputs, maxKeptInputs)
+	}
+	if _, err := d.Replica(); err == nil || !strings.Contains(err.Error(), "cannot be rendered from zero") {
+		t.Fatalf("a session longer than its inputs kept rendered: %v", err)
+	}
+	if _, ok := d.Undo(); !ok {
+		t.Fatal("undo after the inputs were folded")
 	}
 }
