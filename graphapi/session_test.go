@@ -432,7 +432,7 @@ func TestRecordingDownloadCut(t *testing.T) {
 	arm(`{"kind": "record", "mode": "mediaReceiveTimeout", "times": 1}`)
 	failed := record("failed")
 
-	if cut["completionReason"] != "stopToneDetected" || cut["status"] != "completed" || failed["status"] != "failed" || failed["recordingLocation"] != nil {
+	if cut["completionReason"] != "stopToneDetected" || cut["status"] != "completed" || failed["status"] != "failed" || failed["recordingLocation"] != "" {
 		t.Fatalf("cut %v\nfailed %v", cut, failed)
 	}
 	get := func(loc, tok string) resp {

@@ -129,7 +129,11 @@ func (s *Scenario) dryRun() []refusal {
 		return []refusal{{msg: err.Error()}}
 	}
 	p.dry = true
-	r := sim.NewRunner(e, p, nil)
+	r := sim.NewRunner(e, p, func([]sim.Record) {
+		if len(e.Inputs()) >= forgetInputsEvery {
+			e.ForgetInputs() // as RunHeadless: a dry run keeps nothing but its refusals
+		}
+	})
 	horizon := s.horizon
 	for _, sp := range s.steps {
 		horizon = max(horizon, sp.at)

@@ -73,6 +73,11 @@ func init() {
 var recordOp = registerOp(&opKind{typ: "recordOperation", label: "record", cancelable: true,
 	endedMessage: "The call ended before the recording finished.",
 	fields: func(e *Engine, op *Operation, o graph.Obj) graph.Obj {
+		if op.Status == OpFailed {
+			// a failed recording has both, empty (docs: api/call-cancelmediaprocessing.md, the
+			// notification of a canceled recordResponse)
+			return append(o, graph.KV{K: "recordingLocation", V: ""}, graph.KV{K: "recordingAccessToken", V: ""})
+		}
 		if op.RecordingToken == "" || op.Status != OpCompleted {
 			return append(o, graph.KV{K: "recordingLocation", V: nil})
 		}

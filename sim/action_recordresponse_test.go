@@ -71,7 +71,8 @@ func TestRecordResponseDocsExample(t *testing.T) {
 }
 
 // TestRecordResponseDefaults: no body records 5 s, no prompt; cancelMediaProcessing cancels a
-// recording like a prompt, with no recordingLocation.
+// recording like a prompt, recordingLocation and recordingAccessToken empty (the docs'
+// notification of a canceled recordResponse).
 func TestRecordResponseDefaults(t *testing.T) {
 	w := newWorld(t, "v1", 1)
 	start := w.e.Now()
@@ -85,7 +86,7 @@ func TestRecordResponseDefaults(t *testing.T) {
 	w.run()
 	ns := opNotes(w, cut)
 	if len(ns) != 1 || ns[0].data["status"] != "failed" || ns[0].data["completionReason"] != "operationCanceled" ||
-		ns[0].data["recordingLocation"] != nil || ns[0].data["recordingAccessToken"] != nil {
+		ns[0].data["recordingLocation"] != "" || ns[0].data["recordingAccessToken"] != "" {
 		t.Fatalf("canceled recording: %+v", ns)
 	}
 }

@@ -13,7 +13,8 @@ import (
 // clientContext); once the hold takes effect (sim choice: HoldMusicDelay) the operation is
 // deleted with status completed and the held participant's streams go inactive in a roster
 // updated. "Only one participant can be placed on hold at any given time" (the page): a second
-// is refused 400. stopHoldMusic (action_stopholdmusic.go) is the way back.
+// is refused 400. stopHoldMusic (action_stopholdmusic.go) is the way back. Both are v1 only
+// (graph.Profile.HoldMusic): the 2019 beta of the seed profile had neither.
 
 // InStartHoldMusic: the bot puts a participant on hold with music (Input.Call,
 // Input.Participant, Input.ClientContext, Input.Args: HoldMusicArgs).
@@ -64,11 +65,9 @@ var evHoldMusic = &eventKind{name: "hold-music",
 	handle: func(e *Engine, ev *event) { e.holdMusicDone(ev.op) },
 	describe: func(e *Engine, ev *event, p *Pending) {
 		p.Call = ev.call
-		p.Text = "hold music starts or stops"
+		p.Text = "hold music starts"
 		if op, ok := e.Operation(ev.op); ok && op.Type == stopHoldMusicOp.typ {
 			p.Text = "hold music stops"
-		} else if ok {
-			p.Text = "hold music starts"
 		}
 	}}
 
@@ -82,6 +81,10 @@ type holdMusicBody struct {
 // holdMusicRequest reads and checks what start and stopHoldMusic share: the call, the body,
 // the participant. It answers nil, with the call and participant, when the request may go on.
 func (e *Engine) holdMusicRequest(rq *request, what string, prompt bool) (*Call, *Participant, string, *answer) {
+	if !e.prof.HoldMusic { // the 2019 beta had no hold music: its answer to an unknown segment
+		a := fail(404, "BadRequest", "Resource not found for the segment '%s'.", what)
+		return nil, nil, "", &a
+	}
 	c, ok := e.liveCall(rq.Call)
 	if !ok {
 		a := notFound()

@@ -132,6 +132,12 @@ func TestHoldMusicRefusals(t *testing.T) {
 			}
 		})
 	}
+	seed := newWorld(t, "seed", 1)
+	for _, action := range []string{"startHoldMusic", "stopHoldMusic"} {
+		if r := holdMusicReq(seed, "huddle", "alice", action, `{}`); r.Status != 404 || !strings.Contains(string(r.Body), "Resource not found for the segment '"+action+"'") {
+			t.Fatalf("seed profile %s: %d %s (the 2019 beta had no hold music)", action, r.Status, r.Body)
+		}
+	}
 	w := newWorld(t, "v1", 1)
 	w.must(Input{Kind: InIncomingCall, Name: "ring", From: "heidi"})
 	if r := holdMusicReq(w, "ring", "heidi", "startHoldMusic", `{}`); r.Status != 400 || !strings.Contains(string(r.Body), "established") {

@@ -27,7 +27,10 @@ var evAloneExpire = &eventKind{name: "alone-expire",
 func (e *Engine) checkAlone(c *Call) {
 	alone := c.Kind == Group && !c.Ended() && c.State == CallEstablished && len(c.Ringing) == 0
 	for _, p := range c.Roster {
-		alone = alone && p.IsBot
+		if !alone {
+			break // big rosters: this runs on every roster change, and the second entry decides
+		}
+		alone = p.IsBot
 	}
 	switch {
 	case alone && !c.Alone:

@@ -95,7 +95,7 @@ func TestRecordCut(t *testing.T) {
 				}
 				return
 			}
-			if d["status"] != "failed" || d["recordingLocation"] != nil || hasLoc || d["recordingAccessToken"] != nil {
+			if d["status"] != "failed" || d["recordingLocation"] != "" || hasLoc || d["recordingAccessToken"] != "" {
 				t.Fatalf("failed: %s", ns[0].ResourceData)
 			}
 		})

@@ -216,7 +216,11 @@ func (e *Engine) farHold(call, who string, hold bool) error {
 		return nil
 	}
 	p.Held = hold
-	e.streamsChanged(c, p, "participant."+map[bool]string{true: "held", false: "resumed"}[hold])
+	event := "participant.resumed"
+	if hold {
+		event = "participant.held"
+	}
+	e.streamsChanged(c, p, event)
 	e.syncMediaState(c)
 	return nil
 }

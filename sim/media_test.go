@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/callsim/callsim/sim/graph"
 )
 
 func init() {
 	botExamples[InStartHoldMusic] = Input{Kind: InStartHoldMusic, Call: "huddle", Participant: "alice"}
 	botExamples[InStopHoldMusic] = Input{Kind: InStopHoldMusic, Call: "huddle", Participant: "alice"}
+	noHoldMusic := func(p graph.Profile) bool { return !p.HoldMusic }
+	botUnavailable[InStartHoldMusic], botUnavailable[InStopHoldMusic] = noHoldMusic, noHoldMusic
 	botExamples[InChangeScreenSharingRole] = Input{Kind: InChangeScreenSharingRole, Call: "huddle", Args: json.RawMessage(`{"role":"sharer"}`)}
 }
 

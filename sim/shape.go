@@ -213,12 +213,13 @@ func nullOr(s string) any {
 func (e *Engine) callSource(c *Call) any {
 	if c.Direction == "incoming" && c.Source != nil {
 		id, region, lang := "", c.Source.Region, c.Source.LanguageID
+		ids := e.identitySet(*c.Source)
 		if p := c.caller(); p != nil {
-			id = p.ID
+			id, ids = p.ID, e.participantIdentity(p) // identityProvider AAD as in the roster
 		}
 		return e.typed(graph.Obj{
 			{K: "id", V: id},
-			{K: "identity", V: e.identitySet(*c.Source)},
+			{K: "identity", V: ids},
 			{K: "endpointType", V: "default"},
 			{K: "region", V: nullOr(region)},
 			{K: "languageId", V: nullOr(lang)},
@@ -242,6 +243,9 @@ func (e *Engine) callTargets(c *Call) []graph.Obj {
 				inner = append(inner, graph.KV{K: "displayName", V: c.ResourceAccount.DisplayName})
 			}
 			inner = append(inner, graph.KV{K: "id", V: c.ResourceAccount.ID}, graph.KV{K: "tenantId", V: c.TenantID})
+			if e.prof.TeamsStreams { // call-answer.md's incoming example
+				inner = append(inner, graph.KV{K: "identityProvider", V: "AAD"})
+			}
 			ids = e.typed(graph.Obj{{K: "applicationInstance", V: e.typed(inner, "#microsoft.graph.identity")}}, "#microsoft.graph.identitySet")
 		} else {
 			ids = e.identitySet(e.botIdentity())

@@ -278,7 +278,7 @@ func TestIncomingCreatedPayload(t *testing.T) {
 			}
 			rita, _ := call.participant("rita")
 			jsonEq(t, "source", created["source"], `{"@odata.type":"#microsoft.graph.participantInfo","id":"`+rita.ID+`",
-				"identity":{"@odata.type":"#microsoft.graph.identitySet","user":{"@odata.type":"#microsoft.graph.identity","displayName":"Rita","id":"`+rita.Identity.ID+`","tenantId":"`+rita.Identity.TenantID+`"}},
+				"identity":{"@odata.type":"#microsoft.graph.identitySet","user":{"@odata.type":"#microsoft.graph.identity","displayName":"Rita","id":"`+rita.Identity.ID+`","tenantId":"`+rita.Identity.TenantID+`","identityProvider":"AAD"}},
 				"endpointType":"default","region":"amer","languageId":"en-us"}`)
 			targets, _ := created["targets"].([]any)
 			if len(targets) != 1 {
@@ -290,7 +290,7 @@ func TestIncomingCreatedPayload(t *testing.T) {
 			if tg["@odata.type"] != "#microsoft.graph.invitationParticipantInfo" || inner == nil || tg["id"] != call.MyParticipantID {
 				t.Fatalf("target %v, want a %s", tg, c.targetKey)
 			}
-			if c.to != "" && (inner["id"] != "d1a0b2c3-0000-4000-8000-0000000000aa" || inner["tenantId"] != call.TenantID) {
+			if c.to != "" && (inner["id"] != "d1a0b2c3-0000-4000-8000-0000000000aa" || inner["tenantId"] != call.TenantID || inner["identityProvider"] != "AAD") {
 				t.Fatalf("applicationInstance %v", inner)
 			}
 			jsonEq(t, "incomingContext", created["incomingContext"], `{"@odata.type":"#microsoft.graph.incomingContext","sourceParticipantId":"`+rita.ID+`","observedParticipantId":"`+rita.ID+`"}`)

@@ -27,7 +27,7 @@ const (
 )
 
 var (
-	faultKinds   = []string{sim.FaultInvite, sim.FaultLatency, sim.FaultNotify}
+	faultKinds   = []string{sim.FaultInvite, sim.FaultLatency, sim.FaultNotify, sim.FaultTransfer}
 	latencyKinds = []string{"answer", "notify"}
 	notifyKinds  = []string{"drop", "duplicate", "delay", "reorder"}
 )
@@ -83,7 +83,7 @@ func (p *faultPanel) setArmed(f []sim.FaultRule) {
 func (p *faultPanel) fields() []int {
 	out := []int{ffList, ffKind}
 	switch faultKinds[p.kind] {
-	case sim.FaultInvite:
+	case sim.FaultInvite, sim.FaultTransfer:
 		out = append(out, ffFailure, ffTarget)
 	case sim.FaultLatency:
 		out = append(out, ffWhich, ffMin, ffMax)
@@ -169,7 +169,7 @@ func (p *faultPanel) rule() (sim.FaultRule, error) {
 		r.Call = p.calls[p.call-1]
 	}
 	switch r.Kind {
-	case sim.FaultInvite:
+	case sim.FaultInvite, sim.FaultTransfer: // transfer: the target fails as an invitee would
 		f := p.catalog[p.failure]
 		r.Fail = &f
 		if p.target > 0 {
@@ -251,6 +251,9 @@ func (p *faultPanel) View(st *Styles, w int) string {
 			lines = append(lines, st.Dim.Render("            "+clip(f.Message, fw)))
 		case ffTarget:
 			t := "the next invitee"
+			if faultKinds[p.kind] == sim.FaultTransfer {
+				t = "the next transfer target"
+			}
 			if p.target > 0 {
 				t = "identity " + p.dir[p.target-1].Label()
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/graph"
 )
 
 func TestOpensOnFirstGroupCall(t *testing.T) {
@@ -287,11 +288,25 @@ func TestFlowTones(t *testing.T) {
 	h.mustSee("tone tone1")
 }
 
-// o holds and resumes the selected participant (the far end); H starts and stops the bot's
-// hold music for them; a key on the bot is refused with a hint.
+// v1SandboxBuilder: a v1 group call (hold music is a v1 action) with Alice and Bob.
+func v1SandboxBuilder() (*sim.Engine, sim.Script, error) {
+	cfg := sim.DefaultConfig()
+	cfg.Seed, cfg.Profile = 42, graph.V1()
+	e := sim.New(cfg)
+	e.AddIdentity(sim.Identity{Name: "alice", DisplayName: "Alice Wong"})
+	e.AddIdentity(sim.Identity{Name: "bob", DisplayName: "Bob Ruiz"})
+	s := sim.CallSetup{Name: "huddle", Kind: sim.Group, Participants: []string{"alice", "bob"}}
+	if res := e.Apply(sim.Input{Kind: sim.InSetupCall, Setup: &s}); res.Err != nil {
+		return nil, nil, res.Err
+	}
+	return e, nil, nil
+}
+
+// o holds and resumes the selected participant (the far end), and the roster says so; a key on
+// the bot is refused with a hint; in the seed profile H (hold music) is the 2019 beta's 404.
 func TestFlowHold(t *testing.T) {
 	h := newHarness(t, sandboxBuilder, 120, 40, true)
-	selected := func() *sim.Participant {
+	selected := func(h *harness) *sim.Participant {
 		p := h.m.roster.selected()
 		if p == nil {
 			t.Fatal("no participant selected")
@@ -302,28 +317,37 @@ func TestFlowHold(t *testing.T) {
 	h.mustSee("select a participant (not the bot)")
 	h.keys("j", "o")
 	h.advance(time.Second)
-	if !selected().Held {
-		t.Fatalf("after o: %s not held", selected().Identity.Name)
+	if !selected(h).Held {
+		t.Fatalf("after o: %s not held", selected(h).Identity.Name)
 	}
 	if v := h.m.roster.View(); !strings.Contains(v, "on hold") {
 		t.Fatalf("the roster does not say on hold:\n%s", v)
 	}
 	h.keys("o")
 	h.advance(time.Second)
-	if selected().Held {
+	if selected(h).Held {
 		t.Fatal("after o again: still held")
 	}
 	h.keys("H")
+	h.advance(time.Second)
+	h.mustSee("404")
+}
+
+// H starts and stops the bot's hold music for the selected participant (v1).
+func TestFlowHoldMusic(t *testing.T) {
+	h := newHarness(t, v1SandboxBuilder, 120, 40, true)
+	h.keys("2", "j", "H")
 	h.advance(2 * time.Second)
-	if !selected().HoldMusic {
-		t.Fatal("after H: no hold music")
+	p := h.m.roster.selected()
+	if p == nil || !p.HoldMusic {
+		t.Fatalf("after H: no hold music (%+v)", p)
 	}
 	if v := h.m.roster.View(); !strings.Contains(v, "hold music") {
 		t.Fatalf("the roster does not say hold music:\n%s", v)
 	}
 	h.keys("H")
 	h.advance(2 * time.Second)
-	if selected().HoldMusic {
+	if p := h.m.roster.selected(); p == nil || p.HoldMusic {
 		t.Fatal("after H again: hold music still on")
 	}
 }

@@ -105,3 +105,32 @@ func TestRedirectFormErrors(t *testing.T) {
 		t.Fatal("a refused redirect ended the call")
 	}
 }
+
+// The fault panel arms a transfer fault: the next transfer target fails with the chosen
+// failure, and the call comes back established with 500/7000.
+func TestFlowTransferFault(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("f")
+	for faultKinds[h.m.faults.kind] != sim.FaultTransfer {
+		h.keys("right")
+	}
+	h.mustSee("the next transfer target")
+	h.keys("tab") // Kind -> Failure
+	for h.m.faults.catalog[h.m.faults.failure].Name != "busy" {
+		h.keys("right")
+	}
+	h.keys("enter")
+	h.mustSee("armed: transfer target fails busy on any (0/1)")
+	h.keys("esc")
+	h.selectCall("support")
+	h.keys("T")
+	for h.m.transfer.dir.highlighted().Name != "heidi" {
+		h.keys("down")
+	}
+	h.keys("enter", "enter")
+	h.advance(10 * time.Second)
+	if c := h.call("support"); c.State != sim.CallEstablished {
+		t.Fatalf("support is %s after a failed transfer", c.State)
+	}
+	h.mustSee("established 500/7000")
+}

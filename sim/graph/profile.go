@@ -52,6 +52,8 @@ type Profile struct {
 	// MeetingInfoInNotifications repeats a call's chatInfo and meetingInfo in its state
 	// notifications, as the v1.0 docs' meeting join examples do.
 	MeetingInfoInNotifications bool
+	// HoldMusic offers startHoldMusic and stopHoldMusic (the 2019 beta had neither).
+	HoldMusic bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -87,6 +89,7 @@ func V1() Profile {
 		MeetingInfoInNotifications: true,
 		MediaState:                 true,
 		TeamsStreams:               true,
+		HoldMusic:                  true,
 	}
 }
 
