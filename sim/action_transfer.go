@@ -313,7 +313,7 @@ func (e *Engine) failTransfer(c *Call) {
 		sub = ConsultativeFailedSubcode
 	}
 	why := t.Fail.Message
-	if t.Fail.Name != "replaces-unknown" && t.Fail.Name != "replaces-target" && t.Fail.Name != "replaces-ended" {
+	if !strings.HasPrefix(t.Fail.Name, "replaces-") { // the target's own failure, not the replaced call's
 		why = fmt.Sprintf("%s did not take the call: %s (code=%d subcode=%d)", t.Target.Label(), strings.TrimSuffix(why, "."), t.Fail.Code, t.Fail.Subcode)
 	}
 	res := graph.ResultInfo{Code: 500, Subcode: sub, Message: "Call transfer failed. " + strings.TrimSuffix(why, ".") + "."}
