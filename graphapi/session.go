@@ -35,9 +35,9 @@ func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
 	return s.opts.Session(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
 }
 
-// testSessionYAML renders the session as a bot-test file (GET /_callsim/session?as=test): the
-// bot's requests become its expectations.
-func (s *Server) testSessionYAML(e *sim.Engine) ([]byte, error) {
+// TestSessionYAML renders the session that ran on e as a bot-test file (GET
+// /_callsim/session?as=test; s in serve --tui): the bot's requests become its expectations.
+func (s *Server) TestSessionYAML(e *sim.Engine) ([]byte, error) {
 	if s.opts.TestSession == nil {
 		return nil, errNoSessions
 	}
@@ -70,7 +70,7 @@ func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
 	case err != nil && s.batcher.forgot.Load():
 		err = errForgotten // the driver dropped its inputs: no replica, no session
 	case err == nil && as == "test":
-		data, err = s.testSessionYAML(e)
+		data, err = s.TestSessionYAML(e)
 	case err == nil:
 		data, err = s.SessionYAML(e)
 	}

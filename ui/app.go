@@ -33,6 +33,9 @@ type Options struct {
 	// SessionYAML, when set, renders the session so far as a scenario (s saves it). It gets a
 	// replica of the simulation (Driver.Replica), an engine of its own.
 	SessionYAML func(e *sim.Engine) ([]byte, error)
+	// TestSessionYAML, when set (serve --tui), renders the session as a bot-test file too: s
+	// writes it next to the scenario (callsim test).
+	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
@@ -669,6 +672,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.setStatus(statusBad, "saving a session is not available here")
 		}
 		render, dir, title, now := m.o.SessionYAML, m.o.SessionDir, m.o.Title, m.now
+		renderTest := m.o.TestSessionYAML
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
 			e, err := d.Replica() // the session rebuilt on an engine of its own
 			if err != nil {
@@ -682,7 +686,19 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			if err != nil {
 				return driverMsg{what: "save session", err: err}
 			}
-			return driverMsg{what: "session saved as " + path + " (callsim play " + path + ")"}
+			what := "session saved as " + path + " (callsim play " + path + ")"
+			if renderTest != nil {
+				data, err := renderTest(e)
+				if err != nil {
+					return driverMsg{what: "save session as a bot test", err: err}
+				}
+				tpath, err := writeSession(dir, title+"-test", now, data)
+				if err != nil {
+					return driverMsg{what: "save session as a bot test", err: err}
+				}
+				what += "; bot test " + tpath + " (callsim test " + tpath + ")"
+			}
+			return driverMsg{what: what}
 		})
 	case key.Matches(msg, k.Copy):
 		if !m.detail.has {

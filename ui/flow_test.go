@@ -211,6 +211,9 @@ func TestFlowSaveSession(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("session files: %v", files)
 	}
+	if tests, _ := filepath.Glob(filepath.Join(dir, "*-test-*.yaml")); len(tests) != 0 {
+		t.Fatalf("a bot test without TestSessionYAML: %v", tests)
+	}
 	saved, err := scenarios.Load(files[0])
 	if err != nil {
 		t.Fatalf("the saved session does not load: %v", err)
@@ -389,5 +392,32 @@ func TestFlowShapeKeys(t *testing.T) {
 	h.advance(time.Second)
 	if len(h.m.roster.parts) != n+1 {
 		t.Fatalf("after J: %d in the roster, want %d", len(h.m.roster.parts), n+1)
+	}
+}
+
+// serve --tui: s also writes the session as a bot test (TestSessionYAML) that loads as one.
+func TestFlowSaveSessionAsTest(t *testing.T) {
+	sc, err := scenarios.Load("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, sc.Builder(scenarios.Options{Live: true}), 120, 40, true)
+	dir := t.TempDir()
+	h.m.o.SessionDir = dir
+	h.m.o.Title = "sandbox"
+	h.m.o.SessionYAML = func(e *sim.Engine) ([]byte, error) { return sc.SessionYAML(e, scenarios.Options{}, "") }
+	h.m.o.TestSessionYAML = func(e *sim.Engine) ([]byte, error) { return scenarios.TestSessionYAML(e, sc, "") }
+	h.keys("s")
+	h.mustSee("session saved as " + dir) // the bot test's name follows, past the status line's width
+	files, _ := filepath.Glob(filepath.Join(dir, "callsim-session-sandbox-test-*.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("bot test files: %v", files)
+	}
+	saved, err := scenarios.LoadTest(files[0])
+	if err != nil {
+		t.Fatalf("the saved bot test does not load: %v", err)
+	}
+	if !saved.IsTest() {
+		t.Fatal("not a test")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/microsoft/kiota-abstractions-go/authentication"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
@@ -22,6 +23,9 @@ type Config struct {
 	GraphURL, Token, CallbackURL string
 	MenuPrompt                   string
 	FrontDeskID, FrontDeskTag    string
+	// KeepAliveEvery is how often the bot keeps an established call alive (Graph ends a call
+	// 45 minutes after its last keepAlive; 0: every 15 minutes).
+	KeepAliveEvery time.Duration
 }
 
 // IVR reacts to the notifications of its calls, one at a time, in the order they came.
@@ -30,12 +34,14 @@ type IVR struct {
 	client *msgraphsdk.GraphServiceClient
 	log    *log.Logger
 	events chan notification
+	alive  chan string           // a call whose keepAlive is due
 	calls  map[string]*callState // only the Run goroutine touches it
 }
 
 type callState struct {
 	menu        bool // the menu was played and tones subscribed
 	transferred bool
+	stopAlive   context.CancelFunc
 }
 
 // notification is one commsNotification item.
@@ -85,7 +91,7 @@ func NewIVR(cfg Config, logger *log.Logger) (*IVR, error) {
 	}
 	adapter.SetBaseUrl(strings.TrimSuffix(cfg.GraphURL, "/"))
 	return &IVR{cfg: cfg, client: msgraphsdk.NewGraphServiceClient(adapter), log: logger,
-		events: make(chan notification, 1024), calls: map[string]*callState{}}, nil
+		events: make(chan notification, 1024), alive: make(chan string, 16), calls: map[string]*callState{}}, nil
 }
 
 // Webhook takes Graph's notifications: it acknowledges at once and acts on them in Run.
@@ -123,6 +129,10 @@ func (b *IVR) Run(ctx context.Context) {
 			return
 		case n := <-b.events:
 			b.handle(ctx, n)
+		case id := <-b.alive:
+			if _, ok := b.calls[id]; ok {
+				b.report("keepAlive", id, b.call(id).KeepAlive().Post(ctx, nil))
+			}
 		}
 	}
 }
@@ -138,6 +148,9 @@ func (b *IVR) handle(ctx context.Context, n notification) {
 	st := b.calls[id]
 	switch {
 	case n.ChangeType == "deleted" || d.State == "terminated":
+		if st != nil && st.stopAlive != nil {
+			st.stopAlive()
+		}
 		delete(b.calls, id)
 	case n.ChangeType == "created" && d.State == "incoming":
 		b.calls[id] = &callState{}
@@ -149,7 +162,34 @@ func (b *IVR) handle(ctx context.Context, n notification) {
 		st.menu = true
 		b.playMenu(ctx, id)
 		b.subscribeToTones(ctx, id)
+		st.stopAlive = b.keepAlive(ctx, id)
 	}
+}
+
+// keepAlive asks for a keepAlive of the call every KeepAliveEvery until it is stopped.
+func (b *IVR) keepAlive(ctx context.Context, id string) context.CancelFunc {
+	every := b.cfg.KeepAliveEvery
+	if every <= 0 {
+		every = 15 * time.Minute
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				select {
+				case b.alive <- id:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return cancel
 }
 
 func (b *IVR) call(id string) *communications.CallsCallItemRequestBuilder {

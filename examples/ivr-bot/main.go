@@ -16,6 +16,7 @@
 //	CALLBACK_URL                      the callbackUri the bot answers with (default http://127.0.0.1:PORT/api/calls)
 //	FRONT_DESK_ID, FRONT_DESK_NAME    who 1 transfers to
 //	MENU_PROMPT                       the menu's media URI
+//	KEEPALIVE_EVERY                   how often to keepAlive an established call (default 15m)
 package main
 
 import (
@@ -55,6 +56,13 @@ func main() {
 		MenuPrompt:   orDefault(env("MENU_PROMPT"), "https://cdn.contoso.com/ivr/menu.wav"),
 		FrontDeskID:  orDefault(env("FRONT_DESK_ID"), "7c8a5d2e-1b3f-4c6d-9e8f-0a1b2c3d4e5f"),
 		FrontDeskTag: orDefault(env("FRONT_DESK_NAME"), "Front Desk"),
+	}
+	if v := env("KEEPALIVE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			logger.Fatalf("KEEPALIVE_EVERY=%q: want a duration such as 15m", v)
+		}
+		cfg.KeepAliveEvery = d
 	}
 	appID := env("CALLSIM_APP_ID", "APP_ID")
 	if appID == "" {
