@@ -68,8 +68,10 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"graph": []string{s.base + "/v1.0", s.base + "/beta"},
-		"jwks":  s.JWKSURL(),
+		"graph":              []string{s.base + "/v1.0", s.base + "/beta"},
+		"jwks":               s.JWKSURL(),
+		"botFrameworkOpenId": s.base + "/v1/.well-known/OpenIdConfiguration",
+		"token":              s.base + "/" + s.auth.tenant + "/oauth2/v2.0/token",
 		"control": []string{
 			"GET /_callsim/world", "GET /_callsim/faults", "POST /_callsim/faults", "DELETE /_callsim/faults",
 			"DELETE /_callsim/faults/{name}", "GET /_callsim/catalogue", "POST /_callsim/identities",
@@ -395,6 +397,11 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 		id.Name = id.DisplayName
 	}
 	s.dirMu.Lock()
+	if e := s.identityTaken(id); e != nil {
+		s.dirMu.Unlock()
+		ctlError(w, e.status, e.code, e.message)
+		return
+	}
 	if e := s.directoryFull(id.Name); e != nil {
 		s.dirMu.Unlock()
 		ctlError(w, e.status, e.code, e.message)
@@ -408,6 +415,22 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	}
 	got, _ := s.drv.FindIdentity(id.Name)
 	writeJSON(w, http.StatusCreated, idView(got))
+}
+
+// identityTaken refuses an identity whose name or id another one has: the engine would replace
+// that one silently (a scenario's caller, or the bot's own entry), so the control API says so.
+func (s *Server) identityTaken(id sim.Identity) *apiError {
+	for _, d := range s.drv.World().Directory {
+		switch {
+		case d.Name == id.Name:
+			return &apiError{status: http.StatusConflict, code: "identityExists",
+				message: fmt.Sprintf("name: the directory has an identity named %q already (id %s); choose another name", d.Name, d.ID)}
+		case id.ID != "" && strings.EqualFold(d.ID, id.ID):
+			return &apiError{status: http.StatusConflict, code: "identityExists",
+				message: fmt.Sprintf("id: %s is the id of the directory's %q already; choose another id or leave it out (callsim makes one)", d.ID, d.Name)}
+		}
+	}
+	return nil
 }
 
 // directoryFull refuses a new identity when the directory has Options.MaxIdentities (a name

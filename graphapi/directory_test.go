@@ -18,14 +18,14 @@ func TestDirectoryCap(t *testing.T) {
 	for i, tc := range []struct {
 		path, body string
 		status     int
-		code       string
+		code, msg  string
 	}{
-		{"/identities", `{"name":"one"}`, 201, ""},
-		{"/identities", `{"name":"two"}`, 201, ""},
-		{"/identities", `{"name":"three"}`, 409, "directoryFull"},
-		{"/identities", `{"name":"one","displayName":"One again"}`, 201, ""}, // replaced, not added
-		{"/calls/incoming", `{"from":"stranger"}`, 409, "directoryFull"},     // an unknown caller would be added
-		{"/calls/incoming", `{"from":"two"}`, 201, ""},
+		{"/identities", `{"name":"one"}`, 201, "", ""},
+		{"/identities", `{"name":"two"}`, 201, "", ""},
+		{"/identities", `{"name":"three"}`, 409, "directoryFull", "--max-identities"},
+		{"/identities", `{"name":"one","displayName":"One again"}`, 409, "identityExists", `name: the directory has an identity named "one" already`}, // taken: not replaced
+		{"/calls/incoming", `{"from":"stranger"}`, 409, "directoryFull", "--max-identities"},                                                          // an unknown caller would be added
+		{"/calls/incoming", `{"from":"two"}`, 201, "", ""},
 	} {
 		r := c(tc.path, tc.body)
 		if r.status != tc.status {
@@ -33,7 +33,7 @@ func TestDirectoryCap(t *testing.T) {
 		}
 		if tc.code != "" {
 			e, _ := r.json(t)["error"].(map[string]any)
-			if e["code"] != tc.code || !strings.Contains(fmt.Sprint(e["message"]), "--max-identities") {
+			if e["code"] != tc.code || !strings.Contains(fmt.Sprint(e["message"]), tc.msg) {
 				t.Fatalf("%d: error body %s", i, r.body)
 			}
 		}
@@ -67,5 +67,31 @@ func TestDirectoryCapConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := len(s.drv.World().Directory); n != base+5 || created.Load() != 5 {
 		t.Fatalf("directory has %d identities (cap %d), %d adds answered 201", n, base+5, created.Load())
+	}
+}
+
+// TestIdentityTaken: an identity whose name or id the directory has already is refused with a
+// 409 that names the field, and the one there is left as it was (the engine would replace it).
+func TestIdentityTaken(t *testing.T) {
+	s := startServer(t, nil, nil)
+	if r := call(t, "POST", s.BaseURL()+"/_callsim/identities", `{"name":"bob","displayName":"Bob"}`); r.status != 201 {
+		t.Fatalf("add: %d %s", r.status, r.body)
+	}
+	first, _ := s.drv.FindIdentity("bob")
+	for _, tc := range []struct{ body, field string }{
+		{`{"name":"` + first.Name + `","displayName":"Someone else"}`, "name: "},
+		{`{"name":"fresh-name","id":"` + strings.ToUpper(first.ID) + `"}`, "id: "},
+	} {
+		r := call(t, "POST", s.BaseURL()+"/_callsim/identities", tc.body)
+		e, _ := r.json(t)["error"].(map[string]any)
+		if r.status != 409 || e["code"] != "identityExists" || !strings.HasPrefix(fmt.Sprint(e["message"]), tc.field) {
+			t.Fatalf("%s: %d %s", tc.body, r.status, r.body)
+		}
+	}
+	if now, _ := s.drv.FindIdentity(first.Name); now.DisplayName != first.DisplayName || now.ID != first.ID {
+		t.Fatalf("the identity there changed: %+v, was %+v", now, first)
+	}
+	if _, ok := s.drv.FindIdentity("fresh-name"); ok {
+		t.Fatal("the refused identity was added")
 	}
 }
