@@ -131,10 +131,18 @@ type inviteeView struct {
 	ResultInfo   *graph.ResultInfo `json:"resultInfo,omitempty"`
 }
 
+// faultView is a rule as the control API shows it: durations as the strings it takes ("2s").
 type faultView struct {
 	sim.FaultRule
-	Description string `json:"description"`
-	Exhausted   bool   `json:"exhausted,omitempty"`
+	Delay       string     `json:"delay,omitempty"`
+	Range       *rangeView `json:"range,omitempty"`
+	Description string     `json:"description"`
+	Exhausted   bool       `json:"exhausted,omitempty"`
+}
+
+type rangeView struct {
+	Min string `json:"min"`
+	Max string `json:"max"`
 }
 
 type pendingView struct {
@@ -152,7 +160,14 @@ func faultViews(fs []sim.FaultRule) []faultView {
 	out := make([]faultView, 0, len(fs))
 	for i := range fs {
 		f := fs[i]
-		out = append(out, faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()})
+		v := faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()}
+		if f.Delay != 0 {
+			v.Delay = f.Delay.String()
+		}
+		if f.Range != nil {
+			v.Range = &rangeView{Min: f.Range.Min.String(), Max: f.Range.Max.String()}
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -384,9 +399,59 @@ func (s *Server) ctlCatalogue(w http.ResponseWriter, r *http.Request) {
 
 // ---- directory and incoming calls ----
 
+// identityInput is sim.Identity JSON with behaviour as in YAML: "busy", or {"kind": "answer",
+// "answerAfter": "2s"} (nanoseconds are still read).
+type identityInput struct {
+	sim.Identity
+	Behaviour json.RawMessage `json:"behaviour,omitempty"`
+}
+
+var behaviours = []string{sim.BehaviourAnswer, sim.BehaviourDecline, sim.BehaviourBusy, sim.BehaviourNoAnswer, sim.BehaviourOffline}
+
+func (in *identityInput) identity() (sim.Identity, error) {
+	id := in.Identity
+	raw := in.Behaviour
+	if len(raw) == 0 || string(raw) == "null" {
+		return id, nil
+	}
+	var b sim.Behaviour
+	var kind string
+	if json.Unmarshal(raw, &kind) == nil {
+		b.Kind = kind
+	} else {
+		var obj struct {
+			Kind        string          `json:"kind"`
+			AnswerAfter json.RawMessage `json:"answerAfter"`
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&obj); err != nil {
+			return id, fmt.Errorf("behaviour: want a behaviour name (%q) or {\"kind\", \"answerAfter\"}: %v", "busy", err)
+		}
+		d, err := parseDuration(obj.AnswerAfter)
+		if err != nil {
+			return id, fmt.Errorf("behaviour.answerAfter: %w", err)
+		}
+		if d < 0 {
+			return id, fmt.Errorf("behaviour.answerAfter: %s is negative", d)
+		}
+		b = sim.Behaviour{Kind: obj.Kind, AnswerAfter: d}
+	}
+	if b.Kind != "" && !slices.Contains(behaviours, b.Kind) {
+		return id, fmt.Errorf("behaviour: unknown behaviour %q (want %s)", b.Kind, strings.Join(behaviours, ", "))
+	}
+	id.Behaviour = b
+	return id, nil
+}
+
 func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
-	var id sim.Identity
-	if !readJSON(w, r, &id) {
+	var in identityInput
+	if !readJSON(w, r, &in) {
+		return
+	}
+	id, err := in.identity()
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
 	if id.Name == "" && id.DisplayName == "" {

@@ -1,15 +1,17 @@
 package graphapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestDirectoryCap: issue 10, the identity directory grew without limit through the control
-// API. Past MaxIdentities a new name is refused with a Graph error body; a known one is replaced.
+// API. Past MaxIdentities a new name is refused with a Graph error body; a known one is refused too (identityExists).
 func TestDirectoryCap(t *testing.T) {
 	probe := startServer(t, nil, nil)
 	base := len(probe.drv.World().Directory)
@@ -93,5 +95,62 @@ func TestIdentityTaken(t *testing.T) {
 	}
 	if _, ok := s.drv.FindIdentity("fresh-name"); ok {
 		t.Fatal("the refused identity was added")
+	}
+}
+
+// TestControlDialect: the control API takes behaviours as the YAML does ("busy") and shows
+// durations as the strings it takes ("2s"); a bad value's error names its field.
+func TestControlDialect(t *testing.T) {
+	s := startServer(t, nil, nil)
+	post := func(path, body string) resp { return call(t, "POST", s.BaseURL()+"/_callsim"+path, body) }
+	for _, tc := range []struct {
+		body   string
+		status int
+		want   string // the behaviour shown, or the start of the error message
+	}{
+		{`{"name":"b1","behaviour":"busy"}`, 201, "busy"},
+		{`{"name":"b2","behaviour":{"kind":"noAnswer"}}`, 201, "noAnswer"},
+		{`{"name":"b3","behaviour":{"kind":"answer","answerAfter":"2s"}}`, 201, "answer"},
+		{`{"name":"b4"}`, 201, "answer"},
+		{`{"name":"b5","behaviour":"grumpy"}`, 400, `behaviour: unknown behaviour "grumpy"`},
+		{`{"name":"b6","behaviour":{"kind":"answer","answerAfter":"soon"}}`, 400, "behaviour.answerAfter: "},
+		{`{"name":"b7","behaviour":{"kind":"answer","answerAfter":"-1s"}}`, 400, "behaviour.answerAfter: -1s is negative"},
+		{`{"name":"b8","behaviour":{"kind":"answer","after":"1s"}}`, 400, "behaviour: "},
+	} {
+		r := post("/identities", tc.body)
+		m := r.json(t)
+		if r.status != tc.status {
+			t.Fatalf("%s: %d %s", tc.body, r.status, r.body)
+		}
+		if tc.status == 201 {
+			if m["behaviour"] != tc.want {
+				t.Errorf("%s: behaviour %v, want %s", tc.body, m["behaviour"], tc.want)
+			}
+			continue
+		}
+		e, _ := m["error"].(map[string]any)
+		if msg := fmt.Sprint(e["message"]); !strings.HasPrefix(msg, tc.want) {
+			t.Errorf("%s: error %q, want it to start %q", tc.body, msg, tc.want)
+		}
+	}
+	if id, _ := s.drv.FindIdentity("b3"); id.Behaviour.AnswerAfter != 2*time.Second {
+		t.Errorf("answerAfter %v", id.Behaviour.AnswerAfter)
+	}
+
+	if r := post("/faults", `{"name":"slow","kind":"latency","latency":"answer","range":{"min":"1s","max":"1500ms"}}`); r.status != 201 {
+		t.Fatalf("arm: %d %s", r.status, r.body)
+	}
+	if r := post("/faults", `{"name":"late","kind":"notify","action":"delay","delay":"2s"}`); r.status != 201 {
+		t.Fatalf("arm: %d %s", r.status, r.body)
+	}
+	var got struct {
+		Faults []map[string]any `json:"faults"`
+	}
+	if err := json.Unmarshal(call(t, "GET", s.BaseURL()+"/_callsim/faults", "").body, &got); err != nil || len(got.Faults) != 2 {
+		t.Fatalf("faults: %v %v", err, got)
+	}
+	rg, _ := got.Faults[0]["range"].(map[string]any)
+	if rg["min"] != "1s" || rg["max"] != "1.5s" || got.Faults[1]["delay"] != "2s" {
+		t.Fatalf("durations shown as %v and %v, want strings", got.Faults[0]["range"], got.Faults[1]["delay"])
 	}
 }
