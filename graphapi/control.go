@@ -134,10 +134,20 @@ type inviteeView struct {
 // faultView is a rule as the control API shows it: durations as the strings it takes ("2s").
 type faultView struct {
 	sim.FaultRule
+	Fail        *failView  `json:"fail,omitempty"`
 	Delay       string     `json:"delay,omitempty"`
 	Range       *rangeView `json:"range,omitempty"`
 	Description string     `json:"description"`
 	Exhausted   bool       `json:"exhausted,omitempty"`
+}
+
+// failView is a graph.Failure with the control API's lower-case names (the ones POST takes).
+type failView struct {
+	Name    string `json:"name"`
+	Code    int    `json:"code"`
+	Subcode int    `json:"subcode"`
+	Message string `json:"message"`
+	Source  string `json:"source,omitempty"`
 }
 
 type rangeView struct {
@@ -163,6 +173,9 @@ func faultViews(fs []sim.FaultRule) []faultView {
 		v := faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()}
 		if f.Delay != 0 {
 			v.Delay = f.Delay.String()
+		}
+		if f.Fail != nil {
+			v.Fail = &failView{Name: f.Fail.Name, Code: f.Fail.Code, Subcode: f.Fail.Subcode, Message: f.Fail.Message, Source: f.Fail.Source}
 		}
 		if f.Range != nil {
 			v.Range = &rangeView{Min: f.Range.Min.String(), Max: f.Range.Max.String()}

@@ -143,11 +143,17 @@ func TestControlDialect(t *testing.T) {
 	if r := post("/faults", `{"name":"late","kind":"notify","action":"delay","delay":"2s"}`); r.status != 201 {
 		t.Fatalf("arm: %d %s", r.status, r.body)
 	}
+	if r := post("/faults", `{"name":"f","kind":"invite","fail":"seed-580"}`); r.status != 201 {
+		t.Fatalf("arm: %d %s", r.status, r.body)
+	}
 	var got struct {
 		Faults []map[string]any `json:"faults"`
 	}
-	if err := json.Unmarshal(call(t, "GET", s.BaseURL()+"/_callsim/faults", "").body, &got); err != nil || len(got.Faults) != 2 {
+	if err := json.Unmarshal(call(t, "GET", s.BaseURL()+"/_callsim/faults", "").body, &got); err != nil || len(got.Faults) != 3 {
 		t.Fatalf("faults: %v %v", err, got)
+	}
+	if f, _ := got.Faults[2]["fail"].(map[string]any); f["name"] != "seed-580" || f["code"] == nil || f["Code"] != nil {
+		t.Fatalf("fail shown as %v, want lower-case names", got.Faults[2]["fail"])
 	}
 	rg, _ := got.Faults[0]["range"].(map[string]any)
 	if rg["min"] != "1s" || rg["max"] != "1.5s" || got.Faults[1]["delay"] != "2s" {
