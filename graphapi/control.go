@@ -68,8 +68,10 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (s *Server) ctlIndex(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"graph": []string{s.base + "/v1.0", s.base + "/beta"},
-		"jwks":  s.JWKSURL(),
+		"graph":              []string{s.base + "/v1.0", s.base + "/beta"},
+		"jwks":               s.JWKSURL(),
+		"botFrameworkOpenId": s.base + "/v1/.well-known/OpenIdConfiguration",
+		"token":              s.base + "/" + s.auth.tenant + "/oauth2/v2.0/token",
 		"control": []string{
 			"GET /_callsim/world", "GET /_callsim/faults", "POST /_callsim/faults", "DELETE /_callsim/faults",
 			"DELETE /_callsim/faults/{name}", "GET /_callsim/catalogue", "POST /_callsim/identities",
@@ -129,10 +131,28 @@ type inviteeView struct {
 	ResultInfo   *graph.ResultInfo `json:"resultInfo,omitempty"`
 }
 
+// faultView is a rule as the control API shows it: durations as the strings it takes ("2s").
 type faultView struct {
 	sim.FaultRule
-	Description string `json:"description"`
-	Exhausted   bool   `json:"exhausted,omitempty"`
+	Fail        *failView  `json:"fail,omitempty"`
+	Delay       string     `json:"delay,omitempty"`
+	Range       *rangeView `json:"range,omitempty"`
+	Description string     `json:"description"`
+	Exhausted   bool       `json:"exhausted,omitempty"`
+}
+
+// failView is a graph.Failure with the control API's lower-case names (the ones POST takes).
+type failView struct {
+	Name    string `json:"name"`
+	Code    int    `json:"code"`
+	Subcode int    `json:"subcode"`
+	Message string `json:"message"`
+	Source  string `json:"source,omitempty"`
+}
+
+type rangeView struct {
+	Min string `json:"min"`
+	Max string `json:"max"`
 }
 
 type pendingView struct {
@@ -150,7 +170,17 @@ func faultViews(fs []sim.FaultRule) []faultView {
 	out := make([]faultView, 0, len(fs))
 	for i := range fs {
 		f := fs[i]
-		out = append(out, faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()})
+		v := faultView{FaultRule: f, Description: f.Describe(), Exhausted: f.Exhausted()}
+		if f.Delay != 0 {
+			v.Delay = f.Delay.String()
+		}
+		if f.Fail != nil {
+			v.Fail = &failView{Name: f.Fail.Name, Code: f.Fail.Code, Subcode: f.Fail.Subcode, Message: f.Fail.Message, Source: f.Fail.Source}
+		}
+		if f.Range != nil {
+			v.Range = &rangeView{Min: f.Range.Min.String(), Max: f.Range.Max.String()}
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -382,9 +412,59 @@ func (s *Server) ctlCatalogue(w http.ResponseWriter, r *http.Request) {
 
 // ---- directory and incoming calls ----
 
+// identityInput is sim.Identity JSON with behaviour as in YAML: "busy", or {"kind": "answer",
+// "answerAfter": "2s"} (nanoseconds are still read).
+type identityInput struct {
+	sim.Identity
+	Behaviour json.RawMessage `json:"behaviour,omitempty"`
+}
+
+var behaviours = []string{sim.BehaviourAnswer, sim.BehaviourDecline, sim.BehaviourBusy, sim.BehaviourNoAnswer, sim.BehaviourOffline}
+
+func (in *identityInput) identity() (sim.Identity, error) {
+	id := in.Identity
+	raw := in.Behaviour
+	if len(raw) == 0 || string(raw) == "null" {
+		return id, nil
+	}
+	var b sim.Behaviour
+	var kind string
+	if json.Unmarshal(raw, &kind) == nil {
+		b.Kind = kind
+	} else {
+		var obj struct {
+			Kind        string          `json:"kind"`
+			AnswerAfter json.RawMessage `json:"answerAfter"`
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&obj); err != nil {
+			return id, fmt.Errorf("behaviour: want a behaviour name (%q) or {\"kind\", \"answerAfter\"}: %v", "busy", err)
+		}
+		d, err := parseDuration(obj.AnswerAfter)
+		if err != nil {
+			return id, fmt.Errorf("behaviour.answerAfter: %w", err)
+		}
+		if d < 0 {
+			return id, fmt.Errorf("behaviour.answerAfter: %s is negative", d)
+		}
+		b = sim.Behaviour{Kind: obj.Kind, AnswerAfter: d}
+	}
+	if b.Kind != "" && !slices.Contains(behaviours, b.Kind) {
+		return id, fmt.Errorf("behaviour: unknown behaviour %q (want %s)", b.Kind, strings.Join(behaviours, ", "))
+	}
+	id.Behaviour = b
+	return id, nil
+}
+
 func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
-	var id sim.Identity
-	if !readJSON(w, r, &id) {
+	var in identityInput
+	if !readJSON(w, r, &in) {
+		return
+	}
+	id, err := in.identity()
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
 	if id.Name == "" && id.DisplayName == "" {
@@ -395,6 +475,11 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 		id.Name = id.DisplayName
 	}
 	s.dirMu.Lock()
+	if e := s.identityTaken(id); e != nil {
+		s.dirMu.Unlock()
+		ctlError(w, e.status, e.code, e.message)
+		return
+	}
 	if e := s.directoryFull(id.Name); e != nil {
 		s.dirMu.Unlock()
 		ctlError(w, e.status, e.code, e.message)
@@ -408,6 +493,22 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	}
 	got, _ := s.drv.FindIdentity(id.Name)
 	writeJSON(w, http.StatusCreated, idView(got))
+}
+
+// identityTaken refuses an identity whose name or id another one has: the engine would replace
+// that one silently (a scenario's caller, or the bot's own entry), so the control API says so.
+func (s *Server) identityTaken(id sim.Identity) *apiError {
+	for _, d := range s.drv.World().Directory {
+		switch {
+		case d.Name == id.Name:
+			return &apiError{status: http.StatusConflict, code: "identityExists",
+				message: fmt.Sprintf("name: the directory has an identity named %q already (id %s); choose another name", d.Name, d.ID)}
+		case id.ID != "" && strings.EqualFold(d.ID, id.ID):
+			return &apiError{status: http.StatusConflict, code: "identityExists",
+				message: fmt.Sprintf("id: %s is the id of the directory's %q already; choose another id or leave it out (callsim makes one)", d.ID, d.Name)}
+		}
+	}
+	return nil
 }
 
 // directoryFull refuses a new identity when the directory has Options.MaxIdentities (a name

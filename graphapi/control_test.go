@@ -69,7 +69,7 @@ func TestControlAPI(t *testing.T) {
 		}
 	}
 	fs := c("GET", "/faults", "").json(t)["faults"].([]any)
-	if len(fs) != 4 || fs[2].(map[string]any)["delay"] != float64(2*time.Second) || fs[1].(map[string]any)["description"] != "fail 480/10037 on any" {
+	if len(fs) != 4 || fs[2].(map[string]any)["delay"] != "2s" || fs[1].(map[string]any)["description"] != "fail 480/10037 on any" {
 		t.Fatalf("faults: %v", fs)
 	}
 	if r := c("DELETE", "/faults/a", ""); r.status != 204 {
