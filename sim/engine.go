@@ -62,6 +62,8 @@ type Engine struct {
 	ops     map[string]*Operation
 	opOrder []*Operation
 	faults  []*FaultRule
+	// meetings are the world's meetings, in setup order (meeting.go)
+	meetings []*Meeting
 	notify  notifyState
 	nameSeq int
 	invites int // invitees considered so far, for nth matching
