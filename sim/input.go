@@ -198,7 +198,7 @@ type Input struct {
 	// createCall joins (its Args: MeetingJoinArgs).
 	MeetingSetup *MeetingSetup `json:"meetingSetup,omitempty"`
 	Meeting      string        `json:"meeting,omitempty"`
-	Fault    *FaultRule `json:"fault,omitempty"`
+	Fault        *FaultRule    `json:"fault,omitempty"`
 
 	// Args holds, as JSON, the arguments of an action whose input needs more than the fields
 	// above; the action's file defines their type and decodes them in its bot builder.
