@@ -62,13 +62,14 @@ type Engine struct {
 	ops     map[string]*Operation
 	opOrder []*Operation
 	faults  []*FaultRule
+	notify  notifyState
+	nameSeq int
+	invites int // invitees considered so far, for nth matching
+	enc     encodeCache
+	dirty   dirtySet // what changed since the driver last took it (changes.go); never copied
+
 	// meetings are the world's meetings, in setup order (meeting.go)
 	meetings []*Meeting
-	notify   notifyState
-	nameSeq  int
-	invites  int // invitees considered so far, for nth matching
-	enc      encodeCache
-	dirty    dirtySet // what changed since the driver last took it (changes.go); never copied
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call

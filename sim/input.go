@@ -194,15 +194,16 @@ type Input struct {
 
 	Identity *Identity  `json:"identity,omitempty"`
 	Setup    *CallSetup `json:"setup,omitempty"`
-	// MeetingSetup is a meeting of the world (InSetupMeeting); Meeting names the meeting a
-	// createCall joins (its Args: MeetingJoinArgs).
-	MeetingSetup *MeetingSetup `json:"meetingSetup,omitempty"`
-	Meeting      string        `json:"meeting,omitempty"`
-	Fault        *FaultRule    `json:"fault,omitempty"`
+	Fault    *FaultRule `json:"fault,omitempty"`
 
 	// Args holds, as JSON, the arguments of an action whose input needs more than the fields
 	// above; the action's file defines their type and decodes them in its bot builder.
 	Args json.RawMessage `json:"args,omitempty"`
+
+	// MeetingSetup is a meeting of the world (InSetupMeeting); Meeting names the meeting a
+	// createCall joins (its Args: MeetingJoinArgs).
+	MeetingSetup *MeetingSetup `json:"meetingSetup,omitempty"`
+	Meeting      string        `json:"meeting,omitempty"`
 }
 
 // Result is what applying an input produced.
