@@ -533,7 +533,7 @@ func (e *Engine) meetingJoinBot(in Input, body map[string]any) (Request, error) 
 		body["meetingInfo"] = map[string]any{"@odata.type": "#microsoft.graph.tokenMeetingInfo", "token": "callsim-token-" + m.Name}
 	case "", JoinByOrganizer:
 		org, _ := e.FindIdentity(m.Organizer)
-		user := map[string]any{"id": m.OrganizerID}
+		user := map[string]any{"@odata.type": "#microsoft.graph.identity", "id": m.OrganizerID}
 		if org != nil {
 			user["tenantId"] = org.TenantID
 			if org.DisplayName != "" {
