@@ -16,7 +16,7 @@ import (
 
 // Keys the loader accepts, per object. The schema test keeps Schema() in step with these.
 var (
-	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "timers", "bot", "identities", "calls", "faults", "steps", "compress"}
+	topKeys        = []string{"version", "name", "description", "profile", "seed", "clock", "latency", "ringTimeout", "timers", "bot", "identities", "calls", "faults", "steps", "compress", "meetings"}
 	clockKeys      = []string{"epoch", "speed"}
 	latencyKeys    = []string{"answer", "notify", "establish"}
 	rangeKeys      = []string{"min", "max"}
@@ -262,6 +262,7 @@ type state struct {
 	faultRefs  []*node         // fault invitee references, checked once every name is known
 	faultCalls []*node
 	allCalls   map[string]bool
+	meetings   []string // meeting names (meetings.go)
 	// open: the names are a live world's, not the file's (ParseStep); any call or identity
 	// name is taken, and the engine says whether it exists.
 	open bool
@@ -459,6 +460,15 @@ func (c *checker) scenario(s *Scenario, root *node) {
 			for _, it := range items {
 				if cs, ok := c.callSetup(it, st); ok {
 					s.calls = append(s.calls, cs)
+				}
+			}
+		}
+	}
+	if v := root.get("meetings"); v != nil {
+		if items, ok := c.list(v, "meetings"); ok {
+			for _, it := range items {
+				if ms, ok := c.meetingSetup(it, st); ok {
+					s.meetings = append(s.meetings, ms)
 				}
 			}
 		}

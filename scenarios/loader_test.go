@@ -54,7 +54,7 @@ func TestLoaderErrors(t *testing.T) {
 		msg       string
 	}{
 		{"unknown top key", "version: 1\nname: x\nprofle: v1\n", 3, 1,
-			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, timers, bot, identities, calls, faults, steps, compress); did you mean "profile"?`},
+			`unknown key "profle" in scenario (allowed: version, name, description, profile, seed, clock, latency, ringTimeout, timers, bot, identities, calls, faults, steps, compress, meetings); did you mean "profile"?`},
 		{"unknown timer", "version: 1\nname: x\ntimers:\n  answerTimout: 5s\n", 4, 3,
 			`unknown key "answerTimout" in timers (allowed: ringTimeout, answerTimeout, keepAliveTimeout, lobbyTimeout, aloneTimeout, promptDuration); did you mean "answerTimeout"?`},
 		{"timer not a duration", "version: 1\nname: x\ntimers: {keepAliveTimeout: 2}\n", 3, 28,

@@ -34,6 +34,7 @@ type Scenario struct {
 
 	identities []sim.Identity
 	calls      []sim.CallSetup
+	meetings   []sim.MeetingSetup
 	faults     []sim.FaultRule
 	steps      []*step
 

@@ -127,6 +127,13 @@ func (s *Scenario) build(o Options) (*sim.Engine, *player, error) {
 			return nil, nil, fmt.Errorf("scenario %s: call %s: %w", s.name, cs.Name, r.Err)
 		}
 	}
+	for i := range s.meetings {
+		ms := s.meetings[i]
+		ms.People = append([]string(nil), ms.People...)
+		if r := e.Apply(sim.Input{Kind: sim.InSetupMeeting, MeetingSetup: &ms}); r.Err != nil {
+			return nil, nil, fmt.Errorf("scenario %s: meeting %s: %w", s.name, ms.Name, r.Err)
+		}
+	}
 	for i := range s.faults {
 		f := copyFault(s.faults[i])
 		if r := e.Apply(sim.Input{Kind: sim.InArmFault, Fault: &f}); r.Err != nil {

@@ -29,12 +29,12 @@ func (s *Scenario) SessionYAML(e *sim.Engine, o Options, title string) ([]byte, 
 		return nil, err
 	}
 	inputs := e.Inputs()
-	world := len(s.identities) + len(s.calls) + len(s.faults)
+	world := len(s.identities) + len(s.calls) + len(s.meetings) + len(s.faults)
 	if len(inputs) < world {
 		return nil, fmt.Errorf("session: the engine has %d inputs, fewer than the %d of the scenario's world", len(inputs), world)
 	}
 	for i, in := range inputs[:world] {
-		if k := in.Input.Kind; k != sim.InAddIdentity && k != sim.InSetupCall && k != sim.InArmFault {
+		if k := in.Input.Kind; k != sim.InAddIdentity && k != sim.InSetupCall && k != sim.InSetupMeeting && k != sim.InArmFault {
 			return nil, fmt.Errorf("session: input %d is a %s, not part of the world: was the engine built from this scenario?", i, k)
 		}
 	}

@@ -71,6 +71,8 @@ var stepSpecs = []*stepSpec{
 	participantStep("stopShare", sim.InStopShare, false, "a simulated Teams user stops sharing: their `videoBasedScreenSharing` stream goes back to `receiveOnly`", "A simulated Teams user stops sharing their screen."),
 	startHoldMusicStep, stopHoldMusicStep, changeScreenSharingRoleStep,
 	transferStep, redirectStep,
+	// meetings (meetings.go)
+	admitStep, endMeetingStep, addBotStep,
 }
 
 // Derived lists.
@@ -284,14 +286,37 @@ var inviteStep = &stepSpec{
 
 var createCallStep = &stepSpec{
 	kind:    stCreateCall,
-	syntax:  []string{"createCall: {name, kind, participants}"},
-	doc:     "the bot creates a call",
-	mapping: true, keys: []string{"name", "kind", "participants"}, required: []string{"name", "participants"},
+	syntax:  []string{"createCall: {name, kind, participants}", "createCall: {name, meeting, joinBy?, joinMeetingId?, passcode?}"},
+	doc:     "the bot creates a call, or joins a meeting of `meetings:` (no targets; `joinBy: organizer` (default: chatInfo + organizerMeetingInfo), `joinMeetingId` (joinMeetingIdMeetingInfo; `joinMeetingId`/`passcode` override the meeting's, to send wrong ones) or `token` (tokenMeetingInfo)); a join that finds no meeting ends `deleted` 400/2203",
+	mapping: true, keys: []string{"name", "kind", "participants", "meeting", "joinBy", "joinMeetingId", "passcode"}, required: []string{"name"},
 	bot: true, creates: true, namesCall: true, inputs: []sim.InputKind{sim.InCreateCall},
-	schema: `{"description": "The bot creates a call.", "type": "object", "additionalProperties": false, "required": ["name", "participants"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}}}`,
+	schema: `{"description": "The bot creates a call or joins a meeting.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}, "meeting": {"description": "A meeting of meetings: the bot joins.", "type": "string"}, "joinBy": {"enum": ["organizer", "joinMeetingId", "token"]}, "joinMeetingId": {"type": "string"}, "passcode": {"type": "string"}}, "oneOf": [{"required": ["participants"]}, {"required": ["meeting"]}]}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "createCall name", st)
 		in := sim.Input{Kind: sim.InCreateCall, Name: name}
+		if v.get("meeting") != nil || v.get("participants") == nil {
+			for _, k := range []string{"participants", "kind"} {
+				if x := v.get(k); x != nil {
+					c.err(x, "createCall %s: a meeting join has no %s (the meeting's people are in it)", k, k)
+				}
+			}
+			if v.get("meeting") == nil {
+				c.err(v, "createCall: participants or meeting is required")
+			} else {
+				c.decodeMeetingJoin(v, &in, st)
+			}
+			if nok {
+				st.addCall(name, sim.Group)
+			}
+			sp.in = in
+			sp.summary = fmt.Sprintf("join meeting %s as %s", in.Meeting, name)
+			return
+		}
+		for _, k := range []string{"joinBy", "joinMeetingId", "passcode"} {
+			if x := v.get(k); x != nil {
+				c.err(x, "createCall %s: only a meeting join takes it", k)
+			}
+		}
 		if plist, ok := c.list(v.get("participants"), "createCall participants"); ok {
 			if len(plist) == 0 {
 				c.err(v.get("participants"), "createCall participants: the list is empty")
@@ -322,6 +347,9 @@ var createCallStep = &stepSpec{
 		sp.summary = fmt.Sprintf("create %s call %s with %s", kind, name, strings.Join(in.Targets, ", "))
 	},
 	encode: func(e *sim.Engine, in sim.Input) string {
+		if in.Meeting != "" {
+			return encodeMeetingJoin(in)
+		}
 		ts := make([]string, len(in.Targets))
 		for i, t := range in.Targets {
 			ts[i] = q(t)
@@ -329,8 +357,11 @@ var createCallStep = &stepSpec{
 		return fmt.Sprintf("{name: %s, kind: %s, participants: [%s]}", q(in.Name), in.CallKind, strings.Join(ts, ", "))
 	},
 	blame: func(msg string) string {
-		if strings.Contains(msg, "target") {
+		switch {
+		case strings.Contains(msg, "target"):
 			return "participants"
+		case strings.Contains(msg, "meeting"):
+			return "meeting"
 		}
 		return ""
 	},

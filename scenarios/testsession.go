@@ -31,7 +31,7 @@ func TestSessionYAML(e *sim.Engine, s *Scenario, title string) ([]byte, error) {
 	inputs := e.Inputs()
 	world := 0
 	if s != nil {
-		world = len(s.identities) + len(s.calls) + len(s.faults)
+		world = len(s.identities) + len(s.calls) + len(s.meetings) + len(s.faults)
 		if len(inputs) < world {
 			return nil, fmt.Errorf("session: the engine has %d inputs, fewer than the %d of the scenario's world", len(inputs), world)
 		}
@@ -57,7 +57,7 @@ func TestSessionYAML(e *sim.Engine, s *Scenario, title string) ([]byte, error) {
 	if s != nil {
 		for _, block := range s.topBlocks() {
 			switch block.key {
-			case "identities", "calls", "faults", "latency", "ringTimeout", "timers":
+			case "identities", "calls", "meetings", "faults", "latency", "ringTimeout", "timers":
 				b.WriteString(block.text)
 			}
 		}

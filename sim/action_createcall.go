@@ -86,14 +86,24 @@ func (e *Engine) createCall(rq *request) answer {
 	bot := e.newParticipant(c, e.botIdentity(), true)
 	c.MyParticipantID = bot.ID
 	c.Roster = append(c.Roster, bot)
+	joined := true
+	if meeting && len(targets) == 0 {
+		joined = e.meetingJoin(c, rq.body) // meeting.go
+	}
 	e.addCall(c)
 	e.state("call.created", c.ID, map[string]any{"kind": c.Kind, "targets": len(targets)})
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallEstablishing)})
-	if c.Kind == PeerToPeer {
+	switch {
+	case !joined:
+		// no such meeting: deleted 400/2203 after establishing (spec §3; timing a sim choice)
+		res := EndMeetingJoinFailed()
+		e.schedule(&event{at: e.now + e.rng.get("latency/establish").between(e.cfg.Latency.Establish), kind: evMeetingJoinFail, call: c.ID, res: &res})
+	case c.Kind == PeerToPeer:
 		d, f := e.ringOutcome(targets[0], c.ID)
 		c.Ringing = append(c.Ringing, Ringing{Identity: *targets[0], Since: e.now})
 		e.schedule(&event{at: e.now + d, kind: evTargetSettle, call: c.ID, idx: 0, res: failureResult(f)})
-	} else {
+	default:
+		e.meetingJoined(c) // meeting.go: the lobby (nothing for a call that is no meeting)
 		e.schedule(&event{at: e.now + e.rng.get("latency/establish").between(e.cfg.Latency.Establish), kind: evEstablished, call: c.ID})
 		for i, t := range targets {
 			d, f := e.ringOutcome(t, c.ID)
@@ -163,6 +173,9 @@ func (e *Engine) createCallBot(in Input) (Request, error) {
 		"requestedModalities": []string{"audio"},
 		"mediaConfig":         map[string]any{"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"},
 		"tenantId":            e.cfg.Bot.TenantID,
+	}
+	if in.Meeting != "" {
+		return e.meetingJoinBot(in, body)
 	}
 	if in.CallKind == Group && len(targets) == 1 {
 		body["chatInfo"] = map[string]any{"@odata.type": "#microsoft.graph.chatInfo", "threadId": "19:meeting_" + strings.ReplaceAll(e.newID(), "-", "") + "@thread.v2"}

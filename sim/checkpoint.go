@@ -91,6 +91,8 @@ func (e *Engine) Clone() *Engine {
 		}
 	}
 
+	c.meetings = cloneMeetings(e.meetings)
+
 	c.faults = make([]*FaultRule, len(e.faults))
 	for i, f := range e.faults {
 		ff := *f

@@ -71,6 +71,8 @@ type Engine struct {
 	// inputsDropped counts the oldest applied inputs the live driver dropped from inputs
 	// (foldInputs): a session this long cannot be rendered from zero any more
 	inputsDropped int
+	// meetings are the world's meetings, in setup order (meeting.go)
+	meetings []*Meeting
 }
 
 // TimedInput is an input as it was applied: at a virtual time, with what came of it. A call

@@ -85,8 +85,13 @@ func (e *Engine) join(call, who string) error {
 		return fmt.Errorf("join: %s is being invited to %s; wait for the invitation", id.Label(), c.Name)
 	}
 	p := e.newParticipant(c, *id, false)
+	e.joinLobby(c, p) // meeting.go: the lobby may hold them
 	c.Roster = append(c.Roster, p)
-	e.state("participant.joined", c.ID, map[string]any{"identity": id.Label(), "participant": p.ID, "by": "themselves"})
+	detail := map[string]any{"identity": id.Label(), "participant": p.ID, "by": "themselves"}
+	if p.InLobby {
+		detail["inLobby"] = true
+	}
+	e.state("participant.joined", c.ID, detail)
 	e.rosterChanged(c, []*Participant{p}, nil)
 	return nil
 }

@@ -199,6 +199,11 @@ type Input struct {
 	// Args holds, as JSON, the arguments of an action whose input needs more than the fields
 	// above; the action's file defines their type and decodes them in its bot builder.
 	Args json.RawMessage `json:"args,omitempty"`
+
+	// MeetingSetup is a meeting of the world (InSetupMeeting); Meeting names the meeting a
+	// createCall joins (its Args: MeetingJoinArgs).
+	MeetingSetup *MeetingSetup `json:"meetingSetup,omitempty"`
+	Meeting      string        `json:"meeting,omitempty"`
 }
 
 // Result is what applying an input produced.

@@ -125,7 +125,7 @@ func init() {
 
 // mediaAudio is what mediaState.audio should say now.
 func (e *Engine) mediaAudio(c *Call) string {
-	if c.MediaNever || c.MediaDown {
+	if c.MediaNever || c.MediaDown || c.botInLobby() { // the bot in a meeting's lobby has no media yet
 		return MediaInactive
 	}
 	if c.Kind == PeerToPeer {

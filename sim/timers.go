@@ -30,7 +30,7 @@ var timerTable = []Timer{
 		Doc:   "how long a call lives after it started or after its last keepAlive (45 min, docs: api/call-keepalive.md)",
 		field: func(c *Config) *time.Duration { return &c.KeepAliveTimeout }},
 	{Name: "lobbyTimeout", Default: 15 * time.Minute,
-		Doc:   "how long a bot waits in a meeting's lobby before the call ends 200/5855 (sim choice; used once meetings exist)",
+		Doc:   "how long the bot waits in a meeting's lobby before the call ends 200/5855 (the code: docs api/call-delete.md; the default is a sim choice)",
 		field: func(c *Config) *time.Duration { return &c.LobbyTimeout }},
 	{Name: "aloneTimeout", Default: time.Minute,
 		Doc:   "how long the bot may stay alone in a group call before the call ends 200/5002 (sim choice)",

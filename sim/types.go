@@ -249,6 +249,10 @@ type Call struct {
 	PolicyRecording bool          // checkpoint: copy
 	Alone           bool          // checkpoint: copy
 	AloneSince      time.Duration // checkpoint: copy
+	// Meeting is the name of the meeting the call is in (meeting.go; "": none); LobbySince is
+	// when the bot began to wait in its lobby.
+	Meeting    string        // checkpoint: copy
+	LobbySince time.Duration // checkpoint: copy
 }
 
 // Ended reports whether the call is over (terminated).

@@ -291,6 +291,7 @@ type World struct {
 	Directory []Identity
 	Faults    []FaultRule
 	Pending   []Pending
+	Meetings  []Meeting
 }
 
 // Snapshot copies the state the TUI shows. Rosters and invitee lists are copied too.
@@ -318,6 +319,9 @@ func (e *Engine) Snapshot() World {
 	}
 	for _, f := range e.faults {
 		w.Faults = append(w.Faults, *f)
+	}
+	for _, m := range cloneMeetings(e.meetings) {
+		w.Meetings = append(w.Meetings, *m)
 	}
 	return w
 }

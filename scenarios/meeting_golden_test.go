@@ -1,0 +1,115 @@
+package scenarios
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The meeting built-ins: golden transcripts (v1), and their notifications and answers checked
+// against the JSON examples of api/application-post-calls.md (testdata/docs/*.json, copied from
+// the page): Example 5's establishing, established and roster notifications, Example 7's 201 (a
+// joinMeetingId join, whose chatInfo the service fills in). The copies leave out what callsim
+// does not send on purpose: the items' callbackUri (not a commsNotification property), Example
+// 5's preFetchMedia (the built-in's bot asks for none) and John's video stream (receiveOnly on
+// the page; callsim's Teams users send video, a choice of the streams' own fidelity row).
+
+var meetingBuiltins = []string{"meeting-lobby", "meeting-passcode", "meeting-add-bot", "meeting-ended"}
+
+func TestMeetingGoldenTranscripts(t *testing.T) {
+	for _, name := range meetingBuiltins {
+		t.Run(name, func(t *testing.T) {
+			got, _ := runTranscript(t, name, "v1")
+			path := filepath.Join("testdata", name+".v1.golden")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./scenarios -run MeetingGolden -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(want, got))
+			}
+		})
+	}
+}
+
+// createdCallID is the id of the call the n-th 201 of the transcript created.
+func createdCallID(t *testing.T, tr transcript, n int) (string, map[string]any) {
+	t.Helper()
+	for _, r := range tr.respons {
+		if r["status"] != 201.0 {
+			continue
+		}
+		if n == 0 {
+			body := r["body"].(map[string]any)
+			return body["id"].(string), body
+		}
+		n--
+	}
+	t.Fatal("no such 201")
+	return "", nil
+}
+
+func TestMeetingDocsFidelity(t *testing.T) {
+	t.Run("meeting-lobby (Example 5)", func(t *testing.T) {
+		_, tr := runTranscript(t, "meeting-lobby", "v1")
+		id, _ := createdCallID(t, tr, 0)
+		ns, _ := callNotesOf(tr, id)
+		if len(ns) < 2 {
+			t.Fatalf("%d call notifications", len(ns))
+		}
+		checkCovers(t, "establishing", docsFixture(t, "application-post-calls-ex5-establishing"), ns[0], true)
+		checkCovers(t, "established", docsFixture(t, "application-post-calls-ex5-established"), ns[1], true)
+		var roster []map[string]any
+		for _, n := range tr.notes {
+			if item(n)["resourceUrl"] == "/communications/calls/"+id+"/participants" {
+				roster = append(roster, n)
+			}
+		}
+		if len(roster) == 0 {
+			t.Fatal("no roster notification")
+		}
+		checkCovers(t, "roster", docsFixture(t, "application-post-calls-ex5-roster"), roster[0], true)
+		// the first roster holds the waiting bot, the one after the admit the admitted bot
+		if got := botInLobby(t, roster[0]); !got {
+			t.Error("the first roster does not show the bot in the lobby")
+		}
+		if got := botInLobby(t, roster[1]); got {
+			t.Error("the roster after the admit still shows the bot in the lobby")
+		}
+	})
+	t.Run("meeting-passcode (Example 7)", func(t *testing.T) {
+		_, tr := runTranscript(t, "meeting-passcode", "v1")
+		_, body := createdCallID(t, tr, 1)
+		for _, p := range covers("", decodeJSON(t, docsFixture(t, "application-post-calls-ex7-created")), body, true) {
+			t.Errorf("201: %s", strings.TrimPrefix(p, "."))
+		}
+		if ts, ok := body["targets"].([]any); !ok || len(ts) != 0 {
+			t.Errorf("201 targets %v, want []", body["targets"])
+		}
+		ci, _ := body["chatInfo"].(map[string]any)
+		if th, _ := ci["threadId"].(string); !strings.HasPrefix(th, "19:meeting_") {
+			t.Errorf("the 201's chatInfo was not filled in: %v", body["chatInfo"])
+		}
+	})
+}
+
+func botInLobby(t *testing.T, n map[string]any) bool {
+	t.Helper()
+	for _, p := range item(n)["resourceData"].([]any) {
+		pm := p.(map[string]any)
+		ids := pm["info"].(map[string]any)["identity"].(map[string]any)
+		if _, ok := ids["application"]; ok {
+			return pm["isInLobby"].(bool)
+		}
+	}
+	t.Fatal("no bot in the roster")
+	return false
+}
