@@ -102,7 +102,8 @@ func TestTeatestFaultFlow(t *testing.T) {
 		tm.Send(keyMsg(k))
 	}
 	waitEngine(t, d, "the invite to fail", func(w sim.World) bool { return lastOpStatus(w) == "failed" })
-	time.Sleep(100 * time.Millisecond)
+	// the screen redraws after the engine's batch reaches the model: wait for it, not a fixed time
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("✗ failed")) }, teatest.WithDuration(10*time.Second))
 	m, screen := finish(t, tm)
 	if !strings.Contains(screen, "✗ failed") || !strings.Contains(screen, "603/0") {
 		t.Fatalf("final screen:\n%s", screen)
