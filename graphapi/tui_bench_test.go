@@ -9,7 +9,8 @@ package graphapi
 //	go test ./graphapi -run '^$' -bench 'ServeTUIMemory' -benchtime 1x          (300k invites)
 //	go test ./graphapi -run '^$' -bench 'ServeRewindLatency' -benchtime 1x      (100k invites)
 //
-// CALLSIM_BENCH_INVITES sets the invites of the memory and rewind benchmarks; the served clock
+// CALLSIM_BENCH_TUI_PART=inputs or subscriber measures one half of --tui alone (the inputs
+// kept, or the subscriber). CALLSIM_BENCH_INVITES sets the invites of the memory and rewind benchmarks; the served clock
 // runs at 100× (CALLSIM_BENCH_SPEED to change it).
 
 import (
@@ -145,12 +146,19 @@ func newInviteRig(tb testing.TB, tui bool) *inviteRig {
 	if os.Getenv("CALLSIM_BENCH_SPEED") != "" {
 		speed = benchSpeed()
 	}
-	s, err := Start(Options{Listener: ln, Key: testKey(tb), Speed: speed, CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, KeepInputs: tui})
+	keep, sub := tui, tui
+	switch os.Getenv("CALLSIM_BENCH_TUI_PART") { // which half of --tui to measure
+	case "inputs":
+		sub = false
+	case "subscriber":
+		keep = false
+	}
+	s, err := Start(Options{Listener: ln, Key: testKey(tb), Speed: speed, CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, KeepInputs: keep})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	r.s = s
-	if tui {
+	if sub {
 		r.feed = s.Subscribe()
 		r.tui = startTUIConsumer(r.feed)
 	}
@@ -252,12 +260,24 @@ func BenchmarkServeTUI(b *testing.B) {
 		if i == 0 {
 			b.ResetTimer()
 		}
+		var prof *os.File
+		if path := os.Getenv("CALLSIM_BENCH_PROFILE"); path != "" && tui { // the --tui run's CPU profile
+			var err error
+			if prof, err = os.Create(path); err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(prof)
+		}
 		res := rig.load(b.N, nil)
 		runs[i] = run{res, cpuTime() - cpu0}
+		if prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
+		}
 		if res.failures > 0 {
 			b.Fatalf("tui %v: %s", tui, rig.failed(res))
 		}
-		if tui && rig.tui.batches.Load() == 0 {
+		if rig.tui != nil && rig.tui.batches.Load() == 0 {
 			b.Fatal("the subscriber took no batch")
 		}
 		rig.close()

@@ -10,6 +10,7 @@ package sim
 // kept up to date from changes with a full Snapshot (TestChangesMatchSnapshot).
 
 import (
+	"container/heap"
 	"strings"
 	"time"
 )
@@ -45,9 +46,38 @@ type dirtySet struct {
 	ids       []*Identity
 	goneCalls []string
 	goneOps   []string
+	// kept between takes (emptied, not reallocated): a take happens every driver turn
+	seenCalls map[*Call]bool
+	seenOps   map[*Operation]bool
+	heads     headQueue
 }
 
-func (d *dirtySet) reset(on bool) { *d = dirtySet{on: on} }
+// any reports marks.
+func (d *dirtySet) any() bool {
+	return len(d.calls)+len(d.callIDs)+len(d.newCalls)+len(d.ops)+len(d.opIDs)+len(d.newOps)+len(d.ids)+len(d.goneCalls)+len(d.goneOps) > 0
+}
+
+// engineVersion moves whenever the world may have changed without a mark (the clock, faults,
+// the queue): every step, input, record and scheduled event moves it.
+type engineVersion struct {
+	now                 time.Duration
+	steps, seq, records uint64
+	inputs, faults      int
+}
+
+func (e *Engine) version() engineVersion {
+	return engineVersion{e.now, e.steps, e.seq, e.recSeq, len(e.inputs) + e.inputsDropped, len(e.faults)}
+}
+
+func (d *dirtySet) reset(on bool) {
+	seenCalls, seenOps, heads := d.seenCalls, d.seenOps, d.heads
+	clear(seenCalls)
+	clear(seenOps)
+	clear(d.calls) // the arrays are kept, not what they pointed at
+	clear(d.ops)
+	*d = dirtySet{on: on, seenCalls: seenCalls, seenOps: seenOps, heads: heads[:0],
+		calls: d.calls[:0], callIDs: d.callIDs[:0], ops: d.ops[:0], opIDs: d.opIDs[:0]}
+}
 
 func (e *Engine) touchCall(c *Call) {
 	if e.dirty.on && c != nil {
@@ -57,6 +87,9 @@ func (e *Engine) touchCall(c *Call) {
 
 func (e *Engine) touchCallID(id string) {
 	if e.dirty.on && id != "" {
+		if n := len(e.dirty.callIDs); n > 0 && e.dirty.callIDs[n-1] == id {
+			return // a call's records come in runs
+		}
 		e.dirty.callIDs = append(e.dirty.callIDs, id)
 	}
 }
@@ -68,7 +101,7 @@ func (e *Engine) touchOp(o *Operation) {
 }
 
 func (e *Engine) touchOpID(id string) {
-	if e.dirty.on && id != "" {
+	if e.dirty.on && id != "" && (len(e.dirty.opIDs) == 0 || e.dirty.opIDs[len(e.dirty.opIDs)-1] != id) {
 		e.dirty.opIDs = append(e.dirty.opIDs, id)
 	}
 }
@@ -80,18 +113,21 @@ func (e *Engine) trackChanges(on bool) { e.dirty.reset(on) }
 // takeChanges copies what was touched since the last call and starts marking afresh.
 func (e *Engine) takeChanges() Changes {
 	d := &e.dirty
-	ch := Changes{Now: e.now, Steps: e.steps, Pending: e.PendingEvents(50)}
+	ch := Changes{Now: e.now, Steps: e.steps, Pending: e.pendingHead(50)}
 	for _, f := range e.faults {
 		ch.Faults = append(ch.Faults, *f)
 	}
-	isNew := make(map[*Call]bool, len(d.newCalls))
-	for _, c := range d.newCalls {
-		isNew[c] = true
+	if d.seenCalls == nil {
+		d.seenCalls, d.seenOps = map[*Call]bool{}, map[*Operation]bool{}
 	}
-	seen := make(map[*Call]bool, len(d.calls)+len(d.callIDs))
+	// new ones go last, in creation order: marked seen first, added after the others
+	seen := d.seenCalls
+	for _, c := range d.newCalls {
+		seen[c] = true
+	}
 	live := func(c *Call) bool { return e.callIdx[strings.ToLower(c.ID)] == c }
 	add := func(c *Call) {
-		if c == nil || seen[c] || isNew[c] || !live(c) {
+		if c == nil || seen[c] || !live(c) {
 			return
 		}
 		seen[c] = true
@@ -104,19 +140,17 @@ func (e *Engine) takeChanges() Changes {
 		add(e.callIdx[strings.ToLower(id)])
 	}
 	for _, c := range d.newCalls {
-		if !seen[c] && live(c) {
-			seen[c] = true
+		if live(c) {
 			ch.Calls = append(ch.Calls, snapCall(c))
 		}
 	}
 
-	newOp := make(map[*Operation]bool, len(d.newOps))
+	seenOp := d.seenOps
 	for _, o := range d.newOps {
-		newOp[o] = true
+		seenOp[o] = true
 	}
-	seenOp := make(map[*Operation]bool, len(d.ops)+len(d.opIDs))
 	addOp := func(o *Operation) {
-		if o == nil || seenOp[o] || newOp[o] || o.forgotten {
+		if o == nil || seenOp[o] || o.forgotten {
 			return
 		}
 		seenOp[o] = true
@@ -129,8 +163,7 @@ func (e *Engine) takeChanges() Changes {
 		addOp(e.ops[strings.ToLower(id)])
 	}
 	for _, o := range d.newOps {
-		if !seenOp[o] && !o.forgotten {
-			seenOp[o] = true
+		if !o.forgotten {
 			ch.Ops = append(ch.Ops, snapOp(o))
 		}
 	}
@@ -249,4 +282,66 @@ func upsertByID[T any](list, changes []T, id func(*T) string) []T {
 
 func (w *World) empty() bool {
 	return w.Now == 0 && w.Steps == 0 && w.Calls == nil && w.Ops == nil && w.Directory == nil && w.Faults == nil && w.Pending == nil
+}
+
+// pendingHead is PendingEvents(limit) without sorting the whole queue: the event heap is
+// walked best first (a node comes out before its children), so it costs the events listed
+// and the ones skipped on the way, not the queue's length (a busy server's queue holds an
+// event or more per call, and this runs at every driver turn).
+func (e *Engine) pendingHead(limit int) []Pending {
+	out := make([]Pending, 0, min(limit, len(e.queue)))
+	if len(e.queue) == 0 {
+		return out
+	}
+	// describing looks calls and operations up: that is not touching them (marked, they would
+	// be copied at every turn for as long as they have an event pending)
+	on := e.dirty.on
+	e.dirty.on = false
+	defer func() { e.dirty.on = on }()
+	h := &e.dirty.heads
+	*h = append((*h)[:0], headItem{e.queue[0], 0})
+	for h.Len() > 0 && len(out) < limit {
+		it := heap.Pop(h).(headItem)
+		for _, c := range []int{2*it.i + 1, 2*it.i + 2} {
+			if c < len(e.queue) {
+				heap.Push(h, headItem{e.queue[c], c})
+			}
+		}
+		ev := it.ev
+		if ev.dead || ev.kind.quiet {
+			continue
+		}
+		p := Pending{At: ev.at, Kind: ev.kind.name, Call: ev.call}
+		if ev.kind.describe != nil {
+			ev.kind.describe(e, ev, &p)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+type headItem struct {
+	ev *event
+	i  int // its index in the engine's heap
+}
+
+// headQueue orders heap nodes by (at, seq), as the engine's heap does.
+type headQueue []headItem
+
+func (q headQueue) Len() int { return len(q) }
+func (q headQueue) Less(i, j int) bool {
+	a, b := q[i].ev, q[j].ev
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+func (q headQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *headQueue) Push(x any)   { *q = append(*q, x.(headItem)) }
+func (q *headQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	old[len(old)-1] = headItem{}
+	*q = old[:len(old)-1]
+	return it
 }

@@ -172,3 +172,29 @@ func worldDiff(t *testing.T, got, want World) string {
 	}
 	return fmt.Sprintf("at byte %d: got %s want %s; now %v/%v steps %d/%d pending %s / %s faults %s / %s", i, a[i:min(i+80, len(a))], b[i:min(i+80, len(b))], got.Now, want.Now, got.Steps, want.Steps, j(got.Pending), j(want.Pending), j(got.Faults), j(want.Faults))
 }
+
+// TestPendingHead: the best-first walk of the event heap lists what PendingEvents lists (in
+// order, dead and quiet events skipped) for busy queues and every limit.
+func TestPendingHead(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		w := newWorld(t, []string{"seed", "v1"}[seed%2], seed)
+		r := rand.New(rand.NewPCG(seed, 5))
+		for i, ti := range randomInputs(r, 300) {
+			w.e.AdvanceTo(ti.At / 8) // inputs faster than their events: the queue fills
+			w.e.Apply(ti.Input)
+			if i%25 != 0 {
+				continue
+			}
+			for _, k := range []int{1, 7, 50, 10000} {
+				got, _ := json.Marshal(w.e.pendingHead(k))
+				want, _ := json.Marshal(w.e.PendingEvents(k))
+				if !bytes.Equal(got, want) {
+					t.Fatalf("seed %d input %d limit %d (queue %d):\n got %s\nwant %s", seed, i, k, len(w.e.queue), got, want)
+				}
+			}
+		}
+		if len(w.e.queue) < 50 {
+			t.Logf("seed %d: a queue of only %d", seed, len(w.e.queue))
+		}
+	}
+}

@@ -58,10 +58,13 @@ type Batch struct {
 // it (its records are the newer one's, or gone with their timeline), and past maxQueued
 // timelines waiting, the newest is replaced.
 type Subscription struct {
-	world  bool // wants the World and its changes (the TUI); record-only subscribers skip them
-	mu     sync.Mutex
-	q      []*pendingBatch // the oldest first; pushes merge into the last
-	signal chan struct{}
+	world bool // wants the World and its changes (the TUI); record-only subscribers skip them
+	// refresh, for a world subscriber, has the driver push what changed since it last did
+	// (Driver.pushChanges): the changes are copied when a subscriber takes, not at every turn
+	refresh func()
+	mu      sync.Mutex
+	q       []*pendingBatch // the oldest first; pushes merge into the last
+	signal  chan struct{}
 }
 
 // maxQueued bounds the timelines a subscription that does not take keeps waiting.
@@ -80,6 +83,9 @@ func (s *Subscription) C() <-chan struct{} { return s.signal }
 
 // Take returns the merged batch waiting (ok false if none).
 func (s *Subscription) Take() (Batch, bool) {
+	if s.refresh != nil {
+		s.refresh()
+	}
 	s.mu.Lock()
 	if len(s.q) == 0 {
 		s.mu.Unlock()
@@ -146,8 +152,8 @@ func (s *Subscription) push(b Batch) {
 		last = s.q[n-1]
 	}
 	switch {
-	case b.Reset && last != nil && (last.b.Reset && !last.news || n >= maxQueued):
-		// a rebuild over one not taken: the newer replaces it
+	case b.Reset && last != nil && (!last.news || n >= maxQueued):
+		// a rebuild over one not taken, with no records not seen: the newer replaces it
 		if last.b.Reset {
 			b.Kept = min(b.Kept, last.b.Kept) // two rebuilds before a Take: what survived both
 		}
@@ -155,7 +161,7 @@ func (s *Subscription) push(b Batch) {
 		p.acc.add(ch)
 		s.q[n-1] = p
 	case b.Reset || last == nil:
-		p := &pendingBatch{b: b, news: !b.Reset}
+		p := &pendingBatch{b: b, news: !b.Reset && len(b.Records) > 0}
 		p.acc.add(ch)
 		s.q = append(s.q, p)
 	default:
@@ -291,17 +297,20 @@ type job struct {
 
 // Driver runs a simulation in real time.
 type Driver struct {
-	build  Builder
-	jobs   chan job
-	mu     sync.Mutex
-	subs   []*Subscription
-	runner *Runner
-	log    []loggedInput
-	hist   history // the records of this timeline, for rewind and late subscribers
-	seq    uint64  // the last record's seq
-	gen    uint64  // the timeline's number (Batch.Gen)
-	kept   uint64  // the last rebuild's Batch.Kept
-	forgot bool    // ForgetInputs dropped inputs of this timeline: it cannot be replayed
+	build   Builder
+	jobs    chan job
+	stopped chan struct{} // closed when Run returns
+	// changesAt is the engine's version when world subscribers last got its changes
+	changesAt engineVersion
+	mu        sync.Mutex
+	subs      []*Subscription
+	runner    *Runner
+	log       []loggedInput
+	hist      history // the records of this timeline, for rewind and late subscribers
+	seq       uint64  // the last record's seq
+	gen       uint64  // the timeline's number (Batch.Gen)
+	kept      uint64  // the last rebuild's Batch.Kept
+	forgot    bool    // ForgetInputs dropped inputs of this timeline: it cannot be replayed
 	// forgotSeq is the last record's seq before the first forgotten input: a replay without it
 	// reproduces the records up to there only
 	forgotSeq uint64
@@ -322,7 +331,7 @@ type Driver struct {
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
 func NewDriver(build Builder, speed float64) (*Driver, error) {
-	d := &Driver{build: build, jobs: make(chan job), speed: speed, maxRec: 200000,
+	d := &Driver{build: build, jobs: make(chan job), stopped: make(chan struct{}), speed: speed, maxRec: 200000,
 		cpEvery: defaultCheckpointEvery, cpMax: defaultCheckpoints}
 	if err := d.reset(); err != nil {
 		return nil, err
@@ -334,6 +343,9 @@ func (d *Driver) reset() error {
 	e, s, err := d.build()
 	if err != nil {
 		return err
+	}
+	if d.runner != nil {
+		d.pushChanges() // the old world's last changes go with its last records
 	}
 	d.hist, d.seq = history{}, 0
 	d.runner = NewRunner(e, s, d.keep)
@@ -383,6 +395,9 @@ func (d *Driver) SubscribeRecords() *Subscription { return d.subscribe(false) }
 
 func (d *Driver) subscribe(world bool) *Subscription {
 	s := &Subscription{world: world, signal: make(chan struct{}, 1)}
+	if world {
+		s.refresh = func() { d.tryDo(d.pushChanges) }
+	}
 	d.do(func() {
 		d.mu.Lock()
 		d.subs = append(d.subs, s)
@@ -436,32 +451,56 @@ func (d *Driver) publish(from int, reset bool) {
 	d.mu.Lock()
 	subs := append([]*Subscription(nil), d.subs...)
 	d.mu.Unlock()
-	// world subscribers get what changed since the last publish (one copy of what was
-	// touched, shared), or, in a Reset, a whole World of their own (they apply changes to it)
-	var ch *Changes
+	// world subscribers get, in a Reset, a whole World of their own (they apply changes to
+	// it); what changes after it they get when they take (pushChanges), not at every turn
 	e := d.runner.E
 	for _, s := range subs {
-		if !s.world {
-			s.push(b)
+		if s.world && reset {
+			wb := b
+			wb.World = e.Snapshot()
+			s.push(wb)
 			continue
 		}
-		wb := b
-		if reset {
-			wb.World = e.Snapshot()
-		} else {
-			if ch == nil {
-				c := e.takeChanges()
-				ch = &c
-			}
-			wb.Changes = ch
-		}
-		s.push(wb)
+		s.push(b)
 	}
 	if reset && e.dirty.on {
 		e.trackChanges(true) // the snapshots have it all
+		d.changesAt = e.version()
 	}
 	if d.hist.len() > d.maxRec { // bound memory; rewind past this point is not possible
 		d.hist.dropFront(d.maxRec / 2) // the newer half
+	}
+}
+
+// pushChanges hands every world subscriber what changed in the world since the last time (one
+// copy of what the engine touched, shared), merged into the batch it has waiting. Nothing is
+// pushed when nothing changed.
+func (d *Driver) pushChanges() {
+	e := d.runner.E
+	if !e.dirty.on || e.version() == d.changesAt && !e.dirty.any() {
+		return
+	}
+	ch := e.takeChanges()
+	d.changesAt = e.version()
+	d.mu.Lock()
+	subs := append([]*Subscription(nil), d.subs...)
+	d.mu.Unlock()
+	b := d.batch(nil, false)
+	b.Changes = &ch
+	for _, s := range subs {
+		if s.world {
+			s.push(b)
+		}
+	}
+}
+
+// tryDo is do, unless the driver has stopped (Run returned): then it does nothing.
+func (d *Driver) tryDo(fn func()) {
+	j := job{fn: fn, done: make(chan struct{})}
+	select {
+	case d.jobs <- j:
+		<-j.done
+	case <-d.stopped:
 	}
 }
 
@@ -482,6 +521,7 @@ const clockSlack = time.Millisecond
 
 // Run owns the engine until ctx ends.
 func (d *Driver) Run(ctx context.Context) {
+	defer close(d.stopped)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -733,6 +773,7 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 		same = min(same, d.forgotSeq)
 	}
 	r := rb.r
+	d.pushChanges() // the old timeline's last changes go with its last records
 	d.runner = r
 	r.Sink = d.keep
 	d.track()

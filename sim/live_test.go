@@ -233,7 +233,7 @@ func TestDriverClockSlack(t *testing.T) {
 			t.Fatal(err)
 		}
 		go d.Run(ctx)
-		sub := d.Subscribe()
+		sub := d.SubscribeRecords()        // a world subscriber's Take is a driver turn of its own (pushChanges)
 		time.Sleep(490 * time.Millisecond) // 1.96 s virtual: just before the first answer
 		synctest.Wait()
 		sub.Take()
