@@ -20,6 +20,8 @@ type rosterPane struct {
 	ringing  []sim.Ringing
 	// recording is the call's recording status as the bot set it ("": never set).
 	recording string
+	// meeting is the meeting the call is in ("": none).
+	meeting string
 	now       time.Duration
 	sel, top  int
 	selID     string
@@ -45,7 +47,7 @@ func (p *rosterPane) rowID(i int) string {
 func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 	p.now = now
 	if c == nil {
-		p.callName, p.parts, p.ringing, p.recording = "", nil, nil, ""
+		p.callName, p.parts, p.ringing, p.recording, p.meeting = "", nil, nil, "", ""
 		p.sel, p.top, p.selID = 0, 0, ""
 		return
 	}
@@ -54,6 +56,7 @@ func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 	}
 	p.callName = c.Name
 	p.recording = c.RecordingStatus()
+	p.meeting = c.Meeting
 	p.parts, p.ringing = c.Roster, c.Ringing
 	n := p.n()
 	if p.selID != "" {
@@ -228,6 +231,9 @@ func (p *rosterPane) View() string {
 		title = fmt.Sprintf("Roster · %s · %d in call", p.callName, len(p.parts))
 		if len(p.ringing) > 0 {
 			title += fmt.Sprintf(", %d pending", len(p.ringing))
+		}
+		if p.meeting != "" { // meeting.go: the call is a meeting's
+			title += " · meeting " + p.meeting
 		}
 		if p.recording != "" { // the bot's updateRecordingStatus
 			title += " · recording status " + p.recording
