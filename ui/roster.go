@@ -20,11 +20,12 @@ type rosterPane struct {
 	ringing  []sim.Ringing
 	// recording is the call's recording status as the bot set it ("": never set).
 	recording string
-	// meeting is the meeting the call is in ("": none).
-	meeting string
 	now       time.Duration
 	sel, top  int
 	selID     string
+
+	// meeting is the meeting the call is in ("": none).
+	meeting string
 }
 
 func (p *rosterPane) SetSize(w, h int) { p.w, p.h = w, h }
