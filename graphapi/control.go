@@ -98,6 +98,7 @@ type participantView struct {
 	Identity identityView `json:"identity"`
 	IsBot    bool         `json:"isBot,omitempty"`
 	Muted    bool         `json:"isMuted"`
+	InLobby  bool         `json:"isInLobby,omitempty"`
 }
 
 type callView struct {
@@ -112,6 +113,14 @@ type callView struct {
 	Ringing     []string          `json:"ringing,omitempty"`
 	ResultInfo  *graph.ResultInfo `json:"resultInfo,omitempty"`
 	Operations  []string          `json:"operations,omitempty"`
+	Meeting     string            `json:"meeting,omitempty"`
+}
+
+// meetingView is a meeting of the world (sim/meeting.go).
+type meetingView struct {
+	sim.MeetingSetup
+	JoinURL string `json:"joinUrl"`
+	Ended   bool   `json:"ended,omitempty"`
 }
 
 type operationView struct {
@@ -191,9 +200,9 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	calls := make([]callView, 0, len(wd.Calls))
 	for _, c := range wd.Calls {
 		cv := callView{ID: c.ID, Name: c.Name, Kind: c.Kind, State: string(c.State), Direction: c.Direction, CallbackURI: c.CallbackURI,
-			Escalated: c.Escalated, ResultInfo: c.Result, Roster: []participantView{}}
+			Escalated: c.Escalated, ResultInfo: c.Result, Roster: []participantView{}, Meeting: c.Meeting}
 		for _, p := range c.Roster {
-			cv.Roster = append(cv.Roster, participantView{ID: p.ID, Identity: idView(p.Identity), IsBot: p.IsBot, Muted: p.Muted})
+			cv.Roster = append(cv.Roster, participantView{ID: p.ID, Identity: idView(p.Identity), IsBot: p.IsBot, Muted: p.Muted, InLobby: p.InLobby})
 		}
 		for _, rg := range c.Ringing {
 			cv.Ringing = append(cv.Ringing, rg.Identity.Label())
@@ -221,10 +230,15 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	for _, p := range wd.Pending {
 		pend = append(pend, pendingView{AtMs: p.At.Milliseconds(), Kind: p.Kind, Call: p.Call, Text: p.Text})
 	}
+	meetings := make([]meetingView, 0, len(wd.Meetings))
+	for _, m := range wd.Meetings {
+		meetings = append(meetings, meetingView{MeetingSetup: m.MeetingSetup, JoinURL: m.JoinURL, Ended: m.Ended})
+	}
 	s.mu.Lock()
 	scen := s.scenario
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
+		"meetings":   meetings,
 		"now":        cfg.Epoch.Add(wd.Now).UTC().Format(time.RFC3339Nano),
 		"nowMs":      wd.Now.Milliseconds(),
 		"speed":      clk.Speed,

@@ -11,6 +11,8 @@ require (
 	github.com/microsoftgraph/msgraph-sdk-go v1.89.0
 )
 
+require github.com/goccy/go-yaml v1.19.2 // indirect
+
 require (
 	github.com/Azure/azure-sdk-for-go/sdk/internal v1.11.2 // indirect
 	github.com/AzureAD/microsoft-authentication-library-for-go v1.6.0 // indirect

@@ -41,6 +41,9 @@ func (e *Engine) muteRequest(rq *request) answer {
 	if c.Kind != Group {
 		return badRequest("Muting a participant is only supported for group calls.")
 	}
+	if a := lobbyRefusal(p); a != nil { // meeting.go
+		return *a
+	}
 	op := &Operation{ID: e.newID(), Type: muteOp.typ, CallID: c.ID, ClientContext: b.ClientContext,
 		Status: OpCompleted, CreatedAt: e.now, LastActionAt: e.now, Etag: 1}
 	e.addOp(c, op)

@@ -65,6 +65,9 @@ func (e *Engine) muteBotRequest(rq *request, mute bool) answer {
 	if bot == nil {
 		return fail(404, "itemNotFound", "The bot is not in the roster of call %s.", c.ID)
 	}
+	if a := lobbyRefusal(bot); a != nil { // meeting.go
+		return *a
+	}
 	k, event := muteOp, "bot.muted"
 	if !mute {
 		k, event = unmuteOp, "bot.unmuted"

@@ -381,6 +381,16 @@ func (e *Engine) admit(call, who string) error {
 	return nil
 }
 
+// lobbyRefusal refuses a mute of a participant waiting in the lobby: someone in the lobby has
+// no media in the meeting to mute (sim choice, 400; the docs say nothing of it).
+func lobbyRefusal(p *Participant) *answer {
+	if !p.InLobby {
+		return nil
+	}
+	a := badRequest("Participant %s is waiting in the lobby; a participant in the lobby cannot be muted.", p.ID)
+	return &a
+}
+
 // lobbyExpire: the bot may have waited in the lobby for lobbyTimeout.
 func (e *Engine) lobbyExpire(callID string) {
 	c, ok := e.liveCall(callID)

@@ -599,6 +599,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.mediaKey(msg)
 	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join):
 		return m, m.shapeKey(msg)
+	case key.Matches(msg, k.Admit):
+		return m, m.admitKey()
 	case key.Matches(msg, k.Remove, k.Mute):
 		c := m.calls.selected()
 		p := m.roster.selected()

@@ -23,6 +23,9 @@ type rosterPane struct {
 	now       time.Duration
 	sel, top  int
 	selID     string
+
+	// meeting is the meeting the call is in ("": none).
+	meeting string
 }
 
 func (p *rosterPane) SetSize(w, h int) { p.w, p.h = w, h }
@@ -45,7 +48,7 @@ func (p *rosterPane) rowID(i int) string {
 func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 	p.now = now
 	if c == nil {
-		p.callName, p.parts, p.ringing, p.recording = "", nil, nil, ""
+		p.callName, p.parts, p.ringing, p.recording, p.meeting = "", nil, nil, "", ""
 		p.sel, p.top, p.selID = 0, 0, ""
 		return
 	}
@@ -54,6 +57,7 @@ func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 	}
 	p.callName = c.Name
 	p.recording = c.RecordingStatus()
+	p.meeting = c.Meeting
 	p.parts, p.ringing = c.Roster, c.Ringing
 	n := p.n()
 	if p.selID != "" {
@@ -228,6 +232,9 @@ func (p *rosterPane) View() string {
 		title = fmt.Sprintf("Roster · %s · %d in call", p.callName, len(p.parts))
 		if len(p.ringing) > 0 {
 			title += fmt.Sprintf(", %d pending", len(p.ringing))
+		}
+		if p.meeting != "" { // meeting.go: the call is a meeting's
+			title += " · meeting " + p.meeting
 		}
 		if p.recording != "" { // the bot's updateRecordingStatus
 			title += " · recording status " + p.recording
