@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callsim/callsim/sim"
 )
@@ -716,4 +717,58 @@ func (m *Model) syncLadderDetail() {
 		return
 	}
 	m.detail.show(r.seq, clockMS(r.t)+" "+r.label, r.body)
+}
+
+// reasonCode reads the media controller's code and subcode from a resultInfo message, where
+// Teams puts them ("…, code=580 subcode=5201" in the seed profile, "DiagCode: 580#5201" in v1).
+func reasonCode(msg string) string {
+	i := strings.LastIndex(msg, "code=")
+	for i > 0 && isWordByte(msg[i-1]) { // not the code= of subcode=
+		i = strings.LastIndex(msg[:i], "code=")
+	}
+	if i >= 0 {
+		code := leadingDigits(msg[i+len("code="):])
+		if j := strings.Index(msg[i:], "subcode="); j >= 0 && code != "" {
+			return code + "/" + leadingDigits(msg[i+j+len("subcode="):])
+		}
+	}
+	if i := strings.Index(msg, "DiagCode: "); i >= 0 {
+		rest := msg[i+len("DiagCode: "):]
+		code := leadingDigits(rest)
+		if sub := strings.TrimPrefix(rest[len(code):], "#"); code != "" && len(sub) < len(rest[len(code):]) {
+			return code + "/" + leadingDigits(sub)
+		}
+	}
+	return ""
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// failureLines is a failed operation's result in the Operations pane: code/subcode, the
+// reason's code (read from the message), then the message; on one line (cut by the pane), or
+// wrapped to width w when the operation is selected, so the whole reason can be read.
+func failureLines(o *sim.Operation, w int, wrap bool) []string {
+	r := o.Result
+	head := fmt.Sprintf("    %d/%d", r.Code, r.Subcode) // resultInfo's code/subCode
+	if rc := reasonCode(r.Message); rc != "" {
+		head += " · reason " + rc
+	}
+	if !wrap || r.Message == "" {
+		return []string{head + " " + r.Message}
+	}
+	const indent = 6
+	out := []string{head}
+	if rc := reasonCode(r.Message); rc != "" && cellWidth(head) > w {
+		out = []string{fmt.Sprintf("    %d/%d", r.Code, r.Subcode), strings.Repeat(" ", indent) + "reason " + rc}
+	}
+	for _, l := range strings.Split(ansi.Wrap(r.Message, max(w-indent, 10), " "), "\n") {
+		out = append(out, strings.Repeat(" ", indent)+l)
+	}
+	return out
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -104,4 +106,63 @@ func TestLadderSelectShowsJSON(t *testing.T) {
 	hs.mustSee("▸00:00.000", "Ladder")
 	hs.keys("l")
 	hs.mustSee("Calls", "Feed")
+}
+
+// collapse drops a pane's borders and all spaces, so a wrapped text reads as one string.
+func collapse(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\n', '│', '┃', '╭', '╮', '╰', '╯', '┏', '┓', '┗', '┛', '─', '━':
+			return -1
+		}
+		return r
+	}, ansi.Strip(s))
+}
+
+// play seed-failure: the 580/5201 reason is readable in full in Operations and in Detail, at
+// every size the issue tried.
+func TestFlowSeedFailureReasonInFull(t *testing.T) {
+	sc, err := scenarios.Load("seed-failure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const msg = "addParticipantsfailed for participants: 28:8A34A46B-3D17-4ADC-8DCE-DC4E7D572698 reason: Audio-video modality controller could not invite participant to this conversation., code=580 subcode=5201"
+	want := collapse(msg)
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			h := newHarness(t, sc.Builder(scenarios.Options{Live: true}), sz[0], sz[1], true)
+			h.advance(5 * time.Second)
+			h.keys("3") // Operations: the failed invite is selected (it is the last)
+			r := h.m.lay.Panes[paneOps]
+			ops := h.m.paneView(paneOps, r.W, r.H)
+			if c := collapse(ops); !strings.Contains(c, "500/0reason580/5201") && !strings.Contains(c, "500/0·reason580/5201") {
+				t.Errorf("Operations does not show code, subcode and reason:\n%s", ansi.Strip(ops))
+			}
+			// the whole message where the pane has the room (at 80×24 it is 12 rows of 24)
+			if sz[0] >= 120 && !strings.Contains(collapse(ops), want) {
+				t.Errorf("Operations cuts the message:\n%s", ansi.Strip(ops))
+			}
+			h.keys("5") // Detail: the feed's selected notification is the deleted one
+			r = h.m.lay.Panes[paneDetail]
+			// every line the pane scrolls through fits its width: nothing is cut with …
+			det := strings.Join(h.m.detail.lines, "\n")
+			for _, l := range h.m.detail.lines {
+				if w := ansi.StringWidth(l); w > r.W-2 {
+					t.Errorf("a detail line is %d wide in %d: %q", w, r.W-2, ansi.Strip(l))
+				}
+			}
+			if !strings.Contains(collapse(det), want) {
+				t.Errorf("Detail cuts the message:\n%s", ansi.Strip(det))
+			}
+			// and scrolling shows it: the page with "subcode=5201" is reachable
+			seen := false
+			for i := 0; i < 20 && !seen; i++ {
+				seen = strings.Contains(h.m.paneView(paneDetail, r.W, r.H), "subcode=5201")
+				h.keys("pgdown")
+			}
+			if !seen {
+				t.Error("scrolling Detail never shows subcode=5201")
+			}
+		})
+	}
 }
