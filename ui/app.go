@@ -107,6 +107,9 @@ type Model struct {
 	ops    opsPane
 	feed   feedPane
 	detail detailPane
+	// ladder is the call-flow ladder (l, ladder.go); ladderOn shows it instead of the panes
+	ladder   ladderPane
+	ladderOn bool
 
 	caption      string
 	stepN        int
@@ -134,7 +137,7 @@ func New(d *sim.Driver, o Options) Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	names := map[string]string{}
 	m := Model{d: d, o: o, ctx: ctx, cancel: cancel, keys: DefaultKeyMap(), help: help.New(),
-		speed: 1, names: names, feed: newFeed(o.FeedLimit, names)}
+		speed: 1, names: names, feed: newFeed(o.FeedLimit, names), ladder: newLadder(o.FeedLimit)}
 	m.setStyles(NewStyles(true))
 	m.focus = paneCalls
 	m.calls.Focus()
@@ -144,6 +147,7 @@ func New(d *sim.Driver, o Options) Model {
 func (m *Model) setStyles(st *Styles) {
 	m.st = st
 	m.calls.st, m.roster.st, m.ops.st, m.feed.st, m.detail.st = st, st, st, st, st
+	m.ladder.st = st
 	m.help.Styles = st.Help
 	m.detail.render()
 }
@@ -315,6 +319,11 @@ func (m *Model) relayout() {
 	m.ops.SetSize(r[paneOps].W, r[paneOps].H)
 	m.feed.SetSize(r[paneFeed].W, r[paneFeed].H)
 	m.detail.SetSize(r[paneDetail].W, r[paneDetail].H)
+	if m.ladderOn {
+		lr, dr := m.ladderRects()
+		m.ladder.SetSize(lr.W, lr.H)
+		m.detail.SetSize(dr.W, dr.H)
+	}
 	m.feed.fixTop()
 }
 
@@ -348,6 +357,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	hadCaption := m.captionLines()
 	if b.Reset {
 		m.feed.reset()
+		m.ladder.reset()
 		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
@@ -364,6 +374,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	}
 	for i := range b.Records {
 		r := &b.Records[i]
+		m.ladder.add(r)
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
@@ -426,10 +437,15 @@ func (m *Model) syncSelection() {
 	c := m.calls.selected()
 	m.roster.setCall(c, m.now)
 	m.ops.setOps(c, m.world.Ops)
+	m.ladder.setCall(c)
 }
 
 // syncDetail shows the feed's selected notification in the detail pane.
 func (m *Model) syncDetail() {
+	if m.ladderOn {
+		m.syncLadderDetail()
+		return
+	}
 	e := m.feed.selected()
 	if e == nil {
 		m.detail.clear()
@@ -539,6 +555,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.overlay = overlayHelp
+		return m, nil
+	case key.Matches(msg, k.Ladder):
+		m.toggleLadder()
 		return m, nil
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
@@ -775,6 +794,11 @@ func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) scrollPane(p pane, delta int) {
+	if m.ladderOn && p != paneDetail {
+		m.ladder.move(delta)
+		m.syncDetail()
+		return
+	}
 	switch p {
 	case paneCalls:
 		m.calls.move(delta)
@@ -801,6 +825,9 @@ func (m *Model) scrollPane(p pane, delta int) {
 func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
 		return m, nil
+	}
+	if m.ladderOn {
+		return m.ladderClick(ms)
 	}
 	var p pane
 	if m.lay.Mode == modeCompact {
@@ -846,7 +873,13 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	p := m.focus
-	if m.lay.Mode != modeCompact {
+	if m.ladderOn {
+		if _, dr := m.ladderRects(); !dr.contains(ms.X, ms.Y) {
+			p = paneCalls // anything but the detail pane scrolls the ladder
+		} else {
+			p = paneDetail
+		}
+	} else if m.lay.Mode != modeCompact {
 		var ok bool
 		if p, ok = m.lay.paneAt(ms.X, ms.Y); !ok {
 			return m, nil
@@ -1206,6 +1239,9 @@ func orDash(s string) string {
 func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
+	if m.ladderOn {
+		return m.ladderBody()
+	}
 	if m.lay.Mode == modeCompact {
 		rows[0] = m.tabStrip()
 		r := m.lay.Panes[m.focus]

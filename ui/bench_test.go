@@ -86,3 +86,44 @@ func BenchmarkBatchToFrame(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// The ladder of a call with 100,000 records in the history (requests, answers, notifications,
+// the far end's actions), at 200×60: View draws only the visible rows.
+func BenchmarkLadderView(b *testing.B) {
+	m := ladderBenchModel(b, 100000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.View()
+	}
+}
+
+func ladderBenchModel(b testing.TB, n int) Model {
+	b.Helper()
+	m := benchModelSized(b, 6, 10, 0)
+	body := []byte(`{"@odata.type":"microsoft.graph.commsNotifications","value":[]}`)
+	var batch sim.Batch
+	batch.Paused, batch.Speed = true, 1
+	for i := 0; i < n; i++ {
+		r := sim.Record{Seq: uint64(i + 1), T: int64(i * 10), Call: "c1", Body: body}
+		op := fmt.Sprintf("op%06d", i/4)
+		switch i % 4 {
+		case 0:
+			r.Type, r.Method, r.Path = sim.RecRequest, "POST", "/v1.0/communications/calls/c1/participants/invite"
+		case 1:
+			r.Type, r.Method, r.Path, r.Status, r.Location = sim.RecResponse, "POST", "/v1.0/communications/calls/c1/participants/invite", 202, "https://graph.microsoft.com/v1.0/communications/calls/c1/operations/"+op
+		case 2:
+			r.Type, r.Event, r.Detail = sim.RecState, "participant.joined", map[string]any{"identity": fmt.Sprintf("Participant %04d", i%6), "operation": op}
+		case 3:
+			r.Type, r.Note = sim.RecNotification, &sim.NoteMeta{ChangeType: "deleted", Resource: "/communications/calls/c1/operations/" + op, CallID: "c1", Summary: "status completed"}
+		}
+		batch.Records = append(batch.Records, r)
+	}
+	nm, _ := m.Update(batchMsg{b: batch})
+	m = nm.(Model)
+	m = press(m, "l")
+	if m.ladder.count() != n || !m.ladderOn {
+		b.Fatalf("ladder %d rows, on %v", m.ladder.count(), m.ladderOn)
+	}
+	return m
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // detailPane shows the selected notification's JSON, indented and highlighted. The lines are
@@ -26,9 +28,16 @@ type detailPane struct {
 	delDropped int        // attempts the entry no longer keeps
 }
 
-func (p *detailPane) SetSize(w, h int) { p.w, p.h = w, h; p.top = clamp(p.top, 0, p.maxTop()) }
-func (p *detailPane) Focus()           { p.focused = true }
-func (p *detailPane) Blur()            { p.focused = false }
+func (p *detailPane) SetSize(w, h int) {
+	rewrap := w != p.w && p.has
+	p.w, p.h = w, h
+	if rewrap {
+		p.render()
+	}
+	p.top = clamp(p.top, 0, p.maxTop())
+}
+func (p *detailPane) Focus() { p.focused = true }
+func (p *detailPane) Blur()  { p.focused = false }
 
 func (p *detailPane) clear() {
 	p.has, p.seq, p.raw, p.pretty, p.lines, p.top, p.title = false, 0, nil, nil, nil, 0, ""
@@ -68,9 +77,9 @@ func (p *detailPane) render() {
 	}
 	p.pretty = buf.Bytes()
 	src := strings.Split(buf.String(), "\n")
-	p.lines = make([]string, len(src))
-	for i, l := range src {
-		p.lines[i] = highlightJSONLine(p.st, l)
+	p.lines = make([]string, 0, len(src))
+	for _, l := range src {
+		p.lines = append(p.lines, wrapJSONLine(highlightJSONLine(p.st, l), l, p.w-2)...)
 	}
 	p.lines = append(p.lines, deliveryLines(p.st, p.deliveries, p.delDropped)...)
 }
@@ -152,4 +161,22 @@ func highlightJSONLine(st *Styles, l string) string {
 		}
 	}
 	return sb.String()
+}
+
+// wrapJSONLine wraps a highlighted line of indented JSON (plain is the same line without
+// styles) to width w, so that long values (a resultInfo message) are read in full rather than
+// cut: continuation lines are indented two cells past the line's own indent.
+func wrapJSONLine(styled, plain string, w int) []string {
+	if w <= 0 || len(plain) <= w && cellWidth(plain) <= w {
+		return []string{styled}
+	}
+	ind := len(plain) - len(strings.TrimLeft(plain, " ")) + 2
+	if ind > w/2 {
+		ind = 0
+	}
+	lines := strings.Split(ansi.Wrap(styled, w-ind, " "), "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] = strings.Repeat(" ", ind) + lines[i]
+	}
+	return lines
 }

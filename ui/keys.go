@@ -24,6 +24,8 @@ type KeyMap struct {
 	// main screen: focus and views
 	NextPane, PrevPane, Pane1, Pane2, Pane3, Pane4, Pane5 key.Binding
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
+	// main screen: the call-flow ladder (ladder.go)
+	Ladder key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -92,6 +94,7 @@ func DefaultKeyMap() KeyMap {
 		Clear:    b([]string{"esc"}, "esc", "clear filter, follow tail"),
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -140,6 +143,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
+			{k.Ladder},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},

@@ -98,7 +98,8 @@ func opStatus(st *Styles, s sim.OpStatus) string {
 	}
 }
 
-// opLines is how many lines operation o takes: its head, its invitees, a failure's result.
+// opLines is how many lines operation o takes: its head, its invitees, a failure's result
+// (wrapped when selected, see failureLines).
 func opLines(o *sim.Operation) int {
 	n := 1
 	if len(o.Invitees) > 0 {
@@ -110,6 +111,16 @@ func opLines(o *sim.Operation) int {
 	return n
 }
 
+// nLines is how many lines the i-th operation takes in inner width: the selected one's failure
+// message wraps.
+func (p *opsPane) nLines(i, inner int) int {
+	o := &p.ops[i]
+	if i == p.sel && o.Result != nil && o.Status == sim.OpFailed {
+		return opLines(o) - 1 + len(failureLines(o, inner, true))
+	}
+	return opLines(o)
+}
+
 // starts is the first line of each operation (without rendering them: a call can have
 // hundreds, and a frame shows a few).
 func (p *opsPane) starts() []int {
@@ -117,7 +128,7 @@ func (p *opsPane) starts() []int {
 	n := 0
 	for i := range p.ops {
 		starts[i] = n
-		n += opLines(&p.ops[i])
+		n += p.nLines(i, p.w-2)
 	}
 	return starts
 }
@@ -128,7 +139,7 @@ func (p *opsPane) lines(inner int, starts []int, from, h int) []string {
 	base := -1 // the first line of the first operation drawn
 	for i := range p.ops {
 		o := &p.ops[i]
-		if starts[i]+opLines(o) <= from {
+		if starts[i]+p.nLines(i, inner) <= from {
 			continue // above the window
 		}
 		if starts[i] >= from+h {
@@ -185,7 +196,11 @@ func (p *opsPane) opLines(o *sim.Operation, i, inner int) []string {
 			out = append(out, "    "+strings.Join(parts, ", "))
 		}
 		if o.Result != nil && o.Status == sim.OpFailed {
-			out = append(out, p.st.Err.Render(fmt.Sprintf("    %d/%d ", o.Result.Code, o.Result.Subcode))+p.st.Text.Render(o.Result.Message))
+			fl := failureLines(o, inner, i == p.sel)
+			out = append(out, p.st.Err.Render(fl[0]))
+			for _, l := range fl[1:] {
+				out = append(out, p.st.Text.Render(l))
+			}
 		}
 	}
 	return out
