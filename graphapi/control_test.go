@@ -14,6 +14,8 @@ func TestControlAPI(t *testing.T) {
 	bot := newTestBot(t)
 	var loaded []string
 	s := startServer(t, bot, func(o *Options) {
+		// the incoming call must ring out within the 90 s the clock is advanced by below
+		o.Timers = []sim.TimerSetting{{Name: "answerTimeout", Value: time.Minute}}
 		o.ParseScenario = func(ref string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
 			if src != nil {
 				t.Errorf("built-in %q loaded with a file's bytes", ref)

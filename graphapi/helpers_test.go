@@ -176,6 +176,18 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// testTimers are the timers of the shared test servers: at 1000x the real windows are a few
+// wall milliseconds (the 15 s answer window is 15 ms, less than a loaded machine's webhook round
+// trip), so a call could end while a test still works with it. None of them can expire during
+// a test (30 virtual days are 43 wall minutes); a test about a timer sets it (Options.Timers).
+var testTimers = func() []sim.TimerSetting {
+	var out []sim.TimerSetting
+	for _, name := range []string{"ringTimeout", "answerTimeout", "keepAliveTimeout", "lobbyTimeout", "aloneTimeout"} {
+		out = append(out, sim.TimerSetting{Name: name, Value: 30 * 24 * time.Hour})
+	}
+	return out
+}()
+
 // startServer runs a server on a loopback port with fast clocks and retries.
 func startServer(t testing.TB, bot *testBot, mod func(*Options)) *Server {
 	t.Helper()
@@ -186,15 +198,15 @@ func startServer(t testing.TB, bot *testBot, mod func(*Options)) *Server {
 	o := Options{Listener: ln, Key: testKey(t), Speed: 1000, RetryBackoff: 5 * time.Millisecond, RetryMaxBackoff: 20 * time.Millisecond,
 		CallbackTimeout: 2 * time.Second, DrainTimeout: 2 * time.Second,
 		AllowHosts: []string{"x", "callsim"}, // the Host of the raw requests of the front door tests
-		// at 1000x the real 15 s answer window is 15 ms of wall time, less than a loaded machine's
-		// webhook round trip: the tests' bots get a minute (60 ms), as before the window shrank
-		Timers: []sim.TimerSetting{{Name: "answerTimeout", Value: time.Minute}}}
+	}
 	if bot != nil {
 		o.CallbackURI = bot.url()
 	}
 	if mod != nil {
 		mod(&o)
 	}
+	// the test's own timers come after these, so they win
+	o.Timers = append(append([]sim.TimerSetting(nil), testTimers...), o.Timers...)
 	s, err := Start(o)
 	if err != nil {
 		t.Fatal(err)

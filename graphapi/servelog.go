@@ -379,8 +379,11 @@ func (f *Feed) Take() (sim.Batch, bool) {
 		f.last.Records = nil
 	}
 
+	// what stays held goes into a new list: filtering in place and clearing the old list past
+	// what stays panicked when more entries stayed held than were held before (new entries
+	// about records not handed out yet)
 	var out []sim.Record
-	keep := f.held[:0]
+	var keep []logEntry
 	for _, e := range append(f.held, ents...) {
 		switch {
 		case e.gone && !f.all:
@@ -390,7 +393,6 @@ func (f *Feed) Take() (sim.Batch, bool) {
 			keep = append(keep, e)
 		}
 	}
-	clear(f.held[len(keep):])
 	f.held = keep
 	if !ok {
 		if len(out) == 0 {

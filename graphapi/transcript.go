@@ -204,6 +204,9 @@ func (s *Server) serveTranscript(w http.ResponseWriter, r *http.Request) {
 				bw.WriteString("event: reset\ndata: {}\n\n")
 			}
 			for i := range b.Records {
+				if ctx.Err() != nil { // a long batch to a stream that must end (Shutdown): stop now
+					return
+				}
 				data, err := json.Marshal(&b.Records[i])
 				if err != nil {
 					continue

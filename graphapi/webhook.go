@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -44,12 +45,17 @@ func newWebhookClient(dial func(ctx context.Context, network, addr string) (net.
 		MaxIdleConnsPerHost: perHost,
 		IdleConnTimeout:     idle,
 		DisableCompression:  true, // no Accept-Encoding added: the bot answers are read and dropped
+		WriteBufferSize:     webhookWriteBuffer,
 		ForceAttemptHTTP2:   false,
 		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 	}
 	return &webhookClient{tr: tr, timeout: timeout, client: &http.Client{Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
+
+// webhookWriteBuffer is the Transport's write buffer per connection: a POST up to this size
+// (headers and body) goes to the bot in one write (see post).
+const webhookWriteBuffer = 32 << 10
 
 // errAbandoned: the server is shutting down.
 var errAbandoned = errors.New("abandoned at shutdown")
@@ -72,7 +78,16 @@ func (w *webhookClient) post(ctx context.Context, u *url.URL, hdr []header, body
 	// may resend it when the bot closed an idle connection just as the POST went out. The nil
 	// value marks the request idempotent without sending the header.
 	req.Header["X-Idempotency-Key"] = nil
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(partsReader(body)), nil }
+	// The parts are joined into one in-memory body so net/http writes the headers and the body
+	// with one write (up to the write buffer): it flushes the headers apart from a body it does
+	// not know is in memory, and when the bot had closed the connection the body's write then
+	// fails after the headers went out, which the Transport does not resend ("broken pipe"). With
+	// one write the POST either went out whole (the failed read is resent) or not at all.
+	joined := make([]byte, 0, n)
+	for _, b := range body {
+		joined = append(joined, b...)
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(joined)), nil }
 	req.Body, _ = req.GetBody()
 	res, err := w.client.Do(req)
 	if err != nil {
@@ -96,12 +111,6 @@ func (w *webhookClient) post(ctx context.Context, u *url.URL, hdr []header, body
 		return 0, err
 	}
 	return res.StatusCode, nil
-}
-
-// partsReader reads the body parts in order (a copy of the slice: net.Buffers consumes it).
-func partsReader(body [][]byte) io.Reader {
-	b := net.Buffers(append([][]byte(nil), body...))
-	return &b
 }
 
 // closeIdle closes the connections no POST is using.
