@@ -616,7 +616,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.apply(p.Identity.Label()+" presses 1", overlayNone, sim.Input{Kind: sim.InPress, Call: c.ID, Participant: p.Identity.Name, Args: args})
 	case key.Matches(msg, k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole):
 		return m.mediaKey(msg)
-	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join):
+	case key.Matches(msg, k.MuteBot, k.Recording, k.SelfMute, k.Join, k.Leave):
 		return m, m.shapeKey(msg)
 	case key.Matches(msg, k.Admit):
 		return m, m.admitKey()

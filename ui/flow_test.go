@@ -395,6 +395,30 @@ func TestFlowShapeKeys(t *testing.T) {
 	}
 }
 
+// L makes the selected person hang up (the far end's leave); on the bot it is refused with a hint.
+func TestFlowLeave(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("2", "L")
+	h.mustSee("not the bot")
+	h.keys("down")
+	p := h.m.roster.selected()
+	if p == nil || p.IsBot {
+		t.Fatalf("selected %+v, want a person", p)
+	}
+	name := p.Identity.Name
+	n := len(h.m.roster.parts)
+	h.keys("L")
+	h.advance(time.Second)
+	if len(h.m.roster.parts) != n-1 {
+		t.Fatalf("after L: %d in the roster, want %d", len(h.m.roster.parts), n-1)
+	}
+	for _, q := range h.m.roster.parts {
+		if q.Identity.Name == name {
+			t.Fatalf("%s still in the roster after L", name)
+		}
+	}
+}
+
 // serve --tui: s also writes the session as a bot test (TestSessionYAML) that loads as one.
 func TestFlowSaveSessionAsTest(t *testing.T) {
 	sc, err := scenarios.Load("sandbox")

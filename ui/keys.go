@@ -16,7 +16,7 @@ type KeyMap struct {
 	Hold, Media, HoldMusic, Share, ShareRole key.Binding
 	Transfer, Redirect                       key.Binding
 	// main screen: the bot's own mute and recording status; the far end mutes itself, joins
-	MuteBot, Recording, SelfMute, Join key.Binding
+	MuteBot, Recording, SelfMute, Join, Leave key.Binding
 	// main screen: someone admits a participant (or the bot) waiting in a meeting's lobby
 	Admit key.Binding
 	// main screen: the clock
@@ -70,6 +70,7 @@ func DefaultKeyMap() KeyMap {
 		Recording: b([]string{"e"}, "e", "bot recording status: recording/notRecording"),
 		SelfMute:  b([]string{"S"}, "S", "participant mutes/unmutes themselves"),
 		Join:      b([]string{"J"}, "J", "someone from the directory joins the group call"),
+		Leave:     b([]string{"L"}, "L", "the selected participant hangs up (leaves)"),
 		Admit:     b([]string{"A"}, "A", "admit the selected participant (or the bot) from the lobby"),
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
@@ -138,7 +139,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Invite, k.Faults, k.NewCall, k.Incoming, k.Answer, k.HangUp, k.Remove, k.Mute, k.Prompt, k.Tones, k.Press},
 			{k.Hold, k.Media, k.HoldMusic, k.Share, k.ShareRole},
 			{k.Transfer, k.Redirect},
-			{k.MuteBot, k.Recording, k.SelfMute, k.Join, k.Admit},
+			{k.MuteBot, k.Recording, k.SelfMute, k.Join, k.Leave, k.Admit},
 			{k.Pause, k.Step, k.Forward, k.Back, k.Undo, k.Faster, k.Slower, k.Restart},
 			{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},

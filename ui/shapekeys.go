@@ -10,7 +10,7 @@ import (
 )
 
 // shapeKey handles the keys of the bot's own mute and recording status and of the far end's
-// self mute and join (spec graph-surface.md §2, §4) on the selected call and participant.
+// self mute, join and leave (spec graph-surface.md §2, §4) on the selected call and participant.
 func (m *Model) shapeKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	c := m.calls.selected()
@@ -41,6 +41,12 @@ func (m *Model) shapeKey(msg tea.KeyPressMsg) tea.Cmd {
 			kind, what = sim.InSelfUnmute, p.Identity.Label()+" unmutes themselves"
 		}
 		return m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.Identity.Name})
+	case key.Matches(msg, k.Leave):
+		p := m.roster.selected()
+		if p == nil || p.IsBot {
+			return m.setStatus(statusBad, "select a participant (not the bot: h hangs the call up) in the roster first")
+		}
+		return m.apply(p.Identity.Label()+" hangs up", overlayNone, sim.Input{Kind: sim.InLeave, Call: c.ID, Participant: p.Identity.Name})
 	default: // Join
 		who := joiner(c, m.world.Directory)
 		if who == nil {
