@@ -32,6 +32,8 @@ func TestParseStep(t *testing.T) {
 		{"end a meeting", `{"endMeeting": "weekly-sync"}`, sim.Input{Kind: sim.InEndMeeting, Name: "weekly-sync"}, ""},
 		{"add the bot", `{"addBot": {"name": "c4", "meeting": "weekly-sync", "by": "alice"}}`,
 			sim.Input{Kind: sim.InAddBot, Name: "c4", Args: json.RawMessage(`{"meeting":"weekly-sync","by":"alice"}`)}, ""},
+		{"incoming call from a meeting", `{"incomingCall": {"name": "c5", "from": "alice", "meeting": "weekly-sync"}}`,
+			sim.Input{Kind: sim.InAddBot, Name: "c5", Args: json.RawMessage(`{"meeting":"weekly-sync","by":"alice"}`)}, ""},
 		{"add the bot to nothing", `{"addBot": {"name": "c4", "by": "alice"}}`, sim.Input{}, "a meeting or a call is required"},
 		{"media bad state", `{"media": {"call": "c1", "state": "off"}}`, sim.Input{}, `"off" is not one of active, inactive`},
 		{"hold music is the bot's", `{"startHoldMusic": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `unknown key "startHoldMusic"`},
