@@ -602,14 +602,29 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from, to?, recording?}"},
-	doc:     "a simulated identity calls the bot; `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
-	mapping: true, keys: []string{"name", "from", "to", "recording"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, to?, meeting?, recording?}"},
+	doc:     "a simulated identity calls the bot (`meeting:` adds it to a meeting from Teams, as `addBot`); `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
+	mapping: true, keys: []string{"name", "from", "to", "recording", "meeting"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}, "meeting": {"description": "The caller adds the bot to this meeting from Teams (the same as addBot).", "type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
+		if mv := v.get("meeting"); mv != nil { // the bot added to a meeting from Teams: addBot's input (meetings.go)
+			for _, k := range []string{"to", "recording"} {
+				if x := v.get(k); x != nil {
+					c.err(x, "incomingCall %s: a meeting's incoming call has no %s", k, k)
+				}
+			}
+			m, _ := c.knownMeeting(mv, "incomingCall meeting", st)
+			if nok {
+				st.addCall(name, sim.Group)
+			}
+			args, _ := json.Marshal(sim.AddBotArgs{Meeting: m, By: from})
+			sp.in = sim.Input{Kind: sim.InAddBot, Name: name, Args: args}
+			sp.summary = fmt.Sprintf("%s adds the bot to %s (%s)", from, m, name)
+			return
+		}
 		if nok {
 			st.addCall(name, sim.PeerToPeer)
 		}
