@@ -54,7 +54,7 @@ func (e *Engine) selfMute(kind InputKind, call, who string, mute bool) error {
 		event = "participant.selfUnmuted"
 	}
 	e.state(event, c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
-	e.rosterChanged(c, []*Participant{p}, nil)
+	e.rosterChanged(c, eventWords(event), []*Participant{p}, nil)
 	return nil
 }
 
@@ -87,6 +87,6 @@ func (e *Engine) join(call, who string) error {
 	p := e.newParticipant(c, *id, false)
 	c.Roster = append(c.Roster, p)
 	e.state("participant.joined", c.ID, map[string]any{"identity": id.Label(), "participant": p.ID, "by": "themselves"})
-	e.rosterChanged(c, []*Participant{p}, nil)
+	e.rosterChanged(c, "joined", []*Participant{p}, nil)
 	return nil
 }

@@ -35,7 +35,7 @@ func TestFlowInvite(t *testing.T) {
 	}
 	h.mustSee("running", "pending: ringing")
 	h.advance(10 * time.Second)
-	h.mustSee("Roster · huddle · 4 in call", "Heidi Steen", "✓ completed", "status completed", "roster 4 (+Heidi Steen)")
+	h.mustSee("Roster · huddle · 4 in call", "Heidi Steen", "✓ completed", "status completed", "roster 4 · Heidi Steen joined")
 	if op := h.m.ops.selected(); op == nil || op.Status != "completed" {
 		t.Fatalf("op %+v", op)
 	}
