@@ -17,12 +17,14 @@ import (
 // tuiFlags are the TUI's own flags, shared by the root command and play.
 type tuiFlags struct {
 	noMouse   bool
+	noConfirm bool
 	feedLimit int
 	speed     float64
 }
 
 func (f *tuiFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.noMouse, "no-mouse", false, "leave the mouse to the terminal, so native text selection works")
+	cmd.Flags().BoolVar(&f.noConfirm, "no-confirm", false, "do not ask before removing the bot, hanging up or restarting (demos)")
 	cmd.Flags().IntVar(&f.feedLimit, "feed-limit", ui.DefaultFeedLimit, "notifications the TUI feed keeps (older ones are dropped)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 0, "initial speed factor, 0.25 to 16 (default: the scenario's clock.speed, else 1)")
 }
@@ -91,6 +93,7 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 		Seed:      cfg.Seed,
 		StepCount: sc.StepCount(),
 		NoMouse:   f.noMouse,
+		NoConfirm: f.noConfirm,
 		FeedLimit: f.feedLimit,
 		SessionYAML: func(e *sim.Engine) ([]byte, error) {
 			return sc.SessionYAML(e, scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile}, "")

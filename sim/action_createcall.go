@@ -148,7 +148,7 @@ func (e *Engine) settleTarget(callID string, idx int, res *graph.ResultInfo) {
 	c.Roster = append(c.Roster, p)
 	e.state("participant.joined", c.ID, map[string]any{"identity": t.Label(), "participant": p.ID})
 	if c.State == CallEstablished {
-		e.rosterChanged(c, []*Participant{p}, nil)
+		e.rosterChanged(c, "joined", []*Participant{p}, nil)
 	}
 }
 

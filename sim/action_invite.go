@@ -187,7 +187,7 @@ func (e *Engine) settleInvitee(opID string, idx int) {
 		e.finishOperation(c, op)
 	}
 	if joined != nil {
-		e.rosterChanged(c, []*Participant{joined}, nil)
+		e.rosterChanged(c, "joined", []*Participant{joined}, nil)
 		if inv.ReplacesCall != "" {
 			e.endCall(inv.ReplacesCall, nil, endReplaced)
 		}

@@ -51,7 +51,7 @@ func (e *Engine) muteRequest(rq *request) answer {
 		p.Muted = true
 		p.Etag++
 		e.state("participant.muted", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
-		e.rosterChanged(c, []*Participant{p}, nil)
+		e.rosterChanged(c, "muted", []*Participant{p}, nil)
 	}
 	a := okJSON(200, e.operationHTTPObj(op))
 	a.Location = e.location(rq.version, rq.Family, c.ID+"/operations/"+op.ID)

@@ -77,7 +77,7 @@ func (e *Engine) muteBotRequest(rq *request, mute bool) answer {
 		bot.Muted = mute
 		bot.Etag++
 		e.state(event, c.ID, map[string]any{"operation": op.ID, "participant": bot.ID})
-		e.rosterChanged(c, []*Participant{bot}, nil)
+		e.rosterChanged(c, eventWords(event), []*Participant{bot}, nil)
 	}
 	return e.mediaOpAnswer(rq, c, op)
 }

@@ -55,7 +55,7 @@ func (e *Engine) removeRequest(id, pid string) answer {
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.removed", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
-	e.rosterChanged(c, nil, []*Participant{p})
+	e.rosterChanged(c, "removed", nil, []*Participant{p})
 	return answer{Response: Response{Status: 204, CallID: c.ID}}
 }
 

@@ -88,21 +88,60 @@ func (e *Engine) notifyState(c *Call, change string, fields ...graph.KV) {
 	e.notifyCall(c, change, "", e.callStateObj(c, fields...), "state "+summary)
 }
 
-func (e *Engine) rosterChanged(c *Call, changed, removed []*Participant) {
+// rosterChanged sends a group call's roster updated notification. what says in words what
+// happened to the changed participants ("joined", "muted", "held"); the removed ones "left" (or
+// what says "removed"). The summary (the TUI's feed, never the wire) reads
+// "roster 4 · Heidi Steen joined".
+func (e *Engine) rosterChanged(c *Call, what string, changed, removed []*Participant) {
 	e.checkAlone(c)
 	if c.Kind != Group || c.Ended() {
 		return
 	}
-	var sb strings.Builder
-	sb.WriteString("roster ")
-	sb.WriteString(strconv.Itoa(len(c.Roster)))
-	for _, p := range changed {
-		sb.WriteString(" (+" + p.Identity.Label() + ")")
+	e.notifyCall(c, "updated", "/participants", e.rosterData(c, changed, removed), rosterSummary(len(c.Roster), what, changed, removed))
+}
+
+// rosterSummary: "roster 4 · Heidi Steen joined", "roster 3 · Bob Ruiz left".
+func rosterSummary(n int, what string, changed, removed []*Participant) string {
+	names := func(ps []*Participant) string {
+		l := make([]string, len(ps))
+		for i, p := range ps {
+			l[i] = p.Identity.Label()
+		}
+		return strings.Join(l, ", ")
 	}
-	for _, p := range removed {
-		sb.WriteString(" (-" + p.Identity.Label() + ")")
+	s := "roster " + strconv.Itoa(n)
+	if len(changed) > 0 {
+		s += " · " + names(changed) + " " + what
 	}
-	e.notifyCall(c, "updated", "/participants", e.rosterData(c, changed, removed), sb.String())
+	if len(removed) > 0 {
+		gone := "left"
+		if what == "removed" {
+			gone = what
+		}
+		s += " · " + names(removed) + " " + gone
+	}
+	return s
+}
+
+// eventWords: the words of a state event for a roster summary: participant.held reads "held",
+// participant.selfMuted "muted themselves".
+func eventWords(event string) string {
+	_, rest, _ := strings.Cut(event, ".")
+	switch rest {
+	case "selfMuted":
+		return "muted themselves"
+	case "selfUnmuted":
+		return "unmuted themselves"
+	case "share":
+		return "shares the screen"
+	case "stopShare":
+		return "stopped sharing"
+	case "holdMusic.started":
+		return "hold music on"
+	case "holdMusic.stopped":
+		return "hold music off"
+	}
+	return strings.ReplaceAll(rest, ".", " ")
 }
 
 func failureResult(f *graph.Failure) *graph.ResultInfo {
@@ -150,7 +189,7 @@ func (e *Engine) establish(callID string) {
 	e.notifyState(c, "updated", graph.KV{K: "state", V: string(CallEstablished)})
 	e.mediaEstablished(c)
 	if c.Kind == Group {
-		e.rosterChanged(c, c.Roster, nil)
+		e.rosterChanged(c, "in the call", c.Roster, nil)
 	}
 }
 
@@ -246,5 +285,5 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
-	e.rosterChanged(c, nil, []*Participant{p})
+	e.rosterChanged(c, "left", nil, []*Participant{p})
 }

@@ -54,7 +54,7 @@ func (e *Engine) selfMute(kind InputKind, call, who string, mute bool) error {
 		event = "participant.selfUnmuted"
 	}
 	e.state(event, c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
-	e.rosterChanged(c, []*Participant{p}, nil)
+	e.rosterChanged(c, eventWords(event), []*Participant{p}, nil)
 	return nil
 }
 
@@ -92,6 +92,6 @@ func (e *Engine) join(call, who string) error {
 		detail["inLobby"] = true
 	}
 	e.state("participant.joined", c.ID, detail)
-	e.rosterChanged(c, []*Participant{p}, nil)
+	e.rosterChanged(c, "joined", []*Participant{p}, nil)
 	return nil
 }

@@ -102,7 +102,7 @@ func TestDriverPauseStepBackRestart(t *testing.T) {
 				}
 			}
 		}
-		if strings.Join(seen, ",") != "status completed,roster 2 (+Heidi Steen)" {
+		if strings.Join(seen, ",") != "status completed,roster 2 · Heidi Steen joined" {
 			t.Fatalf("stepped notifications %v", seen)
 		}
 		// back one step: the roster notification is gone from the rebuilt history

@@ -249,14 +249,14 @@ func (e *Engine) streamsChanged(c *Call, p *Participant, event string) {
 	p.Etag++
 	e.state(event, c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	if c.Kind == Group {
-		e.rosterChanged(c, []*Participant{p}, nil)
+		e.rosterChanged(c, eventWords(event), []*Participant{p}, nil)
 		return
 	}
 	if c.Ended() {
 		return
 	}
 	e.notifyCall(c, "updated", "/participants", e.rosterData(c, []*Participant{p}, nil),
-		"roster "+strconv.Itoa(len(c.Roster))+" ("+p.Identity.Label()+" streams)")
+		rosterSummary(len(c.Roster), eventWords(event), []*Participant{p}, nil))
 }
 
 // mediaStreams renders a participant's mediaStreams. The streams share one backing array, and

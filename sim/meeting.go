@@ -373,7 +373,7 @@ func (e *Engine) admit(call, who string) error {
 	p.Etag++
 	e.state("lobby.admitted", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})
 	if c.State == CallEstablished {
-		e.rosterChanged(c, []*Participant{p}, nil)
+		e.rosterChanged(c, "admitted", []*Participant{p}, nil)
 	}
 	if p.IsBot {
 		e.syncMediaState(c)

@@ -25,6 +25,9 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
+	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
+	// (--no-confirm, for demos).
+	NoConfirm bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
 	Dumb      bool
@@ -127,6 +130,8 @@ type Model struct {
 	callF   callForm
 	// transfer is the transfer/redirect form (transferform.go)
 	transfer transferForm
+	// confirm is the question waiting for y or n (confirm.go), nil when none
+	confirm *confirmation
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -549,6 +554,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.lay.Mode == modeTooSmall && !key.Matches(msg, k.Quit) {
 		return m, nil
 	}
+	if m.confirm != nil {
+		return m.confirmKey(msg)
+	}
 
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -589,6 +597,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		kind, what := sim.InAnswer, "answer "+c.Name
 		if key.Matches(msg, k.HangUp) {
 			kind, what = sim.InHangUp, "hang up "+c.Name
+			return m.ask("hang up "+c.Name+"? the call ends for everyone", m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID}))
 		}
 		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID})
 	case key.Matches(msg, k.Prompt):
@@ -638,7 +647,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			kind, what = sim.InMute, "mute "+p.Identity.Label()
 		}
 		// by identity name, so the input log (and a saved session) reads as a scenario would
-		return m, m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.Identity.Name})
+		cmd := m.apply(what, overlayNone, sim.Input{Kind: kind, Call: c.ID, Participant: p.Identity.Name})
+		if p.IsBot && kind == sim.InRemove {
+			return m.ask("remove the bot from "+c.Name+"? the bot leaves and the call ends", cmd)
+		}
+		return m, cmd
 	case key.Matches(msg, k.Pause):
 		resume := m.paused
 		m.paused = !m.paused
@@ -668,12 +681,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.speed = s
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.SetSpeed(s); return driverMsg{what: "speed " + speedLabel(s)} })
 	case key.Matches(msg, k.Restart):
-		return m, m.drive(func(d *sim.Driver) tea.Msg {
+		return m.ask("restart from time zero? this session's history is discarded", m.drive(func(d *sim.Driver) tea.Msg {
 			if err := d.Restart(); err != nil {
 				return driverMsg{what: "restart", err: err}
 			}
 			return driverMsg{what: "restarted from time zero"}
-		})
+		}))
 	case key.Matches(msg, k.NextPane):
 		m.setFocus((m.focus + 1) % numPanes)
 		return m, nil
@@ -1411,6 +1424,9 @@ func (m Model) captionView() string {
 }
 
 func (m Model) statusView() string {
+	if m.confirm != nil {
+		return m.st.Prompt.Render(fit(" ? "+m.confirm.question+"  (y / n)", m.width))
+	}
 	if m.status == "" {
 		hint := ""
 		if !m.got && m.d != nil {
@@ -1462,6 +1478,9 @@ func (m Model) shortHelp() []key.Binding {
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
+	}
+	if m.confirm != nil {
+		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 }

@@ -35,7 +35,7 @@ func TestFlowInvite(t *testing.T) {
 	}
 	h.mustSee("running", "pending: ringing")
 	h.advance(10 * time.Second)
-	h.mustSee("Roster · huddle · 4 in call", "Heidi Steen", "✓ completed", "status completed", "roster 4 (+Heidi Steen)")
+	h.mustSee("Roster · huddle · 4 in call", "Heidi Steen", "✓ completed", "status completed", "roster 4 · Heidi Steen joined")
 	if op := h.m.ops.selected(); op == nil || op.Status != "completed" {
 		t.Fatalf("op %+v", op)
 	}
@@ -126,7 +126,7 @@ func TestFlowNewAndIncomingCall(t *testing.T) {
 	if c := h.m.calls.selected(); c == nil || c.State != "established" {
 		t.Fatalf("answered call %+v", c)
 	}
-	h.keys("h")
+	h.keys("h", "y") // hang up asks first (confirm.go)
 	h.advance(5 * time.Second)
 	if c := h.m.calls.selected(); c == nil || c.State != "terminated" {
 		t.Fatalf("hung-up call %+v", c)
@@ -152,7 +152,7 @@ func TestFlowRemoveMuteBackRestart(t *testing.T) {
 	if h.m.feed.count() >= n {
 		t.Fatalf("back: feed %d, was %d", h.m.feed.count(), n)
 	}
-	h.keys("r")
+	h.keys("r", "y") // restart asks first
 	if h.m.feed.count() != 0 || len(h.m.roster.parts) != 3 {
 		t.Fatalf("restart: feed %d roster %d", h.m.feed.count(), len(h.m.roster.parts))
 	}

@@ -38,6 +38,9 @@ type KeyMap struct {
 
 	// the full help screen
 	HelpClose key.Binding
+
+	// a confirmation question (removing the bot, hanging up, restarting; confirm.go)
+	ConfirmYes, ConfirmNo key.Binding
 }
 
 // DefaultKeyMap returns the bindings of issue 3's contract plus navigation.
@@ -121,6 +124,9 @@ func DefaultKeyMap() KeyMap {
 		FilterCancel: b([]string{"esc", "ctrl+c"}, "esc", "drop the filter"),
 
 		HelpClose: b([]string{"esc", "?", "q"}, "esc", "close help"),
+
+		ConfirmYes: b([]string{"y"}, "y", "yes, do it"),
+		ConfirmNo:  b([]string{"n", "esc"}, "n", "no (any other key also declines)"),
 	}
 }
 
@@ -156,6 +162,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.FilterApply, k.FilterCancel},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
+		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 	}
 }
 

@@ -75,7 +75,7 @@ func TestTeatestInviteFlow(t *testing.T) {
 	tm.Send(keyMsg("esc")) // the form stays open on its answer; esc closes it
 	time.Sleep(100 * time.Millisecond)
 	m, screen := finish(t, tm)
-	for _, w := range []string{"Heidi Steen", "4 in call", "✓ completed", "roster 4 (+Heidi Steen)"} {
+	for _, w := range []string{"Heidi Steen", "4 in call", "✓ completed", "roster 4 · Heidi Steen joined"} {
 		if !strings.Contains(screen, w) {
 			t.Fatalf("final screen lacks %q:\n%s", w, screen)
 		}
