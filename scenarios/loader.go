@@ -23,7 +23,7 @@ var (
 	botKeys        = []string{"displayName", "appId", "tenantId", "callbackUri", "command", "ready"}
 	identityKeys   = []string{"name", "displayName", "id", "tenantId", "behaviour", "phone", "application", "guest", "region", "languageId"}
 	behaviourKeys  = []string{"answerAfter"}
-	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster"}
+	callKeys       = []string{"name", "id", "kind", "participants", "deltaRoster", "media"}
 	faultKeys      = []string{"name", "match", "fail", "latency", "notify", "delay", "transport", "token", "media", "status", "times", "probability", "transfer", "prompt", "record"}
 	faultMatchKeys = []string{"invitee", "call", "nth", "operation"}
 	customFailKeys = []string{"code", "subcode", "message"}
@@ -685,6 +685,13 @@ func (c *checker) callSetup(n *node, st *state) (sim.CallSetup, bool) {
 	if v := n.get("deltaRoster"); v != nil {
 		if b, bok := c.boolean(v, "deltaRoster"); bok {
 			cs.Delta = b
+		}
+	}
+	if v := n.get("media"); v != nil {
+		if m, mok := c.enum(v, "call media", []string{sim.MediaServiceHosted, sim.MediaAppHosted}); mok {
+			cs.Media = m
+		} else {
+			ok = false
 		}
 	}
 	if nok {

@@ -51,7 +51,11 @@ func TestOfficialGoSDKHoldMusic(t *testing.T) {
 	call := models.NewCall()
 	cb := botSrv.URL + "/api/calls"
 	call.SetCallbackUri(&cb)
-	call.SetMediaConfig(models.NewServiceHostedMediaConfig())
+	// changeScreenSharingRole needs a group call whose media the bot hosts
+	media := models.NewAppHostedMediaConfig()
+	blob := "<Media Session Configuration>"
+	media.SetBlob(&blob)
+	call.SetMediaConfig(media)
 	call.SetRequestedModalities([]models.Modality{models.AUDIO_MODALITY})
 	call.SetTargets([]models.InvitationParticipantInfoable{
 		user("11111111-1111-4111-8111-111111111111", "Adele Vance"),

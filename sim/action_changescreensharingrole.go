@@ -81,7 +81,7 @@ func (e *Engine) changeScreenSharingRoleRequest(rq *request) answer {
 	if *b.Role != ShareRoleViewer && *b.Role != ShareRoleSharer {
 		return badRequest("role must be viewer or sharer, got %q.", *b.Role)
 	}
-	if c.Kind != Group { // TODO(app-hosted): also refuse service-hosted calls (c.AppHostedMedia()) once the tests create app-hosted group calls
+	if c.Kind != Group || !c.AppHostedMedia() {
 		return badRequest("changeScreenSharingRole is only supported for group calls that use app-hosted media.")
 	}
 	if c.State != CallEstablished {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -172,6 +173,13 @@ func TestHoldMusicCallEnds(t *testing.T) {
 // nothing; and the refusals.
 func TestChangeScreenSharingRole(t *testing.T) {
 	w := newWorld(t, "v1", 1)
+	// a service-hosted group call is refused (the page: "only supported for group calls that
+	// use App-Hosted Media"); then the bot hosts huddle's media
+	if r := w.r.Apply(Input{Kind: InChangeScreenSharingRole, Call: "huddle", Args: json.RawMessage(`{"role":"sharer"}`)}); r.Response == nil || r.Response.Status != 400 ||
+		!strings.Contains(string(r.Response.Body), "app-hosted media") {
+		t.Fatalf("service-hosted huddle: %+v", r.Response)
+	}
+	w.call("huddle").Echo.AppHosted = true
 	req := func(call, body string) Response {
 		res := w.r.Apply(Input{Kind: InRequest, Request: &Request{Method: "POST", Path: "/v1.0/communications/calls/" + w.call(call).ID + "/changeScreenSharingRole",
 			Body: []byte(body), ContentType: "application/json"}})

@@ -153,6 +153,9 @@ func TestBotRequestsRoute(t *testing.T) {
 			}
 			w := newWorld(t, profile, 1)
 			w.must(Input{Kind: InIncomingCall, Name: "ring", From: "heidi"})
+			if a.input == InChangeScreenSharingRole {
+				w.call("huddle").Echo.AppHosted = true // the action needs app-hosted media
+			}
 			if lacks := botUnavailable[a.input]; lacks != nil && lacks(w.e.Profile()) {
 				if r := w.r.Apply(in); r.Response == nil || r.Response.Status != 404 {
 					t.Errorf("%s %s: the profile lacks the action, want 404, got %+v", profile, a.input, r.Response)

@@ -243,7 +243,16 @@ type CallSetup struct {
 	Kind         string   `json:"kind"`
 	Participants []string `json:"participants"`
 	Delta        bool     `json:"delta,omitempty"`
+	// Media is who hosts the call's media: MediaAppHosted (the bot: appHostedMediaConfig) or
+	// "" / MediaServiceHosted (the service).
+	Media string `json:"media,omitempty"`
 }
+
+// The media hosting of a call set up at t=0 (CallSetup.Media).
+const (
+	MediaServiceHosted = "serviceHosted"
+	MediaAppHosted     = "appHosted"
+)
 
 // setupCall creates an established call with the bot and the given directory identities,
 // without notifications: it is the world as it stands at t=0.
@@ -274,7 +283,14 @@ func (e *Engine) setupCall(s CallSetup) (*Call, error) {
 	if s.Kind == PeerToPeer && len(s.Participants) != 1 {
 		return nil, fmt.Errorf("call %q: a peer-to-peer call has exactly one other participant, got %d", s.Name, len(s.Participants))
 	}
-	if e.prof.MediaState {
+	switch s.Media {
+	case "", MediaServiceHosted:
+	case MediaAppHosted:
+		c.Echo.AppHosted = true
+	default:
+		return nil, fmt.Errorf("call %q: media %q (want %s or %s)", s.Name, s.Media, MediaServiceHosted, MediaAppHosted)
+	}
+	if e.prof.MediaState && !c.AppHostedMedia() {
 		c.MediaState = MediaActive // the world as it stands: its media is up
 	}
 	e.addCall(c)
