@@ -20,6 +20,17 @@ func TestGoldenLadder(t *testing.T) {
 		checkFrame(t, v, sz[0], sz[1])
 		golden(t, fmt.Sprintf("ladder_%dx%d", sz[0], sz[1]), ansi.Strip(v))
 	}
+	// small screens: every frame is exactly the window, and the ladder still shows
+	hs := busyHarness(t, 80, 24)
+	hs.keys("l")
+	for _, sz := range [][2]int{{40, 12}, {50, 14}, {60, 18}, {71, 24}, {139, 40}, {140, 40}} {
+		hs.send(sizeMsg(sz[0], sz[1]))
+		v := hs.m.View().Content
+		checkFrame(t, v, sz[0], sz[1])
+		if !strings.Contains(ansi.Strip(v), "Ladder") {
+			t.Errorf("%d×%d: no ladder:\n%s", sz[0], sz[1], ansi.Strip(v))
+		}
+	}
 }
 
 func TestDeriveRow(t *testing.T) {
