@@ -725,6 +725,7 @@ func (m *Model) syncLadderDetail() {
 		return
 	}
 	m.detail.show(r.seq, clockMS(r.t)+" "+r.label, r.body)
+	m.detail.title = clockMS(r.t) + " " + r.label // also when the feed showed the same record
 }
 
 // reasonCode reads the media controller's code and subcode from a resultInfo message, where
