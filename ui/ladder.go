@@ -50,6 +50,7 @@ type ladderRow struct {
 	label string
 	op    string // the operation the row belongs to (its causal chain)
 	bad   bool   // an error answer, a failed operation or delivery
+	done  bool   // an answer whose operation already finished (no span), or a call's deleted notification
 	body  []byte // the JSON the detail pane shows
 	spans [maxSpans]byte
 }
@@ -182,6 +183,13 @@ func deriveRow(r *sim.Record) (ladderRow, bool) {
 			row.label += " " + code + " " + msg
 		} else if row.op != "" {
 			row.label += " operation " + shortID(row.op)
+			var st struct {
+				Status string `json:"status"`
+			}
+			if json.Unmarshal(r.Body, &st) == nil && (st.Status == "completed" || st.Status == "failed") {
+				row.done = true // finished in its answer: no span
+				row.label += " " + st.Status
+			}
 		}
 		row.bad = r.Status >= 400
 	case sim.RecNotification:
@@ -194,6 +202,8 @@ func deriveRow(r *sim.Record) (ladderRow, bool) {
 		}
 		row.op = opOfPath(r.Note.Resource)
 		row.label = strings.TrimSpace(r.Note.ChangeType + " " + r.Note.Summary)
+		// the call's own deleted notification ends every span of the call
+		row.done = r.Note.ChangeType == "deleted" && row.op == "" && strings.HasSuffix(r.Note.Resource, "/calls/"+row.call)
 		row.bad = strings.Contains(r.Note.Summary, "failed")
 	case sim.RecDelivery:
 		seq, d, ok := parseDelivery(r)
@@ -330,7 +340,7 @@ func (p *ladderPane) spanRow(row *ladderRow, r *sim.Record) {
 				col = i
 			}
 		}
-		if col < 0 && row.kind == arrowAnswer {
+		if col < 0 && row.kind == arrowAnswer && !row.done {
 			for i, o := range open {
 				if o == "" {
 					open[i], start = row.op, i
@@ -347,14 +357,12 @@ func (p *ladderPane) spanRow(row *ladderRow, r *sim.Record) {
 		switch {
 		case i == start:
 			row.spans[i] = spanStart
-		case i == end:
+		case i == end || o != "" && row.done && row.kind == arrowNote:
 			row.spans[i] = spanEnd
+			open[i] = ""
 		case o != "":
 			row.spans[i] = spanOn
 		}
-	}
-	if end >= 0 {
-		open[end] = ""
 	}
 }
 
@@ -453,7 +461,7 @@ func laneXs(w, parties int) (xs []int, n int) {
 	}
 	g := max(w/2, 3)
 	xs = append(xs, g)
-	room := w - g - 2
+	room := w - g - 6 // the last lane's name is centred on it
 	n = min(parties, max(room/10, 0))
 	if n == 0 {
 		xs[1] = max(w-2, 3)
@@ -717,6 +725,7 @@ func (m *Model) syncLadderDetail() {
 		return
 	}
 	m.detail.show(r.seq, clockMS(r.t)+" "+r.label, r.body)
+	m.detail.title = clockMS(r.t) + " " + r.label // also when the feed showed the same record
 }
 
 // reasonCode reads the media controller's code and subcode from a resultInfo message, where

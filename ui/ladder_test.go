@@ -20,6 +20,17 @@ func TestGoldenLadder(t *testing.T) {
 		checkFrame(t, v, sz[0], sz[1])
 		golden(t, fmt.Sprintf("ladder_%dx%d", sz[0], sz[1]), ansi.Strip(v))
 	}
+	// small screens: every frame is exactly the window, and the ladder still shows
+	hs := busyHarness(t, 80, 24)
+	hs.keys("l")
+	for _, sz := range [][2]int{{40, 12}, {50, 14}, {60, 18}, {71, 24}, {139, 40}, {140, 40}} {
+		hs.send(sizeMsg(sz[0], sz[1]))
+		v := hs.m.View().Content
+		checkFrame(t, v, sz[0], sz[1])
+		if !strings.Contains(ansi.Strip(v), "Ladder") {
+			t.Errorf("%d×%d: no ladder:\n%s", sz[0], sz[1], ansi.Strip(v))
+		}
+	}
 }
 
 func TestDeriveRow(t *testing.T) {
@@ -164,5 +175,31 @@ func TestFlowSeedFailureReasonInFull(t *testing.T) {
 				t.Error("scrolling Detail never shows subcode=5201")
 			}
 		})
+	}
+}
+
+// An operation finished in its answer has no span; the call's deleted notification ends the
+// spans still open.
+func TestLadderSpansEnd(t *testing.T) {
+	p := newLadder(10)
+	recs := []sim.Record{
+		{Seq: 1, Type: sim.RecResponse, Path: "/app/calls/C1/mute", Status: 200, Location: "https://x/app/calls/C1/operations/m1", Body: []byte(`{"status":"completed"}`)},
+		{Seq: 2, Type: sim.RecResponse, Path: "/app/calls/C1/playPrompt", Status: 200, Location: "https://x/app/calls/C1/operations/p1", Body: []byte(`{"status":"running"}`)},
+		{Seq: 3, Type: sim.RecNotification, Note: &sim.NoteMeta{ChangeType: "deleted", Resource: "/app/calls/C1", CallID: "C1", Summary: "state terminated"}},
+		{Seq: 4, Type: sim.RecNotification, Note: &sim.NoteMeta{ChangeType: "updated", Resource: "/app/calls/C1", CallID: "C1", Summary: "late"}},
+	}
+	for i := range recs {
+		p.add(&recs[i])
+	}
+	var got []byte
+	for _, a := range p.byCall["C1"] {
+		got = append(got, p.at(a).spans[0], p.at(a).spans[1])
+	}
+	want := []byte{spanNone, spanNone, spanStart, spanNone, spanEnd, spanNone, spanNone, spanNone}
+	if string(got) != string(want) {
+		t.Fatalf("spans %v, want %v", got, want)
+	}
+	if !strings.HasSuffix(p.at(p.byCall["C1"][0]).label, "completed") {
+		t.Fatalf("label %q does not say the operation completed", p.at(p.byCall["C1"][0]).label)
 	}
 }
