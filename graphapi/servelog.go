@@ -156,7 +156,10 @@ func (l *serveLog) current(upto uint64) []logEntry {
 		}
 	}
 	l.mu.Unlock()
-	slices.SortStableFunc(out, func(a, b logEntry) int { return cmpU64(a.after, b.after) })
+	byAfter := func(a, b logEntry) int { return cmpU64(a.after, b.after) }
+	if !slices.IsSortedFunc(out, byAfter) { // mostly they are: a rewind's Reset need not sort them
+		slices.SortStableFunc(out, byAfter)
+	}
 	return out
 }
 

@@ -400,7 +400,9 @@ func Start(opts Options) (*Server, error) {
 	s.draining = make(chan struct{})
 	s.drainNow = make(chan struct{})
 	s.consumerDone = make(chan struct{})
-	sub := drv.SubscribeRecords()
+	// a rewind's Reset brings the records after what it kept only: the consumer delivers none
+	// of a replayed history, and copying the whole of it per rewind stalled the API
+	sub := drv.SubscribeRecordsTail()
 	go s.consume(sub)
 	if opts.Transcript != nil {
 		s.tw = newTranscriptWriter(opts.Transcript, s)
@@ -536,7 +538,11 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 		}
 	}
 	s.gen.Store(b.Gen)
-	if n := len(b.Records); n > 0 {
+	if b.Reset {
+		if b.Last > 0 { // its records may be the tail after Kept only
+			s.lastSeq.Store(b.Last)
+		}
+	} else if n := len(b.Records); n > 0 {
 		s.lastSeq.Store(b.Records[n-1].Seq)
 	}
 	faults := b.Reset
@@ -562,7 +568,11 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 			}
 		}
 	}
-	if n := len(b.Records); n > 0 {
+	if b.Reset {
+		if b.Last > 0 {
+			s.act.handed.Store(b.Last)
+		}
+	} else if n := len(b.Records); n > 0 {
 		s.act.handed.Store(b.Records[n-1].Seq)
 	}
 }

@@ -133,3 +133,19 @@ func joinParts(parts [][]Record, more ...[]Record) []Record {
 	}
 	return out
 }
+
+// partsAfter returns the records of parts (each in seq order, one after another) with seq
+// after seq, without a copy (the parts' own tails); at least one part.
+func partsAfter(parts [][]Record, seq uint64) [][]Record {
+	out := make([][]Record, 0, len(parts))
+	for _, p := range parts {
+		i, _ := slices.BinarySearchFunc(p, seq+1, func(r Record, s uint64) int { return cmp.Compare(r.Seq, s) })
+		if i < len(p) {
+			out = append(out, p[i:])
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, nil)
+	}
+	return out
+}

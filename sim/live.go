@@ -21,7 +21,8 @@ type Builder func() (*Engine, Script, error)
 // Batch is what subscribers receive: the records since the last batch and the current state.
 type Batch struct {
 	Records []Record
-	// Reset: the history was rebuilt (rewind, restart); Records holds everything up to now.
+	// Reset: the history was rebuilt (rewind, restart); Records holds everything up to now
+	// (to a tail subscriber after its first batch, what follows Kept: SubscribeRecordsTail).
 	Reset bool
 	// World, in a Reset batch to a world subscriber (Subscribe), is the whole world then;
 	// Changes, in the others, is what changed since that subscriber's previous batch. Apply
@@ -44,6 +45,9 @@ type Batch struct {
 	// facts about records (serve's delivery log) keeps those about records up to Kept and
 	// knows the later ones belong to a timeline that is gone.
 	Kept uint64
+	// Last is the seq of the timeline's last record when the batch was made (a tail
+	// subscriber's Reset may hold none of its records: SubscribeRecordsTail).
+	Last uint64
 
 	// parts, in a Reset batch as the driver pushes it, hold the records before Records
 	// (shared, never written again: Take joins them)
@@ -59,6 +63,9 @@ type Batch struct {
 // timelines waiting, the newest is replaced.
 type Subscription struct {
 	world bool // wants the World and its changes (the TUI); record-only subscribers skip them
+	// tail: a Reset after the first batch taken carries only the records after Kept (the
+	// subscriber has the ones before: SubscribeRecordsTail); begun: a batch was taken
+	tail, begun bool
 	// refresh, for a world subscriber, has the driver push what changed since it last did
 	// (Driver.pushChanges): the changes are copied when a subscriber takes, not at every turn
 	refresh func()
@@ -76,6 +83,9 @@ type pendingBatch struct {
 	more [][]Record // records of later batches, joined to b's by Take (one copy)
 	acc  changeAcc
 	news bool // it holds records the subscriber has not seen (not only a rebuilt history)
+	// full: a Reset that replaced records the subscriber had not taken (a tail subscriber
+	// gets all its records: it misses some before Kept)
+	full bool
 }
 
 // C is signalled when a batch is waiting; call Take to get it.
@@ -98,6 +108,8 @@ func (s *Subscription) Take() (Batch, bool) {
 		s.q = nil
 	}
 	left := len(s.q) > 0
+	cut := s.tail && s.begun && p.b.Reset && !p.full
+	s.begun = true
 	s.mu.Unlock()
 	if left { // the next timeline's batch is waiting too
 		select {
@@ -106,6 +118,10 @@ func (s *Subscription) Take() (Batch, bool) {
 		}
 	}
 	b := p.b
+	if cut { // the records after Kept only (the subscriber has the ones before)
+		b.parts = partsAfter(b.parts, b.Kept)
+		b.Records = partsAfter([][]Record{b.Records}, b.Kept)[0]
+	}
 	if b.parts != nil {
 		b.Records = joinParts(b.parts, b.Records)
 		b.parts = nil
@@ -157,7 +173,7 @@ func (s *Subscription) push(b Batch) {
 		if last.b.Reset {
 			b.Kept = min(b.Kept, last.b.Kept) // two rebuilds before a Take: what survived both
 		}
-		p := &pendingBatch{b: b}
+		p := &pendingBatch{b: b, full: last.full || last.news && !last.b.Reset}
 		p.acc.add(ch)
 		s.q[n-1] = p
 	case b.Reset || last == nil:
@@ -393,6 +409,19 @@ func (d *Driver) Subscribe() *Subscription { return d.subscribe(true) }
 // the largest cost of a busy server, and record consumers (webhooks, transcripts) never read it.
 func (d *Driver) SubscribeRecords() *Subscription { return d.subscribe(false) }
 
+// SubscribeRecordsTail is SubscribeRecords for a consumer that keeps what it has of a timeline
+// a rebuild keeps: after the first batch, a Reset carries only the records after its Kept
+// (Batch.Last says where the timeline ends), not the whole history again; a Reset that
+// replaced records the subscriber had not taken still carries them all. So the consumer keeps
+// its records up to Kept and before the Reset's first record, and appends the Reset's.
+func (d *Driver) SubscribeRecordsTail() *Subscription {
+	s := d.subscribe(false)
+	s.mu.Lock()
+	s.tail = true
+	s.mu.Unlock()
+	return s
+}
+
 func (d *Driver) subscribe(world bool) *Subscription {
 	s := &Subscription{world: world, signal: make(chan struct{}, 1)}
 	if world {
@@ -433,7 +462,7 @@ func (d *Driver) track() {
 func (d *Driver) batch(recs []Record, reset bool) Batch {
 	r := d.runner
 	b := Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
-		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps(), Gen: d.gen}
+		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps(), Gen: d.gen, Last: d.seq}
 	if reset {
 		b.Kept = d.kept
 	}
