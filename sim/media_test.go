@@ -246,3 +246,39 @@ func TestStreamsByKind(t *testing.T) {
 		}
 	}
 }
+
+// TestGetCallShowsMediaState: GET on a call carries its mediaState once the bot has one (v1),
+// and follows a far-end hold; the seed profile never shows it.
+func TestGetCallShowsMediaState(t *testing.T) {
+	get := func(w *world, call string) map[string]any {
+		res := w.r.Apply(Input{Kind: InRequest, Request: &Request{Method: "GET", Path: "/v1.0/communications/calls/" + w.call(call).ID}})
+		if res.Response == nil || res.Response.Status != 200 {
+			t.Fatalf("GET %s: %+v", call, res.Response)
+		}
+		var body map[string]any
+		if err := json.Unmarshal(res.Response.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+	audio := func(body map[string]any) any {
+		ms, _ := body["mediaState"].(map[string]any)
+		if ms == nil {
+			return nil
+		}
+		return ms["audio"]
+	}
+	w := newWorld(t, "v1", 1)
+	if got := audio(get(w, "support")); got != "active" {
+		t.Fatalf("v1 support: mediaState.audio %v, want active", got)
+	}
+	w.must(Input{Kind: InHold, Call: "support", Participant: "dave"})
+	w.run()
+	if got := audio(get(w, "support")); got != "inactive" {
+		t.Fatalf("v1 support on hold: mediaState.audio %v, want inactive", got)
+	}
+	s := newWorld(t, "seed", 1)
+	if body := get(s, "support"); body["mediaState"] != nil {
+		t.Fatalf("seed: GET carries mediaState %v", body["mediaState"])
+	}
+}

@@ -257,6 +257,11 @@ func (e *Engine) callObj(c *Call) graph.Obj {
 	if c.Result != nil {
 		o = append(o, graph.KV{K: "resultInfo", V: c.Result.Obj(e.prof)})
 	}
+	// the call resource's mediaState (resources/call.md: "Read-only. The call media state."), once
+	// the bot has been told one (media.go)
+	if e.prof.MediaState && c.MediaState != "" {
+		o = append(o, graph.KV{K: "mediaState", V: e.mediaStateObj(c.MediaState)})
+	}
 	return e.callEchoes(c, o)
 }
 
