@@ -788,65 +788,56 @@ func holdMusicBlame(msg string) string {
 	return "call"
 }
 
-// identityName is how a step names a participant: the directory name when there is one.
-var changeScreenSharingRoleStep = &stepSpec{
-	kind:    "changeScreenSharingRole",
-	syntax:  []string{"changeScreenSharingRole: {call, role: viewer|sharer}"},
-	doc:     "the bot changes its screen sharing role in a group call (202); a roster `updated` shows the bot's `videoBasedScreenSharing` stream `sendOnly` (sharer) or `receiveOnly` (viewer)",
-	mapping: true, keys: []string{"call", "role"}, required: []string{"call", "role"},
-	bot: true, inputs: []sim.InputKind{sim.InChangeScreenSharingRole},
-	schema: `{"description": "The bot changes its screen sharing role.", "type": "object", "additionalProperties": false, "required": ["call", "role"], "properties": {"call": {"type": "string"}, "role": {"enum": ["viewer", "sharer"]}}}`,
-	decode: func(c *checker, sp *step, v *node, st *state) {
-		call, _ := c.knownCall(v.get("call"), "changeScreenSharingRole call", st)
-		var args sim.ShareRoleArgs
-		if rn := v.get("role"); rn != nil {
-			args.Role, _ = c.enum(rn, "changeScreenSharingRole role", []string{sim.ShareRoleViewer, sim.ShareRoleSharer})
-		}
-		sp.in = sim.Input{Kind: sim.InChangeScreenSharingRole, Call: call}
-		sp.in.Args, _ = json.Marshal(args)
-		sp.summary = fmt.Sprintf("the bot becomes screen sharing %s in %s", args.Role, call)
-	},
-	encode: func(e *sim.Engine, in sim.Input) string {
-		var args sim.ShareRoleArgs
-		json.Unmarshal(in.Args, &args)
-		return fmt.Sprintf("{call: %s, role: %s}", q(callName(e, in.Call)), args.Role)
-	},
-	blame: func(msg string) string {
-		if strings.HasPrefix(msg, "role") {
-			return "role"
-		}
-		return "call"
-	},
-}
+var changeScreenSharingRoleStep = callChoiceStep("changeScreenSharingRole", sim.InChangeScreenSharingRole, true, "role",
+	[]string{sim.ShareRoleViewer, sim.ShareRoleSharer},
+	"the bot changes its screen sharing role in a group call (202); a roster `updated` shows the bot's `videoBasedScreenSharing` stream `sendOnly` (sharer) or `receiveOnly` (viewer)",
+	"The bot changes its screen sharing role.", func(msg string) bool { return strings.HasPrefix(msg, "role") },
+	func(role, call string) string {
+		return fmt.Sprintf("the bot becomes screen sharing %s in %s", role, call)
+	})
 
-var mediaStep = &stepSpec{
-	kind:    "media",
-	syntax:  []string{"media: {call, state: active|inactive}"},
-	doc:     "the call's media drops (`inactive`) or comes back (`active`): `mediaState` follows (v1)",
-	mapping: true, keys: []string{"call", "state"}, required: []string{"call", "state"},
-	farEnd: true, inputs: []sim.InputKind{sim.InMedia},
-	schema: `{"description": "The call's media drops or comes back.", "type": "object", "additionalProperties": false, "required": ["call", "state"], "properties": {"call": {"type": "string"}, "state": {"enum": ["active", "inactive"]}}}`,
-	decode: func(c *checker, sp *step, v *node, st *state) {
-		call, _ := c.knownCall(v.get("call"), "media call", st)
-		var args sim.MediaArgs
-		if sn := v.get("state"); sn != nil {
-			args.State, _ = c.enum(sn, "media state", []string{sim.MediaActive, sim.MediaInactive})
-		}
-		sp.in = sim.Input{Kind: sim.InMedia, Call: call}
-		sp.in.Args, _ = json.Marshal(args)
-		sp.summary = fmt.Sprintf("media %s in %s", args.State, call)
-	},
-	encode: func(e *sim.Engine, in sim.Input) string {
-		var args sim.MediaArgs
-		json.Unmarshal(in.Args, &args)
-		return fmt.Sprintf("{call: %s, state: %s}", q(callName(e, in.Call)), args.State)
-	},
-	blame: func(msg string) string {
-		if strings.Contains(msg, "state must") {
-			return "state"
-		}
-		return "call"
-	},
+var mediaStep = callChoiceStep("media", sim.InMedia, false, "state", []string{sim.MediaActive, sim.MediaInactive},
+	"the call's media drops (`inactive`) or comes back (`active`): `mediaState` follows (v1)",
+	"The call's media drops or comes back.", func(msg string) bool { return strings.Contains(msg, "state must") },
+	func(state, call string) string { return fmt.Sprintf("media %s in %s", state, call) })
+
+// callChoiceStep is a step `KIND: {call, KEY: one of choices}` whose input carries the choice as
+// its Args, {"KEY": "choice"} (sim.ShareRoleArgs, sim.MediaArgs). bot: a bot action (else the far
+// end's); choiceFault says which of the engine's refusals are the choice's fault (the others are
+// the call's).
+func callChoiceStep(kind string, input sim.InputKind, bot bool, key string, choices []string, doc, schemaDoc string,
+	choiceFault func(msg string) bool, summary func(choice, call string) string) *stepSpec {
+	enum, _ := json.Marshal(choices)
+	return &stepSpec{
+		kind:    kind,
+		syntax:  []string{kind + ": {call, " + key + ": " + strings.Join(choices, "|") + "}"},
+		doc:     doc,
+		mapping: true, keys: []string{"call", key}, required: []string{"call", key},
+		bot: bot, farEnd: !bot, inputs: []sim.InputKind{input},
+		schema: `{"description": ` + q(schemaDoc) + `, "type": "object", "additionalProperties": false, "required": ["call", ` + q(key) +
+			`], "properties": {"call": {"type": "string"}, ` + q(key) + `: {"enum": ` + strings.ReplaceAll(string(enum), ",", ", ") + `}}}`,
+		decode: func(c *checker, sp *step, v *node, st *state) {
+			call, _ := c.knownCall(v.get("call"), kind+" call", st)
+			var choice string
+			if n := v.get(key); n != nil {
+				choice, _ = c.enum(n, kind+" "+key, choices)
+			}
+			sp.in = sim.Input{Kind: input, Call: call}
+			sp.in.Args, _ = json.Marshal(map[string]string{key: choice})
+			sp.summary = summary(choice, call)
+		},
+		encode: func(e *sim.Engine, in sim.Input) string {
+			var args map[string]string
+			json.Unmarshal(in.Args, &args)
+			return fmt.Sprintf("{call: %s, %s: %s}", q(callName(e, in.Call)), key, args[key])
+		},
+		blame: func(msg string) string {
+			if choiceFault(msg) {
+				return key
+			}
+			return "call"
+		},
+	}
 }
 
 var faultStep = &stepSpec{
