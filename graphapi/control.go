@@ -587,11 +587,6 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 
 // ---- clock ----
 
-func (s *Server) clockView() map[string]any {
-	c := s.drv.Clock()
-	return map[string]any{"nowMs": c.Now.Milliseconds(), "speed": c.Speed, "paused": c.Paused}
-}
-
 func (s *Server) ctlClock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.clockView())
 }
@@ -606,9 +601,9 @@ func (s *Server) ctlClockAction(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PathValue("action") {
 	case "pause":
-		s.drv.SetPaused(true)
+		s.drv.SetPausedBy(true, sim.PausedByControl)
 	case "resume":
-		s.drv.SetPaused(false)
+		s.drv.SetPausedBy(false, sim.PausedByControl)
 	case "speed":
 		if err := CheckSpeed(in.Speed); in.Speed <= 0 || err != nil {
 			msg := `"speed" must be a positive factor (1 = real time)`
