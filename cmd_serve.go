@@ -318,7 +318,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers, f.tui), ParseScenario: serveParseTimers(timers, f.tui), LivePauses: f.tui, Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, TestSession: serveTestSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
+		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers, f.tui), ParseScenario: serveParseTimers(timers, f.tui), LivePauses: f.tui, Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, TestSession: serveTestSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep, StepField: scenarios.StepField,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,

@@ -111,6 +111,9 @@ type Options struct {
 	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
 	// it makes (nil: the endpoint answers 501).
 	ParseStep func(body []byte) (sim.Input, error)
+	// StepField names the body key of a far-end step the world's refusal (its message) is about,
+	// so the 409 says which field was wrong (nil, or "": "step").
+	StepField func(kind sim.InputKind, msg string) string
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
