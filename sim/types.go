@@ -72,7 +72,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Seed:    1,
-		Profile: graph.Seed(),
+		Profile: graph.V1(),
 		Epoch:   time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
 		Latency: Latency{
 			Answer:    Range{1 * time.Second, 4 * time.Second},
