@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/callsim/callsim/sim"
@@ -168,6 +169,11 @@ func ParseStep(src []byte) (sim.Input, error) {
 		if c.object(root, "step", farEnd) {
 			if len(root.keys) != 1 {
 				c.err(root, "a step has one kind (one of %s), this one has %d", listNames(farEnd), len(root.keys))
+			} else if !slices.Contains(farEnd, root.keys[0].s) {
+				// object said so already; a kind without a spec must not be decoded (it panicked)
+				if len(c.errs) == 0 {
+					c.err(root, "%s: not a far-end step kind (one of %s)", root.keys[0].s, listNames(farEnd))
+				}
 			} else {
 				st := &state{open: true, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
 					allIdents: map[string]bool{}, allCalls: map[string]bool{}}
