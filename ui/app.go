@@ -28,6 +28,9 @@ type Options struct {
 	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
 	// (--no-confirm, for demos).
 	NoConfirm bool
+	// Presenter: presenter notes (`for: presenter` captions) and the next step show in the
+	// caption panel (--presenter); without it they never reach the screen (captions.go).
+	Presenter bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
 	Dumb      bool
@@ -55,6 +58,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
+	overlayCaptions // the caption history (C, captions.go)
 )
 
 type statusKind int
@@ -114,7 +118,7 @@ type Model struct {
 	ladder   ladderPane
 	ladderOn bool
 
-	caption      string
+	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
 	stepName     string
 	passN, failN int
@@ -268,6 +272,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case nextStepMsg:
+		m.setNextStep(msg)
+		return m, nil
 	case undoneMsg:
 		if !msg.ok {
 			return m, m.setStatus(statusBad, "nothing to undo")
@@ -360,10 +367,12 @@ func (m *Model) setFocus(p pane) {
 func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
+	askNext := m.askNextStep(&b)
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
-		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+		m.captions.reset()
+		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
 	// copies what changed in a turn, not the whole world
@@ -386,16 +395,13 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		case sim.RecDelivery:
 			m.feed.addDelivery(r)
 		case sim.RecCaption:
-			m.caption = r.Text
-			if r.Name != "" && r.Name != "audience" {
-				m.caption = r.Name + ": " + r.Text
-			}
+			m.captions.add(r, m.o.Presenter)
 		case sim.RecStep:
 			m.stepN++
 			if d, ok := r.Detail.(sim.StepDetail); ok {
 				m.stepN = d.Index
 			}
-			m.stepName = r.Name
+			m.stepName = stepLabel(r)
 		case sim.RecExpect:
 			switch r.Event {
 			case "pass":
@@ -434,7 +440,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.relayout()
 	}
 	m.syncDetail()
-	return cmd
+	return tea.Batch(cmd, askNext)
 }
 
 // syncSelection shows the selected call's roster and operations.
@@ -525,6 +531,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayCaptions:
+		return m.captionsKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -567,6 +575,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
 		return m, nil
+	case key.Matches(msg, k.Captions):
+		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -1348,6 +1358,8 @@ func (m Model) overlayView() string {
 		return m.transfer.View(m.st, w)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayCaptions:
+		return m.captionHistoryView()
 	}
 	return ""
 }
@@ -1399,14 +1411,11 @@ func wrapCells(cells []string, w int) []string {
 	return out
 }
 
-// captionLines is how many lines the caption bar needs: the scenario's pause prompt and its
-// latest caption.
+// captionLines is how many lines the caption area needs: the scenario's pause prompt and the
+// caption panel (captions.go).
 func (m Model) captionLines() int {
-	n := 0
+	n := m.captionPanelRows()
 	if m.prompt != "" {
-		n++
-	}
-	if m.caption != "" {
 		n++
 	}
 	return n
@@ -1417,9 +1426,7 @@ func (m Model) captionView() string {
 	if m.prompt != "" {
 		rows = append(rows, m.st.Prompt.Render(fit(" "+glyphPaused+"  "+m.prompt+"  (space resumes)", m.width)))
 	}
-	if m.caption != "" {
-		rows = append(rows, m.st.Caption.Render(fit(" » "+m.caption, m.width)))
-	}
+	rows = append(rows, m.captionPanel()...)
 	return strings.Join(rows, "\n")
 }
 
@@ -1475,12 +1482,17 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayCaptions:
+		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
 	}
 	if m.confirm != nil {
 		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+	}
+	if len(m.captions.items) > 0 {
+		return []key.Binding{k.Invite, k.Faults, k.Captions, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 }
