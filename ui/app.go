@@ -1197,50 +1197,6 @@ func (m Model) render() string {
 	return strings.Join(rows, "\n")
 }
 
-func (m Model) headerView() string {
-	st := m.st
-	sep := st.HeaderDim.Render(" │ ")
-	title := m.o.Title
-	if title == "" {
-		title = "sandbox"
-	}
-	state := glyphPlaying
-	if m.paused {
-		state = glyphPaused
-	}
-	if m.prompt != "" {
-		state = glyphPaused + " (scenario)"
-	}
-	if m.scriptDone && m.o.StepCount > 0 {
-		state += " · scenario done"
-	}
-	parts := []string{
-		st.HeaderTitle.Render(" callsim · " + clip(title, max(m.width/4, 16))),
-		st.HeaderState.Render(state),
-		st.HeaderState.Render("t " + clockMS(int64(m.clock()/time.Millisecond))),
-		st.HeaderState.Render(speedLabel(m.speed)),
-	}
-	if m.o.StepCount > 0 || m.stepN > 0 {
-		s := fmt.Sprintf("step %d/%d", m.stepN, m.o.StepCount)
-		if m.stepName != "" && !strings.HasPrefix(m.stepName, "step-") {
-			s += " " + m.stepName
-		}
-		parts = append(parts, st.Header.Render(s))
-	}
-	if m.passN+m.failN > 0 {
-		parts = append(parts, st.Header.Render(fmt.Sprintf("expect %s%d %s%d", glyphOK, m.passN, glyphFail, m.failN)))
-	}
-	parts = append(parts, st.Header.Render("profile "+orDash(m.o.Profile)), st.Header.Render(fmt.Sprintf("seed %d", m.o.Seed)))
-	if m.o.Banner != "" {
-		parts = append(parts, st.Header.Render(m.o.Banner))
-	}
-	line := clip(strings.Join(parts, sep), m.width)
-	if pad := m.width - ansi.StringWidth(line); pad > 0 {
-		line += st.Header.Render(strings.Repeat(" ", pad))
-	}
-	return line
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"
