@@ -132,6 +132,8 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// helpTop is the first row of the full help shown (scrollmodal.go)
+	helpTop int
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -513,6 +515,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.overlay = overlayNone
 			return m, nil
 		}
+		if m.helpKey(msg) {
+			return m, nil
+		}
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
@@ -562,7 +567,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.overlay = overlayHelp
+		m.overlay, m.helpTop = overlayHelp, 0
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
@@ -1295,13 +1300,13 @@ func (m Model) overlayView() string {
 	w := clamp(m.lay.Body.W-4, 30, 90)
 	switch m.overlay {
 	case overlayInvite:
-		return m.invite.View(m.st, w)
+		return fitModal(m.st, m.invite.View(m.st, w), m.lay.Body.H)
 	case overlayFaults:
-		return m.faults.View(m.st, w)
+		return fitModal(m.st, m.faults.View(m.st, w), m.lay.Body.H)
 	case overlayCall:
-		return m.callF.View(m.st, w)
+		return fitModal(m.st, m.callF.View(m.st, w), m.lay.Body.H)
 	case overlayTransfer:
-		return m.transfer.View(m.st, w)
+		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
 	}
@@ -1326,10 +1331,7 @@ func (m Model) fullHelpView(w int) string {
 		}
 	}
 	lines = append(lines, "", m.st.Dim.Render(" esc or ? closes · docs/keys.md lists the same keys"))
-	if len(lines)+2 > m.lay.Body.H {
-		lines = lines[:max(m.lay.Body.H-2, 1)]
-	}
-	return modal(m.st, "Keys", lines, w)
+	return modal(m.st, "Keys", m.helpWindow(lines, m.lay.Body.H-2), w)
 }
 
 // wrapCells lays styled cells out in rows of at most w cells, separated by " · ".

@@ -97,3 +97,60 @@ func TestTeatestSeedFailureMessageOnScreen(t *testing.T) {
 		t.Errorf("Detail does not show the whole message on its first page:\n%s", det)
 	}
 }
+
+// A new incoming call never sits below the fold of the Calls pane: at 40×12 the pane shows
+// three calls, and the fourth and fifth, ringing the bot, are selected as they arrive.
+func TestNewIncomingCallInView(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 40, 12, true)
+	for i, who := range []string{"alice", "bob", "erin"} {
+		h.d.Do(sim.Input{Kind: sim.InIncomingCall, Name: fmt.Sprintf("ring-%d", i), From: who})
+		h.advance(10 * time.Millisecond)
+		c := h.m.calls.selected()
+		if c == nil || c.Name != fmt.Sprintf("ring-%d", i) {
+			t.Fatalf("after incoming call %d the selection is %+v", i, c)
+		}
+		h.mustSee(fmt.Sprintf("ring-%d", i))
+	}
+	// the roster and operations follow the selection
+	if h.m.roster.View() == "" || !strings.Contains(ansi.Strip(h.m.paneView(paneCalls, 40, 10)), "ring-2") {
+		t.Fatalf("calls pane:\n%s", h.screen())
+	}
+}
+
+// Forms are usable at 40×12: tab reaches every field of the invite form with the focused field
+// on screen, a name typed into the last-but-one field is sent, and the answer shows.
+func TestFormsUsableAt40x12(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 40, 12, true)
+	h.keys("i")
+	labels := []string{"Directory", "New name", "clientContext", "replaces", "region", "language"}
+	for i, l := range labels {
+		if i > 0 {
+			h.keys("tab")
+		}
+		h.mustSee("▸" + l)
+		if got := strings.Count(h.screen(), "\n") + 1; got != 12 {
+			t.Fatalf("the screen is %d rows", got)
+		}
+	}
+	h.keys("tab", "tab") // around to Directory, then New name
+	h.mustSee("▸New name")
+	h.typeText("Zoe")
+	h.keys("enter")
+	h.mustSee("Zoe")
+	if ops := h.d.World().Ops; len(ops) == 0 || ops[len(ops)-1].Invitees[0].Identity.DisplayName != "Zoe" {
+		t.Fatalf("the invite was not sent: %+v", ops)
+	}
+	h.keys("esc")
+	// the fault panel reaches its last field (Name) on screen
+	h.keys("f")
+	for i := 0; i < 5; i++ { // Kind → Failure, For, Call, Times, Name
+		h.keys("tab")
+	}
+	h.mustSee("▸Name", "↕")
+	h.keys("esc")
+	// help scrolls to its last row
+	h.keys("?")
+	h.mustSee("↕ 1-")
+	h.keys("G")
+	h.mustSee("docs/keys.md")
+}
