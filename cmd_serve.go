@@ -59,7 +59,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth without --control-token)")
-	fl.StringVar(&f.profile, "profile", "", "behaviour profile: seed or v1 (default seed, or the scenario's)")
+	fl.StringVar(&f.profile, "profile", "", "behaviour profile: v1 or seed (default v1, or the scenario's)")
 	fl.StringVar(&f.scenario, "scenario", "", "start from a scenario (built-in NAME or FILE) instead of the empty world")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the run (ids and latencies)")
 	fl.StringVar(&f.auth, "auth", graphapi.AuthAny, "auth mode: any (any Bearer token), none, or jwt (tokens minted by callsim token)")

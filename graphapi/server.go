@@ -83,7 +83,7 @@ type Options struct {
 	// (nil: it refuses every client). sts.go.
 	App *AppRegistration
 
-	// Profile (seed|v1, default seed), Seed and InviteStatus (200|202) configure the empty world.
+	// Profile (v1|seed, default v1), Seed and InviteStatus (200|202) configure the empty world.
 	Profile      string
 	Seed         uint64
 	SeedSet      bool
