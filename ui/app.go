@@ -136,6 +136,8 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// helpTop is the first row of the full help shown (scrollmodal.go)
+	helpTop int
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -519,6 +521,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.overlay = overlayNone
 			return m, nil
 		}
+		if m.helpKey(msg) {
+			return m, nil
+		}
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
@@ -570,7 +575,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.overlay = overlayHelp
+		m.overlay, m.helpTop = overlayHelp, 0
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
@@ -1207,50 +1212,6 @@ func (m Model) render() string {
 	return strings.Join(rows, "\n")
 }
 
-func (m Model) headerView() string {
-	st := m.st
-	sep := st.HeaderDim.Render(" │ ")
-	title := m.o.Title
-	if title == "" {
-		title = "sandbox"
-	}
-	state := glyphPlaying
-	if m.paused {
-		state = glyphPaused
-	}
-	if m.prompt != "" {
-		state = glyphPaused + " (scenario)"
-	}
-	if m.scriptDone && m.o.StepCount > 0 {
-		state += " · scenario done"
-	}
-	parts := []string{
-		st.HeaderTitle.Render(" callsim · " + clip(title, max(m.width/4, 16))),
-		st.HeaderState.Render(state),
-		st.HeaderState.Render("t " + clockMS(int64(m.clock()/time.Millisecond))),
-		st.HeaderState.Render(speedLabel(m.speed)),
-	}
-	if m.o.StepCount > 0 || m.stepN > 0 {
-		s := fmt.Sprintf("step %d/%d", m.stepN, m.o.StepCount)
-		if m.stepName != "" && !strings.HasPrefix(m.stepName, "step-") {
-			s += " " + m.stepName
-		}
-		parts = append(parts, st.Header.Render(s))
-	}
-	if m.passN+m.failN > 0 {
-		parts = append(parts, st.Header.Render(fmt.Sprintf("expect %s%d %s%d", glyphOK, m.passN, glyphFail, m.failN)))
-	}
-	parts = append(parts, st.Header.Render("profile "+orDash(m.o.Profile)), st.Header.Render(fmt.Sprintf("seed %d", m.o.Seed)))
-	if m.o.Banner != "" {
-		parts = append(parts, st.Header.Render(m.o.Banner))
-	}
-	line := clip(strings.Join(parts, sep), m.width)
-	if pad := m.width - ansi.StringWidth(line); pad > 0 {
-		line += st.Header.Render(strings.Repeat(" ", pad))
-	}
-	return line
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -1349,13 +1310,13 @@ func (m Model) overlayView() string {
 	w := clamp(m.lay.Body.W-4, 30, 90)
 	switch m.overlay {
 	case overlayInvite:
-		return m.invite.View(m.st, w)
+		return fitModal(m.st, m.invite.View(m.st, w), m.lay.Body.H)
 	case overlayFaults:
-		return m.faults.View(m.st, w)
+		return fitModal(m.st, m.faults.View(m.st, w), m.lay.Body.H)
 	case overlayCall:
-		return m.callF.View(m.st, w)
+		return fitModal(m.st, m.callF.View(m.st, w), m.lay.Body.H)
 	case overlayTransfer:
-		return m.transfer.View(m.st, w)
+		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
 	case overlayCaptions:
@@ -1382,10 +1343,7 @@ func (m Model) fullHelpView(w int) string {
 		}
 	}
 	lines = append(lines, "", m.st.Dim.Render(" esc or ? closes · docs/keys.md lists the same keys"))
-	if len(lines)+2 > m.lay.Body.H {
-		lines = lines[:max(m.lay.Body.H-2, 1)]
-	}
-	return modal(m.st, "Keys", lines, w)
+	return modal(m.st, "Keys", m.helpWindow(lines, m.lay.Body.H-2), w)
 }
 
 // wrapCells lays styled cells out in rows of at most w cells, separated by " · ".
