@@ -196,7 +196,8 @@ func snapCall(c *Call) Call {
 	}
 	cc.Ringing = append([]Ringing(nil), c.Ringing...)
 	cc.Targets = append([]Identity(nil), c.Targets...)
-	cc.ops = nil // the engine's: not handed out
+	cc.Policy = c.Policy.clone() // policyjoin.go: the joiners are the engine's
+	cc.ops = nil                 // the engine's: not handed out
 	return cc
 }
 
