@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/callsim/callsim/sim"
@@ -168,6 +169,11 @@ func ParseStep(src []byte) (sim.Input, error) {
 		if c.object(root, "step", farEnd) {
 			if len(root.keys) != 1 {
 				c.err(root, "a step has one kind (one of %s), this one has %d", listNames(farEnd), len(root.keys))
+			} else if !slices.Contains(farEnd, root.keys[0].s) {
+				// object said so already; a kind without a spec must not be decoded (it panicked)
+				if len(c.errs) == 0 {
+					c.err(root, "%s: not a far-end step kind (one of %s)", root.keys[0].s, listNames(farEnd))
+				}
 			} else {
 				st := &state{open: true, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
 					allIdents: map[string]bool{}, allCalls: map[string]bool{}}
@@ -286,11 +292,11 @@ var inviteStep = &stepSpec{
 
 var createCallStep = &stepSpec{
 	kind:    stCreateCall,
-	syntax:  []string{"createCall: {name, kind, participants}", "createCall: {name, meeting, joinBy?, joinMeetingId?, passcode?}"},
-	doc:     "the bot creates a call, or joins a meeting of `meetings:` (no targets; `joinBy: organizer` (default: chatInfo + organizerMeetingInfo), `joinMeetingId` (joinMeetingIdMeetingInfo; `joinMeetingId`/`passcode` override the meeting's, to send wrong ones) or `token` (tokenMeetingInfo)); a join that finds no meeting ends `deleted` 400/2203",
-	mapping: true, keys: []string{"name", "kind", "participants", "meeting", "joinBy", "joinMeetingId", "passcode"}, required: []string{"name"},
+	syntax:  []string{"createCall: {name, kind, participants}", "createCall: {name, meeting, joinBy?, joinMeetingId?, passcode?, contentSharing?}"},
+	doc:     "the bot creates a call, or joins a meeting of `meetings:` (no targets; `joinBy: organizer` (default: chatInfo + organizerMeetingInfo), `joinMeetingId` (joinMeetingIdMeetingInfo; `joinMeetingId`/`passcode` override the meeting's, to send wrong ones) or `token` (tokenMeetingInfo); `contentSharing: true` asks for content-sharing notifications); a join that finds no meeting ends `deleted` 400/2203",
+	mapping: true, keys: []string{"name", "kind", "participants", "meeting", "joinBy", "joinMeetingId", "passcode", "contentSharing"}, required: []string{"name"},
 	bot: true, creates: true, namesCall: true, inputs: []sim.InputKind{sim.InCreateCall},
-	schema: `{"description": "The bot creates a call or joins a meeting.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}, "meeting": {"description": "A meeting of meetings: the bot joins.", "type": "string"}, "joinBy": {"enum": ["organizer", "joinMeetingId", "token"]}, "joinMeetingId": {"type": "string"}, "passcode": {"type": "string"}}, "oneOf": [{"required": ["participants"]}, {"required": ["meeting"]}]}`,
+	schema: `{"description": "The bot creates a call or joins a meeting.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}, "meeting": {"description": "A meeting of meetings: the bot joins.", "type": "string"}, "joinBy": {"enum": ["organizer", "joinMeetingId", "token"]}, "joinMeetingId": {"type": "string"}, "passcode": {"type": "string"}, "contentSharing": {"description": "callOptions.isContentSharingNotificationEnabled: the bot is told when someone shares content.", "type": "boolean"}}, "oneOf": [{"required": ["participants"]}, {"required": ["meeting"]}]}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "createCall name", st)
 		in := sim.Input{Kind: sim.InCreateCall, Name: name}
@@ -312,7 +318,7 @@ var createCallStep = &stepSpec{
 			sp.summary = fmt.Sprintf("join meeting %s as %s", in.Meeting, name)
 			return
 		}
-		for _, k := range []string{"joinBy", "joinMeetingId", "passcode"} {
+		for _, k := range []string{"joinBy", "joinMeetingId", "passcode", "contentSharing"} {
 			if x := v.get(k); x != nil {
 				c.err(x, "createCall %s: only a meeting join takes it", k)
 			}

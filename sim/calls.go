@@ -282,6 +282,7 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 		e.endCall(c.ID, &res, endPeerLeft)
 		return
 	}
+	e.leaveSharing(c, p) // contentsharing.go
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})

@@ -72,7 +72,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Seed:    1,
-		Profile: graph.Seed(),
+		Profile: graph.V1(),
 		Epoch:   time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
 		Latency: Latency{
 			Answer:    Range{1 * time.Second, 4 * time.Second},
@@ -171,6 +171,9 @@ type Participant struct {
 	// ShareRole is the bot's screen sharing role (changeScreenSharingRole), "" before any.
 	Sharing   bool   // checkpoint: copy
 	ShareRole string // checkpoint: copy
+	// ShareSession is the id of the contentSharingSession the bot was told of while the person
+	// shares (contentsharing.go), "" when it was told of none.
+	ShareSession string // checkpoint: copy
 	// SelfMuted: the person muted their own microphone (isMuted without serverMuted).
 	SelfMuted bool // checkpoint: copy
 }
