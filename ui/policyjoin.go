@@ -8,8 +8,7 @@ import (
 
 // addJoinOutcome puts the fate of a policy-based recording call's joiner (the bot's answer to
 // the participantJoiningNotification, sim/policyjoin.go) into the summary of that
-// notification's feed row, in words: "participant joining: Lee Gu → the bot accepted Lee Gu:
-// joined". A joiner settled before the notification reached the bot (the answer window) has no
+// notification's feed row, in words: "joining: Lee Gu → accepted: joined". A joiner settled before the notification reached the bot (the answer window) has no
 // row to go to; its outcome is in the transcript.
 func (p *feedPane) addJoinOutcome(r *sim.Record) {
 	o, ok := sim.JoinOutcomeOf(r)
@@ -21,9 +20,6 @@ func (p *feedPane) addJoinOutcome(r *sim.Record) {
 		return
 	}
 	e := p.at(abs)
-	if i := strings.Index(e.summary, " (the bot's answer decides)"); i >= 0 {
-		e.summary = e.summary[:i]
-	}
 	e.summary += " → " + o.Words
 	e.summaryW = cellWidth(e.summary)
 	// the words join the filter text (words are only added: an entry can only start matching)

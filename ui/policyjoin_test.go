@@ -14,15 +14,15 @@ func TestFeedJoinOutcome(t *testing.T) {
 		detail map[string]any
 		want   string
 	}{
-		{map[string]any{"notification": uint64(7), "words": "the bot accepted Lee Gu: joined", "admitted": true},
-			"participant joining: Lee Gu → the bot accepted Lee Gu: joined"},
-		{map[string]any{"notification": uint64(7), "words": "the bot rejected Lee Gu (Busy): kept out", "admitted": false},
-			"participant joining: Lee Gu → the bot rejected Lee Gu (Busy): kept out"},
-		{map[string]any{"notification": uint64(9), "words": "elsewhere"}, "participant joining: Lee Gu (the bot's answer decides)"},
+		{map[string]any{"notification": uint64(7), "words": "accepted: joined", "admitted": true},
+			"joining: Lee Gu → accepted: joined"},
+		{map[string]any{"notification": uint64(7), "words": "rejected (Busy): kept out", "admitted": false},
+			"joining: Lee Gu → rejected (Busy): kept out"},
+		{map[string]any{"notification": uint64(9), "words": "elsewhere"}, "joining: Lee Gu"},
 	} {
 		p := newFeed(10, map[string]string{})
 		p.add(&sim.Record{Seq: 7, Type: sim.RecNotification, Call: "c1",
-			Note: &sim.NoteMeta{ChangeType: "created", Resource: "/app/calls/c1", CallID: "c1", Summary: "participant joining: Lee Gu (the bot's answer decides)", Joining: "p1"}})
+			Note: &sim.NoteMeta{ChangeType: "created", Resource: "/app/calls/c1", CallID: "c1", Summary: "joining: Lee Gu", Joining: "p1"}})
 		p.addJoinOutcome(&sim.Record{Seq: 8, Type: sim.RecState, Event: "call.escalated", Call: "c1"})
 		p.addJoinOutcome(&sim.Record{Seq: 9, Type: sim.RecState, Event: "policy.joinAnswered", Call: "c1", Detail: tc.detail})
 		if got := p.at(0).summary; got != tc.want {
