@@ -402,6 +402,7 @@ func Start(opts Options) (*Server, error) {
 		opts.tuneDelivery(&dcfg)
 	}
 	s.disp = newDispatcher(dcfg, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
+	s.disp.answer = s.joinAnswer // policyjoin.go: the bot's answer body decides a joiner's fate
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})

@@ -959,6 +959,9 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 			continue
 		}
 		body := it.get(sp.kind)
+		if s.test && sp.kind == "join" {
+			c.joinResponseInTest(body) // steps_policy.go
+		}
 		if v := it.get("id"); v != nil {
 			if id, ok := c.name(v, "step id"); ok {
 				switch {

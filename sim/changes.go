@@ -197,6 +197,8 @@ func snapCall(c *Call) Call {
 	cc.Ringing = append([]Ringing(nil), c.Ringing...)
 	cc.Targets = append([]Identity(nil), c.Targets...)
 	cc.ops = nil // the engine's: not handed out
+	// policyjoin.go: the joiners are the engine's
+	cc.Policy = c.Policy.clone()
 	return cc
 }
 

@@ -421,6 +421,8 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 			if !b.Reset && r.Event == "fired" {
 				cmd = m.setStatus(statusInfo, "fault %s fired: %s", r.Name, r.Text)
 			}
+		case sim.RecState:
+			m.feed.addJoinOutcome(r) // policyjoin.go
 		}
 	}
 	m.feed.afterAdd()
