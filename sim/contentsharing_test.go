@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +109,40 @@ func TestShareRefusedInLobby(t *testing.T) {
 	}
 	w.must(Input{Kind: InAdmit, Call: "m1", Participant: "dave"})
 	w.must(Input{Kind: InShare, Call: "m1", Participant: "dave"})
+}
+
+// TestChangesCarryMeetings: a world kept from change batches learns that a meeting ended and
+// who waits in its lobby (the TUI's meetings view reads both), and equals the driver's snapshot.
+func TestChangesCarryMeetings(t *testing.T) {
+	build := func() (*Engine, Script, error) {
+		w := meetingWorld(t, LobbyEveryone, nil)
+		return w.e, nil, nil
+	}
+	d := startDriver(t, build, 5)
+	sub := d.Subscribe()
+	var kept World
+	take := func() {
+		for b, ok := sub.Take(); ok; b, ok = sub.Take() {
+			b.Apply(&kept)
+		}
+	}
+	take()
+	if len(kept.Meetings) != 1 || kept.Meetings[0].Ended {
+		t.Fatalf("meetings at the start: %+v", kept.Meetings)
+	}
+	if res := d.Do(Input{Kind: InCreateCall, Name: "m1", Meeting: "standup"}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	d.Advance(3 * time.Second)
+	if res := d.Do(Input{Kind: InEndMeeting, Name: "standup"}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	d.SetPaused(true)
+	take()
+	if len(kept.Meetings) != 1 || !kept.Meetings[0].Ended {
+		t.Fatalf("after endMeeting the kept world has %+v", kept.Meetings)
+	}
+	if want := d.World(); !reflect.DeepEqual(kept.Meetings, want.Meetings) {
+		t.Fatalf("kept meetings %+v, snapshot %+v", kept.Meetings, want.Meetings)
+	}
 }
