@@ -113,6 +113,8 @@ type Model struct {
 	// ladder is the call-flow ladder (l, ladder.go); ladderOn shows it instead of the panes
 	ladder   ladderPane
 	ladderOn bool
+	// meetings is the meetings view (w, meetings.go); meetings.on shows it instead of the panes
+	meetings meetingsView
 
 	caption      string
 	stepN        int
@@ -566,6 +568,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
+		m.meetings.on = false // both take the body (meetings.go)
+		return m, nil
+	case key.Matches(msg, k.Meetings):
+		m.toggleMeetings()
 		return m, nil
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
@@ -807,6 +813,10 @@ func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) scrollPane(p pane, delta int) {
+	if m.meetings.on {
+		m.moveMeetings(delta)
+		return
+	}
 	if m.ladderOn && p != paneDetail {
 		m.ladder.move(delta)
 		m.syncDetail()
@@ -838,6 +848,9 @@ func (m *Model) scrollPane(p pane, delta int) {
 func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
 		return m, nil
+	}
+	if m.meetings.on {
+		return m, nil // the meetings view is driven by keys
 	}
 	if m.ladderOn {
 		return m.ladderClick(ms)
@@ -1252,6 +1265,9 @@ func orDash(s string) string {
 func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
+	if m.meetings.on {
+		return m.meetingsBody()
+	}
 	if m.ladderOn {
 		return m.ladderBody()
 	}

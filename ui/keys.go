@@ -26,6 +26,8 @@ type KeyMap struct {
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
 	// main screen: the call-flow ladder (ladder.go)
 	Ladder key.Binding
+	// main screen: the meetings view (meetings.go)
+	Meetings key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -99,6 +101,7 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
+		Meetings: b([]string{"w"}, "w", "meetings view on / off: people, lobby, organizer"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -151,6 +154,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
+			{k.Meetings},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
