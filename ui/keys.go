@@ -28,6 +28,8 @@ type KeyMap struct {
 	Ladder key.Binding
 	// main screen: the meetings view (meetings.go)
 	Meetings key.Binding
+	// main screen: the caption history (captions.go); esc, C or q close it
+	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -102,6 +104,9 @@ func DefaultKeyMap() KeyMap {
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
 		Meetings: b([]string{"w"}, "w", "meetings view on / off: people, lobby, organizer"),
+		Captions: b([]string{"C"}, "C", "caption history"),
+
+		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -155,6 +160,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
 			{k.Meetings},
+			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
@@ -166,6 +172,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.FilterApply, k.FilterCancel},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
+		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 	}
 }

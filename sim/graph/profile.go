@@ -106,12 +106,13 @@ func V1() Profile {
 // ProfileNames lists the profiles in the order help text shows them.
 func ProfileNames() []string { return []string{"seed", "v1"} }
 
-// ProfileByName returns the named profile ("" means seed).
+// ProfileByName returns the named profile ("" means v1, the default: today's service, what
+// bots and SDKs speak; spec graph-calling.md §1).
 func ProfileByName(name string) (Profile, error) {
 	switch strings.ToLower(name) {
-	case "", "seed":
+	case "seed":
 		return Seed(), nil
-	case "v1", "v1.0":
+	case "", "v1", "v1.0":
 		return V1(), nil
 	}
 	return Profile{}, fmt.Errorf("unknown profile %q (want seed or v1)", name)
