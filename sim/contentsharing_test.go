@@ -146,3 +146,27 @@ func TestChangesCarryMeetings(t *testing.T) {
 		t.Fatalf("kept meetings %+v, snapshot %+v", kept.Meetings, want.Meetings)
 	}
 }
+
+// TestContentSharingAnswered: the bot added from Teams answers with incomingCallOptions
+// isContentSharingNotificationEnabled (call-answer.md): a share in the meeting reaches it.
+func TestContentSharingAnswered(t *testing.T) {
+	for _, enabled := range []bool{true, false} {
+		w := meetingWorld(t, LobbyNone, nil)
+		w.must(Input{Kind: InAddBot, Name: "added", Args: mustJSON(t, AddBotArgs{Meeting: "standup", By: "heidi"})})
+		c := w.call("added")
+		opts := `{"@odata.type":"#microsoft.graph.incomingCallOptions","isContentSharingNotificationEnabled":` + map[bool]string{true: "true", false: "false"}[enabled] + `}`
+		body := `{"callbackUri":"https://bot.contoso.com/api/calls","acceptedModalities":["audio"],` +
+			`"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},"callOptions":` + opts + `}`
+		w.must(Input{Kind: InRequest, Request: &Request{Method: "POST", Path: "/v1.0/communications/calls/" + c.ID + "/answer", Body: []byte(body), ContentType: "application/json"}})
+		w.r.RunToEnd(w.e.Now() + 5*time.Second)
+		w.must(Input{Kind: InShare, Call: "added", Participant: "alice"})
+		w.r.RunToEnd(w.e.Now() + 2*time.Second)
+		got := false
+		for _, n := range w.notes() {
+			got = got || n.ResourceURL == "/communications/calls/"+c.ID+"/contentsharingsessions"
+		}
+		if got != enabled {
+			t.Errorf("answered with isContentSharingNotificationEnabled %v: content sharing notification %v", enabled, got)
+		}
+	}
+}
