@@ -32,6 +32,8 @@ type Changes struct {
 	// Faults and Pending are whole (they are short).
 	Faults  []FaultRule
 	Pending []Pending
+	// Meetings are whole too (a few; an endMeeting marks one ended).
+	Meetings []Meeting
 }
 
 // dirtySet is what the engine touched since the driver last took it (Engine.takeChanges).
@@ -116,6 +118,9 @@ func (e *Engine) takeChanges() Changes {
 	ch := Changes{Now: e.now, Steps: e.steps, Pending: e.pendingHead(50)}
 	for _, f := range e.faults {
 		ch.Faults = append(ch.Faults, *f)
+	}
+	for _, m := range cloneMeetings(e.meetings) {
+		ch.Meetings = append(ch.Meetings, *m)
 	}
 	if d.seenCalls == nil {
 		d.seenCalls, d.seenOps = map[*Call]bool{}, map[*Operation]bool{}
@@ -229,6 +234,7 @@ func (ch *Changes) apply(w *World) {
 	w.Now, w.Steps = ch.Now, ch.Steps
 	w.Faults = append(ch.Faults[:0:0], ch.Faults...) // nil stays nil, as Snapshot has it
 	w.Pending = append(ch.Pending[:0:0], ch.Pending...)
+	w.Meetings = append(ch.Meetings[:0:0], ch.Meetings...)
 	if len(ch.GoneCalls) > 0 {
 		w.Calls = dropByID(w.Calls, ch.GoneCalls, func(c *Call) string { return c.ID })
 	}
@@ -283,7 +289,7 @@ func upsertByID[T any](list, changes []T, id func(*T) string) []T {
 }
 
 func (w *World) empty() bool {
-	return w.Now == 0 && w.Steps == 0 && w.Calls == nil && w.Ops == nil && w.Directory == nil && w.Faults == nil && w.Pending == nil
+	return w.Now == 0 && w.Steps == 0 && w.Calls == nil && w.Ops == nil && w.Directory == nil && w.Faults == nil && w.Pending == nil && w.Meetings == nil
 }
 
 // pendingHead is PendingEvents(limit) without sorting the whole queue: the event heap is

@@ -228,6 +228,7 @@ func (a *changeAcc) add(later *Changes) {
 	}
 	ch := a.ch
 	ch.Now, ch.Steps, ch.Faults, ch.Pending = later.Now, later.Steps, later.Faults, later.Pending
+	ch.Meetings = later.Meetings
 	for _, id := range later.GoneCalls {
 		if i, ok := a.calls[id]; ok {
 			if a.deadCalls == nil {

@@ -117,6 +117,8 @@ type Model struct {
 	// ladder is the call-flow ladder (l, ladder.go); ladderOn shows it instead of the panes
 	ladder   ladderPane
 	ladderOn bool
+	// meetings is the meetings view (w, meetings.go); meetings.on shows it instead of the panes
+	meetings meetingsView
 
 	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
@@ -581,6 +583,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
+		m.meetings.on = false // both take the body (meetings.go)
+		return m, nil
+	case key.Matches(msg, k.Meetings):
+		m.toggleMeetings()
 		return m, nil
 	case key.Matches(msg, k.Captions):
 		return m.openCaptions()
@@ -824,6 +830,10 @@ func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) scrollPane(p pane, delta int) {
+	if m.meetings.on {
+		m.moveMeetings(delta)
+		return
+	}
 	if m.ladderOn && p != paneDetail {
 		m.ladder.move(delta)
 		m.syncDetail()
@@ -855,6 +865,9 @@ func (m *Model) scrollPane(p pane, delta int) {
 func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
 		return m, nil
+	}
+	if m.meetings.on {
+		return m, nil // the meetings view is driven by keys
 	}
 	if m.ladderOn {
 		return m.ladderClick(ms)
@@ -1225,6 +1238,9 @@ func orDash(s string) string {
 func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
+	if m.meetings.on {
+		return m.meetingsBody()
+	}
 	if m.ladderOn {
 		return m.ladderBody()
 	}

@@ -26,6 +26,8 @@ type KeyMap struct {
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
 	// main screen: the call-flow ladder (ladder.go)
 	Ladder key.Binding
+	// main screen: the meetings view (meetings.go)
+	Meetings key.Binding
 	// main screen: the caption history (captions.go); esc, C or q close it
 	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
@@ -101,6 +103,7 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
+		Meetings: b([]string{"w"}, "w", "meetings view on / off: people, lobby, organizer"),
 		Captions: b([]string{"C"}, "C", "caption history"),
 
 		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
@@ -156,6 +159,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
+			{k.Meetings},
 			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
