@@ -67,6 +67,12 @@ type harness struct {
 
 func newHarness(t *testing.T, build sim.Builder, w, h int, paused bool) *harness {
 	t.Helper()
+	return newHarnessWith(t, build, w, h, paused, Options{Title: "sandbox", Profile: "seed", Seed: 42})
+}
+
+// newHarnessWith is newHarness with options of the test's own (--presenter, a step count).
+func newHarnessWith(t *testing.T, build sim.Builder, w, h int, paused bool, o Options) *harness {
+	t.Helper()
 	speed := 1.0
 	if paused {
 		speed = 0 // no virtual time passes before the pause below (it did, by a few ms, under load)
@@ -82,7 +88,7 @@ func newHarness(t *testing.T, build sim.Builder, w, h int, paused bool) *harness
 		d.SetPaused(true)
 		d.SetSpeed(1)
 	}
-	m := New(d, Options{Title: "sandbox", Profile: "seed", Seed: 42})
+	m := New(d, o)
 	m.manual = true
 	m.sub = d.Subscribe()
 	hs := &harness{t: t, d: d, m: m}

@@ -54,6 +54,14 @@ type Profile struct {
 	MeetingInfoInNotifications bool
 	// HoldMusic offers startHoldMusic and stopHoldMusic (the 2019 beta had neither).
 	HoldMusic bool
+	// ContentSharing sends created/deleted on a call's contentsharingsessions when the bot asked
+	// for them (callOptions.isContentSharingNotificationEnabled; application-post-calls.md,
+	// Example 1).
+	ContentSharing bool
+	// MeetingJoinInFull gives a meeting join's 201 every call property the docs' Examples 5-8
+	// show, null or empty where callsim has no value (@odata.context, callRoutes,
+	// activeModalities, routingPolicies, transcription, toneInfo, ...).
+	MeetingJoinInFull bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -90,6 +98,8 @@ func V1() Profile {
 		MediaState:                 true,
 		TeamsStreams:               true,
 		HoldMusic:                  true,
+		ContentSharing:             true,
+		MeetingJoinInFull:          true,
 	}
 }
 
