@@ -28,7 +28,7 @@ type serveFlags struct {
 	transcript, keyFile, logFile  string
 	allow, allowHosts             []string
 	controlToken, scenarioDir     string
-	tui, noMouse                  bool
+	tui, noMouse, presenter       bool
 	inviteStatus                  int
 	speed                         float64
 	seed                          uint64
@@ -72,6 +72,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.StringVar(&f.scenarioDir, "scenario-dir", "", "let the control API load scenario files from DIR (default: built-in names only)")
 	fl.BoolVar(&f.tui, "tui", false, "run the TUI on the served world")
 	fl.BoolVar(&f.noMouse, "no-mouse", false, "with --tui: leave the mouse to the terminal")
+	fl.BoolVar(&f.presenter, "presenter", false, "with --tui: presenter mode (the presenter's notes and the next step on screen)")
 	fl.StringVar(&f.transcript, "transcript", "", "write the session's transcript (JSON Lines) to FILE")
 	fl.StringVar(&f.logFile, "log", "", "write log lines to FILE (default stderr; discarded with --tui)")
 	fl.IntVar(&f.inviteStatus, "invite-status", 200, "status of a successful invite: 200 (docs, SDK) or 202 (the seed's prose)")
@@ -230,6 +231,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if err := graphapi.CheckSpeed(f.speed); err != nil {
 		return usageError("--speed %v", err)
 	}
+	if f.presenter && !f.tui {
+		return usageError("--presenter needs --tui (without the TUI, callsim present has no run to attach to)")
+	}
 	if f.tui && (!term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd())) {
 		return usageError("--tui needs a terminal (stdin and stdout are not both a TTY); without --tui, serve logs to stderr")
 	}
@@ -348,8 +352,10 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		fmt.Fprintln(stderr, "callsim: stopping: delivering queued notifications (up to", f.drainTimeout.String()+")")
 	} else {
 		cfg := s.Driver().Config()
-		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
+		stopPresenter := startPresenter(ctx, s.Driver(), title)
+		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse, Presenter: f.presenter,
 			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }, SessionYAML: s.SessionYAML, TestSessionYAML: s.TestSessionYAML})
+		stopPresenter()
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
 		}

@@ -568,14 +568,17 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 		}
 		s.disp.armed.Store(armed)
 	}
-	if deliver {
-		for _, r := range b.Records {
-			switch r.Type {
-			case sim.RecNotification:
-				s.disp.enqueue(r, b.Gen)
-			case sim.RecPause:
-				s.logPause(r)
-			}
+	// a rebuild's own records were delivered before it; records after it (merged into the
+	// Reset while this consumer was busy) are new, and go out
+	for _, r := range b.Records {
+		if !deliver && r.Seq <= b.Rebuilt {
+			continue
+		}
+		switch r.Type {
+		case sim.RecNotification:
+			s.disp.enqueue(r, b.Gen)
+		case sim.RecPause:
+			s.logPause(r)
 		}
 	}
 	if b.Reset {

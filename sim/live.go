@@ -49,6 +49,12 @@ type Batch struct {
 	// Last is the seq of the timeline's last record when the batch was made (a tail
 	// subscriber's Reset may hold none of its records: SubscribeRecordsTail).
 	Last uint64
+	// Rebuilt, in a Reset batch, is the seq of the rebuilt timeline's last record when the
+	// rebuild published it: the records up to it were replayed (a rewind's history, delivered
+	// before), the later ones happened after the rebuild and merged into the batch while the
+	// subscriber was busy. A consumer that acts on new records only (serve's webhook
+	// deliveries) acts on those after Rebuilt.
+	Rebuilt uint64
 
 	// parts, in a Reset batch as the driver pushes it, hold the records before Records
 	// (shared, never written again: Take joins them)
@@ -191,7 +197,7 @@ func (s *Subscription) push(b Batch) {
 		keep := last.b
 		last.b = b
 		last.b.Records, last.b.parts = keep.Records, keep.parts
-		last.b.Reset, last.b.Kept, last.b.World = keep.Reset, keep.Kept, keep.World
+		last.b.Reset, last.b.Kept, last.b.Rebuilt, last.b.World = keep.Reset, keep.Kept, keep.Rebuilt, keep.World
 		last.acc.add(ch)
 	}
 	s.mu.Unlock()
@@ -466,7 +472,7 @@ func (d *Driver) batch(recs []Record, reset bool) Batch {
 	b := Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
 		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps(), Gen: d.gen, Last: d.seq}
 	if reset {
-		b.Kept = d.kept
+		b.Kept, b.Rebuilt = d.kept, d.seq
 	}
 	return b
 }
