@@ -34,7 +34,11 @@ func jsonBodyError(err error) (field, msg string) {
 		if field == "" {
 			return "body", fmt.Sprintf("want a JSON object, got a JSON %s", te.Value)
 		}
-		return field, fmt.Sprintf("want %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
+		want := jsonKind(te.Type.Kind().String())
+		if want == "a number" && strings.HasPrefix(te.Value, "number") {
+			return field, fmt.Sprintf("invalid JSON: the %s does not fit (out of range, or not a whole number where one is needed)", te.Value)
+		}
+		return field, fmt.Sprintf("want %s, got a JSON %s", want, te.Value)
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "body", "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
@@ -124,7 +128,7 @@ func stepParseError(err error) string {
 func stepProblem(p string) string {
 	if m := stepUnknownKeyRE.FindStringSubmatch(p); m != nil {
 		if m[2] == "step" {
-			return m[1] + ": unknown step kind " + m[3]
+			return m[1] + ": unknown key: not a far-end step kind " + m[3]
 		}
 		return m[2] + "." + m[1] + ": unknown key " + m[3]
 	}
