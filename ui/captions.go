@@ -142,22 +142,27 @@ func (c *captionLog) panelLines(w, n int) (lines []string, note []bool, earlier 
 	if n <= 0 || len(c.items) == 0 {
 		return nil, nil, 0
 	}
-	first, used := len(c.items), 0
+	// the first caption shown leaves room for the hint when any is left out before it
+	cutFor := func(i int) int {
+		if i+c.dropped > 0 {
+			return cellWidth(earlierHint(i + c.dropped))
+		}
+		return 0
+	}
+	first, after := len(c.items), 0 // after: the lines of the captions after the candidate
 	for i := len(c.items) - 1; i >= 0; i-- {
-		k := len(c.items[i].wrapped(w, 0))
-		if used+k > n && i < len(c.items)-1 {
+		total := after + len(c.items[i].wrapped(w, cutFor(i)))
+		if total > n && i < len(c.items)-1 {
 			break
 		}
-		first, used = i, used+k
-		if used >= n {
+		first = i
+		if total >= n {
 			break
 		}
+		after += len(c.items[i].wrapped(w, 0))
 	}
 	earlier = first + c.dropped
-	cut := 0
-	if earlier > 0 {
-		cut = cellWidth(earlierHint(earlier))
-	}
+	cut := cutFor(first)
 	for i := first; i < len(c.items); i++ {
 		for _, l := range c.items[i].wrapped(w, cut) {
 			lines = append(lines, l)
