@@ -74,3 +74,15 @@ func TestPresentAttachesToTheRun(t *testing.T) {
 		t.Fatalf("the discovery file outlived the run: %v", err)
 	}
 }
+
+func TestPresenterFlagNeedsTheTUI(t *testing.T) {
+	for _, args := range [][]string{
+		{"play", "sandbox", "--headless", "--presenter"},
+		{"serve", "--presenter"},
+	} {
+		code, _, errs := runCLI(t, args...)
+		if code != 2 || !strings.Contains(errs, "--presenter") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+}
