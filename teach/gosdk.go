@@ -498,8 +498,8 @@ func GoSDK(base string, r Request) (string, error) {
 	}
 	g.uses["fmt"] = true
 	var out strings.Builder
-	fmt.Fprintf(&out, "// %s %s, as it ran against callsim, sent with the Graph SDK for Go (%s).\n", r.Method, r.Path, SDKModule)
-	out.WriteString("// Run `callsim serve --auth none` first (the anonymous provider sends no token).\n")
+	fmt.Fprintf(&out, "// %s %s as it ran, sent with %s.\n", r.Method, r.Path, SDKModule)
+	out.WriteString("// Against `callsim serve --auth none` (the anonymous provider sends no token).\n")
 	for _, n := range notes {
 		out.WriteString(n + "\n")
 	}

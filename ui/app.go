@@ -132,6 +132,11 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// the far-end and action menus, the keypad (menu.go, farend.go) and teach mode (teach.go)
+	menu   menu
+	keypad keypad
+	teach  teachStore
+	teachV teachView
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -363,6 +368,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
+		m.teach.reset()
 		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
@@ -380,6 +386,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	for i := range b.Records {
 		r := &b.Records[i]
 		m.ladder.add(r)
+		m.teach.add(r)
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
@@ -525,6 +532,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -567,6 +576,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
 		return m, nil
+	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
+		return m.extraMainKey(msg)
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -1348,6 +1359,8 @@ func (m Model) overlayView() string {
 		return m.transfer.View(m.st, w)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayView()
 	}
 	return ""
 }
@@ -1475,6 +1488,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraShortHelp()
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
