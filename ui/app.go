@@ -28,6 +28,9 @@ type Options struct {
 	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
 	// (--no-confirm, for demos).
 	NoConfirm bool
+	// Presenter: presenter notes (`for: presenter` captions) and the next step show in the
+	// caption panel (--presenter); without it they never reach the screen (captions.go).
+	Presenter bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
 	Dumb      bool
@@ -55,6 +58,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
+	overlayCaptions // the caption history (C, captions.go)
 )
 
 type statusKind int
@@ -114,7 +118,7 @@ type Model struct {
 	ladder   ladderPane
 	ladderOn bool
 
-	caption      string
+	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
 	stepName     string
 	passN, failN int
@@ -137,6 +141,8 @@ type Model struct {
 	keypad keypad
 	teach  teachStore
 	teachV teachView
+	// helpTop is the first row of the full help shown (scrollmodal.go)
+	helpTop int
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -273,6 +279,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case nextStepMsg:
+		m.setNextStep(msg)
+		return m, nil
 	case undoneMsg:
 		if !msg.ok {
 			return m, m.setStatus(statusBad, "nothing to undo")
@@ -365,11 +374,13 @@ func (m *Model) setFocus(p pane) {
 func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
+	askNext := m.askNextStep(&b)
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
 		m.teach.reset()
-		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+		m.captions.reset()
+		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
 	// copies what changed in a turn, not the whole world
@@ -393,16 +404,13 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		case sim.RecDelivery:
 			m.feed.addDelivery(r)
 		case sim.RecCaption:
-			m.caption = r.Text
-			if r.Name != "" && r.Name != "audience" {
-				m.caption = r.Name + ": " + r.Text
-			}
+			m.captions.add(r, m.o.Presenter)
 		case sim.RecStep:
 			m.stepN++
 			if d, ok := r.Detail.(sim.StepDetail); ok {
 				m.stepN = d.Index
 			}
-			m.stepName = r.Name
+			m.stepName = stepLabel(r)
 		case sim.RecExpect:
 			switch r.Event {
 			case "pass":
@@ -441,7 +449,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.relayout()
 	}
 	m.syncDetail()
-	return cmd
+	return tea.Batch(cmd, askNext)
 }
 
 // syncSelection shows the selected call's roster and operations.
@@ -520,6 +528,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.overlay = overlayNone
 			return m, nil
 		}
+		if m.helpKey(msg) {
+			return m, nil
+		}
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
@@ -534,6 +545,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.transferKey(msg)
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraOverlayKey(msg)
+	case overlayCaptions:
+		return m.captionsKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -571,13 +584,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.overlay = overlayHelp
+		m.overlay, m.helpTop = overlayHelp, 0
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
 		return m, nil
 	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
 		return m.extraMainKey(msg)
+	case key.Matches(msg, k.Captions):
+		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -1208,50 +1223,6 @@ func (m Model) render() string {
 	return strings.Join(rows, "\n")
 }
 
-func (m Model) headerView() string {
-	st := m.st
-	sep := st.HeaderDim.Render(" │ ")
-	title := m.o.Title
-	if title == "" {
-		title = "sandbox"
-	}
-	state := glyphPlaying
-	if m.paused {
-		state = glyphPaused
-	}
-	if m.prompt != "" {
-		state = glyphPaused + " (scenario)"
-	}
-	if m.scriptDone && m.o.StepCount > 0 {
-		state += " · scenario done"
-	}
-	parts := []string{
-		st.HeaderTitle.Render(" callsim · " + clip(title, max(m.width/4, 16))),
-		st.HeaderState.Render(state),
-		st.HeaderState.Render("t " + clockMS(int64(m.clock()/time.Millisecond))),
-		st.HeaderState.Render(speedLabel(m.speed)),
-	}
-	if m.o.StepCount > 0 || m.stepN > 0 {
-		s := fmt.Sprintf("step %d/%d", m.stepN, m.o.StepCount)
-		if m.stepName != "" && !strings.HasPrefix(m.stepName, "step-") {
-			s += " " + m.stepName
-		}
-		parts = append(parts, st.Header.Render(s))
-	}
-	if m.passN+m.failN > 0 {
-		parts = append(parts, st.Header.Render(fmt.Sprintf("expect %s%d %s%d", glyphOK, m.passN, glyphFail, m.failN)))
-	}
-	parts = append(parts, st.Header.Render("profile "+orDash(m.o.Profile)), st.Header.Render(fmt.Sprintf("seed %d", m.o.Seed)))
-	if m.o.Banner != "" {
-		parts = append(parts, st.Header.Render(m.o.Banner))
-	}
-	line := clip(strings.Join(parts, sep), m.width)
-	if pad := m.width - ansi.StringWidth(line); pad > 0 {
-		line += st.Header.Render(strings.Repeat(" ", pad))
-	}
-	return line
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -1350,17 +1321,19 @@ func (m Model) overlayView() string {
 	w := clamp(m.lay.Body.W-4, 30, 90)
 	switch m.overlay {
 	case overlayInvite:
-		return m.invite.View(m.st, w)
+		return fitModal(m.st, m.invite.View(m.st, w), m.lay.Body.H)
 	case overlayFaults:
-		return m.faults.View(m.st, w)
+		return fitModal(m.st, m.faults.View(m.st, w), m.lay.Body.H)
 	case overlayCall:
-		return m.callF.View(m.st, w)
+		return fitModal(m.st, m.callF.View(m.st, w), m.lay.Body.H)
 	case overlayTransfer:
-		return m.transfer.View(m.st, w)
+		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraOverlayView()
+	case overlayCaptions:
+		return m.captionHistoryView()
 	}
 	return ""
 }
@@ -1383,10 +1356,7 @@ func (m Model) fullHelpView(w int) string {
 		}
 	}
 	lines = append(lines, "", m.st.Dim.Render(" esc or ? closes · docs/keys.md lists the same keys"))
-	if len(lines)+2 > m.lay.Body.H {
-		lines = lines[:max(m.lay.Body.H-2, 1)]
-	}
-	return modal(m.st, "Keys", lines, w)
+	return modal(m.st, "Keys", m.helpWindow(lines, m.lay.Body.H-2), w)
 }
 
 // wrapCells lays styled cells out in rows of at most w cells, separated by " · ".
@@ -1412,14 +1382,11 @@ func wrapCells(cells []string, w int) []string {
 	return out
 }
 
-// captionLines is how many lines the caption bar needs: the scenario's pause prompt and its
-// latest caption.
+// captionLines is how many lines the caption area needs: the scenario's pause prompt and the
+// caption panel (captions.go).
 func (m Model) captionLines() int {
-	n := 0
+	n := m.captionPanelRows()
 	if m.prompt != "" {
-		n++
-	}
-	if m.caption != "" {
 		n++
 	}
 	return n
@@ -1430,9 +1397,7 @@ func (m Model) captionView() string {
 	if m.prompt != "" {
 		rows = append(rows, m.st.Prompt.Render(fit(" "+glyphPaused+"  "+m.prompt+"  (space resumes)", m.width)))
 	}
-	if m.caption != "" {
-		rows = append(rows, m.st.Caption.Render(fit(" » "+m.caption, m.width)))
-	}
+	rows = append(rows, m.captionPanel()...)
 	return strings.Join(rows, "\n")
 }
 
@@ -1490,12 +1455,17 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraShortHelp()
+	case overlayCaptions:
+		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
 	}
 	if m.confirm != nil {
 		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+	}
+	if len(m.captions.items) > 0 {
+		return []key.Binding{k.Invite, k.Faults, k.Captions, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 }

@@ -30,6 +30,8 @@ type KeyMap struct {
 	FarEnd, Actions, Teach key.Binding
 	// the keypad (farend.go) and teach mode's own keys
 	KeypadPress, TeachNext, TeachPrev, TeachCopy key.Binding
+	// main screen: the caption history (captions.go); esc, C or q close it
+	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -111,6 +113,9 @@ func DefaultKeyMap() KeyMap {
 		TeachNext:   b([]string{"tab", "right"}, "tab", "next view (HTTP, curl, Go SDK)"),
 		TeachPrev:   b([]string{"shift+tab", "left"}, "shift+tab", "previous view"),
 		TeachCopy:   b([]string{"y"}, "y", "copy the view shown (OSC 52)"),
+		Captions:    b([]string{"C"}, "C", "caption history"),
+
+		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -164,6 +169,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
 			{k.FarEnd, k.Actions, k.Teach},
+			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
@@ -182,6 +188,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.TeachNext, k.TeachPrev, k.TeachCopy, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.FormClose},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
+		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 	}
 }
