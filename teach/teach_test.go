@@ -12,10 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/callsim/callsim/graphapi"
+	"github.com/callsim/callsim/sim"
 )
 
 // goldenRequests are the requests the built-in scenarios' transcripts recorded: one per action
@@ -294,8 +298,9 @@ func TestGoSDKParses(t *testing.T) {
 }
 
 // every generated program compiles against the SDK version sdktest/ pins, from the module
-// cache only (no network): skipped when the cache does not have it.
-func TestGoSDKCompiles(t *testing.T) {
+// cache only (no network; skipped when the cache does not have it), and those written for a
+// live serve's call run and send the very body that ran.
+func TestGoSDKCompilesAndRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: compiling against the Graph SDK takes a while")
 	}
@@ -341,8 +346,45 @@ func TestGoSDKCompiles(t *testing.T) {
 	}
 	write(filepath.Join(dir, "go.mod"), strings.Join(mod, "\n"))
 	write(filepath.Join(dir, "go.sum"), string(sum))
+	// a serve (--auth none, as the generated code's comment says) with a group call the bot made
+	// by curl: the requests to run are written for its ids
+	srv, callback := startServe(t, graphapi.AuthNone)
+	base := srv.BaseURL()
+	code, created := runCurl(t, Curl(base, Request{Method: "POST", Path: "/v1.0/communications/calls", Body: []byte(`{"callbackUri":"` + callback +
+		`","requestedModalities":["audio"],"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},"targets":[` +
+		`{"identity":{"user":{"id":"11111111-1111-4111-8111-111111111111","displayName":"Adele Vance"}}},` +
+		`{"identity":{"user":{"id":"22222222-2222-4222-8222-222222222222","displayName":"Lee Gu"}}}]}`)}))
+	var call struct{ ID string }
+	if code != 201 || json.Unmarshal(created, &call) != nil {
+		t.Fatalf("create call: %d %s", code, created)
+	}
+	waitEstablished(t, base, call.ID)
+	calls := "/v1.0/communications/calls/" + call.ID
+	runs := []struct {
+		name, out string
+		r         Request
+	}{
+		{"get", "call " + call.ID, Request{Method: "GET", Path: calls}},
+		{"invite", "operation ", Request{Method: "POST", Path: calls + "/participants/invite", Body: []byte(`{"participants":[{"@odata.type":"#microsoft.graph.invitationParticipantInfo",` +
+			`"endpointType":"default","identity":{"user":{"displayName":"Heidi Steen","id":"550fae72-d251-43ec-868c-373732c2704f","tenantId":"72f988bf-86f1-41af-91ab-2d7cd011db47"}},"languageId":"en-US","region":"westus"}],"clientContext":"d45324c1"}`)}},
+		{"prompt", "operation ", Request{Method: "POST", Path: calls + "/playPrompt", Body: []byte(`{"clientContext":"it's","prompts":[{"@odata.type":"#microsoft.graph.mediaPrompt","mediaInfo":{"@odata.type":"#microsoft.graph.mediaInfo","uri":"https://cdn.contoso.com/beep.wav"}}]}`)}},
+		{"dtmf", "operation ", Request{Method: "POST", Path: calls + "/sendDtmfTones", Body: []byte(`{"tones":["tone1","pound"],"delayBetweenTonesMs":300}`)}},
+		{"hangup", "done: DELETE", Request{Method: "DELETE", Path: calls}},
+	}
 	all := allRequests(t)
-	for i, name := range sortedNames(all) {
+	names := sortedNames(all)
+	for _, r := range runs {
+		all["run "+r.name] = r.r
+	}
+	names = append(names, func() []string {
+		var out []string
+		for _, r := range runs {
+			out = append(out, "run "+r.name)
+		}
+		return out
+	}()...)
+	table := map[string]string{}
+	for i, name := range names {
 		code, err := GoSDK(DefaultBase, all[name])
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -351,12 +393,82 @@ func TestGoSDKCompiles(t *testing.T) {
 		sfx := fmt.Sprintf("%02d", i)
 		code = regexp.MustCompile(`\b(run|ptr|main)([(\[])`).ReplaceAllString(code, "${1}"+sfx+"$2")
 		write(filepath.Join(dir, "p"+sfx+".go"), code)
+		if strings.HasPrefix(name, "run ") {
+			table[strings.TrimPrefix(name, "run ")] = "run" + sfx
+		}
 	}
-	write(filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
-	cmd := exec.Command("go", "vet", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	var entries []string
+	for _, k := range sortedKeys(table) {
+		entries = append(entries, fmt.Sprintf("%q: %s,", k, table[k]))
+	}
+	write(filepath.Join(dir, "main.go"), `package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+)
+
+// main runs one generated program's run function against the serve named on the command line.
+func main() {
+	runs := map[string]func(context.Context, *msgraphsdk.GraphServiceClient) error{
+		`+strings.Join(entries, "\n\t\t")+`
+	}
+	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	adapter.SetBaseUrl(os.Args[2])
+	if err := runs[os.Args[1]](context.Background(), msgraphsdk.NewGraphServiceClient(adapter)); err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+}
+`)
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	build := exec.Command("go", "build", "-o", "prog", ".")
+	build.Dir, build.Env = dir, env
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("the generated programs do not compile: %v\n%s", err, out)
 	}
+	// each runnable program sends, through the SDK, the body that ran (the same JSON)
+	for _, r := range runs {
+		out, err := exec.Command(filepath.Join(dir, "prog"), r.name, base+"/v1.0").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), r.out) {
+			t.Fatalf("%s: %v: %s", r.name, err, out)
+		}
+		if len(r.r.Body) == 0 {
+			continue
+		}
+		var got *sim.Request
+		for _, in := range srv.Driver().Inputs() {
+			if q := in.Input.Request; q != nil && q.Method == r.r.Method && q.Path == r.r.Path {
+				got = q
+			}
+		}
+		var want, sent any
+		if got == nil || json.Unmarshal(r.r.Body, &want) != nil || json.Unmarshal(got.Body, &sent) != nil || !reflect.DeepEqual(want, sent) {
+			t.Fatalf("%s: the SDK sent\n%s\nnot\n%s", r.name, requestBody(got), r.r.Body)
+		}
+	}
+}
+
+func requestBody(r *sim.Request) string {
+	if r == nil {
+		return "nothing"
+	}
+	return string(r.Body)
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
