@@ -935,6 +935,7 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	m.teach.noteInput(msg.in, msg.res) // teach.go: far-end steps for teach mode
 	if msg.form == overlayTransfer {
 		return m.transferDone(msg)
 	}

@@ -278,12 +278,47 @@ func farEndRun(kind, what string, body any) func(m Model) (tea.Model, tea.Cmd) {
 		if err == nil {
 			var in sim.Input
 			if in, err = scenarios.ParseStep(src); err == nil {
-				m.teach.farEnd(m.now, in.Call, src)
 				return m, m.apply(what, overlayNone, in)
 			}
 		}
 		return m, m.setStatus(statusBad, "%s: %v", kind, err)
 	}
+}
+
+// stepOfInput is a far-end input as the step POST /_callsim/steps takes (its kind is the step's);
+// ok is false for inputs that are no far-end step, or that the TUI sends with a form.
+func stepOfInput(in sim.Input) ([]byte, bool) {
+	kind := string(in.Kind)
+	far := false
+	for _, sk := range scenarios.StepKinds() {
+		far = far || (sk.FarEnd && sk.Kind == kind)
+	}
+	if !far || in.Call == "" && in.Kind != sim.InEndMeeting {
+		return nil, false
+	}
+	var body any
+	switch in.Kind {
+	case sim.InIncomingCall, sim.InAddBot:
+		return nil, false
+	case sim.InEndMeeting:
+		body = in.Name
+	case sim.InMedia:
+		var a sim.MediaArgs
+		if json.Unmarshal(in.Args, &a) != nil {
+			return nil, false
+		}
+		body = map[string]string{"call": in.Call, "state": a.State}
+	case sim.InPress:
+		var a sim.PressArgs
+		if json.Unmarshal(in.Args, &a) != nil {
+			return nil, false
+		}
+		body = map[string]string{"call": in.Call, "participant": in.Participant, "tones": a.Tones}
+	default:
+		body = map[string]string{"call": in.Call, "participant": in.Participant}
+	}
+	src, err := farEndStep(kind, body)
+	return src, err == nil
 }
 
 // botFill is how the TUI does one bot action of the step table.

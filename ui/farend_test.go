@@ -284,3 +284,98 @@ func TestFarEndGoldens(t *testing.T) {
 		golden(t, name("overlay_teach"), h.screen())
 	}
 }
+
+// a far-end input reads back as the step it came from, for every step the menu sends a body
+// for: ParseStep(step) → input → stepOfInput → the same input.
+func TestStepOfInputRoundTrip(t *testing.T) {
+	h := newHarness(t, meetingBuilder, 120, 40, true)
+	h.advance(2 * time.Second)
+	h.keys("J") // the guest waits in the lobby
+	h.advance(time.Second)
+	h.selectPerson("visitor")
+	s := h.m.selection()
+	s.world = &h.m.world
+	seen := 0
+	for _, sk := range scenarios.StepKinds() {
+		f, ok := farEndFills[sk.Kind]
+		if !ok || f.open != nil {
+			continue
+		}
+		_, body, why := f.fill(s)
+		if body == nil {
+			if why == "" {
+				t.Errorf("%s: no body and no why", sk.Kind)
+			}
+			continue
+		}
+		src, _ := farEndStep(sk.Kind, body)
+		in, err := scenarios.ParseStep(src)
+		if err != nil {
+			t.Fatalf("%s: %v", sk.Kind, err)
+		}
+		back, ok := stepOfInput(in)
+		if sk.Kind == "addBot" {
+			if ok {
+				t.Errorf("addBot is sent with its own body, not read back")
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("%s: %s does not read back", sk.Kind, src)
+		}
+		in2, err := scenarios.ParseStep(back)
+		if err != nil || !equalInput(in, in2) {
+			t.Fatalf("%s: %s read back as %s (%v)", sk.Kind, src, back, err)
+		}
+		seen++
+	}
+	press, _ := json.Marshal(sim.PressArgs{Tones: "1#"})
+	media, _ := json.Marshal(sim.MediaArgs{State: sim.MediaInactive})
+	for _, in := range []sim.Input{{Kind: sim.InPress, Call: "c", Participant: "p", Args: press}, {Kind: sim.InMedia, Call: "c", Args: media}} {
+		back, ok := stepOfInput(in)
+		in2, err := scenarios.ParseStep(back)
+		if !ok || err != nil || !equalInput(in, in2) {
+			t.Fatalf("%s: read back as %s (%v)", in.Kind, back, err)
+		}
+		seen++
+	}
+	if _, ok := stepOfInput(sim.Input{Kind: sim.InPlayPrompt, Call: "c"}); ok {
+		t.Error("a bot action read back as a far-end step")
+	}
+	if seen < 4 {
+		t.Fatalf("only %d steps checked", seen)
+	}
+}
+
+func equalInput(a, b sim.Input) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// a far-end single key (o) is in teach mode as the step POST /_callsim/steps takes.
+func TestTeachFarEndKey(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.selectPerson("bob")
+	h.keys("o")
+	h.advance(time.Second)
+	h.keys("v")
+	h.mustSee("/_callsim/steps", `--data-raw '{"hold":{"call":"57DAB8B1894C409AB240BD8BEAE78896","participant":"bob"}}'`)
+	h.keys("tab")
+	if !strings.Contains(h.m.teachV.texts[2], "net/http (callsim's control API is not Graph") {
+		t.Fatalf("Go view of a far-end step:\n%s", h.m.teachV.texts[2])
+	}
+	h.keys("esc", "l") // the ladder: the hold arrow from Bob's lane
+	for i := 0; i < 200; i++ {
+		if r := h.m.ladder.selected(); r != nil && r.kind == arrowParty && r.from == laneParty {
+			break
+		}
+		h.keys("up")
+	}
+	if r := h.m.ladder.selected(); r == nil || r.kind != arrowParty {
+		t.Fatal("no far-end arrow in the ladder")
+	}
+	if q, from := h.m.teachTarget(); q == nil || !q.farEnd || !strings.Contains(from, "far-end") {
+		t.Fatalf("teach target of the far-end arrow: %+v (%s)", q, from)
+	}
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -80,9 +79,37 @@ func (s *teachStore) add(r *sim.Record) {
 	}
 }
 
-// farEnd notes a far-end step the TUI sent.
-func (s *teachStore) farEnd(_ time.Duration, call string, src []byte) {
-	s.push(teachReq{seq: s.last, call: call, farEnd: true, req: teach.Request{Method: "POST", Path: "/_callsim/steps", Body: src}})
+// noteInput notes a far-end input the TUI applied (a menu item or a single key) as the step
+// POST /_callsim/steps takes.
+func (s *teachStore) noteInput(in sim.Input, res sim.Result) {
+	if res.Err != nil {
+		return
+	}
+	if src, ok := stepOfInput(in); ok {
+		s.push(teachReq{seq: s.last, call: in.Call, farEnd: true, req: teach.Request{Method: "POST", Path: "/_callsim/steps", Body: src}})
+	}
+}
+
+// nearFarEnd is the far-end step on call nearest to seq (the records of a step and the TUI's
+// note of it arrive in either order).
+func (s *teachStore) nearFarEnd(call string, seq uint64) *teachReq {
+	var best *teachReq
+	dist := func(q *teachReq) uint64 {
+		if q.seq > seq {
+			return q.seq - seq
+		}
+		return seq - q.seq
+	}
+	for i := len(s.reqs) - 1; i >= 0; i-- {
+		q := &s.reqs[i]
+		if q.farEnd && strings.EqualFold(q.call, call) && (best == nil || dist(q) < dist(best)) {
+			best = q
+		}
+		if q.seq+64 < seq {
+			break
+		}
+	}
+	return best
 }
 
 func (s *teachStore) bySeq(seq uint64) *teachReq {
@@ -133,6 +160,10 @@ func (m *Model) teachTarget() (*teachReq, string) {
 			case row.kind == arrowAnswer:
 				if q := s.lastOnCall(row.call, row.seq-1); q != nil {
 					return q, "the request this answers"
+				}
+			case row.kind == arrowParty && row.from == laneParty:
+				if q := s.nearFarEnd(row.call, row.seq); q != nil {
+					return q, "the far-end step behind this arrow"
 				}
 			}
 			if q := s.byOp(row.op); q != nil {
