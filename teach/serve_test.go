@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/graphapi"
+	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -30,7 +31,7 @@ func startServe(t *testing.T, auth string) (*graphapi.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: auth, Speed: 50, CallbackURI: bot.URL + "/api/calls"})
+	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: auth, Speed: 50, ParseStep: scenarios.ParseStep, CallbackURI: bot.URL + "/api/calls"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +94,14 @@ func TestCurlRunsAgainstServe(t *testing.T) {
 	}
 	if sent == nil || string(sent.Body) != string(prompt.Body) {
 		t.Fatalf("serve got the playPrompt body %v, want %s", sent, prompt.Body)
+	}
+	// a far-end step, as teach mode writes one the TUI sent
+	step := Request{Method: "POST", Path: "/_callsim/steps", Body: []byte(`{"media":{"call":"` + call.ID + `","state":"inactive"}}`)}
+	if code, body = runCurl(t, Curl(base, step)); code != 200 {
+		t.Fatalf("far-end step: %d %s", code, body)
+	}
+	if w := s.Driver().World(); len(w.Calls) != 1 || !w.Calls[0].MediaDown {
+		t.Fatalf("the media step did not take the call's media down: %+v", w.Calls)
 	}
 	if code, body = runCurl(t, Curl(base, Request{Method: "DELETE", Path: "/v1.0/communications/calls/" + call.ID})); code != 204 {
 		t.Fatalf("hang up: %d %s", code, body)
