@@ -138,6 +138,11 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// the far-end and action menus, the keypad (menu.go, farend.go) and teach mode (teach.go)
+	menu   menu
+	keypad keypad
+	teach  teachStore
+	teachV teachView
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
 }
@@ -375,6 +380,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
+		m.teach.reset()
 		m.captions.reset()
 		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 	}
@@ -393,6 +399,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	for i := range b.Records {
 		r := &b.Records[i]
 		m.ladder.add(r)
+		m.teach.add(r)
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
@@ -540,6 +547,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayKey(msg)
 	case overlayCaptions:
 		return m.captionsKey(msg)
 	}
@@ -588,6 +597,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Meetings):
 		m.toggleMeetings()
 		return m, nil
+	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
+		return m.extraMainKey(msg)
 	case key.Matches(msg, k.Captions):
 		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
@@ -939,6 +950,7 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	m.teach.noteInput(msg.in, msg.res) // teach.go: far-end steps for teach mode
 	if msg.form == overlayTransfer {
 		return m.transferDone(msg)
 	}
@@ -1337,6 +1349,8 @@ func (m Model) overlayView() string {
 		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayView()
 	case overlayCaptions:
 		return m.captionHistoryView()
 	}
@@ -1458,6 +1472,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraShortHelp()
 	case overlayCaptions:
 		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}
