@@ -25,8 +25,8 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
-	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
-	// (--no-confirm, for demos).
+	// NoConfirm: removing the bot, hanging up, restarting and loading a scenario act at
+	// once, without asking (--no-confirm, for demos).
 	NoConfirm bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
@@ -41,6 +41,9 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
+	// Scenarios and LoadScenario, when set, let w load another scenario (loadform.go).
+	Scenarios    []ScenarioChoice
+	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
 	// driver's records joined with its delivery log, graphapi.Server.Subscribe).
 	Feed func() Feed
@@ -55,6 +58,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
+	overlayLoad // the scenario list (w, loadform.go)
 )
 
 type statusKind int
@@ -134,6 +138,8 @@ type Model struct {
 	confirm *confirmation
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
+	// load is the scenario list (w, loadform.go)
+	load loadForm
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -270,15 +276,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case loadedMsg:
+		return m.loaded(msg)
 	case undoneMsg:
-		if !msg.ok {
-			return m, m.setStatus(statusBad, "nothing to undo")
-		}
-		in := msg.in
-		if name := m.names[in.Call]; name != "" {
-			in.Call = name
-		}
-		return m, m.setStatus(statusInfo, "undid: %s (replayed without it; paused)", in.Summary())
+		return m, m.undone(msg.res)
 	case driverMsg:
 		if msg.err != nil {
 			return m, m.setStatus(statusBad, "%s: %v", msg.what, msg.err)
@@ -530,6 +531,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayLoad:
+		return m.loadKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -572,6 +575,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
 		return m, nil
+	case key.Matches(msg, k.Load):
+		return m.openLoad()
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -667,13 +672,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return driverMsg{what: "paused"}
 		})
-	case key.Matches(msg, k.Step, k.Forward):
+	case key.Matches(msg, k.Step):
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.StepEvent(); return driverMsg{} })
+	case key.Matches(msg, k.Forward):
+		return m, m.drive(forwardToNotification)
 	case key.Matches(msg, k.Undo):
-		return m, m.drive(func(d *sim.Driver) tea.Msg {
-			in, ok := d.Undo()
-			return undoneMsg{in: in, ok: ok}
-		})
+		return m, m.drive(func(d *sim.Driver) tea.Msg { return undoneMsg{res: d.UndoAction()} })
 	case key.Matches(msg, k.Back):
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
 			if !d.Back() {
@@ -686,7 +690,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.speed = s
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.SetSpeed(s); return driverMsg{what: "speed " + speedLabel(s)} })
 	case key.Matches(msg, k.Restart):
-		return m.ask("restart from time zero? this session's history is discarded", m.drive(func(d *sim.Driver) tea.Msg {
+		return m.ask("restart from time zero? (u brings this session back, once)", m.drive(func(d *sim.Driver) tea.Msg {
 			if err := d.Restart(); err != nil {
 				return driverMsg{what: "restart", err: err}
 			}
@@ -1309,6 +1313,8 @@ func (m Model) overlayView() string {
 		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayLoad:
+		return fitModal(m.st, m.load.View(m.st, w), m.lay.Body.H)
 	}
 	return ""
 }
@@ -1433,6 +1439,11 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayLoad:
+		if m.confirm != nil {
+			return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+		}
+		return []key.Binding{k.FormSubmit, k.FormUp, k.FormDown, k.FormClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}

@@ -26,6 +26,8 @@ type KeyMap struct {
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
 	// main screen: the call-flow ladder (ladder.go)
 	Ladder key.Binding
+	// main screen: load another scenario (loadform.go)
+	Load key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -78,9 +80,9 @@ func DefaultKeyMap() KeyMap {
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
 		Step:    b([]string{"."}, ".", "step"),
-		Forward: b([]string{"]"}, "]", "forward one event"),
+		Forward: b([]string{"]"}, "]", "forward to the next notification"),
 		Back:    b([]string{"["}, "[", "back one event"),
-		Undo:    b([]string{"u"}, "u", "undo the last action"),
+		Undo:    b([]string{"u"}, "u", "undo the last action (not a refused one; the clock stays; a restart too)"),
 		Faster:  b([]string{"+", "="}, "+", "faster"),
 		Slower:  b([]string{"-", "_"}, "-", "slower"),
 		Restart: b([]string{"r"}, "r", "restart"),
@@ -99,6 +101,7 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
+		Load:     b([]string{"w"}, "w", "load another scenario (asks first)"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -151,6 +154,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
+			{k.Load},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
@@ -162,7 +166,8 @@ func (k KeyMap) Scopes() []Scope {
 			{k.FilterApply, k.FilterCancel},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
-		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
+		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
+		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 	}
 }
 
