@@ -18,6 +18,7 @@ import (
 type tuiFlags struct {
 	noMouse   bool
 	noConfirm bool
+	presenter bool
 	feedLimit int
 	speed     float64
 }
@@ -25,6 +26,7 @@ type tuiFlags struct {
 func (f *tuiFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.noMouse, "no-mouse", false, "leave the mouse to the terminal, so native text selection works")
 	cmd.Flags().BoolVar(&f.noConfirm, "no-confirm", false, "do not ask before removing the bot, hanging up, restarting or loading a scenario (demos)")
+	cmd.Flags().BoolVar(&f.presenter, "presenter", false, "presenter mode: show the presenter's notes (for: presenter captions) and the next step (callsim present shows them in a second terminal)")
 	cmd.Flags().IntVar(&f.feedLimit, "feed-limit", ui.DefaultFeedLimit, "notifications the TUI feed keeps (older ones are dropped)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 0, "initial speed factor, 0.25 to 16 (default: the scenario's clock.speed, else 1)")
 }
@@ -87,6 +89,8 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 	if opts.Source == "" || title == "" {
 		title = sc.Name()
 	}
+	stopPresenter := startPresenter(ctx, d, title)
+	defer stopPresenter()
 	err = ui.Run(ctx, d, ui.Options{
 		Title:     title,
 		Profile:   cfg.Profile.Name,
@@ -94,6 +98,7 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 		StepCount: sc.StepCount(),
 		NoMouse:   f.noMouse,
 		NoConfirm: f.noConfirm,
+		Presenter: f.presenter,
 		FeedLimit: f.feedLimit,
 		SessionYAML: func(e *sim.Engine) ([]byte, error) {
 			return sc.SessionYAML(e, scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile}, "")

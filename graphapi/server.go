@@ -83,7 +83,7 @@ type Options struct {
 	// (nil: it refuses every client). sts.go.
 	App *AppRegistration
 
-	// Profile (seed|v1, default seed), Seed and InviteStatus (200|202) configure the empty world.
+	// Profile (v1|seed, default v1), Seed and InviteStatus (200|202) configure the empty world.
 	Profile      string
 	Seed         uint64
 	SeedSet      bool
@@ -111,6 +111,9 @@ type Options struct {
 	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
 	// it makes (nil: the endpoint answers 501).
 	ParseStep func(body []byte) (sim.Input, error)
+	// StepField names the body key of a far-end step the world's refusal (its message) is about,
+	// so the 409 says which field was wrong (nil, or "": "step").
+	StepField func(kind sim.InputKind, msg string) string
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
@@ -169,6 +172,10 @@ type Options struct {
 	// KeepInputs keeps every applied input for rewind (the TUI needs it); otherwise the server
 	// forgets them as it goes so memory stays bounded. History keeps the last 50000 records.
 	KeepInputs bool
+	// LivePauses: a person drives this server (serve --tui), so a scenario's pause steps wait
+	// for them; otherwise they are logged and passed (pauses.go). It only says so: the
+	// builders LoadScenario and ParseScenario return must play the scenario the same way.
+	LivePauses bool
 
 	// DrainTimeout bounds how long Shutdown waits for queued deliveries (default 5s).
 	DrainTimeout time.Duration
@@ -563,8 +570,11 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 	}
 	if deliver {
 		for _, r := range b.Records {
-			if r.Type == sim.RecNotification {
+			switch r.Type {
+			case sim.RecNotification:
 				s.disp.enqueue(r, b.Gen)
+			case sim.RecPause:
+				s.logPause(r)
 			}
 		}
 	}
@@ -628,7 +638,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.batcher.close()
 	// notifications the engine already scheduled (within the notification latency) still go out
 	s.drv.Advance(s.drv.Config().Latency.Notify.Max)
-	s.drv.SetPaused(true)
+	s.drv.SetPausedBy(true, sim.PausedByShutdown)
 	close(s.drainNow)
 	select {
 	case <-s.draining:

@@ -61,7 +61,7 @@ func isTestFile(root *node) bool {
 }
 
 // ParseTest loads a bot-test file (callsim test): like Parse, but the file is a test whatever it
-// holds, its profile defaults to v1, and a bot action in it is an error.
+// holds (its profile defaults to v1, as every file's), and a bot action in it is an error.
 func ParseTest(filename string, src []byte) (*Scenario, error) {
 	return parse(filename, src, true)
 }

@@ -67,7 +67,8 @@ func TestTestFileDetected(t *testing.T) {
 		{"expectRequest", testHead + "  - expectRequest: {match: {method: POST}}\n", true, "v1"},
 		{"bot.command", strings.Replace(testHead, "bot: {", "bot: {command: ./bot, ", 1) + "  - wait: 1s\n", true, "v1"},
 		{"profile kept", strings.Replace(testHead, "name: t\n", "name: t\nprofile: seed\n", 1) + "  - expectRequest: {match: {method: POST}}\n", true, "seed"},
-		{"scenario", "version: 1\nname: t\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "seed"},
+		{"scenario", "version: 1\nname: t\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "v1"},
+		{"scenario seed", "version: 1\nname: t\nprofile: seed\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "seed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

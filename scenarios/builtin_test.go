@@ -14,7 +14,7 @@ func TestBuiltinsList(t *testing.T) {
 	list := Builtins()
 	want := []string{"cancel-prompt", "consultative-transfer", "failure-catalogue", "group-mute-and-join", "hangup-and-leave", "help-line", "hold-and-music",
 		"incoming-then-move", "ivr-prompt", "ivr-tones", "ivr-transfer", "keepalive-expires", "keepalive-saves", "meeting-add-bot", "meeting-ended", "meeting-lobby", "meeting-passcode", "multi-invite-partial",
-		"record-and-playback", "record-response", "redirect", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
+		"record-and-playback", "record-response", "recording-joiners", "redirect", "sandbox", "seed-failure", "seed-invite", "seed-replace", "sync-errors", "v1-escalation"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)

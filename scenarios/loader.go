@@ -283,7 +283,7 @@ func parse(filename string, src []byte, test bool) (*Scenario, error) {
 		src = src[3:] // a UTF-8 byte order mark (editors on Windows write one) is not part of the YAML
 	}
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
-	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
+	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "v1", seed: 1}
 	if len(src) > MaxFileBytes {
 		c.errAt(1, 1, "the file is %d bytes, more than the %d callsim reads as a scenario", len(src), MaxFileBytes)
 	} else if !utf8.Valid(src) {
@@ -292,9 +292,6 @@ func parse(filename string, src []byte, test bool) (*Scenario, error) {
 		c.errAt(line, col, "values nest more than %d levels deep here (callsim reads at most %d)", MaxDepth, MaxDepth)
 	} else if root := parseYAML(c, src); root != nil {
 		s.test = test || isTestFile(root)
-		if s.test {
-			s.profile = "v1" // bot-tests.md: the default profile of a test
-		}
 		c.scenario(s, root)
 	}
 	if len(c.errs) == 0 && !s.test { // a test's world waits for a bot: a dry run without one says nothing

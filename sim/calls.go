@@ -251,9 +251,9 @@ func (e *Engine) addOp(c *Call, op *Operation) {
 }
 
 // incomingCall: a simulated identity calls the bot.
-func (e *Engine) incomingCall(name string, from, to *Identity) *Call {
+func (e *Engine) incomingCall(name string, from, to *Identity, pol *PolicyCall) *Call {
 	c := &Call{ID: e.newID(), Name: name, Kind: PeerToPeer, State: CallIncoming, Direction: "incoming",
-		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1, ResourceAccount: to}
+		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1, ResourceAccount: to, Policy: pol}
 	src := *from
 	c.Source = &src
 	bot := e.newParticipant(c, e.botIdentity(), true)
@@ -283,6 +283,7 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 		e.endCall(c.ID, &res, endPeerLeft)
 		return
 	}
+	e.leaveSharing(c, p) // contentsharing.go
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})

@@ -8,6 +8,7 @@ package sim
 // flow one way, out, to subscriptions.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -335,6 +336,7 @@ type Driver struct {
 	forgotSeq uint64
 	speed     float64
 	paused    bool
+	pausedBy  string // who paused the clock (PausedBy*), while paused
 	wall0     time.Time
 	virt0     time.Duration
 	maxRec    int
@@ -645,8 +647,12 @@ func (d *Driver) DeliveryFault(callID string) (FaultRule, bool) {
 	return *res.Fault, true
 }
 
-// SetPaused pauses or resumes the clock; resuming also releases a scenario pause step.
-func (d *Driver) SetPaused(p bool) {
+// SetPaused pauses or resumes the clock; resuming also releases a scenario pause step. A pause
+// is the user's (PausedByUser); SetPausedBy says whose it is.
+func (d *Driver) SetPaused(p bool) { d.SetPausedBy(p, PausedByUser) }
+
+// SetPausedBy is SetPaused naming who pauses (one of the PausedBy names; Clock reports it).
+func (d *Driver) SetPausedBy(p bool, by string) {
 	d.do(func() {
 		if !p && d.runner.wake.Paused {
 			d.runner.Resume()
@@ -654,6 +660,7 @@ func (d *Driver) SetPaused(p bool) {
 		d.virt0 = d.virtualNow()
 		d.wall0 = time.Now()
 		d.paused = p
+		d.pausedBy = by
 		d.publish(d.hist.len(), false)
 	})
 }
@@ -685,7 +692,7 @@ func (d *Driver) Speed() float64 {
 // StepEvent pauses and processes exactly one step.
 func (d *Driver) StepEvent() {
 	d.do(func() {
-		d.paused = true
+		d.paused, d.pausedBy = true, PausedByStep
 		if d.runner.wake.Paused {
 			d.runner.Resume()
 		}
@@ -844,7 +851,7 @@ func (d *Driver) rewind(steps uint64, until time.Duration, maxCursor int) error 
 	}
 	d.forgot = false
 	d.newTimeline(same)
-	d.paused = true
+	d.paused, d.pausedBy = true, PausedByRewind
 	d.virt0 = r.E.Now()
 	d.wall0 = time.Now()
 	return nil
@@ -981,13 +988,33 @@ type ClockStatus struct {
 	Now    time.Duration
 	Speed  float64
 	Paused bool
+	// PausedBy says why the clock is paused (one of the PausedBy names; "" while it runs);
+	// Prompt is the scenario pause step's text when PausedBy is PausedByScenario.
+	PausedBy string
+	Prompt   string
 }
 
-// Clock reports the virtual time, the speed factor and whether the clock is paused.
+// Why a clock is paused (ClockStatus.PausedBy): the names GET /_callsim/clock answers.
+const (
+	PausedByUser     = "user"     // SetPaused: the TUI's pause key
+	PausedByControl  = "control"  // POST /_callsim/clock/pause
+	PausedByScenario = "scenario" // a pause step waits for the user (live playback only)
+	PausedByStep     = "step"     // StepEvent: one step at a time
+	PausedByRewind   = "rewind"   // a rewind or undo stops where it lands
+	PausedByShutdown = "shutdown" // the server is stopping
+)
+
+// Clock reports the virtual time, the speed factor and whether the clock is paused, and why.
 func (d *Driver) Clock() ClockStatus {
 	var st ClockStatus
 	d.do(func() {
 		st = ClockStatus{Now: d.runner.E.Now(), Speed: d.speed, Paused: d.paused || d.runner.wake.Paused}
+		switch {
+		case d.paused:
+			st.PausedBy = cmp.Or(d.pausedBy, PausedByUser)
+		case d.runner.wake.Paused:
+			st.PausedBy, st.Prompt = PausedByScenario, d.runner.wake.Prompt
+		}
 	})
 	return st
 }

@@ -74,6 +74,9 @@ type MeetingJoinArgs struct {
 	By            string  `json:"by,omitempty"`
 	JoinMeetingID string  `json:"joinMeetingId,omitempty"`
 	Passcode      *string `json:"passcode,omitempty"`
+	// ContentSharing asks for content-sharing notifications (callOptions
+	// isContentSharingNotificationEnabled, contentsharing.go).
+	ContentSharing bool `json:"contentSharing,omitempty"`
 }
 
 // Ways a bot joins a meeting (MeetingJoinArgs.By).
@@ -521,6 +524,9 @@ func (e *Engine) meetingJoinBot(in Input, body map[string]any) (Request, error) 
 		}
 	}
 	delete(body, "targets")
+	if a.ContentSharing {
+		body["callOptions"] = map[string]any{"@odata.type": "#microsoft.graph.outgoingCallOptions", "isContentSharingNotificationEnabled": true}
+	}
 	chat := map[string]any{"@odata.type": "#microsoft.graph.chatInfo", "threadId": m.ThreadID, "messageId": "0", "replyChainMessageId": nil}
 	switch a.By {
 	case JoinByJoinMeetingID:

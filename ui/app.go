@@ -28,6 +28,9 @@ type Options struct {
 	// NoConfirm: removing the bot, hanging up, restarting and loading a scenario act at
 	// once, without asking (--no-confirm, for demos).
 	NoConfirm bool
+	// Presenter: presenter notes (`for: presenter` captions) and the next step show in the
+	// caption panel (--presenter); without it they never reach the screen (captions.go).
+	Presenter bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
 	Dumb      bool
@@ -59,6 +62,7 @@ const (
 	overlayHelp
 	overlayTransfer
 	overlayLoad // the scenario list (w, loadform.go)
+	overlayCaptions // the caption history (C, captions.go)
 )
 
 type statusKind int
@@ -118,7 +122,7 @@ type Model struct {
 	ladder   ladderPane
 	ladderOn bool
 
-	caption      string
+	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
 	stepName     string
 	passN, failN int
@@ -278,6 +282,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleAction(msg)
 	case loadedMsg:
 		return m.loaded(msg)
+	case nextStepMsg:
+		m.setNextStep(msg)
+		return m, nil
 	case undoneMsg:
 		return m, m.undone(msg.res)
 	case driverMsg:
@@ -363,10 +370,12 @@ func (m *Model) setFocus(p pane) {
 func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
+	askNext := m.askNextStep(&b)
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
-		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+		m.captions.reset()
+		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
 	// copies what changed in a turn, not the whole world
@@ -389,16 +398,13 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		case sim.RecDelivery:
 			m.feed.addDelivery(r)
 		case sim.RecCaption:
-			m.caption = r.Text
-			if r.Name != "" && r.Name != "audience" {
-				m.caption = r.Name + ": " + r.Text
-			}
+			m.captions.add(r, m.o.Presenter)
 		case sim.RecStep:
 			m.stepN++
 			if d, ok := r.Detail.(sim.StepDetail); ok {
 				m.stepN = d.Index
 			}
-			m.stepName = r.Name
+			m.stepName = stepLabel(r)
 		case sim.RecExpect:
 			switch r.Event {
 			case "pass":
@@ -437,7 +443,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.relayout()
 	}
 	m.syncDetail()
-	return cmd
+	return tea.Batch(cmd, askNext)
 }
 
 // syncSelection shows the selected call's roster and operations.
@@ -533,6 +539,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.transferKey(msg)
 	case overlayLoad:
 		return m.loadKey(msg)
+	case overlayCaptions:
+		return m.captionsKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -577,6 +585,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Load):
 		return m.openLoad()
+	case key.Matches(msg, k.Captions):
+		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -1315,6 +1325,8 @@ func (m Model) overlayView() string {
 		return m.fullHelpView(w)
 	case overlayLoad:
 		return fitModal(m.st, m.load.View(m.st, w), m.lay.Body.H)
+	case overlayCaptions:
+		return m.captionHistoryView()
 	}
 	return ""
 }
@@ -1363,14 +1375,11 @@ func wrapCells(cells []string, w int) []string {
 	return out
 }
 
-// captionLines is how many lines the caption bar needs: the scenario's pause prompt and its
-// latest caption.
+// captionLines is how many lines the caption area needs: the scenario's pause prompt and the
+// caption panel (captions.go).
 func (m Model) captionLines() int {
-	n := 0
+	n := m.captionPanelRows()
 	if m.prompt != "" {
-		n++
-	}
-	if m.caption != "" {
 		n++
 	}
 	return n
@@ -1381,9 +1390,7 @@ func (m Model) captionView() string {
 	if m.prompt != "" {
 		rows = append(rows, m.st.Prompt.Render(fit(" "+glyphPaused+"  "+m.prompt+"  (space resumes)", m.width)))
 	}
-	if m.caption != "" {
-		rows = append(rows, m.st.Caption.Render(fit(" » "+m.caption, m.width)))
-	}
+	rows = append(rows, m.captionPanel()...)
 	return strings.Join(rows, "\n")
 }
 
@@ -1444,12 +1451,17 @@ func (m Model) shortHelp() []key.Binding {
 			return []key.Binding{k.ConfirmYes, k.ConfirmNo}
 		}
 		return []key.Binding{k.FormSubmit, k.FormUp, k.FormDown, k.FormClose}
+	case overlayCaptions:
+		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
 	}
 	if m.confirm != nil {
 		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+	}
+	if len(m.captions.items) > 0 {
+		return []key.Binding{k.Invite, k.Faults, k.Captions, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 }

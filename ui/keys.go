@@ -28,6 +28,8 @@ type KeyMap struct {
 	Ladder key.Binding
 	// main screen: load another scenario (loadform.go)
 	Load key.Binding
+	// main screen: the caption history (captions.go); esc, C or q close it
+	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -82,7 +84,7 @@ func DefaultKeyMap() KeyMap {
 		Step:    b([]string{"."}, ".", "step"),
 		Forward: b([]string{"]"}, "]", "forward to the next notification"),
 		Back:    b([]string{"["}, "[", "back one event"),
-		Undo:    b([]string{"u"}, "u", "undo the last action (not a refused one; the clock stays; a restart too)"),
+		Undo:    b([]string{"u"}, "u", "undo the last real action (the clock stays)"),
 		Faster:  b([]string{"+", "="}, "+", "faster"),
 		Slower:  b([]string{"-", "_"}, "-", "slower"),
 		Restart: b([]string{"r"}, "r", "restart"),
@@ -102,6 +104,9 @@ func DefaultKeyMap() KeyMap {
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
 		Load:     b([]string{"w"}, "w", "load another scenario (asks first)"),
+		Captions: b([]string{"C"}, "C", "caption history"),
+
+		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -155,6 +160,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
 			{k.Load},
+			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
@@ -168,6 +174,7 @@ func (k KeyMap) Scopes() []Scope {
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
 		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
+		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}
 }
 
