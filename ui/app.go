@@ -61,7 +61,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
-	overlayLoad // the scenario list (w, loadform.go)
+	overlayLoad     // the scenario list (w, loadform.go)
 	overlayCaptions // the caption history (C, captions.go)
 )
 
