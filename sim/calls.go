@@ -11,7 +11,8 @@ import (
 // Call lifecycle events: a call becomes established; an incoming call nobody answered gives up.
 var (
 	evEstablished    = &eventKind{name: "established", handle: func(e *Engine, ev *event) { e.establish(ev.call) }}
-	evIncomingExpire = &eventKind{name: "incoming-expire", handle: func(e *Engine, ev *event) { e.expireIncoming(ev.call) }}
+	evIncomingExpire = &eventKind{name: "incoming-expire", handle: func(e *Engine, ev *event) { e.expireIncoming(ev.call) },
+		stale: func(e *Engine, ev *event) bool { c, ok := e.liveCall(ev.call); return !ok || c.State != CallIncoming }}
 )
 
 // End modes of a call (evEnd's op field).

@@ -316,7 +316,7 @@ func (e *Engine) pendingHead(limit int) []Pending {
 			}
 		}
 		ev := it.ev
-		if ev.dead || ev.kind.quiet {
+		if ev.dead || ev.kind.quiet || ev.kind.stale != nil && ev.kind.stale(e, ev) {
 			continue
 		}
 		p := Pending{At: ev.at, Kind: ev.kind.name, Call: ev.call}

@@ -305,6 +305,9 @@ type loggedInput struct {
 	at   time.Duration
 	seq  uint64 // the last record's seq when the input was applied
 	in   Input
+	// refused: the simulation refused it (an error, a 4xx answer): it changed nothing, and
+	// UndoAction passes over it (undo.go)
+	refused bool
 }
 
 // fact reports whether the input is a decision serve took part in (a delivery's fault
@@ -352,6 +355,9 @@ type Driver struct {
 	cpMax   int
 	cpOff   bool // ForgetInputs was used, or the script cannot be copied: replay from zero
 	logBase int
+
+	// beforeRestart is the session the last Restart discarded, for UndoAction (undo.go)
+	beforeRestart *restartStash
 }
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
@@ -624,7 +630,10 @@ func (d *Driver) Do(in Input) Result {
 // apply logs an input and applies it now (on the driver goroutine).
 func (d *Driver) apply(in Input) Result {
 	d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), seq: d.seq, in: in})
-	return d.runner.Apply(in)
+	i := len(d.log) - 1
+	res := d.runner.Apply(in)
+	d.log[i].refused = refused(res)
+	return res
 }
 
 // DeliveryFault asks, for one webhook delivery attempt to callID, whether an armed transport or
@@ -770,7 +779,9 @@ func (d *Driver) RewindTo(t time.Duration) error {
 func (d *Driver) Restart() error {
 	var err error
 	d.do(func() {
+		before := d.stashForRestart()
 		if err = d.reset(); err == nil {
+			d.beforeRestart = before
 			// the same world from time zero: its first records are the old ones'
 			same := uint64(0)
 			if d.hist.len() > 0 {
@@ -794,6 +805,15 @@ func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 // replayFrom is replayTo from a checkpoint that has applied no more than maxCursor inputs
 // (Undo: none after the one it takes back), or from zero when there is none.
 func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) error {
+	if err := d.rewind(steps, until, maxCursor); err != nil {
+		return err
+	}
+	d.publish(0, true)
+	return nil
+}
+
+// rewind is replayFrom without publishing the new timeline.
+func (d *Driver) rewind(steps uint64, until time.Duration, maxCursor int) error {
 	d.dropCheckpoints(func(c checkpoint) bool { return c.cursor > maxCursor }) // Undo: they hold the input it takes back
 	rb, err := d.rebuild(steps, until, maxCursor)
 	if err != nil {
@@ -841,7 +861,6 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 	d.paused, d.pausedBy = true, PausedByRewind
 	d.virt0 = r.E.Now()
 	d.wall0 = time.Now()
-	d.publish(0, true)
 	return nil
 }
 
@@ -942,7 +961,8 @@ func (d *Driver) Load(build Builder) error {
 			d.build = old
 			return
 		}
-		d.newTimeline(0) // another world: nothing of the old one survives
+		d.beforeRestart = nil // UndoAction does not bring the old world back
+		d.newTimeline(0)      // another world: nothing of the old one survives
 		d.publish(0, true)
 	})
 	return err

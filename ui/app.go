@@ -25,8 +25,8 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
-	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
-	// (--no-confirm, for demos).
+	// NoConfirm: removing the bot, hanging up, restarting and loading a scenario act at
+	// once, without asking (--no-confirm, for demos).
 	NoConfirm bool
 	// Presenter: presenter notes (`for: presenter` captions) and the next step show in the
 	// caption panel (--presenter); without it they never reach the screen (captions.go).
@@ -44,6 +44,9 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
+	// Scenarios and LoadScenario, when set, let w load another scenario (loadform.go).
+	Scenarios    []ScenarioChoice
+	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
 	// driver's records joined with its delivery log, graphapi.Server.Subscribe).
 	Feed func() Feed
@@ -58,6 +61,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
+	overlayLoad     // the scenario list (w, loadform.go)
 	overlayCaptions // the caption history (C, captions.go)
 )
 
@@ -145,6 +149,8 @@ type Model struct {
 	teachV teachView
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
+	// load is the scenario list (w, loadform.go)
+	load loadForm
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -281,18 +287,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case loadedMsg:
+		return m.loaded(msg)
 	case nextStepMsg:
 		m.setNextStep(msg)
 		return m, nil
 	case undoneMsg:
-		if !msg.ok {
-			return m, m.setStatus(statusBad, "nothing to undo")
-		}
-		in := msg.in
-		if name := m.names[in.Call]; name != "" {
-			in.Call = name
-		}
-		return m, m.setStatus(statusInfo, "undid: %s (replayed without it; paused)", in.Summary())
+		return m, m.undone(msg.res)
 	case driverMsg:
 		if msg.err != nil {
 			return m, m.setStatus(statusBad, "%s: %v", msg.what, msg.err)
@@ -549,6 +550,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.transferKey(msg)
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraOverlayKey(msg)
+	case overlayLoad:
+		return m.loadKey(msg)
 	case overlayCaptions:
 		return m.captionsKey(msg)
 	}
@@ -599,6 +602,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
 		return m.extraMainKey(msg)
+	case key.Matches(msg, k.Load):
+		return m.openLoad()
 	case key.Matches(msg, k.Captions):
 		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
@@ -696,13 +701,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return driverMsg{what: "paused"}
 		})
-	case key.Matches(msg, k.Step, k.Forward):
+	case key.Matches(msg, k.Step):
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.StepEvent(); return driverMsg{} })
+	case key.Matches(msg, k.Forward):
+		return m, m.drive(forwardToNotification)
 	case key.Matches(msg, k.Undo):
-		return m, m.drive(func(d *sim.Driver) tea.Msg {
-			in, ok := d.Undo()
-			return undoneMsg{in: in, ok: ok}
-		})
+		return m, m.drive(func(d *sim.Driver) tea.Msg { return undoneMsg{res: d.UndoAction()} })
 	case key.Matches(msg, k.Back):
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
 			if !d.Back() {
@@ -715,7 +719,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.speed = s
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.SetSpeed(s); return driverMsg{what: "speed " + speedLabel(s)} })
 	case key.Matches(msg, k.Restart):
-		return m.ask("restart from time zero? this session's history is discarded", m.drive(func(d *sim.Driver) tea.Msg {
+		return m.ask("restart from time zero? (u brings this session back, once)", m.drive(func(d *sim.Driver) tea.Msg {
 			if err := d.Restart(); err != nil {
 				return driverMsg{what: "restart", err: err}
 			}
@@ -1351,6 +1355,8 @@ func (m Model) overlayView() string {
 		return m.fullHelpView(w)
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraOverlayView()
+	case overlayLoad:
+		return fitModal(m.st, m.load.View(m.st, w), m.lay.Body.H)
 	case overlayCaptions:
 		return m.captionHistoryView()
 	}
@@ -1474,6 +1480,11 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
 	case overlayMenu, overlayKeypad, overlayTeach:
 		return m.extraShortHelp()
+	case overlayLoad:
+		if m.confirm != nil {
+			return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+		}
+		return []key.Binding{k.FormSubmit, k.FormUp, k.FormDown, k.FormClose}
 	case overlayCaptions:
 		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}

@@ -32,6 +32,8 @@ type KeyMap struct {
 	FarEnd, Actions, Teach key.Binding
 	// the keypad (farend.go) and teach mode's own keys
 	KeypadPress, TeachNext, TeachPrev, TeachCopy key.Binding
+	// main screen: load another scenario (loadform.go)
+	Load key.Binding
 	// main screen: the caption history (captions.go); esc, C or q close it
 	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
@@ -86,9 +88,9 @@ func DefaultKeyMap() KeyMap {
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
 		Step:    b([]string{"."}, ".", "step"),
-		Forward: b([]string{"]"}, "]", "forward one event"),
+		Forward: b([]string{"]"}, "]", "forward to the next notification"),
 		Back:    b([]string{"["}, "[", "back one event"),
-		Undo:    b([]string{"u"}, "u", "undo the last action"),
+		Undo:    b([]string{"u"}, "u", "undo the last real action (the clock stays)"),
 		Faster:  b([]string{"+", "="}, "+", "faster"),
 		Slower:  b([]string{"-", "_"}, "-", "slower"),
 		Restart: b([]string{"r"}, "r", "restart"),
@@ -117,6 +119,7 @@ func DefaultKeyMap() KeyMap {
 		TeachPrev:   b([]string{"shift+tab", "left"}, "shift+tab", "previous view"),
 		TeachCopy:   b([]string{"y"}, "y", "copy the view shown (OSC 52)"),
 		Captions:    b([]string{"C"}, "C", "caption history"),
+		Load:        b([]string{"P"}, "P", "load (play) another scenario (asks first)"),
 
 		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
 
@@ -173,6 +176,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Ladder},
 			{k.Meetings},
 			{k.FarEnd, k.Actions, k.Teach},
+			{k.Load},
 			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
@@ -192,8 +196,9 @@ func (k KeyMap) Scopes() []Scope {
 			{k.TeachNext, k.TeachPrev, k.TeachCopy, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.FormClose},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
+		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
+		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
-		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 	}
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/callsim/callsim/flow"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -50,7 +51,7 @@ func (s *teachStore) add(r *sim.Record) {
 	s.last = max(s.last, r.Seq)
 	switch r.Type {
 	case sim.RecRequest:
-		tr := teachReq{seq: r.Seq, call: callOfPath(r.Path), op: opOfPath(r.Path),
+		tr := teachReq{seq: r.Seq, call: flow.CallOfPath(r.Path), op: flow.OpOfPath(r.Path),
 			req: teach.Request{Method: r.Method, Path: r.Path, Body: r.Body}}
 		if len(r.Body) == 0 && r.Text != "" {
 			tr.req.Body = []byte(r.Text)
@@ -66,11 +67,11 @@ func (s *teachStore) add(r *sim.Record) {
 				continue
 			}
 			q.status = r.Status
-			if op := opOfPath(r.Location); op != "" {
+			if op := flow.OpOfPath(r.Location); op != "" {
 				q.op = op
 			}
 			if q.call == "" {
-				if q.call = callOfPath(r.Location); q.call == "" {
+				if q.call = flow.CallOfPath(r.Location); q.call == "" {
 					q.call = r.Call
 				}
 			}
@@ -183,7 +184,7 @@ func (m *Model) teachTarget() (*teachReq, string) {
 		}
 	case paneFeed, paneDetail:
 		if e := m.feed.selected(); e != nil {
-			if q := s.byOp(opOfPath(e.resource)); q != nil {
+			if q := s.byOp(flow.OpOfPath(e.resource)); q != nil {
 				return q, "the request of the notification's operation"
 			}
 			if q := s.lastOnCall(e.callID, e.seq); q != nil {
