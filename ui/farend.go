@@ -193,7 +193,7 @@ func farEndFillTable() map[string]farEndFill {
 		}},
 		"incomingCall": {key: func(k KeyMap) key.Binding { return k.Incoming },
 			fill: func(selection) (string, any, string) { return "someone calls the bot (form)", nil, "" },
-			open: viaKey(DefaultKeyMap().Incoming)},
+			open: func(m Model) (tea.Model, tea.Cmd) { return viaKey(m.keys.Incoming)(m) }},
 	}
 }
 
