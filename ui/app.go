@@ -927,6 +927,9 @@ func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if m.overlay == overlayCaptions {
+		return m.captionsWheel(ms)
+	}
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall {
 		return m, nil
 	}

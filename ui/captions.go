@@ -368,13 +368,7 @@ func (m Model) openCaptions() (tea.Model, tea.Cmd) {
 
 func (m Model) captionsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
-	total := m.captions.historyLen(m.historyWidth() - 2)
 	n := m.historyRows()
-	last := max(total-n, 0)
-	top := m.captions.top
-	if m.captions.follow {
-		top = last
-	}
 	switch {
 	case key.Matches(msg, k.CaptionsClose):
 		m.overlay = overlayNone
@@ -383,21 +377,39 @@ func (m Model) captionsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case msg.String() == "ctrl+c":
 		return m.quit()
 	case key.Matches(msg, k.Up):
-		top--
+		m.scrollCaptions(-1)
 	case key.Matches(msg, k.Down):
-		top++
+		m.scrollCaptions(1)
 	case key.Matches(msg, k.PageUp):
-		top -= max(n-1, 1)
+		m.scrollCaptions(-max(n-1, 1))
 	case key.Matches(msg, k.PageDown):
-		top += max(n-1, 1)
+		m.scrollCaptions(max(n-1, 1))
 	case key.Matches(msg, k.Top):
-		top = 0
+		m.scrollCaptions(-1 << 30)
 	case key.Matches(msg, k.Bottom):
-		top = last
-	default:
-		return m, nil
+		m.scrollCaptions(1 << 30)
 	}
-	m.captions.top = clamp(top, 0, last)
-	m.captions.follow = m.captions.top >= last
 	return m, nil
+}
+
+// captionsWheel scrolls the history with the mouse wheel.
+func (m Model) captionsWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		m.scrollCaptions(-3)
+	case tea.MouseWheelDown:
+		m.scrollCaptions(3)
+	}
+	return m, nil
+}
+
+// scrollCaptions moves the history by delta lines; at the end it follows the newest.
+func (m *Model) scrollCaptions(delta int) {
+	last := max(m.captions.historyLen(m.historyWidth()-2)-m.historyRows(), 0)
+	top := m.captions.top
+	if m.captions.follow {
+		top = last
+	}
+	m.captions.top = clamp(top+delta, 0, last)
+	m.captions.follow = m.captions.top >= last
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callsim/callsim/scenarios"
@@ -86,6 +87,12 @@ func TestCaptionHistory(t *testing.T) {
 		}
 		if got := strings.Contains(s, "✎ Armed faults"); got != presenter {
 			t.Errorf("presenter=%v: the note in the history: %v", presenter, got)
+		}
+		// the wheel scrolls it too: up from the end leaves the newest line off screen
+		hs.keys("G")
+		hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+		if hs.m.captions.follow || strings.Contains(hs.screen(), "plays the menu.") {
+			t.Fatalf("presenter=%v: the wheel did not scroll the history:\n%s", presenter, hs.screen())
 		}
 		hs.keys("esc")
 		if hs.m.overlay != overlayNone {
