@@ -46,6 +46,9 @@ func newPlayCmd() *cobra.Command {
 				}
 				return runTUI(cmd, opts, tf)
 			}
+			if tf.presenter {
+				return usageError("--presenter is for the TUI (headless playback draws no captions; the transcript keeps them, notes with name presenter)")
+			}
 			return playHeadless(cmd, opts, out, junit)
 		},
 	}

@@ -67,8 +67,21 @@ func newPresentCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			fresh := false // the client was switched to a newer run: ask it for its state at once
 			src := func(ctx context.Context, since uint64, has bool, wait time.Duration) (present.State, error) {
-				return c.State(ctx, since, has, wait)
+				if fresh {
+					has, fresh = false, false
+				}
+				st, err := c.State(ctx, since, has, wait)
+				if err != nil && addr == "" {
+					// the run ended; a TUI started since names itself in the discovery file
+					if dir, derr := graphapi.ConfigDir(); derr == nil {
+						if nc, derr := present.Discover(dir); derr == nil && nc.Token != c.Token {
+							c, fresh = nc, true
+						}
+					}
+				}
+				return st, err
 			}
 			if once || !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 				return presentText(ctx, cmd.OutOrStdout(), src, width, once)

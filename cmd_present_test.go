@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callsim/callsim/graphapi"
 	"github.com/callsim/callsim/present"
@@ -40,9 +41,19 @@ func TestPresentAttachesToTheRun(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, present.DiscoveryFile)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("discovery file: %v %v", fi, err)
 	}
-	code, out, errs := runCLI(t, "present", "--once", "--width", "100")
-	if code != 0 {
-		t.Fatalf("present: exit %d: %s", code, errs)
+	// the driver's goroutine plays the steps at 00:00 before the pause holds it; on a loaded
+	// machine present may ask before that, so it asks again until they are there
+	var out string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		code, o, errs := runCLI(t, "present", "--once", "--width", "100")
+		if code != 0 {
+			t.Fatalf("present: exit %d: %s", code, errs)
+		}
+		out = o
+		if strings.Contains(out, "step 3/19") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	for _, want := range []string{
 		"callsim present · sandbox",
@@ -61,5 +72,17 @@ func TestPresentAttachesToTheRun(t *testing.T) {
 	stop()
 	if _, err := os.Stat(filepath.Join(dir, present.DiscoveryFile)); !os.IsNotExist(err) {
 		t.Fatalf("the discovery file outlived the run: %v", err)
+	}
+}
+
+func TestPresenterFlagNeedsTheTUI(t *testing.T) {
+	for _, args := range [][]string{
+		{"play", "sandbox", "--headless", "--presenter"},
+		{"serve", "--presenter"},
+	} {
+		code, _, errs := runCLI(t, args...)
+		if code != 2 || !strings.Contains(errs, "--presenter") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
 	}
 }

@@ -250,7 +250,7 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	scen := s.scenario
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{
+	view := map[string]any{
 		"meetings":   meetings,
 		"now":        cfg.Epoch.Add(wd.Now).UTC().Format(time.RFC3339Nano),
 		"nowMs":      wd.Now.Milliseconds(),
@@ -266,7 +266,11 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 		"faults":     faultViews(wd.Faults),
 		"pending":    pend,
 		"deliveries": s.disp.Stats(),
-	})
+	}
+	if clk.Paused {
+		view["pausedBy"] = clk.PausedBy // as GET /_callsim/clock says it
+	}
+	writeJSON(w, http.StatusOK, view)
 }
 
 // ---- faults ----

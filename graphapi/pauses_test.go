@@ -79,6 +79,9 @@ func TestServePauseSteps(t *testing.T) {
 			if r := call(t, "POST", s.BaseURL()+"/_callsim/clock/pause", "").json(t); r["paused"] != true || r["pausedBy"] != "control" {
 				t.Fatalf("pause: %v", r)
 			}
+			if w := call(t, "GET", s.BaseURL()+"/_callsim/world", "").json(t); w["paused"] != true || w["pausedBy"] != "control" {
+				t.Fatalf("world after pause: paused %v, pausedBy %v", w["paused"], w["pausedBy"])
+			}
 		})
 	}
 }

@@ -402,6 +402,7 @@ func Start(opts Options) (*Server, error) {
 		opts.tuneDelivery(&dcfg)
 	}
 	s.disp = newDispatcher(dcfg, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
+	s.disp.answer = s.joinAnswer // policyjoin.go: the bot's answer body decides a joiner's fate
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
@@ -568,14 +569,17 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 		}
 		s.disp.armed.Store(armed)
 	}
-	if deliver {
-		for _, r := range b.Records {
-			switch r.Type {
-			case sim.RecNotification:
-				s.disp.enqueue(r, b.Gen)
-			case sim.RecPause:
-				s.logPause(r)
-			}
+	// a rebuild's own records were delivered before it; records after it (merged into the
+	// Reset while this consumer was busy) are new, and go out
+	for _, r := range b.Records {
+		if !deliver && r.Seq <= b.Rebuilt {
+			continue
+		}
+		switch r.Type {
+		case sim.RecNotification:
+			s.disp.enqueue(r, b.Gen)
+		case sim.RecPause:
+			s.logPause(r)
 		}
 	}
 	if b.Reset {

@@ -35,6 +35,7 @@ func TestTestFileErrors(t *testing.T) {
 		{"bad status", testHead + "  - expectRequest: {match: {method: POST, status: 2000}}\n", 7, 51, `status: an HTTP status is a whole number from 100 to 599, got 2000`},
 		{"bad method", testHead + "  - expectRequest: {match: {method: \"PO ST\"}}\n", 7, 37, `method: "PO ST" is not an HTTP method such as GET, POST or DELETE`},
 		{"two modes", testHead + "  - expectRequest: {match: {method: POST}, none: {method: GET}}\n", 7, 50, `expectRequest takes one of match, all, none or count; this one has match and none`},
+		{"scripted join answer", testHead + "  - join: {call: c1, participant: heidi, joinResponse: accept}\n", 7, 56, "join joinResponse: the bot under test answers the participantJoiningNotification in its webhook response body; leave joinResponse out"},
 		{"bad regex", testHead + "  - expectRequest: {match: {body: {callbackUri: {$regex: \"(\"}}}}\n", 7, 58, "$regex: missing closing ): ("},
 	}
 	for _, tc := range cases {

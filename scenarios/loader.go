@@ -958,7 +958,14 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 			c.botActionInTest(kinds[0])
 			continue
 		}
+		if !s.test && sp.kind == stRestartBot {
+			c.err(kinds[0], "restartBot is a bot test's step: callsim test restarts the bot under test (a file is a test when it has bot.command, bot.ready or an expectRequest, or is run with callsim test)")
+			continue
+		}
 		body := it.get(sp.kind)
+		if s.test && sp.kind == "join" {
+			c.joinResponseInTest(body) // steps_policy.go
+		}
 		if v := it.get("id"); v != nil {
 			if id, ok := c.name(v, "step id"); ok {
 				switch {

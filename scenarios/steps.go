@@ -74,6 +74,8 @@ var stepSpecs = []*stepSpec{
 	transferStep, redirectStep,
 	// meetings (meetings.go)
 	admitStep, endMeetingStep, addBotStep,
+	// bot tests (restartbot.go)
+	restartBotStep,
 }
 
 // Derived lists.

@@ -127,3 +127,14 @@ func encodeRecording(in sim.Input) string {
 	}
 	return s
 }
+
+// joinResponseInTest refuses a scripted answer in a `callsim test` file: there the bot under test
+// answers the participantJoiningNotification with its webhook's response body.
+func (c *checker) joinResponseInTest(body *node) {
+	if body == nil || body.k != kMap {
+		return
+	}
+	if x := body.get("joinResponse"); x != nil {
+		c.err(x, "join joinResponse: the bot under test answers the participantJoiningNotification in its webhook response body; leave joinResponse out")
+	}
+}

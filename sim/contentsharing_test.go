@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +109,64 @@ func TestShareRefusedInLobby(t *testing.T) {
 	}
 	w.must(Input{Kind: InAdmit, Call: "m1", Participant: "dave"})
 	w.must(Input{Kind: InShare, Call: "m1", Participant: "dave"})
+}
+
+// TestChangesCarryMeetings: a world kept from change batches learns that a meeting ended and
+// who waits in its lobby (the TUI's meetings view reads both), and equals the driver's snapshot.
+func TestChangesCarryMeetings(t *testing.T) {
+	build := func() (*Engine, Script, error) {
+		w := meetingWorld(t, LobbyEveryone, nil)
+		return w.e, nil, nil
+	}
+	d := startDriver(t, build, 5)
+	sub := d.Subscribe()
+	var kept World
+	take := func() {
+		for b, ok := sub.Take(); ok; b, ok = sub.Take() {
+			b.Apply(&kept)
+		}
+	}
+	take()
+	if len(kept.Meetings) != 1 || kept.Meetings[0].Ended {
+		t.Fatalf("meetings at the start: %+v", kept.Meetings)
+	}
+	if res := d.Do(Input{Kind: InCreateCall, Name: "m1", Meeting: "standup"}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	d.Advance(3 * time.Second)
+	if res := d.Do(Input{Kind: InEndMeeting, Name: "standup"}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	d.SetPaused(true)
+	take()
+	if len(kept.Meetings) != 1 || !kept.Meetings[0].Ended {
+		t.Fatalf("after endMeeting the kept world has %+v", kept.Meetings)
+	}
+	if want := d.World(); !reflect.DeepEqual(kept.Meetings, want.Meetings) {
+		t.Fatalf("kept meetings %+v, snapshot %+v", kept.Meetings, want.Meetings)
+	}
+}
+
+// TestContentSharingAnswered: the bot added from Teams answers with incomingCallOptions
+// isContentSharingNotificationEnabled (call-answer.md): a share in the meeting reaches it.
+func TestContentSharingAnswered(t *testing.T) {
+	for _, enabled := range []bool{true, false} {
+		w := meetingWorld(t, LobbyNone, nil)
+		w.must(Input{Kind: InAddBot, Name: "added", Args: mustJSON(t, AddBotArgs{Meeting: "standup", By: "heidi"})})
+		c := w.call("added")
+		opts := `{"@odata.type":"#microsoft.graph.incomingCallOptions","isContentSharingNotificationEnabled":` + map[bool]string{true: "true", false: "false"}[enabled] + `}`
+		body := `{"callbackUri":"https://bot.contoso.com/api/calls","acceptedModalities":["audio"],` +
+			`"mediaConfig":{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"},"callOptions":` + opts + `}`
+		w.must(Input{Kind: InRequest, Request: &Request{Method: "POST", Path: "/v1.0/communications/calls/" + c.ID + "/answer", Body: []byte(body), ContentType: "application/json"}})
+		w.r.RunToEnd(w.e.Now() + 5*time.Second)
+		w.must(Input{Kind: InShare, Call: "added", Participant: "alice"})
+		w.r.RunToEnd(w.e.Now() + 2*time.Second)
+		got := false
+		for _, n := range w.notes() {
+			got = got || n.ResourceURL == "/communications/calls/"+c.ID+"/contentsharingsessions"
+		}
+		if got != enabled {
+			t.Errorf("answered with isContentSharingNotificationEnabled %v: content sharing notification %v", enabled, got)
+		}
+	}
 }

@@ -351,7 +351,7 @@ func (e *Engine) recordingJoin(in Input) (bool, error) {
 	e.enc.scratch = e.appendEnvelope(e.enc.scratch[:0], c.ID, "created", appPath(c.ID), "", data)
 	e.sendNote(&pendingNote{callback: c.CallbackURI, body: bytes.Clone(e.enc.scratch),
 		meta: NoteMeta{ChangeType: "created", Resource: appPath(c.ID), CallID: c.ID, ChainID: c.ChainID,
-			Summary: "participant joining: " + id.Label() + " (the bot's answer decides)", Joining: j.P.ID}})
+			Summary: "joining: " + id.Label(), Joining: j.P.ID}})
 	e.schedule(&event{at: e.now + e.cfg.recordingAnswerTimeout(), kind: evJoinExpire, call: c.ID, op: j.P.ID})
 	return true, nil
 }
@@ -448,7 +448,7 @@ func (e *Engine) settleJoin(c *Call, j *Joining, a JoinAnswer, by string) {
 		v.Problem = "the call has ended"
 	}
 	d := map[string]any{"identity": j.P.Identity.Label(), "participant": j.P.ID, "answer": v.Answer,
-		"admitted": admitted, "by": by, "words": joinWords(j.P.Identity.Label(), v, admitted)}
+		"admitted": admitted, "by": by, "words": joinWords(v, admitted)}
 	if j.Note != 0 {
 		d["notification"] = j.Note
 	}
@@ -480,23 +480,23 @@ func (e *Engine) settleJoin(c *Call, j *Joining, a JoinAnswer, by string) {
 	e.rosterChanged(c, "joined", []*Participant{p}, nil)
 }
 
-// joinWords says a joiner's fate in words (the TUI feed).
-func joinWords(who string, v JoinVerdict, admitted bool) string {
+// joinWords says a joiner's fate in a few words (the TUI feed row of the notification).
+func joinWords(v JoinVerdict, admitted bool) string {
 	switch {
 	case admitted:
-		return "the bot accepted " + who + ": joined"
+		return "accepted: joined"
 	case v.Answer == JoinReject && v.Reason != "":
-		return "the bot rejected " + who + " (" + v.Reason + "): kept out"
+		return "rejected (" + v.Reason + "): kept out"
 	case v.Answer == JoinReject:
-		return "the bot rejected " + who + ": kept out"
+		return "rejected: kept out"
 	case v.Answer == JoinInviteNewBot:
-		return "the bot invited another bot (" + v.InviteURI + ") for " + who + ": kept out of this call"
+		return "another bot invited (" + v.InviteURI + "): kept out"
 	case v.Answer == JoinInvalid:
-		return "the bot's answer for " + who + " is invalid (" + v.Problem + "): kept out"
-	case v.Problem != "":
-		return who + " kept out: " + v.Problem
+		return "invalid answer: kept out"
+	case v.Problem == "the call has ended":
+		return "accepted, but the call has ended: kept out"
 	}
-	return who + " kept out"
+	return "no answer: kept out"
 }
 
 // JoinOutcome is a policy.joinAnswered record's detail, for the TUI and tests.

@@ -44,7 +44,7 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
-	// Scenarios and LoadScenario, when set, let w load another scenario (loadform.go).
+	// Scenarios and LoadScenario, when set, let ctrl+o load another scenario (loadform.go).
 	Scenarios    []ScenarioChoice
 	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
@@ -61,7 +61,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
-	overlayLoad     // the scenario list (w, loadform.go)
+	overlayLoad     // the scenario list (ctrl+o, loadform.go)
 	overlayCaptions // the caption history (C, captions.go)
 )
 
@@ -121,6 +121,8 @@ type Model struct {
 	// ladder is the call-flow ladder (l, ladder.go); ladderOn shows it instead of the panes
 	ladder   ladderPane
 	ladderOn bool
+	// meetings is the meetings view (w, meetings.go); meetings.on shows it instead of the panes
+	meetings meetingsView
 
 	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
@@ -142,7 +144,7 @@ type Model struct {
 	confirm *confirmation
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
-	// load is the scenario list (w, loadform.go)
+	// load is the scenario list (ctrl+o, loadform.go)
 	load loadForm
 }
 
@@ -422,6 +424,8 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 			if !b.Reset && r.Event == "fired" {
 				cmd = m.setStatus(statusInfo, "fault %s fired: %s", r.Name, r.Text)
 			}
+		case sim.RecState:
+			m.feed.addJoinOutcome(r) // policyjoin.go
 		}
 	}
 	m.feed.afterAdd()
@@ -582,6 +586,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
+		m.meetings.on = false // both take the body (meetings.go)
+		return m, nil
+	case key.Matches(msg, k.Meetings):
+		m.toggleMeetings()
 		return m, nil
 	case key.Matches(msg, k.Load):
 		return m.openLoad()
@@ -826,6 +834,10 @@ func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) scrollPane(p pane, delta int) {
+	if m.meetings.on {
+		m.moveMeetings(delta)
+		return
+	}
 	if m.ladderOn && p != paneDetail {
 		m.ladder.move(delta)
 		m.syncDetail()
@@ -857,6 +869,9 @@ func (m *Model) scrollPane(p pane, delta int) {
 func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
 		return m, nil
+	}
+	if m.meetings.on {
+		return m, nil // the meetings view is driven by keys
 	}
 	if m.ladderOn {
 		return m.ladderClick(ms)
@@ -1227,6 +1242,9 @@ func orDash(s string) string {
 func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
+	if m.meetings.on {
+		return m.meetingsBody()
+	}
 	if m.ladderOn {
 		return m.ladderBody()
 	}

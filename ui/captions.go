@@ -27,9 +27,34 @@ const (
 
 // captionEntry is one caption record.
 type captionEntry struct {
-	t    time.Duration
-	note bool
-	text string
+	t     time.Duration
+	stamp string // t as the history shows it
+	note  bool
+	text  string
+	// wraps keep the entry's last wrappings (wrapped): wrapping is most of what drawing a
+	// caption costs, and the panel and the history draw the same ones every frame
+	// (BenchmarkCaptionPanel, BenchmarkCaptionHistory)
+	wraps [3]wrapping
+	next  int
+}
+
+type wrapping struct {
+	w, cut int
+	lines  []string
+}
+
+// wrapped is wrapCaption(*e, w, cut), kept in the entry. The history is append-only, so an
+// entry's wrapping stays good until the width changes.
+func (e *captionEntry) wrapped(w, cut int) []string {
+	for _, x := range e.wraps {
+		if x.lines != nil && x.w == w && x.cut == cut {
+			return x.lines
+		}
+	}
+	l := wrapCaption(*e, w, cut)
+	e.wraps[e.next] = wrapping{w: w, cut: cut, lines: l}
+	e.next = (e.next + 1) % len(e.wraps)
+	return l
 }
 
 // captionLog is the run's captions and the history overlay's scroll position.
@@ -58,7 +83,8 @@ func (c *captionLog) add(r *sim.Record, presenter bool) {
 		c.items = append(c.items[:0], c.items[n:]...)
 		c.dropped += n
 	}
-	c.items = append(c.items, captionEntry{t: time.Duration(r.T) * time.Millisecond, note: note, text: r.Text})
+	t := time.Duration(r.T) * time.Millisecond
+	c.items = append(c.items, captionEntry{t: t, stamp: clockMS(r.T), note: note, text: r.Text})
 }
 
 // captionRows is how many rows the panel may take in a window h rows high.
@@ -116,24 +142,29 @@ func (c *captionLog) panelLines(w, n int) (lines []string, note []bool, earlier 
 	if n <= 0 || len(c.items) == 0 {
 		return nil, nil, 0
 	}
-	first, used := len(c.items), 0
+	// the first caption shown leaves room for the hint when any is left out before it
+	cutFor := func(i int) int {
+		if i+c.dropped > 0 {
+			return cellWidth(earlierHint(i + c.dropped))
+		}
+		return 0
+	}
+	first, after := len(c.items), 0 // after: the lines of the captions after the candidate
 	for i := len(c.items) - 1; i >= 0; i-- {
-		k := len(wrapCaption(c.items[i], w, 0))
-		if used+k > n && i < len(c.items)-1 {
+		total := after + len(c.items[i].wrapped(w, cutFor(i)))
+		if total > n && i < len(c.items)-1 {
 			break
 		}
-		first, used = i, used+k
-		if used >= n {
+		first = i
+		if total >= n {
 			break
 		}
+		after += len(c.items[i].wrapped(w, 0))
 	}
 	earlier = first + c.dropped
-	cut := 0
-	if earlier > 0 {
-		cut = ansi.StringWidth(earlierHint(earlier))
-	}
+	cut := cutFor(first)
 	for i := first; i < len(c.items); i++ {
-		for _, l := range wrapCaption(c.items[i], w, cut) {
+		for _, l := range c.items[i].wrapped(w, cut) {
 			lines = append(lines, l)
 			note = append(note, c.items[i].note)
 		}
@@ -170,8 +201,8 @@ func (m Model) captionPanel() []string {
 	for i, l := range lines {
 		if i == 0 && earlier > 0 {
 			hint := earlierHint(earlier)
-			if room := m.width - ansi.StringWidth(l); room >= ansi.StringWidth(hint) {
-				l += strings.Repeat(" ", room-ansi.StringWidth(hint)) + hint
+			if room := m.width - cellWidth(l); room >= cellWidth(hint) {
+				l += strings.Repeat(" ", room-cellWidth(hint)) + hint
 			}
 		}
 		s := m.st.Caption
@@ -246,26 +277,59 @@ func (m *Model) setNextStep(msg nextStepMsg) {
 
 // ---- the history overlay (C) ----
 
-// historyLines are every caption, stamped with its time and wrapped to w.
-func (c *captionLog) historyLines(st *Styles, w int) []string {
-	var out []string
+// histLines is caption i of the history wrapped to w after its time stamp, unstyled.
+func (c *captionLog) histLines(i, w int) []string {
+	e := &c.items[i]
+	return e.wrapped(w, len(e.stamp))
+}
+
+// historyLen is how many lines the history has at width w.
+func (c *captionLog) historyLen(w int) int {
+	n := 0
 	if c.dropped > 0 {
-		out = append(out, st.Dim.Render(fmt.Sprintf(" (%d older captions dropped)", c.dropped)))
+		n++
 	}
-	for _, e := range c.items {
-		// the time stamp starts the first line; the text wraps under it, indented
-		stamp := clockMS(e.t.Milliseconds())
-		for i, l := range wrapCaption(e, w, len(stamp)) {
+	for i := range c.items {
+		n += len(c.histLines(i, w))
+	}
+	return max(n, 1)
+}
+
+// historyWindow is lines [top, top+n) of the history at width w, styled: each caption stamped
+// with its time, the text wrapped under it, notes accented.
+func (c *captionLog) historyWindow(st *Styles, w, top, n int) []string {
+	var out []string
+	at := 0
+	emit := func(l string) {
+		if at >= top && at < top+n {
+			out = append(out, l)
+		}
+		at++
+	}
+	if c.dropped > 0 {
+		emit(st.Dim.Render(fmt.Sprintf(" (%d older captions dropped)", c.dropped)))
+	}
+	for i := range c.items {
+		lines := c.histLines(i, w)
+		if at+len(lines) <= top { // before the window: count, do not style
+			at += len(lines)
+			continue
+		}
+		if at >= top+n {
+			break
+		}
+		e := c.items[i]
+		for k, l := range lines {
 			if e.note {
 				l = st.Accent.Render(l)
 			}
-			if i == 0 {
-				l = st.Dim.Render(stamp) + l
+			if k == 0 {
+				l = st.Dim.Render(e.stamp) + l
 			}
-			out = append(out, l)
+			emit(l)
 		}
 	}
-	if len(out) == 0 {
+	if len(c.items) == 0 && c.dropped == 0 {
 		out = append(out, st.Dim.Render(" no captions yet"))
 	}
 	return out
@@ -278,15 +342,15 @@ func (m Model) historyWidth() int { return clamp(m.lay.Body.W-4, 30, 100) }
 
 func (m Model) captionHistoryView() string {
 	w := m.historyWidth()
-	all := m.captions.historyLines(m.st, w-2)
+	total := m.captions.historyLen(w - 2)
 	n := m.historyRows()
-	top := clamp(m.captions.top, 0, max(len(all)-n, 0))
+	top := clamp(m.captions.top, 0, max(total-n, 0))
 	if m.captions.follow {
-		top = max(len(all)-n, 0)
+		top = max(total-n, 0)
 	}
-	end := min(top+n, len(all))
-	lines := append([]string{}, all[top:end]...)
-	legend := fmt.Sprintf(" %d–%d of %d · ↑↓ pgup pgdn g G · esc closes", min(top+1, end), end, len(all))
+	end := min(top+n, total)
+	lines := m.captions.historyWindow(m.st, w-2, top, n)
+	legend := fmt.Sprintf(" %d–%d of %d · ↑↓ pgup pgdn g G · esc closes", min(top+1, end), end, total)
 	lines = append(lines, m.st.Dim.Render(legend))
 	title := fmt.Sprintf("Captions (%d) %s everyone", len(m.captions.items)+m.captions.dropped, glyphCaption)
 	if m.o.Presenter {
@@ -304,7 +368,7 @@ func (m Model) openCaptions() (tea.Model, tea.Cmd) {
 
 func (m Model) captionsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
-	total := len(m.captions.historyLines(m.st, m.historyWidth()-2))
+	total := m.captions.historyLen(m.historyWidth() - 2)
 	n := m.historyRows()
 	last := max(total-n, 0)
 	top := m.captions.top

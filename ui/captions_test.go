@@ -141,6 +141,9 @@ func TestCaptionPanelLines(t *testing.T) {
 		{"the oldest left out", mk("one", "two", "three"), 40, 2, []string{" » two", " » three"}, 1},
 		{"a newest too long shows its start", mk("one", long), 23, 2, []string{" » word", "   word word word word…"}, 1},
 		{"wrapped whole", mk("alpha beta gamma delta"), 14, 3, []string{" » alpha beta", "   gamma delta"}, 0},
+		// the older caption would fit, but not with the hint its first line must leave room for
+		{"the hint's room counts", mk("zero", "abcdefghij klmnopqrstu vw", "two"), 30, 2, []string{" » two"}, 2},
+		{"the hint's room fits", mk("zero", "abcdefghij klmnopqrstu vw", "two"), 30, 3, []string{" » abcdefghij", "   klmnopqrstu vw", " » two"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, _, earlier := tc.c.panelLines(tc.w, tc.n)

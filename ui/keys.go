@@ -28,6 +28,8 @@ type KeyMap struct {
 	Ladder key.Binding
 	// main screen: load another scenario (loadform.go)
 	Load key.Binding
+	// main screen: the meetings view (meetings.go)
+	Meetings key.Binding
 	// main screen: the caption history (captions.go); esc, C or q close it
 	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
@@ -103,7 +105,8 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
-		Load:     b([]string{"w"}, "w", "load another scenario (asks first)"),
+		Load:     b([]string{"ctrl+o"}, "ctrl+o", "load another scenario (asks first)"),
+		Meetings: b([]string{"w"}, "w", "meetings view on / off: people, lobby, organizer"),
 		Captions: b([]string{"C"}, "C", "caption history"),
 
 		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
@@ -160,6 +163,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
 			{k.Load},
+			{k.Meetings},
 			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
@@ -172,7 +176,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.FilterApply, k.FilterCancel},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
-		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
+		{Name: "load", Title: "Scenario list (ctrl+o)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}

@@ -27,17 +27,20 @@ type PresenterSource func(ctx context.Context, since uint64, has bool, wait time
 const presenterWait = 20 * time.Second
 
 type presenterModel struct {
-	ctx    context.Context
-	src    PresenterSource
-	st     *Styles
-	keys   KeyMap
-	w, h   int
-	state  present.State
-	has    bool
-	at     time.Time // when state arrived (the clock runs on from it while playing)
-	wall   time.Time
-	err    error
-	top    int // notes scrolled up by this many lines (0: follow the newest)
+	ctx   context.Context
+	src   PresenterSource
+	st    *Styles
+	keys  KeyMap
+	w, h  int
+	state present.State
+	has   bool
+	at    time.Time // when state arrived (the clock runs on from it while playing)
+	wall  time.Time
+	err   error
+	top   int // notes scrolled up by this many lines (0: follow the newest)
+	// notes are the captions' lines, drawn again only when the state, the width or the
+	// colours change (the clock ticks four times a second)
+	notes  []string
 	dumb   bool
 	manual bool // tests: no polling, no ticks
 }
@@ -91,8 +94,10 @@ func (m presenterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+		m.notes = presenterNotes(m.st, m.state, m.w)
 	case tea.BackgroundColorMsg:
 		m.st = NewStyles(msg.IsDark())
+		m.notes = presenterNotes(m.st, m.state, m.w)
 	case presenterStateMsg:
 		if msg.err != nil {
 			if m.ctx.Err() != nil {
@@ -103,6 +108,7 @@ func (m presenterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return presenterRetryMsg{} })
 		}
 		m.err, m.state, m.has, m.at, m.wall = nil, msg.st, true, msg.at, msg.at
+		m.notes = presenterNotes(m.st, m.state, m.w)
 		return m, m.fetch()
 	case presenterRetryMsg:
 		return m, m.fetch()
@@ -132,12 +138,11 @@ func (m presenterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // maxTop is how far the notes scroll up: until the oldest line is on screen.
 func (m presenterModel) maxTop() int {
-	l := presenterLines(m.st, m.state, m.clock(), m.w)
-	head := len(l.head)
+	head := len(presenterHead(m.st, m.state, m.clock(), m.w))
 	if m.err != nil || !m.has {
 		head++
 	}
-	return max(len(l.notes)-max(m.h-head-1, 0), 0)
+	return max(len(m.notes)-max(m.h-head-1, 0), 0)
 }
 
 type presenterRetryMsg struct{}
@@ -173,8 +178,7 @@ func (m presenterModel) render() string {
 	} else if !m.has {
 		head = append(head, m.st.Dim.Render(fit(" waiting for the run…", m.w)))
 	}
-	lines := presenterLines(m.st, m.state, m.clock(), m.w)
-	head = append(head, lines.head...)
+	head = append(head, presenterHead(m.st, m.state, m.clock(), m.w)...)
 	rows := make([]string, 0, m.h)
 	for _, l := range head {
 		rows = append(rows, fit(l, m.w))
@@ -185,7 +189,7 @@ func (m presenterModel) render() string {
 		rows = rows[:max(m.h-1, 0)]
 		room = 0
 	}
-	notes := lines.notes
+	notes := m.notes
 	end := max(len(notes)-min(m.top, max(len(notes)-room, 0)), 0)
 	start := max(end-room, 0)
 	for _, l := range notes[start:end] {
@@ -198,12 +202,10 @@ func (m presenterModel) render() string {
 	return strings.Join(rows[:m.h], "\n")
 }
 
-type presenterText struct{ head, notes []string }
-
-// presenterLines lays the state out at width w: a header, now / next / the pause, the armed
-// faults, then every caption and note (newest last).
-func presenterLines(st *Styles, s present.State, now time.Duration, w int) presenterText {
-	var out presenterText
+// presenterHead lays out the top of the presenter's screen at width w: a header, now / next /
+// the pause, the armed faults, and the title of the notes (presenterNotes) under it.
+func presenterHead(st *Styles, s present.State, now time.Duration, w int) []string {
+	var head []string
 	state := glyphPlaying
 	if s.Paused {
 		state = glyphPaused
@@ -218,14 +220,14 @@ func presenterLines(st *Styles, s present.State, now time.Duration, w int) prese
 	if s.ScenarioDone {
 		hdr = append(hdr, "scenario done")
 	}
-	out.head = append(out.head, st.HeaderTitle.Render(fit(strings.Join(hdr, " │ "), w)))
+	head = append(head, st.HeaderTitle.Render(fit(strings.Join(hdr, " │ "), w)))
 	label := func(l string) string { return st.Bold.Render(fmt.Sprintf(" %-6s", l)) }
 	wrapped := func(lbl, text string, style func(...string) string) {
 		for i, l := range strings.Split(ansi.Wrap(text, max(w-7, 10), " "), "\n") {
 			if i == 0 {
-				out.head = append(out.head, label(lbl)+style(l))
+				head = append(head, label(lbl)+style(l))
 			} else {
-				out.head = append(out.head, "       "+style(l))
+				head = append(head, "       "+style(l))
 			}
 		}
 	}
@@ -246,9 +248,9 @@ func presenterLines(st *Styles, s present.State, now time.Duration, w int) prese
 	case s.Step != nil:
 		wrapped("next", "nothing: the scenario has no steps left", st.Dim.Render)
 	}
-	out.head = append(out.head, st.Bold.Render(fmt.Sprintf(" Armed faults (%d)", len(s.Faults))))
+	head = append(head, st.Bold.Render(fmt.Sprintf(" Armed faults (%d)", len(s.Faults))))
 	if len(s.Faults) == 0 {
-		out.head = append(out.head, st.Dim.Render("   none"))
+		head = append(head, st.Dim.Render("   none"))
 	}
 	nameW := 0
 	for _, f := range s.Faults {
@@ -259,9 +261,15 @@ func presenterLines(st *Styles, s present.State, now time.Duration, w int) prese
 		if f.Exhausted {
 			l += "  " + glyphOK + " spent"
 		}
-		out.head = append(out.head, l)
+		head = append(head, l)
 	}
-	out.head = append(out.head, st.Bold.Render(fmt.Sprintf(" Notes and captions (%d) · %s presenter only · %s everyone", len(s.Captions)+s.Dropped, glyphNote, glyphCaption)))
+	head = append(head, st.Bold.Render(fmt.Sprintf(" Notes and captions (%d) · %s presenter only · %s everyone", len(s.Captions)+s.Dropped, glyphNote, glyphCaption)))
+	return head
+}
+
+// presenterNotes are every caption and note at width w, stamped, newest last.
+func presenterNotes(st *Styles, s present.State, w int) []string {
+	var notes []string
 	for _, c := range s.Captions {
 		stamp := clockMS(c.At.Milliseconds())
 		e := captionEntry{t: c.At, note: c.Note(), text: c.Text}
@@ -272,22 +280,21 @@ func presenterLines(st *Styles, s present.State, now time.Duration, w int) prese
 			if i == 0 {
 				l = st.Dim.Render(stamp) + l
 			}
-			out.notes = append(out.notes, l)
+			notes = append(notes, l)
 		}
 	}
 	if len(s.Captions) == 0 {
-		out.notes = append(out.notes, st.Dim.Render("   no captions yet"))
+		notes = append(notes, st.Dim.Render("   no captions yet"))
 	}
-	return out
+	return notes
 }
 
 // PresenterText is the presenter's screen as plain text at width w, every line (callsim
 // present --once, or when its output is not a terminal).
 func PresenterText(s present.State, w int) string {
 	st := NewStyles(true)
-	l := presenterLines(st, s, s.Now, w)
 	var b strings.Builder
-	for _, x := range append(l.head, l.notes...) {
+	for _, x := range append(presenterHead(st, s, s.Now, w), presenterNotes(st, s, w)...) {
 		b.WriteString(strings.TrimRight(ansi.Strip(x), " "))
 		b.WriteByte('\n')
 	}
