@@ -67,10 +67,11 @@ type note struct {
 	msgID    string // of the first attempt
 	attempts int
 	items    int  // offset of the first item in body (after `"value":[`); 0: cannot be merged
+	done     bool // delivered, given up or abandoned; guarded by d.mu (the lane drops it lazily)
+
 	// joining: a participantJoiningNotification (the joiner's participant id): posted alone,
 	// and the bot's answer body goes back to the engine (dispatcher.answer)
 	joining string
-	done     bool // delivered, given up or abandoned; guarded by d.mu (the lane drops it lazily)
 }
 
 // valueOpen is what precedes a commsNotifications envelope's items.
@@ -121,14 +122,15 @@ type dispatcher struct {
 	tokens  *tokenSource
 	allowed func(host string) bool
 	faults  func(callID string) (sim.FaultRule, bool)
-	// answer feeds the bot's answer to a participantJoiningNotification back to the engine
-	// (set before the first enqueue; nil: not read)
-	answer func(gen uint64, callID, joining string, a sim.JoinAnswer)
-	armed  atomic.Bool // a transport or token fault is armed (else no need to ask the engine)
+	armed   atomic.Bool // a transport or token fault is armed (else no need to ask the engine)
 	rec     *recorder
 	log     *log.Logger
 
 	touched atomic.Int64 // wall time (UnixNano) the last attempt ended: Server.Activity
+
+	// answer feeds the bot's answer to a participantJoiningNotification back to the engine
+	// (set before the first enqueue; nil: not read)
+	answer func(gen uint64, callID, joining string, a sim.JoinAnswer)
 
 	ctx    context.Context // cancelled to abandon deliveries (after the drain timeout)
 	cancel context.CancelFunc

@@ -44,7 +44,7 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
-	// Scenarios and LoadScenario, when set, let ctrl+o load another scenario (loadform.go).
+	// Scenarios and LoadScenario, when set, let P load another scenario (loadform.go).
 	Scenarios    []ScenarioChoice
 	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
@@ -61,7 +61,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
-	overlayLoad     // the scenario list (ctrl+o, loadform.go)
+	overlayLoad     // the scenario list (P, loadform.go)
 	overlayCaptions // the caption history (C, captions.go)
 )
 
@@ -142,9 +142,14 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// the far-end and action menus, the keypad (menu.go, farend.go) and teach mode (teach.go)
+	menu   menu
+	keypad keypad
+	teach  teachStore
+	teachV teachView
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
-	// load is the scenario list (ctrl+o, loadform.go)
+	// load is the scenario list (P, loadform.go)
 	load loadForm
 }
 
@@ -376,6 +381,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	if b.Reset {
 		m.feed.reset()
 		m.ladder.reset()
+		m.teach.reset()
 		m.captions.reset()
 		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 	}
@@ -394,6 +400,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	for i := range b.Records {
 		r := &b.Records[i]
 		m.ladder.add(r)
+		m.teach.add(r)
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
@@ -541,6 +548,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayKey(msg)
 	case overlayLoad:
 		return m.loadKey(msg)
 	case overlayCaptions:
@@ -591,6 +600,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Meetings):
 		m.toggleMeetings()
 		return m, nil
+	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
+		return m.extraMainKey(msg)
 	case key.Matches(msg, k.Load):
 		return m.openLoad()
 	case key.Matches(msg, k.Captions):
@@ -943,6 +954,7 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	m.teach.noteInput(msg.in, msg.res) // teach.go: far-end steps for teach mode
 	if msg.form == overlayTransfer {
 		return m.transferDone(msg)
 	}
@@ -1341,6 +1353,8 @@ func (m Model) overlayView() string {
 		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayView()
 	case overlayLoad:
 		return fitModal(m.st, m.load.View(m.st, w), m.lay.Body.H)
 	case overlayCaptions:
@@ -1464,6 +1478,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraShortHelp()
 	case overlayLoad:
 		if m.confirm != nil {
 			return []key.Binding{k.ConfirmYes, k.ConfirmNo}

@@ -110,7 +110,7 @@ func TestMeetingsView(t *testing.T) {
 	} {
 		hs.keys("A")
 		hs.advance(time.Second)
-		c := callNamed(t, hs.d.World(), "review")
+		c := meetingTestCall(t, hs.d.World(), "review")
 		for _, p := range c.Roster {
 			if (tc.who == "bot" && p.IsBot || p.Identity.Name == tc.who) && p.InLobby {
 				t.Fatalf("after A, %s still waits", tc.who)
@@ -148,7 +148,7 @@ func TestMeetingsViewEmpty(t *testing.T) {
 	}
 }
 
-func callNamed(t *testing.T, w sim.World, name string) *sim.Call {
+func meetingTestCall(t *testing.T, w sim.World, name string) *sim.Call {
 	t.Helper()
 	for i := range w.Calls {
 		if w.Calls[i].Name == name {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/callsim/callsim/sim"
@@ -66,9 +65,7 @@ func TestTeatestRemoveBotAsksFirst(t *testing.T) {
 	finish(t, tm)
 }
 
-var ctrlO = tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl}
-
-// loading a scenario (ctrl+o) asks first: n keeps the session, y loads the other world; with
+// loading a scenario (P) asks first: n keeps the session, y loads the other world; with
 // --no-confirm it loads at once.
 func TestTeatestLoadAsksFirst(t *testing.T) {
 	other := func() (*sim.Engine, sim.Script, error) {
@@ -86,8 +83,7 @@ func TestTeatestLoadAsksFirst(t *testing.T) {
 			return LoadedScenario{Build: other, Title: "a stand-up", Profile: "v1", Seed: 7}, nil
 		}}
 	tm, d := startProgram(t, sandboxBuilder, 1, o)
-	tm.Send(ctrlO)
-	for _, k := range []string{"down", "enter"} {
+	for _, k := range []string{"P", "down", "enter"} {
 		tm.Send(keyMsg(k))
 	}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("load standup? this session is discarded")) }, teatest.WithDuration(10*time.Second))
@@ -107,8 +103,7 @@ func TestTeatestLoadAsksFirst(t *testing.T) {
 	// --no-confirm: at once
 	h := newHarness(t, sandboxBuilder, 120, 40, true)
 	h.m.o.Scenarios, h.m.o.LoadScenario, h.m.o.NoConfirm = o.Scenarios, o.LoadScenario, true
-	h.send(ctrlO)
-	h.keys("down", "enter")
+	h.keys("P", "down", "enter")
 	if h.m.confirm != nil || h.m.o.Title != "a stand-up" {
 		t.Fatalf("--no-confirm still asks (%+v) or did not load (%q)", h.m.confirm, h.m.o.Title)
 	}
