@@ -154,3 +154,29 @@ func TestFormsUsableAt40x12(t *testing.T) {
 	h.keys("G")
 	h.mustSee("docs/keys.md")
 }
+
+// The invite form at 40×12 in the real program: tab to the name, type it, send; the form shows
+// the answer and the invite reaches the engine.
+func TestTeatestInviteFormAt40x12(t *testing.T) {
+	tm, d := startProgramAt(t, sandboxBuilder, 16, Options{Title: "sandbox", Profile: "seed", Seed: 42}, 40, 12, "huddle")
+	tm.Send(keyMsg("i"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Invite into huddle")) }, teatest.WithDuration(10*time.Second))
+	tm.Send(keyMsg("tab")) // Directory → New name
+	tm.Type("Zoe")
+	tm.Send(keyMsg("enter"))
+	waitEngine(t, d, "the invite of Zoe", func(w sim.World) bool {
+		for _, o := range w.Ops {
+			for _, inv := range o.Invitees {
+				if inv.Identity.DisplayName == "Zoe" {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("200 OK")) }, teatest.WithDuration(10*time.Second))
+	m, screen := finish(t, tm)
+	if m.overlay != overlayInvite || !strings.Contains(screen, "200 OK") || strings.Count(screen, "\n")+1 != 12 {
+		t.Fatalf("the form's answer is not on the 40×12 screen:\n%s", screen)
+	}
+}
