@@ -115,7 +115,7 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 	return err
 }
 
-// scenarioChoices are the built-in scenarios the TUI's w offers.
+// scenarioChoices are the built-in scenarios the TUI's P offers.
 func scenarioChoices() []ui.ScenarioChoice {
 	var out []ui.ScenarioChoice
 	for _, b := range scenarios.Builtins() {
@@ -124,7 +124,7 @@ func scenarioChoices() []ui.ScenarioChoice {
 	return out
 }
 
-// loadForTUI loads a built-in scenario for the TUI's w, with the command line's seed and
+// loadForTUI loads a built-in scenario for the TUI's P, with the command line's seed and
 // profile when given.
 func loadForTUI(opts runOptions) func(name string) (ui.LoadedScenario, error) {
 	return func(name string) (ui.LoadedScenario, error) {

@@ -44,7 +44,7 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
-	// Scenarios and LoadScenario, when set, let w load another scenario (loadform.go).
+	// Scenarios and LoadScenario, when set, let P load another scenario (loadform.go).
 	Scenarios    []ScenarioChoice
 	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
@@ -61,7 +61,7 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
-	overlayLoad     // the scenario list (w, loadform.go)
+	overlayLoad     // the scenario list (P, loadform.go)
 	overlayCaptions // the caption history (C, captions.go)
 )
 
@@ -149,7 +149,7 @@ type Model struct {
 	teachV teachView
 	// helpTop is the first row of the full help shown (scrollmodal.go)
 	helpTop int
-	// load is the scenario list (w, loadform.go)
+	// load is the scenario list (P, loadform.go)
 	load loadForm
 }
 

@@ -196,7 +196,7 @@ func (k KeyMap) Scopes() []Scope {
 			{k.TeachNext, k.TeachPrev, k.TeachCopy, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.FormClose},
 		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
-		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
+		{Name: "load", Title: "Scenario list (P)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
 		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}

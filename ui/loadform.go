@@ -9,7 +9,7 @@ import (
 	"github.com/callsim/callsim/sim"
 )
 
-// ScenarioChoice is a scenario the TUI can load (w): its name and title.
+// ScenarioChoice is a scenario the TUI can load (P): its name and title.
 type ScenarioChoice struct{ Name, Title string }
 
 // LoadedScenario is what the TUI needs of a scenario it loads at run time: the world to build
@@ -23,7 +23,7 @@ type LoadedScenario struct {
 	SessionYAML func(e *sim.Engine) ([]byte, error)
 }
 
-// loadForm lists the scenarios w can load; enter asks before the session is discarded.
+// loadForm lists the scenarios P can load; enter asks before the session is discarded.
 type loadForm struct {
 	list   []ScenarioChoice
 	cursor int
@@ -52,7 +52,7 @@ func (f *loadForm) View(st *Styles, w int) string {
 	return modal(st, "Load a scenario", lines, w)
 }
 
-// openLoad opens the scenario list (w).
+// openLoad opens the scenario list (P).
 func (m Model) openLoad() (tea.Model, tea.Cmd) {
 	if m.o.LoadScenario == nil || len(m.o.Scenarios) == 0 {
 		return m, m.setStatus(statusBad, "loading a scenario is not available here")

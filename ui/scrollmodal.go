@@ -10,8 +10,8 @@ import (
 )
 
 // fitModal fits a drawn form (a modal box) into maxH rows: when it is taller, it shows the
-// rows that hold the focused field (the one whose label starts with the cursor glyph) and as
-// much of the bottom (the form's answer and hints) as fits, and says in its bottom border
+// rows from the focused field (the one whose label starts with the cursor glyph) on, or the
+// bottom once the form shows an answer (✓ or ✗ after enter), and says in its bottom border
 // which rows those are. Tab moves the focus, so every field of a form can be reached at 40×12.
 func fitModal(st *Styles, s string, maxH int) string {
 	rows := strings.Split(s, "\n")
@@ -29,6 +29,12 @@ func fitModal(st *Styles, s string, maxH int) string {
 	}
 	h := maxH - 2
 	top := clamp(min(focus, len(inner)-h), 0, len(inner)-h)
+	for _, r := range inner {
+		// the form's answer (✓/✗ after enter) is what the user waits for: show the bottom
+		if _, size := firstRune(ansi.Strip(r)); strings.HasPrefix(ansi.Strip(r)[size:], " "+glyphOK+" ") || strings.HasPrefix(ansi.Strip(r)[size:], " "+glyphFail+" ") {
+			top = len(inner) - h
+		}
+	}
 	w := ansi.StringWidth(rows[0])
 	bottom := strings.Split(box(st, "", fmt.Sprintf("↕ %d-%d/%d", top+1, top+h, len(inner)), nil, w, 2, true), "\n")[1]
 	out := append([]string{rows[0]}, inner[top:top+h]...)

@@ -65,7 +65,7 @@ func TestTeatestRemoveBotAsksFirst(t *testing.T) {
 	finish(t, tm)
 }
 
-// loading a scenario (w) asks first: n keeps the session, y loads the other world; with
+// loading a scenario (P) asks first: n keeps the session, y loads the other world; with
 // --no-confirm it loads at once.
 func TestTeatestLoadAsksFirst(t *testing.T) {
 	other := func() (*sim.Engine, sim.Script, error) {
