@@ -55,6 +55,9 @@ const GCPercent = 400
 // collector then only runs more often (the runtime caps its share of the CPU).
 const MemoryLimit = 384 << 20
 
+// serveHistoryLimit bounds the engine records the driver keeps in serve (sim.Driver.SetHistoryLimit).
+const serveHistoryLimit = 50000
+
 // TuneGC applies GCPercent and MemoryLimit unless the user set GOGC or GOMEMLIMIT (the user's
 // settings win, and either one means the user tunes the collector: neither is changed);
 // restore puts the previous settings back.
@@ -381,9 +384,10 @@ func Start(opts Options) (*Server, error) {
 	s.driverDone = make(chan struct{})
 	go func() { defer close(s.driverDone); drv.Run(dctx) }()
 
-	if !opts.KeepInputs {
-		drv.SetHistoryLimit(50000)
-	}
+	// the records kept for rewind and late subscribers: --tui too (its feed keeps its own 50,000
+	// notifications and takes a rewind's records after what it kept only; 200,000 records
+	// made the live heap four times serve's, and the collector ran at the soft memory limit)
+	drv.SetHistoryLimit(serveHistoryLimit)
 	cfg := drv.Config()
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.slog = newServeLog(0)

@@ -118,6 +118,7 @@ type Model struct {
 	stepN        int
 	stepName     string
 	passN, failN int
+	marks        recMarks // the counters above per record that changed them (tailreset.go)
 
 	status     string
 	statusKind statusKind
@@ -167,7 +168,7 @@ func (m Model) Init() tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return subscribedMsg{feed()} })
 	} else if m.d != nil {
 		d := m.d
-		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.Subscribe()} })
+		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.SubscribeTail()} })
 	}
 	return tea.Batch(cmds...)
 }
@@ -360,10 +361,14 @@ func (m *Model) setFocus(p pane) {
 func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
-	if b.Reset {
+	switch {
+	case b.Reset && b.Tail: // the records after Kept only: the model keeps its own up to Kept
+		m.trimTo(b.Kept)
+	case b.Reset:
 		m.feed.reset()
 		m.ladder.reset()
 		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+		m.marks = recMarks{}
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
 	// copies what changed in a turn, not the whole world
@@ -414,6 +419,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 				cmd = m.setStatus(statusInfo, "fault %s fired: %s", r.Name, r.Text)
 			}
 		}
+		m.noteRecord(r)
 	}
 	m.feed.afterAdd()
 	m.now, m.speed, m.paused, m.prompt, m.scriptDone = b.Now, b.Speed, b.Paused, b.Prompt, b.ScriptDone
