@@ -61,12 +61,24 @@ const serveHistoryLimit = 50000
 // TuneGC applies GCPercent and MemoryLimit unless the user set GOGC or GOMEMLIMIT (the user's
 // settings win, and either one means the user tunes the collector: neither is changed);
 // restore puts the previous settings back.
-func TuneGC() (restore func()) {
+func TuneGC() (restore func()) { return tuneGC(MemoryLimit) }
+
+// TUIMemoryLimit is the soft memory limit of `callsim serve --tui` (TuneGCTUI). The TUI keeps
+// its own 50,000 notifications, its ladder and the inputs for rewind, so its live heap is
+// 150–250 MB where serve's is 50–80 MB; at MemoryLimit its collections came about five times as
+// often as at GCPercent alone, each marking three times the heap: the collector's CPU per
+// invite was 4–10× serve's (docs/benchmarks.md, "serve --tui").
+const TUIMemoryLimit = 1 << 30
+
+// TuneGCTUI is TuneGC with TUIMemoryLimit, for `callsim serve --tui`.
+func TuneGCTUI() (restore func()) { return tuneGC(TUIMemoryLimit) }
+
+func tuneGC(limit int64) (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	old := debug.SetGCPercent(GCPercent)
-	oldLimit := debug.SetMemoryLimit(MemoryLimit)
+	oldLimit := debug.SetMemoryLimit(limit)
 	return func() {
 		debug.SetGCPercent(old)
 		debug.SetMemoryLimit(oldLimit)

@@ -275,6 +275,10 @@ func BenchmarkServeTUI(b *testing.B) {
 	}
 	var runs [2]run
 	for i, tui := range []bool{false, true} {
+		if tui && os.Getenv("CALLSIM_BENCH_TUI_GC") != "serve" { // as `callsim serve --tui` runs (CALLSIM_BENCH_TUI_GC=serve: serve's settings)
+			restore := TuneGCTUI()
+			defer restore()
+		}
 		rig := newInviteRig(b, tui)
 		runtime.GC()
 		cpu0, gc0 := cpuTime(), gcCPUTime()
@@ -332,7 +336,7 @@ func BenchmarkServeTUI(b *testing.B) {
 // kept, a TUI-like subscriber): the live heap (after a GC) and RSS every 50k invites. Target:
 // they level off below 600 MB.
 func BenchmarkServeTUIMemory(b *testing.B) {
-	defer TuneGC()()
+	defer TuneGCTUI()() // as `callsim serve --tui` runs
 	total := benchEnv("CALLSIM_BENCH_INVITES", 300000)
 	for range b.N {
 		rig := newInviteRig(b, true)
@@ -378,7 +382,7 @@ func BenchmarkServeTUIMemory(b *testing.B) {
 // seconds while a client GETs the control API's clock in a loop: the GETs' latency during the
 // rewinds (p50, p99, max) and the rewinds' own. Target: GET p99 ≤ 20 ms.
 func BenchmarkServeRewindLatency(b *testing.B) {
-	defer TuneGC()()
+	defer TuneGCTUI()()
 	total := benchEnv("CALLSIM_BENCH_INVITES", 100000)
 	for range b.N {
 		rig := newInviteRig(b, true)

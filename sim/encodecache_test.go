@@ -31,10 +31,10 @@ func playEnc(t *testing.T, profile string, seed uint64, inputs []TimedInput, off
 	return buf.Bytes()
 }
 
-// TestEncodeCacheChangesNothing: the participant cache (each participant's encoding per etag,
-// its info and mediaStreams per what they are made of) and the exact-size roster envelope
-// change no byte: random sessions with invites, mutes, holds, hold music, screen sharing and
-// roles, in both profiles, give the same records as with the cache off.
+// TestEncodeCacheChangesNothing: the participant cache (each participant's encoding per etag)
+// and the exact-size roster envelope change no byte: random sessions with invites, mutes,
+// holds, hold music, screen sharing and roles, in both profiles, give the same records as with
+// the cache off.
 func TestEncodeCacheChangesNothing(t *testing.T) {
 	for _, profile := range []string{"seed", "v1"} {
 		for seed := uint64(1); seed <= 8; seed++ {

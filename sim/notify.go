@@ -102,8 +102,18 @@ func (e *Engine) appendRosterEnvelope(callID, changeType, resource, suffix strin
 	}
 	b := make([]byte, 0, n)
 	b = append(b, head...)
-	b = graph.AppendJSON(b, roster)
-	return append(b, "}]}"...)
+	b = append(b, '[') // graph.AppendJSON of a []json.RawMessage, without boxing it
+	for i, p := range roster {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if len(p) == 0 {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, p...)
+		}
+	}
+	return append(b, "]}]}"...)
 }
 
 func (e *Engine) sendNote(n *pendingNote) {

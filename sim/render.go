@@ -80,39 +80,13 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 	)
 }
 
-// participantObjCached is participantObj with its info and mediaStreams from pc when they
-// are still what they were encoded from (else encoded again into pc).
-func (e *Engine) participantObjCached(c *Call, p *Participant, pc *partJSON) graph.Obj {
-	ik := partInfoKey{p.Identity.DisplayName, p.Identity.ID, p.Identity.TenantID, p.Identity.Kind, p.IsBot, p.EndpointType, p.Region, p.LanguageID}
-	sk := partStreamsKey{p.IsBot, p.Muted, p.Held, p.HoldMusic, p.Sharing, p.Identity.Kind, p.ShareRole, p.SourceID}
-	if pc.info == nil || pc.infoKey != ik || pc.streams == nil || pc.streamsKey != sk {
-		o := e.participantObj(c, p)
-		for _, kv := range o {
-			switch kv.K {
-			case "info":
-				pc.info, pc.infoKey = graph.AppendJSON(pc.info[:0], kv.V), ik
-			case "mediaStreams":
-				pc.streams, pc.streamsKey = graph.AppendJSON(pc.streams[:0], kv.V), sk
-			}
-		}
-		return o
-	}
-	o := e.entityHead("#microsoft.graph.participant", appPath(c.ID)+"/participants/"+p.ID, p.ID, p.Etag)
-	return append(o,
-		graph.KV{K: "info", V: json.RawMessage(pc.info)},
-		graph.KV{K: "mediaStreams", V: json.RawMessage(pc.streams)},
-		graph.KV{K: "isMuted", V: p.Muted || p.SelfMuted},
-		graph.KV{K: "isInLobby", V: p.InLobby},
-	)
-}
-
 // encodeCache holds what the engine's encoders reuse: the buffer notifications are encoded in,
 // and each participant's last encoding (full-roster notifications repeat unchanged participants
 // many times). It is a cache: dropping it changes no byte of output.
 type encodeCache struct {
 	scratch  []byte
 	parts    map[*Participant]partJSON
-	partSize int // the length of the last participant encoding: new buffers start that big
+	partSize int  // the length of the last participant encoding: new buffers start that big
 	off      bool // no participant cache (TestEncodeCacheChangesNothing)
 }
 
@@ -122,28 +96,6 @@ type partJSON struct {
 	call string
 	etag int
 	b    []byte
-	// the participant's info and mediaStreams, encoded, while what they are made of is as
-	// their keys say: most changes to a participant (a join, a mute) bump the etag and leave
-	// these be, and with four streams per Teams user (v1) they are most of its bytes
-	infoKey    partInfoKey
-	info       []byte
-	streamsKey partStreamsKey
-	streams    []byte
-}
-
-// partInfoKey is what participantObj's info is made of (participantIdentity, identitySet).
-type partInfoKey struct {
-	displayName, id, tenantID, kind string
-	isBot                           bool
-	endpointType, region, language  string
-}
-
-// partStreamsKey is what mediaStreams reads of a participant: a field it comes to read must
-// join the key (TestStormEncodingMatches compares the cached bytes with a fresh encoding).
-type partStreamsKey struct {
-	isBot, muted, held, holdMusic, sharing bool
-	kind, shareRole                        string
-	sourceID                               int
 }
 
 // maxCachedParts bounds the participant cache: a bound, not an LRU (it is cleared when full;
@@ -172,7 +124,7 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 	if pc.b == nil { // sized like the last participant encoded: no growing from empty
 		pc.b = make([]byte, 0, e.enc.partSize+e.enc.partSize/4)
 	}
-	pc.b = graph.AppendJSON(pc.b[:0], e.participantObjCached(c, p, &pc))
+	pc.b = graph.AppendJSON(pc.b[:0], e.participantObj(c, p))
 	e.enc.partSize = len(pc.b)
 	pc.call, pc.etag = c.ID, p.Etag
 	e.enc.parts[p] = pc
