@@ -76,7 +76,7 @@ func newExportCmd() *cobra.Command {
 	f.StringVar(&out, "out", "", "write to this file instead of stdout")
 	f.StringVar(&base, "base", "https://graph.microsoft.com", "origin the bot's requests are shown against in a HAR")
 	f.Uint64Var(&seed, "seed", 0, "seed, when exporting a scenario")
-	f.StringVar(&profile, "profile", "", "profile, when exporting a scenario: seed or v1")
+	f.StringVar(&profile, "profile", "", "profile, when exporting a scenario: v1 or seed (default the file's, else v1)")
 	return cmd
 }
 

@@ -46,13 +46,16 @@ func newPlayCmd() *cobra.Command {
 				}
 				return runTUI(cmd, opts, tf)
 			}
+			if tf.presenter {
+				return usageError("--presenter is for the TUI (headless playback draws no captions; the transcript keeps them, notes with name presenter)")
+			}
 			return playHeadless(cmd, opts, out, junit)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&headless, "headless", false, "run without the TUI, in virtual time, and exit 0/1/2")
 	f.Uint64Var(&seed, "seed", 0, "seed of ids, latencies and fault rolls (overrides the file's)")
-	f.StringVar(&profile, "profile", "", "behaviour profile: seed or v1 (overrides the file's)")
+	f.StringVar(&profile, "profile", "", "behaviour profile: v1 or seed (default the file's, else v1)")
 	f.StringVar(&out, "out", "", "write the transcript to this file instead of stdout (--headless)")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report, one testcase per expectation (--headless)")
 	tf.register(cmd)

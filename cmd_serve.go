@@ -28,7 +28,7 @@ type serveFlags struct {
 	transcript, keyFile, logFile  string
 	allow, allowHosts             []string
 	controlToken, scenarioDir     string
-	tui, noMouse                  bool
+	tui, noMouse, presenter       bool
 	inviteStatus                  int
 	speed                         float64
 	seed                          uint64
@@ -59,7 +59,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:4280", "listen address (loopback by default: the control API has no auth without --control-token)")
-	fl.StringVar(&f.profile, "profile", "", "behaviour profile: seed or v1 (default seed, or the scenario's)")
+	fl.StringVar(&f.profile, "profile", "", "behaviour profile: v1 or seed (default v1, or the scenario's)")
 	fl.StringVar(&f.scenario, "scenario", "", "start from a scenario (built-in NAME or FILE) instead of the empty world")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the run (ids and latencies)")
 	fl.StringVar(&f.auth, "auth", graphapi.AuthAny, "auth mode: any (any Bearer token), none, or jwt (tokens minted by callsim token)")
@@ -72,6 +72,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.StringVar(&f.scenarioDir, "scenario-dir", "", "let the control API load scenario files from DIR (default: built-in names only)")
 	fl.BoolVar(&f.tui, "tui", false, "run the TUI on the served world")
 	fl.BoolVar(&f.noMouse, "no-mouse", false, "with --tui: leave the mouse to the terminal")
+	fl.BoolVar(&f.presenter, "presenter", false, "with --tui: presenter mode (the presenter's notes and the next step on screen)")
 	fl.StringVar(&f.transcript, "transcript", "", "write the session's transcript (JSON Lines) to FILE")
 	fl.StringVar(&f.logFile, "log", "", "write log lines to FILE (default stderr; discarded with --tui)")
 	fl.IntVar(&f.inviteStatus, "invite-status", 200, "status of a successful invite: 200 (docs, SDK) or 202 (the seed's prose)")
@@ -134,14 +135,15 @@ func loadKey(path string, log io.Writer) (*graphapi.Key, string, error) {
 }
 
 // serveScenarioTimers loads the --scenario world (and the control API's scenario by file name),
-// with serve's --timer settings over the scenario's timers.
-func serveScenarioTimers(timers []sim.TimerSetting) func(string, uint64, bool, string) (sim.Builder, error) {
+// with serve's --timer settings over the scenario's timers. live: a person runs the TUI, so
+// pause steps wait for them (else they are logged and passed, as headless playback does).
+func serveScenarioTimers(timers []sim.TimerSetting, live bool) func(string, uint64, bool, string) (sim.Builder, error) {
 	return func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
 		sc, err := scenarios.Load(ref)
 		if err != nil {
 			return nil, err
 		}
-		return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true, Timers: timers}), nil
+		return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: live, Timers: timers}), nil
 	}
 }
 
@@ -187,17 +189,18 @@ func serveSteps() any { return scenarios.StepKinds() }
 // serveParse is the control API's scenario loader: a built-in by name (src nil, never a
 // file), or the bytes of a file callsim read under --scenario-dir.
 func serveParse(name string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
-	return serveParseTimers(nil)(name, src, seed, seedSet, profile)
+	return serveParseTimers(nil, false)(name, src, seed, seedSet, profile)
 }
 
-// serveParseTimers is serveParse with serve's --timer settings over the scenario's timers.
-func serveParseTimers(timers []sim.TimerSetting) func(string, []byte, uint64, bool, string) (sim.Builder, error) {
+// serveParseTimers is serveParse with serve's --timer settings over the scenario's timers, and
+// pause steps that wait for the user when live (serve --tui).
+func serveParseTimers(timers []sim.TimerSetting, live bool) func(string, []byte, uint64, bool, string) (sim.Builder, error) {
 	return func(name string, src []byte, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
-		return parseServeScenario(name, src, seed, seedSet, profile, timers)
+		return parseServeScenario(name, src, seed, seedSet, profile, timers, live)
 	}
 }
 
-func parseServeScenario(name string, src []byte, seed uint64, seedSet bool, profile string, timers []sim.TimerSetting) (sim.Builder, error) {
+func parseServeScenario(name string, src []byte, seed uint64, seedSet bool, profile string, timers []sim.TimerSetting, live bool) (sim.Builder, error) {
 	if src == nil {
 		var ok bool
 		if src, ok = scenarios.BuiltinSource(name); !ok {
@@ -213,7 +216,7 @@ func parseServeScenario(name string, src []byte, seed uint64, seedSet bool, prof
 	if err != nil {
 		return nil, err
 	}
-	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: true, Timers: timers}), nil
+	return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile, Live: live, Timers: timers}), nil
 }
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
@@ -227,6 +230,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	if err := graphapi.CheckSpeed(f.speed); err != nil {
 		return usageError("--speed %v", err)
+	}
+	if f.presenter && !f.tui {
+		return usageError("--presenter needs --tui (without the TUI, callsim present has no run to attach to)")
 	}
 	if f.tui && (!term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd())) {
 		return usageError("--tui needs a terminal (stdin and stdout are not both a TTY); without --tui, serve logs to stderr")
@@ -292,13 +298,13 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	speed := f.speed
 	title := "empty world"
-	steps := 0
+	steps, pauses := 0, 0
 	if f.scenario != "" {
 		sc, err := scenarios.Load(f.scenario)
 		if err != nil {
 			return usageError("%v", err)
 		}
-		title, steps = sc.Name(), sc.StepCount()
+		title, steps, pauses = sc.Name(), sc.StepCount(), sc.PauseCount()
 		if speed == 0 {
 			speed = sc.Speed()
 		}
@@ -316,7 +322,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	opts := graphapi.Options{
 		Addr: f.addr, Profile: f.profile, Seed: f.seed, SeedSet: cmd.Flags().Changed("seed"), InviteStatus: f.inviteStatus,
 		AppID: f.appID, TenantID: f.tenant, CallbackURI: f.callback, Speed: speed,
-		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers), ParseScenario: serveParseTimers(timers), Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, TestSession: serveTestSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep,
+		Scenario: f.scenario, LoadScenario: serveScenarioTimers(timers, f.tui), ParseScenario: serveParseTimers(timers, f.tui), LivePauses: f.tui, Timers: timers, ScenarioDir: f.scenarioDir, Session: serveSession, TestSession: serveTestSession, StepKinds: serveSteps, ParseStep: scenarios.ParseStep, StepField: scenarios.StepField,
 		Auth: f.auth, Key: key, AllowCallbackHosts: f.allow, AllowHosts: f.allowHosts, ControlToken: f.controlToken, KeepInputs: f.tui,
 		RetryAttempts: f.retryAttempts, RetryBackoff: f.retryBackoff, RetryMaxBackoff: f.retryMaxBackoff,
 		CallbackTimeout: f.callbackTimeout, QueueLimit: f.queueLimit, NotifyBatch: f.batch, CallbackConcurrency: f.concurrency, DrainTimeout: f.drainTimeout, Log: logw,
@@ -345,13 +351,15 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 
 	base := s.BaseURL()
 	if !f.tui {
-		printBanner(cmd.OutOrStdout(), s, f, keyPath, caPath, app, title)
+		printBanner(cmd.OutOrStdout(), s, f, keyPath, caPath, app, title, pauses)
 		<-ctx.Done()
 		fmt.Fprintln(stderr, "callsim: stopping: delivering queued notifications (up to", f.drainTimeout.String()+")")
 	} else {
 		cfg := s.Driver().Config()
-		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse,
+		stopPresenter := startPresenter(ctx, s.Driver(), title)
+		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse, Presenter: f.presenter,
 			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }, SessionYAML: s.SessionYAML, TestSessionYAML: s.TestSessionYAML})
+		stopPresenter()
 		if tuiErr != nil {
 			fmt.Fprintln(stderr, "callsim:", tuiErr)
 		}
@@ -364,7 +372,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	return nil
 }
 
-func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, caPath string, app *graphapi.AppRegistration, title string) {
+func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, caPath string, app *graphapi.AppRegistration, title string, pauses int) {
 	base := s.BaseURL()
 	cfg := s.Driver().Config()
 	host, _, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"))
@@ -396,6 +404,7 @@ func printBanner(w io.Writer, s *graphapi.Server, f serveFlags, keyPath, caPath 
   JWKS        %s    key %s
   token       POST %s/%s/oauth2/v2.0/token    (authority %s/%s; app %s: %s)
 %s  control     %s/_callsim/    transcript stream: %s/_callsim/transcript
+  clock       %s
   callbacks   incoming calls notify %s (bot app %s, tenant %s)
 
 Try: create a group call (notifications go to its callbackUri):
@@ -408,8 +417,22 @@ Try: create a group call (notifications go to its callbackUri):
 then invite into it:  POST %s/v1.0/communications/calls/{id}/participants/invite
 Ctrl-C stops (queued notifications are delivered first).
 `, title, cfg.Profile.Name, f.auth, s.Driver().Speed(), base, base, base, base, base, s.JWKSURL(), keyPath,
-		base, cfg.Bot.TenantID, base, cfg.Bot.TenantID, cfg.Bot.AppID, strings.Join(creds, ", "), tlsLine, base, base,
+		base, cfg.Bot.TenantID, base, cfg.Bot.TenantID, cfg.Bot.AppID, strings.Join(creds, ", "), tlsLine, base, base, bannerClock(s.Driver().Clock(), base, pauses),
 		f.callback, cfg.Bot.AppID, cfg.Bot.TenantID, curlOpt, base, bearer, f.callback, base)
+}
+
+// bannerClock is the banner's clock line: running or paused and why, and what becomes of the
+// scenario's pause steps (serve without --tui: nobody can resume them, so they are passed).
+func bannerClock(c sim.ClockStatus, base string, pauses int) string {
+	state := fmt.Sprintf("running at %gx", c.Speed)
+	if c.Paused {
+		state = "paused (by " + c.PausedBy + ")"
+	}
+	line := state + "    " + base + "/_callsim/clock says when it is paused and why"
+	if pauses > 0 {
+		line += fmt.Sprintf("\n              the scenario's %d pause step(s) are logged and passed (no --tui: nobody is there to resume them)", pauses)
+	}
+	return line
 }
 
 func newTokenCmd() *cobra.Command {

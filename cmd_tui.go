@@ -18,13 +18,15 @@ import (
 type tuiFlags struct {
 	noMouse   bool
 	noConfirm bool
+	presenter bool
 	feedLimit int
 	speed     float64
 }
 
 func (f *tuiFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.noMouse, "no-mouse", false, "leave the mouse to the terminal, so native text selection works")
-	cmd.Flags().BoolVar(&f.noConfirm, "no-confirm", false, "do not ask before removing the bot, hanging up or restarting (demos)")
+	cmd.Flags().BoolVar(&f.noConfirm, "no-confirm", false, "do not ask before removing the bot, hanging up, restarting or loading a scenario (demos)")
+	cmd.Flags().BoolVar(&f.presenter, "presenter", false, "presenter mode: show the presenter's notes (for: presenter captions) and the next step (callsim present shows them in a second terminal)")
 	cmd.Flags().IntVar(&f.feedLimit, "feed-limit", ui.DefaultFeedLimit, "notifications the TUI feed keeps (older ones are dropped)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 0, "initial speed factor, 0.25 to 16 (default: the scenario's clock.speed, else 1)")
 }
@@ -87,6 +89,8 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 	if opts.Source == "" || title == "" {
 		title = sc.Name()
 	}
+	stopPresenter := startPresenter(ctx, d, title)
+	defer stopPresenter()
 	err = ui.Run(ctx, d, ui.Options{
 		Title:     title,
 		Profile:   cfg.Profile.Name,
@@ -94,10 +98,13 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 		StepCount: sc.StepCount(),
 		NoMouse:   f.noMouse,
 		NoConfirm: f.noConfirm,
+		Presenter: f.presenter,
 		FeedLimit: f.feedLimit,
 		SessionYAML: func(e *sim.Engine) ([]byte, error) {
 			return sc.SessionYAML(e, scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile}, "")
 		},
+		Scenarios:    scenarioChoices(),
+		LoadScenario: loadForTUI(opts),
 	})
 	cancel()
 	select {
@@ -106,4 +113,37 @@ func runTUI(cmd *cobra.Command, opts runOptions, f tuiFlags) error {
 	default:
 	}
 	return err
+}
+
+// scenarioChoices are the built-in scenarios the TUI's w offers.
+func scenarioChoices() []ui.ScenarioChoice {
+	var out []ui.ScenarioChoice
+	for _, b := range scenarios.Builtins() {
+		out = append(out, ui.ScenarioChoice{Name: b.Name, Title: b.Title})
+	}
+	return out
+}
+
+// loadForTUI loads a built-in scenario for the TUI's w, with the command line's seed and
+// profile when given.
+func loadForTUI(opts runOptions) func(name string) (ui.LoadedScenario, error) {
+	return func(name string) (ui.LoadedScenario, error) {
+		sc, err := scenarios.Load(name)
+		if err != nil {
+			return ui.LoadedScenario{}, err
+		}
+		so := scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile, Live: true}
+		cfg, err := sc.Config(so)
+		if err != nil {
+			return ui.LoadedScenario{}, err
+		}
+		title := sc.Title()
+		if title == "" {
+			title = sc.Name()
+		}
+		return ui.LoadedScenario{Build: sc.Builder(so), Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: sc.StepCount(),
+			SessionYAML: func(e *sim.Engine) ([]byte, error) {
+				return sc.SessionYAML(e, scenarios.Options{Seed: opts.Seed, SeedSet: opts.SeedSet, Profile: opts.Profile}, "")
+			}}, nil
+	}
 }

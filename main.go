@@ -54,7 +54,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	tui.register(root)
-	root.AddCommand(newPlayCmd(), newTestCmd(), newValidateCmd(), newScenariosCmd(), newSchemaCmd(), newServeCmd(), newTokenCmd(), newExportCmd(), newCACmd())
+	root.AddCommand(newPlayCmd(), newTestCmd(), newValidateCmd(), newScenariosCmd(), newSchemaCmd(), newServeCmd(), newTokenCmd(), newExportCmd(), newCACmd(), newPresentCmd())
 	return root
 }
 

@@ -81,7 +81,12 @@ type bot struct {
 
 // startBot runs command with the shell in dir with env added to callsim's environment.
 func startBot(command, dir string, env []string) (*bot, error) {
-	b := &bot{log: &botLog{}, done: make(chan struct{})}
+	return startBotLog(command, dir, env, &botLog{})
+}
+
+// startBotLog is startBot writing the bot's output to log (a restarted bot goes on in its log).
+func startBotLog(command, dir string, env []string, log *botLog) (*bot, error) {
+	b := &bot{log: log, done: make(chan struct{})}
 	b.cmd = exec.Command("/bin/sh", "-c", command)
 	b.cmd.Dir = dir
 	b.cmd.Env = append(os.Environ(), env...)

@@ -120,6 +120,8 @@ type FileResult struct {
 	Timings Timings
 	// Virtual is the virtual time the run ended at.
 	Virtual time.Duration
+	// Restarts counts the restartBot steps after which the bot was ready again.
+	Restarts int
 }
 
 // Failed counts the failed expectations and problems.
@@ -224,6 +226,9 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 			return setupFailed(res, "setup", errors.New("bot.callbackUri or bot.ready uses ${botPort}, but no bot is started (give --bot-cmd or bot.command)"))
 		}
 	}
+	if lines := s.BotRestartLines(); len(lines) > 0 && command == "" {
+		return setupFailed(res, "setup", fmt.Errorf("line %d: restartBot restarts the bot callsim started, but no bot is started (give --bot-cmd or bot.command)", lines[0]))
+	}
 	addr := o.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -278,8 +283,8 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	var b *bot
 	res.Timings.Setup = time.Since(t0)
 	tReady := time.Now()
+	dir := filepath.Dir(s.File())
 	if command != "" {
-		dir := filepath.Dir(s.File())
 		if b, err = startBot(command, dir, env); err != nil {
 			return setupFailed(res, "bot", err)
 		}
@@ -326,10 +331,41 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	var botDone <-chan struct{}
+	var rs *restarter
 	if b != nil {
 		botDone = b.done
+		rs = &restarter{command: command, dir: dir, env: env, ready: ready, cb: cb, log: b.log,
+			timeout: o.ReadyTimeout, grace: o.StopGrace, done: make(chan restartResult, 1)}
 	}
-	for !done && botExit == "" && !interrupted {
+	restartFailed, restartLine := "", 0
+	// restarted takes a restart's result: the new bot, or why there is none ready
+	restarted := func(r restartResult) {
+		if r.bot != nil {
+			b, botDone = r.bot, r.bot.done
+		}
+		if r.err != nil {
+			restartFailed, restartLine = fmt.Sprintf("restartBot (line %d): %v", r.line, r.err), r.line
+		}
+	}
+	// nextRestart stops the bot for the next restartBot step the world reached, and lets the world go on
+	nextRestart := func() {
+		if rs == nil || rs.busy || len(rs.queue) == 0 || restartFailed != "" {
+			return
+		}
+		q := rs.queue[0]
+		rs.queue = rs.queue[1:]
+		botDone = nil // it is stopped on purpose
+		rs.begin(ctx, b, q)
+		if compress {
+			drv.SetPaused(false) // the world runs in real time while the bot restarts
+		}
+		drv.ResumeScript()
+	}
+	var restartDone <-chan restartResult
+	if rs != nil {
+		restartDone = rs.done
+	}
+	for !done && botExit == "" && !interrupted && restartFailed == "" {
 		select {
 		case <-ctx.Done():
 			interrupted = true
@@ -347,17 +383,35 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 				if bt.ScriptDone {
 					done = true
 				}
+				if rs != nil {
+					rs.queue = append(rs.queue, restartRequests(s, bt.Records)...)
+				}
 			}
+			nextRestart()
+		case r := <-restartDone:
+			restarted(rs.took(r))
+			if compress {
+				drv.SetPaused(true) // the bot is back (or not): time moves by jumps again
+			}
+			nextRestart()
 		case <-tick.C:
-			if compress && quiet(srv, drv, o.Quiet) {
+			// a restarting bot is not quiet; the script waiting at restartBot is the runner's
+			restarting := rs != nil && (rs.busy || len(rs.queue) > 0) || drv.Clock().Prompt == scenarios.RestartBotPrompt
+			if compress && !restarting && quiet(srv, drv, o.Quiet) {
 				drv.SkipToNext()
 			}
 		}
 	}
+	if rs != nil && rs.busy { // the steps are over, or the run stopped, while the bot restarts
+		restarted(rs.wait(interrupted || botExit != ""))
+	}
+	if rs != nil {
+		res.Restarts = rs.count
+	}
 	res.Timings.Play = time.Since(tReady) - res.Timings.Ready
 	// the notifications still on their way are the bot's to answer
 	tSettle := time.Now()
-	if !interrupted && botExit == "" {
+	if !interrupted && botExit == "" && restartFailed == "" {
 		settle(ctx, srv, drv, b, o, &botExit)
 	}
 	res.Timings.Settle = time.Since(tSettle)
@@ -382,10 +436,13 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	if botExit != "" {
 		res.Problems = append(res.Problems, Problem{Name: "bot", Message: "the bot exited before the end of the test: " + botExit})
 	}
+	if restartFailed != "" {
+		res.Problems = append(res.Problems, Problem{Name: "restart", Line: restartLine, Message: restartFailed})
+	}
 	if lost := stats.GaveUp + stats.Overflow; lost > 0 {
 		res.Problems = append(res.Problems, Problem{Name: "deliveries", Message: fmt.Sprintf(
 			"%d notification(s) ended undelivered: the bot never answered 2xx after %d attempts%s", lost, o.attempts(), undeliveredList(res.Transcript))})
-	} else if stats.Pending > 0 && !interrupted && botExit == "" {
+	} else if stats.Pending > 0 && !interrupted && botExit == "" && restartFailed == "" {
 		res.Problems = append(res.Problems, Problem{Name: "deliveries", Message: fmt.Sprintf(
 			"%d notification(s) were still undelivered %s after the last step (the bot did not answer them)", stats.Pending, o.Settle)})
 	}

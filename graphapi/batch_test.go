@@ -33,7 +33,8 @@ func TestBatchCarriesWaitingNotifications(t *testing.T) {
 	bot := newTestBot(t)
 	bot.holdFirst(t)
 	var tr syncBuffer
-	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8; o.Transcript = &tr })
+	// the seed profile: answering makes two notifications (v1 adds a third, the mediaState)
+	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8; o.Transcript = &tr; o.Profile = "seed" })
 	id := incoming(t, s, "adele")
 	bot.waitHeld(t) // "created" is held at the bot
 	if r := call(t, "POST", s.BaseURL()+"/v1.0/communications/calls/"+id+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{}}`); r.status != 202 {
@@ -111,7 +112,8 @@ func TestBatchRetryResendsTheSamePOST(t *testing.T) {
 		}
 		return 202
 	}
-	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8 })
+	// the seed profile: answering makes two notifications (v1 adds a third, the mediaState)
+	s := startServer(t, nil, func(o *Options) { o.CallbackURI = bot.url(); o.NotifyBatch = 8; o.Profile = "seed" })
 	id := incoming(t, s, "adele")
 	bot.waitHeld(t)
 	if r := call(t, "POST", s.BaseURL()+"/v1.0/communications/calls/"+id+"/answer", `{"callbackUri":"`+bot.url()+`","acceptedModalities":["audio"],"mediaConfig":{}}`); r.status != 202 {

@@ -36,7 +36,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_callsim/steps", s.ctlSteps)
 	mux.HandleFunc("POST /_callsim/steps", s.ctlStep)
 	mux.HandleFunc("/_callsim/", func(w http.ResponseWriter, r *http.Request) {
-		ctlError(w, http.StatusNotFound, "notFound", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
+		ctlFieldError(w, http.StatusNotFound, "notFound", "path", fmt.Sprintf("no control endpoint %s %s; GET /_callsim/ lists them", r.Method, r.URL.Path))
 	})
 }
 
@@ -51,7 +51,7 @@ func ctlError(w http.ResponseWriter, status int, code, msg string) {
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		ctlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		ctlFieldError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "body", err.Error())
 		return false
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
@@ -60,7 +60,8 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", "invalid JSON body: "+err.Error())
+		field, msg := jsonBodyError(err)
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", field, msg)
 		return false
 	}
 	return true
@@ -90,7 +91,19 @@ type identityView struct {
 	Kind        string `json:"kind"`
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName,omitempty"`
-	Behaviour   string `json:"behaviour,omitempty"`
+	// Behaviour is as in YAML and as POST takes it: a name ("busy"), or {"answerAfter": "2s"}.
+	Behaviour any `json:"behaviour,omitempty"`
+}
+
+// behaviourView is a behaviour as YAML spells it.
+func behaviourView(b sim.Behaviour) any {
+	if b.AnswerAfter > 0 {
+		return map[string]string{"answerAfter": b.AnswerAfter.String()}
+	}
+	if b.Kind == "" {
+		return nil
+	}
+	return b.Kind
 }
 
 type participantView struct {
@@ -172,7 +185,7 @@ type pendingView struct {
 }
 
 func idView(i sim.Identity) identityView {
-	return identityView{Name: i.Name, Kind: i.Kind, ID: i.ID, DisplayName: i.DisplayName, Behaviour: i.Behaviour.Kind}
+	return identityView{Name: i.Name, Kind: i.Kind, ID: i.ID, DisplayName: i.DisplayName, Behaviour: behaviourView(i.Behaviour)}
 }
 
 func faultViews(fs []sim.FaultRule) []faultView {
@@ -237,7 +250,7 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	scen := s.scenario
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{
+	view := map[string]any{
 		"meetings":   meetings,
 		"now":        cfg.Epoch.Add(wd.Now).UTC().Format(time.RFC3339Nano),
 		"nowMs":      wd.Now.Milliseconds(),
@@ -253,7 +266,11 @@ func (s *Server) ctlWorld(w http.ResponseWriter, r *http.Request) {
 		"faults":     faultViews(wd.Faults),
 		"pending":    pend,
 		"deliveries": s.disp.Stats(),
-	})
+	}
+	if clk.Paused {
+		view["pausedBy"] = clk.PausedBy // as GET /_callsim/clock says it
+	}
+	writeJSON(w, http.StatusOK, view)
 }
 
 // ---- faults ----
@@ -335,13 +352,13 @@ func (in *faultInput) rule() (sim.FaultRule, error) {
 		switch r.Mode {
 		case "5xx", "timeout", "refuse":
 		default:
-			return r, fmt.Errorf("transport mode must be 5xx, timeout or refuse, got %q", r.Mode)
+			return r, fmt.Errorf("mode: a transport fault's mode is 5xx, timeout or refuse, not %q", r.Mode)
 		}
 	case sim.FaultToken:
 		switch r.Mode {
 		case "expired", "badSignature", "missing":
 		default:
-			return r, fmt.Errorf("token mode must be expired, badSignature or missing, got %q", r.Mode)
+			return r, fmt.Errorf("mode: a token fault's mode is expired, badSignature or missing, not %q", r.Mode)
 		}
 	}
 	return r, r.Validate()
@@ -354,7 +371,8 @@ func (s *Server) ctlArm(w http.ResponseWriter, r *http.Request) {
 	}
 	rule, err := in.rule()
 	if err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		field, msg := faultFieldError(err)
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", field, msg)
 		return
 	}
 	// The answer names the rule that was armed. It used to be the last rule of a second read,
@@ -367,7 +385,8 @@ func (s *Server) ctlArm(w http.ResponseWriter, r *http.Request) {
 		rule.Name = freeFaultName(s.drv.Faults())
 	}
 	if res := s.drv.Do(sim.Input{Kind: sim.InArmFault, Fault: &rule}); res.Err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
+		field, msg := faultFieldError(res.Err)
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", field, msg)
 		return
 	}
 	fs := s.drv.Faults()
@@ -396,7 +415,7 @@ func (s *Server) ctlDisarm(w http.ResponseWriter, r *http.Request) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	if res := s.drv.Do(sim.Input{Kind: sim.InDisarmFault, Name: name}); res.Err != nil {
-		ctlError(w, http.StatusNotFound, "notFound", res.Err.Error())
+		ctlFieldError(w, http.StatusNotFound, "notFound", "name", res.Err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -426,8 +445,8 @@ func (s *Server) ctlCatalogue(w http.ResponseWriter, r *http.Request) {
 
 // ---- directory and incoming calls ----
 
-// identityInput is sim.Identity JSON with behaviour as in YAML: "busy", or {"kind": "answer",
-// "answerAfter": "2s"} (nanoseconds are still read).
+// identityInput is sim.Identity JSON with behaviour as in YAML: "busy", or {"answerAfter": "2s"}
+// (also {"kind": "answer", "answerAfter": "2s"}; nanoseconds are still read).
 type identityInput struct {
 	sim.Identity
 	Behaviour json.RawMessage `json:"behaviour,omitempty"`
@@ -453,7 +472,7 @@ func (in *identityInput) identity() (sim.Identity, error) {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&obj); err != nil {
-			return id, fmt.Errorf("behaviour: want a behaviour name (%q) or {\"kind\", \"answerAfter\"}: %v", "busy", err)
+			return id, fmt.Errorf("behaviour: want a behaviour name (%q) or {\"answerAfter\": \"2s\"}: %v", "busy", err)
 		}
 		d, err := parseDuration(obj.AnswerAfter)
 		if err != nil {
@@ -461,6 +480,12 @@ func (in *identityInput) identity() (sim.Identity, error) {
 		}
 		if d < 0 {
 			return id, fmt.Errorf("behaviour.answerAfter: %s is negative", d)
+		}
+		if obj.Kind == "" && d > 0 {
+			obj.Kind = sim.BehaviourAnswer // {answerAfter: 2s}, as in YAML
+		}
+		if d > 0 && obj.Kind != sim.BehaviourAnswer {
+			return id, fmt.Errorf("behaviour.answerAfter: only an identity that answers waits to (kind %q, not %q)", sim.BehaviourAnswer, obj.Kind)
 		}
 		b = sim.Behaviour{Kind: obj.Kind, AnswerAfter: d}
 	}
@@ -478,11 +503,11 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := in.identity()
 	if err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error()) // field: ... already
 		return
 	}
 	if id.Name == "" && id.DisplayName == "" {
-		ctlError(w, http.StatusBadRequest, "BadRequest", "an identity needs a name or a displayName")
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", "name", "an identity needs a name or a displayName")
 		return
 	}
 	if id.Name == "" {
@@ -502,7 +527,7 @@ func (s *Server) ctlIdentity(w http.ResponseWriter, r *http.Request) {
 	res := s.drv.Do(sim.Input{Kind: sim.InAddIdentity, Identity: &id})
 	s.dirMu.Unlock()
 	if res.Err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", res.Err.Error())
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", identityField(res.Err.Error()), res.Err.Error())
 		return
 	}
 	got, _ := s.drv.FindIdentity(id.Name)
@@ -533,7 +558,7 @@ func (s *Server) directoryFull(name string) *apiError {
 	}
 	if n := len(s.drv.World().Directory); n >= s.opts.MaxIdentities {
 		return &apiError{status: http.StatusConflict, code: "directoryFull",
-			message: fmt.Sprintf("the directory has %d identities, the most this server holds (start serve with a larger --max-identities)", n)}
+			message: fmt.Sprintf("name: the directory has %d identities, the most this server holds (start serve with a larger --max-identities)", n)}
 	}
 	return nil
 }
@@ -552,8 +577,14 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.From == "" {
-		ctlError(w, http.StatusBadRequest, "BadRequest", `"from" is required: a directory name, id or display name (an unknown name is added as a user)`)
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", "from", "required: a directory name, id or display name (an unknown name is added as a user)")
 		return
+	}
+	if in.Name != "" {
+		if _, taken := s.drv.FindCall(in.Name); taken {
+			ctlFieldError(w, http.StatusConflict, "conflict", "name", fmt.Sprintf("a call named %q exists already; choose another name or leave it out (callsim makes one)", in.Name))
+			return
+		}
 	}
 	s.dirMu.Lock()
 	if _, known := s.drv.FindIdentity(in.From); !known {
@@ -574,7 +605,7 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 		name = fmt.Sprintf("incoming-%d", s.incoming.Add(1))
 	}
 	if res := s.drv.Do(sim.Input{Kind: sim.InIncomingCall, From: in.From, Name: name, To: in.To, Recording: in.Recording}); res.Err != nil {
-		ctlError(w, http.StatusConflict, "conflict", res.Err.Error())
+		ctlFieldError(w, http.StatusConflict, "conflict", incomingField(res.Err.Error()), res.Err.Error())
 		return
 	}
 	var cv map[string]any
@@ -586,11 +617,6 @@ func (s *Server) ctlIncoming(w http.ResponseWriter, r *http.Request) {
 }
 
 // ---- clock ----
-
-func (s *Server) clockView() map[string]any {
-	c := s.drv.Clock()
-	return map[string]any{"nowMs": c.Now.Milliseconds(), "speed": c.Speed, "paused": c.Paused}
-}
 
 func (s *Server) ctlClock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.clockView())
@@ -606,32 +632,32 @@ func (s *Server) ctlClockAction(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PathValue("action") {
 	case "pause":
-		s.drv.SetPaused(true)
+		s.drv.SetPausedBy(true, sim.PausedByControl)
 	case "resume":
-		s.drv.SetPaused(false)
+		s.drv.SetPausedBy(false, sim.PausedByControl)
 	case "speed":
 		if err := CheckSpeed(in.Speed); in.Speed <= 0 || err != nil {
-			msg := `"speed" must be a positive factor (1 = real time)`
+			msg := "must be a positive factor (1 = real time)"
 			if err != nil {
-				msg = `"speed" ` + err.Error()
+				msg = err.Error()
 			}
-			ctlError(w, http.StatusBadRequest, "BadRequest", msg)
+			ctlFieldError(w, http.StatusBadRequest, "BadRequest", "speed", msg)
 			return
 		}
 		s.drv.SetSpeed(in.Speed)
 	case "advance":
 		d, err := parseDuration(in.By)
 		if err != nil {
-			ctlError(w, http.StatusBadRequest, "BadRequest", `"by" must be a positive duration such as "5s": `+err.Error())
+			ctlFieldError(w, http.StatusBadRequest, "BadRequest", "by", `must be a positive duration such as "5s": `+err.Error())
 			return
 		}
 		if err := checkAdvance(s.drv.Clock().Now, d); err != nil {
-			ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+			ctlFieldError(w, http.StatusBadRequest, "BadRequest", "by", strings.TrimPrefix(err.Error(), `"by" `))
 			return
 		}
 		s.drv.Advance(d)
 	default:
-		ctlError(w, http.StatusNotFound, "notFound", "clock actions: pause, resume, speed, advance")
+		ctlFieldError(w, http.StatusNotFound, "notFound", "action", fmt.Sprintf("no clock action %q (clock actions: pause, resume, speed, advance)", r.PathValue("action")))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.clockView())
@@ -656,6 +682,10 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 	if prof == "" {
 		prof = s.opts.Profile
 	}
+	if _, err := graph.ProfileByName(prof); err != nil {
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", "profile", err.Error())
+		return
+	}
 	b, src, e := s.controlBuilder(in.Scenario, seed, seedSet, prof)
 	if e != nil {
 		ctlError(w, e.status, e.code, e.message)
@@ -664,7 +694,7 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 	s.loads.Add(1)
 	if err := s.drv.Load(b); err != nil {
 		s.loads.Add(-1)
-		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", "scenario", err.Error())
 		return
 	}
 	s.mu.Lock()
@@ -691,24 +721,46 @@ type deliveryView struct {
 	TranscriptError string `json:"transcriptError,omitempty"`
 }
 
+// deliverySettings: durations as the flags take them ("500ms"), as every control answer has them.
 type deliverySettings struct {
-	Batch               int     `json:"batch"`
-	CallbackConcurrency int     `json:"callbackConcurrency"`
-	RetryAttempts       int     `json:"retryAttempts"`
-	RetryBackoffMs      float64 `json:"retryBackoffMs"`
-	RetryMaxBackoffMs   float64 `json:"retryMaxBackoffMs"`
-	CallbackTimeoutMs   float64 `json:"callbackTimeoutMs"`
-	QueueLimit          int     `json:"queueLimit"`
+	Batch               int    `json:"batch"`
+	CallbackConcurrency int    `json:"callbackConcurrency"`
+	RetryAttempts       int    `json:"retryAttempts"`
+	RetryBackoff        string `json:"retryBackoff"`
+	RetryMaxBackoff     string `json:"retryMaxBackoff"`
+	CallbackTimeout     string `json:"callbackTimeout"`
+	QueueLimit          int    `json:"queueLimit"`
 }
 
 func (s *Server) ctlDeliveries(w http.ResponseWriter, r *http.Request) {
 	c := s.disp.cfg
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	te := ""
 	if err := s.TranscriptError(); err != nil {
 		te = err.Error()
 	}
 	writeJSON(w, http.StatusOK, deliveryView{DeliveryStats: s.disp.Stats(), TranscriptError: te, Settings: deliverySettings{
-		Batch: c.batch, CallbackConcurrency: c.concurrent, RetryAttempts: c.attempts, RetryBackoffMs: ms(c.backoff),
-		RetryMaxBackoffMs: ms(c.maxBackoff), CallbackTimeoutMs: ms(c.timeout), QueueLimit: c.queueLimit}})
+		Batch: c.batch, CallbackConcurrency: c.concurrent, RetryAttempts: c.attempts, RetryBackoff: c.backoff.String(),
+		RetryMaxBackoff: c.maxBackoff.String(), CallbackTimeout: c.timeout.String(), QueueLimit: c.queueLimit}})
+}
+
+// identityField names the field an engine refusal of a new identity is about.
+func identityField(msg string) string {
+	switch {
+	case strings.Contains(msg, "kind"):
+		return "kind"
+	case strings.Contains(msg, " id"):
+		return "id"
+	}
+	return "name"
+}
+
+// incomingField names the field an engine refusal of an incoming call is about.
+func incomingField(msg string) string {
+	switch {
+	case strings.Contains(msg, "named"):
+		return "name"
+	case strings.Contains(msg, "resource account"), strings.Contains(msg, "application"):
+		return "to"
+	}
+	return "from"
 }

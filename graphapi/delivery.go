@@ -68,6 +68,10 @@ type note struct {
 	attempts int
 	items    int  // offset of the first item in body (after `"value":[`); 0: cannot be merged
 	done     bool // delivered, given up or abandoned; guarded by d.mu (the lane drops it lazily)
+
+	// joining: a participantJoiningNotification (the joiner's participant id): posted alone,
+	// and the bot's answer body goes back to the engine (dispatcher.answer)
+	joining string
 }
 
 // valueOpen is what precedes a commsNotifications envelope's items.
@@ -124,6 +128,10 @@ type dispatcher struct {
 
 	touched atomic.Int64 // wall time (UnixNano) the last attempt ended: Server.Activity
 
+	// answer feeds the bot's answer to a participantJoiningNotification back to the engine
+	// (set before the first enqueue; nil: not read)
+	answer func(gen uint64, callID, joining string, a sim.JoinAnswer)
+
 	ctx    context.Context // cancelled to abandon deliveries (after the drain timeout)
 	cancel context.CancelFunc
 
@@ -167,6 +175,9 @@ func (d *dispatcher) enqueue(r sim.Record, gen uint64) {
 	n := &note{seq: r.Seq, gen: gen, call: r.Call, chain: r.Call, callback: r.CallbackURI, body: r.Body, items: itemsAt(r.Body)}
 	if r.Note != nil && r.Note.ChainID != "" {
 		n.chain = r.Note.ChainID
+	}
+	if r.Note != nil && r.Note.Joining != "" {
+		n.joining, n.items = r.Note.Joining, 0
 	}
 	host := ""
 	if u, err := url.Parse(r.CallbackURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
@@ -568,6 +579,7 @@ func (d *dispatcher) work(l *lane) {
 // attemptResult is what one POST (or a simulated fault) gave.
 type attemptResult struct {
 	status    int
+	body      []byte // the answer body, kept for a participantJoiningNotification
 	latency   time.Duration
 	err       string
 	transport bool // no HTTP answer: refused, timed out, reset
@@ -635,6 +647,15 @@ func (l *lane) deliver(group []*note) {
 	}
 	for _, x := range group {
 		d.rec.add(x, res.status, detail)
+	}
+	// the bot answers a participantJoiningNotification in its response body: a fact of this
+	// delivery the engine reads (sim/policyjoin.go); a delivery given up on is no answer
+	if n.joining != "" && d.answer != nil && (ok || detail.Outcome == sim.DeliveryGaveUp) {
+		a := sim.JoinAnswer{Status: res.status, Body: string(res.body)}
+		if !ok {
+			a.Failed = "gave up after " + strconv.Itoa(n.attempts) + " attempts: " + res.err
+		}
+		d.answer(n.gen, n.call, n.joining, a)
 	}
 }
 
@@ -710,12 +731,12 @@ func (l *lane) attempt(group []*note) attemptResult {
 	}
 	hdr = append(hdr, header{"X-Callsim-Attempt", strconv.Itoa(n.attempts)})
 	t0 := time.Now()
-	status, err := d.hook.post(d.ctx, l.u, hdr, postParts(group))
+	status, body, err := d.hook.exchange(d.ctx, l.u, hdr, postParts(group), n.joining != "")
 	lat := time.Since(t0)
 	if err != nil {
 		return attemptResult{latency: lat, err: hookError(err), transport: true}
 	}
-	r := attemptResult{status: status, latency: lat}
+	r := attemptResult{status: status, latency: lat, body: body}
 	if status < 200 || status > 299 {
 		r.err = fmt.Sprintf("bot answered %d", status)
 	}

@@ -129,7 +129,7 @@ func invite(t *testing.T, s *Server, path, body string) (opID string, r resp) {
 // bot receives: order, shapes, and signatures that verify against the served JWKS.
 func TestSeedFlows(t *testing.T) {
 	bot := newTestBot(t)
-	s := startServer(t, bot, nil)
+	s := startServer(t, bot, func(o *Options) { o.Profile = "seed" })
 	v := newVerifier(t, s, "1234a46b-3d17-4adc-8dce-dc4e7d556789", "72f988bf-86f1-41af-91ab-2d7cd011db47")
 	group := createCall(t, s, bot, "beta", nil, userA, userB)
 

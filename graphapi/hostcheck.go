@@ -191,7 +191,7 @@ func (s *Server) checkControl(r *http.Request) *apiError {
 		tok, _ := bearer(r)
 		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.opts.ControlToken)) != 1 {
 			return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken",
-				message: "The control API needs the token serve was started with (--control-token): Authorization: Bearer TOKEN."}
+				message: "Authorization: the control API needs the token serve was started with (--control-token): Authorization: Bearer TOKEN."}
 		}
 	}
 	switch r.Method {
@@ -199,7 +199,7 @@ func (s *Server) checkControl(r *http.Request) *apiError {
 		ct := r.Header.Get("Content-Type")
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 			return &apiError{status: http.StatusUnsupportedMediaType, code: "UnsupportedMediaType",
-				message: fmt.Sprintf("Control API writes need Content-Type: application/json (got %q), even without a body.", ct)}
+				message: fmt.Sprintf("Content-Type: control API writes need application/json (got %q), even without a body.", ct)}
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ func builtinRef(ref string) bool {
 // controlBuilder makes the world a control API load asks for.
 func (s *Server) controlBuilder(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, []byte, *apiError) {
 	bad := func(status int, code, format string, args ...any) (sim.Builder, []byte, *apiError) {
-		return nil, nil, &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+		return nil, nil, &apiError{status: status, code: code, message: "scenario: " + fmt.Sprintf(format, args...)}
 	}
 	if ref == "" { // the empty world
 		b, err := s.builder("", seed, seedSet, profile)
@@ -78,7 +78,7 @@ func (s *Server) controlBuilder(ref string, seed uint64, seedSet bool, profile s
 // readScenarioFile reads ref under ScenarioDir, or says why not.
 func (s *Server) readScenarioFile(ref string) ([]byte, *apiError) {
 	bad := func(status int, code, format string, args ...any) ([]byte, *apiError) {
-		return nil, &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+		return nil, &apiError{status: status, code: code, message: "scenario: " + fmt.Sprintf(format, args...)}
 	}
 	if s.scenDir == nil {
 		return bad(http.StatusForbidden, "Forbidden", "%q is not a built-in scenario name, and loading scenario files over the control API is off (start serve with --scenario-dir DIR to load files from DIR).", ref)

@@ -98,7 +98,7 @@ type Options struct {
 	// (nil: it refuses every client). sts.go.
 	App *AppRegistration
 
-	// Profile (seed|v1, default seed), Seed and InviteStatus (200|202) configure the empty world.
+	// Profile (v1|seed, default v1), Seed and InviteStatus (200|202) configure the empty world.
 	Profile      string
 	Seed         uint64
 	SeedSet      bool
@@ -126,6 +126,9 @@ type Options struct {
 	// ParseStep reads the far-end step of POST /_callsim/steps ({"press": {...}}) into the input
 	// it makes (nil: the endpoint answers 501).
 	ParseStep func(body []byte) (sim.Input, error)
+	// StepField names the body key of a far-end step the world's refusal (its message) is about,
+	// so the 409 says which field was wrong (nil, or "": "step").
+	StepField func(kind sim.InputKind, msg string) string
 
 	// Auth is any (default), none or jwt. Key signs callback tokens and verifies API tokens.
 	Auth string
@@ -184,6 +187,10 @@ type Options struct {
 	// KeepInputs keeps every applied input for rewind (the TUI needs it); otherwise the server
 	// forgets them as it goes so memory stays bounded. History keeps the last 50000 records.
 	KeepInputs bool
+	// LivePauses: a person drives this server (serve --tui), so a scenario's pause steps wait
+	// for them; otherwise they are logged and passed (pauses.go). It only says so: the
+	// builders LoadScenario and ParseScenario return must play the scenario the same way.
+	LivePauses bool
 
 	// DrainTimeout bounds how long Shutdown waits for queued deliveries (default 5s).
 	DrainTimeout time.Duration
@@ -411,6 +418,7 @@ func Start(opts Options) (*Server, error) {
 		opts.tuneDelivery(&dcfg)
 	}
 	s.disp = newDispatcher(dcfg, s.tokens, s.callbackAllowed, s.deliveryFault, s.rec, s.log)
+	s.disp.answer = s.joinAnswer // policyjoin.go: the bot's answer body decides a joiner's fate
 	s.batcher = newBatcher(drv, !opts.KeepInputs)
 
 	s.draining = make(chan struct{})
@@ -577,11 +585,17 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 		}
 		s.disp.armed.Store(armed)
 	}
-	if deliver {
-		for _, r := range b.Records {
-			if r.Type == sim.RecNotification {
-				s.disp.enqueue(r, b.Gen)
-			}
+	// a rebuild's own records were delivered before it; records after it (merged into the
+	// Reset while this consumer was busy) are new, and go out
+	for _, r := range b.Records {
+		if !deliver && r.Seq <= b.Rebuilt {
+			continue
+		}
+		switch r.Type {
+		case sim.RecNotification:
+			s.disp.enqueue(r, b.Gen)
+		case sim.RecPause:
+			s.logPause(r)
 		}
 	}
 	if b.Reset {
@@ -644,7 +658,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.batcher.close()
 	// notifications the engine already scheduled (within the notification latency) still go out
 	s.drv.Advance(s.drv.Config().Latency.Notify.Max)
-	s.drv.SetPaused(true)
+	s.drv.SetPausedBy(true, sim.PausedByShutdown)
 	close(s.drainNow)
 	select {
 	case <-s.draining:

@@ -61,7 +61,7 @@ var (
 func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
 	as := r.URL.Query().Get("as")
 	if as != "" && as != "test" {
-		ctlError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("as=%q: the session is a scenario (no as) or a bot test (as=test)", as))
+		ctlFieldError(w, http.StatusBadRequest, "BadRequest", "as", fmt.Sprintf("%q: the session is a scenario (no as) or a bot test (as=test)", as))
 		return
 	}
 	var data []byte
@@ -110,16 +110,20 @@ func (s *Server) ctlStep(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		ctlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		ctlFieldError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "body", err.Error())
 		return
 	}
 	in, err := s.opts.ParseStep(body)
 	if err != nil {
-		ctlError(w, http.StatusBadRequest, "BadRequest", err.Error())
+		ctlError(w, http.StatusBadRequest, "BadRequest", stepParseError(err))
 		return
 	}
 	if res := s.drv.Do(in); res.Err != nil {
-		ctlError(w, http.StatusConflict, "conflict", res.Err.Error())
+		field := "step"
+		if s.opts.StepField != nil {
+			field = cmp.Or(s.opts.StepField(in.Kind, res.Err.Error()), field)
+		}
+		ctlFieldError(w, http.StatusConflict, "conflict", field, res.Err.Error())
 		return
 	}
 	out := map[string]any{"kind": in.Kind, "summary": in.Summary()}

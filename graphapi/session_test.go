@@ -30,6 +30,7 @@ func withScenarios(o *Options) {
 	}
 	o.StepKinds = func() any { return scenarios.StepKinds() }
 	o.ParseStep = scenarios.ParseStep
+	o.StepField = scenarios.StepField
 	o.LoadScenario = func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
 		s, err := scenarios.Load(ref)
 		if err != nil {

@@ -113,8 +113,10 @@ func TestShutdownWithStuckSSE(t *testing.T) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(t0); d > 3*time.Second {
-		t.Errorf("Shutdown took %s with three clients that do not read", d)
+	// The bound is the write timeout, not a speed claim: a Shutdown that waited for the stuck
+	// streams would take the full 10 s; under CI load a prompt one has been seen at 5.3 s.
+	if d := time.Since(t0); d > 8*time.Second {
+		t.Errorf("Shutdown took %s with three clients that do not read (the write timeout is 10 s)", d)
 	}
 	if n := s.sseClients.Load(); n != 0 {
 		t.Errorf("%d streams still open", n)

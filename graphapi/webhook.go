@@ -63,6 +63,16 @@ var errAbandoned = errors.New("abandoned at shutdown")
 // post sends one POST of the body parts (written one after the other, not joined) and returns
 // the bot's status. ctx ends at shutdown; each POST has its own timeout.
 func (w *webhookClient) post(ctx context.Context, u *url.URL, hdr []header, body [][]byte) (int, error) {
+	st, _, err := w.exchange(ctx, u, hdr, body, false)
+	return st, err
+}
+
+// maxAnswer is how much of a bot's answer body is read (and kept, for the notifications whose
+// answer the service acts on: participantJoiningNotification).
+const maxAnswer = 64 << 10
+
+// exchange is post that also returns the bot's answer body when keep is set.
+func (w *webhookClient) exchange(ctx context.Context, u *url.URL, hdr []header, body [][]byte, keep bool) (int, []byte, error) {
 	n := 0
 	for _, b := range body {
 		n += len(b)
@@ -92,25 +102,30 @@ func (w *webhookClient) post(ctx context.Context, u *url.URL, hdr []header, body
 	res, err := w.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, errAbandoned
+			return 0, nil, errAbandoned
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the record names the failure, not the URL again
 		}
-		return 0, err
+		return 0, nil, err
 	}
 	// read what the bot says (up to 64 KiB) so the connection can carry the next POST; a longer
 	// answer costs the connection (the Transport closes a body closed unread)
-	_, err = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	var kept []byte
+	if keep {
+		kept, err = io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	} else {
+		_, err = io.Copy(io.Discard, io.LimitReader(res.Body, maxAnswer))
+	}
 	res.Body.Close()
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, errAbandoned
+			return 0, nil, errAbandoned
 		}
-		return 0, err
+		return 0, nil, err
 	}
-	return res.StatusCode, nil
+	return res.StatusCode, kept, nil
 }
 
 // closeIdle closes the connections no POST is using.

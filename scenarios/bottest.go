@@ -61,7 +61,7 @@ func isTestFile(root *node) bool {
 }
 
 // ParseTest loads a bot-test file (callsim test): like Parse, but the file is a test whatever it
-// holds, its profile defaults to v1, and a bot action in it is an error.
+// holds (its profile defaults to v1, as every file's), and a bot action in it is an error.
 func ParseTest(filename string, src []byte) (*Scenario, error) {
 	return parse(filename, src, true)
 }
@@ -108,7 +108,8 @@ type TestRun struct {
 // TestBuilder is Builder for callsim test: it keeps the player it builds so the runner can read
 // the expectations' results (Summary) after the driver stops.
 func (s *Scenario) TestBuilder(o Options) (sim.Builder, *TestRun) {
-	o.Live = false // pauses are logged and passed: nobody is there to resume them
+	o.Live = false    // pauses are logged and passed: nobody is there to resume them
+	o.restarts = true // restartBot steps wait until the runner has stopped the bot
 	run := &TestRun{}
 	return func() (*sim.Engine, sim.Script, error) {
 		e, p, err := s.build(o)

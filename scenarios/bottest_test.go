@@ -35,6 +35,7 @@ func TestTestFileErrors(t *testing.T) {
 		{"bad status", testHead + "  - expectRequest: {match: {method: POST, status: 2000}}\n", 7, 51, `status: an HTTP status is a whole number from 100 to 599, got 2000`},
 		{"bad method", testHead + "  - expectRequest: {match: {method: \"PO ST\"}}\n", 7, 37, `method: "PO ST" is not an HTTP method such as GET, POST or DELETE`},
 		{"two modes", testHead + "  - expectRequest: {match: {method: POST}, none: {method: GET}}\n", 7, 50, `expectRequest takes one of match, all, none or count; this one has match and none`},
+		{"scripted join answer", testHead + "  - join: {call: c1, participant: heidi, joinResponse: accept}\n", 7, 56, "join joinResponse: the bot under test answers the participantJoiningNotification in its webhook response body; leave joinResponse out"},
 		{"bad regex", testHead + "  - expectRequest: {match: {body: {callbackUri: {$regex: \"(\"}}}}\n", 7, 58, "$regex: missing closing ): ("},
 	}
 	for _, tc := range cases {
@@ -67,7 +68,8 @@ func TestTestFileDetected(t *testing.T) {
 		{"expectRequest", testHead + "  - expectRequest: {match: {method: POST}}\n", true, "v1"},
 		{"bot.command", strings.Replace(testHead, "bot: {", "bot: {command: ./bot, ", 1) + "  - wait: 1s\n", true, "v1"},
 		{"profile kept", strings.Replace(testHead, "name: t\n", "name: t\nprofile: seed\n", 1) + "  - expectRequest: {match: {method: POST}}\n", true, "seed"},
-		{"scenario", "version: 1\nname: t\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "seed"},
+		{"scenario", "version: 1\nname: t\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "v1"},
+		{"scenario seed", "version: 1\nname: t\nprofile: seed\nidentities: [{name: heidi}]\nsteps:\n  - incomingCall: {name: c1, from: heidi}\n  - answer: c1\n", false, "seed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

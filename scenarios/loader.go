@@ -283,7 +283,7 @@ func parse(filename string, src []byte, test bool) (*Scenario, error) {
 		src = src[3:] // a UTF-8 byte order mark (editors on Windows write one) is not part of the YAML
 	}
 	c := &checker{file: filename, lines: strings.Split(string(src), "\n")}
-	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "seed", seed: 1}
+	s := &Scenario{name: shortName(filename), file: filename, lines: c.lines, profile: "v1", seed: 1}
 	if len(src) > MaxFileBytes {
 		c.errAt(1, 1, "the file is %d bytes, more than the %d callsim reads as a scenario", len(src), MaxFileBytes)
 	} else if !utf8.Valid(src) {
@@ -292,9 +292,6 @@ func parse(filename string, src []byte, test bool) (*Scenario, error) {
 		c.errAt(line, col, "values nest more than %d levels deep here (callsim reads at most %d)", MaxDepth, MaxDepth)
 	} else if root := parseYAML(c, src); root != nil {
 		s.test = test || isTestFile(root)
-		if s.test {
-			s.profile = "v1" // bot-tests.md: the default profile of a test
-		}
 		c.scenario(s, root)
 	}
 	if len(c.errs) == 0 && !s.test { // a test's world waits for a bot: a dry run without one says nothing
@@ -961,7 +958,14 @@ func (c *checker) steps(s *Scenario, items []*node, st *state) {
 			c.botActionInTest(kinds[0])
 			continue
 		}
+		if !s.test && sp.kind == stRestartBot {
+			c.err(kinds[0], "restartBot is a bot test's step: callsim test restarts the bot under test (a file is a test when it has bot.command, bot.ready or an expectRequest, or is run with callsim test)")
+			continue
+		}
 		body := it.get(sp.kind)
+		if s.test && sp.kind == "join" {
+			c.joinResponseInTest(body) // steps_policy.go
+		}
 		if v := it.get("id"); v != nil {
 			if id, ok := c.name(v, "step id"); ok {
 				switch {

@@ -154,7 +154,7 @@ func TestRefusedAtLoad(t *testing.T) {
 	}{
 		{"six invitees", base + "  - invite: {call: huddle, participants: [alice, carol, dave, {name: e, displayName: E}, {name: f, displayName: F}, {name: g, displayName: G}]}\n", 11, 42,
 			`step "step-1": the service refused the invite: 400 BadRequest: At most 5 participants can be invited in one request, got 6. (add expectError if this is what the step is for)`},
-		{"p2p invite seed profile", base + "  - invite: {call: support, participants: [carol]}\n", 11, 20,
+		{"p2p invite seed profile", strings.Replace(base, "version: 1\n", "version: 1\nprofile: seed\n", 1) + "  - invite: {call: support, participants: [carol]}\n", 12, 20,
 			`step "step-1": the service refused the invite: 400 BadRequest: This API is only supported for multiparty calls. (add expectError if this is what the step is for)`},
 		{"long clientContext", base + "  - invite: {call: huddle, participants: [carol], clientContext: " + strings.Repeat("x", 257) + "}\n", 11, 66,
 			`step "step-1": the service refused the invite: 400 BadRequest: clientContext must be at most 256 characters, got 257. (add expectError if this is what the step is for)`},

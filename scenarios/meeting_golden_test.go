@@ -16,7 +16,7 @@ import (
 // 5's preFetchMedia (the built-in's bot asks for none) and John's video stream (receiveOnly on
 // the page; callsim's Teams users send video, a choice of the streams' own fidelity row).
 
-var meetingBuiltins = []string{"meeting-lobby", "meeting-passcode", "meeting-add-bot", "meeting-ended"}
+var meetingBuiltins = []string{"meeting-lobby", "meeting-passcode", "meeting-add-bot", "meeting-ended", "meeting-share"}
 
 func TestMeetingGoldenTranscripts(t *testing.T) {
 	for _, name := range meetingBuiltins {
@@ -99,6 +99,37 @@ func TestMeetingDocsFidelity(t *testing.T) {
 			t.Errorf("the 201's chatInfo was not filled in: %v", body["chatInfo"])
 		}
 	})
+}
+
+// TestContentSharingDocsFidelity: meeting-share's content-sharing notifications against
+// application-post-calls.md Example 1's "content sharing started" and "ended" (the page's
+// "updated" has no counterpart: callsim's sharing has nothing to update): created then deleted
+// on the call's contentsharingsessions, one session each, the same id for one share and a new
+// one for the next.
+func TestContentSharingDocsFidelity(t *testing.T) {
+	_, tr := runTranscript(t, "meeting-share", "v1")
+	id, _ := createdCallID(t, tr, 0)
+	var kinds, ids []string
+	for _, n := range tr.notes {
+		it := item(n)
+		if it["resourceUrl"] != "/communications/calls/"+id+"/contentsharingsessions" {
+			continue
+		}
+		ct := it["changeType"].(string)
+		checkCovers(t, ct, docsFixture(t, "application-post-calls-ex1-contentsharing-"+ct), n, true)
+		rd := it["resourceData"].([]any)
+		if len(rd) != 1 {
+			t.Fatalf("%s: %d sessions", ct, len(rd))
+		}
+		kinds = append(kinds, ct)
+		ids = append(ids, rd[0].(map[string]any)["id"].(string))
+	}
+	if got := strings.Join(kinds, ","); got != "created,deleted,created,deleted" {
+		t.Fatalf("content sharing notifications %s", got)
+	}
+	if ids[0] != ids[1] || ids[2] != ids[3] || ids[0] == ids[2] {
+		t.Errorf("session ids %v: want one per share", ids)
+	}
 }
 
 func botInLobby(t *testing.T, n map[string]any) bool {

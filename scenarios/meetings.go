@@ -143,6 +143,9 @@ func (c *checker) decodeMeetingJoin(v *node, in *sim.Input, st *state) {
 			a.JoinMeetingID = t
 		}
 	}
+	if x := v.get("contentSharing"); x != nil {
+		a.ContentSharing, _ = c.boolean(x, "createCall contentSharing")
+	}
 	in.Args, _ = json.Marshal(a)
 }
 
@@ -159,6 +162,9 @@ func encodeMeetingJoin(in sim.Input) string {
 	}
 	if a.Passcode != nil {
 		s += ", passcode: " + q(*a.Passcode)
+	}
+	if a.ContentSharing {
+		s += ", contentSharing: true"
 	}
 	return s + "}"
 }

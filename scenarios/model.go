@@ -130,6 +130,17 @@ func (s *Scenario) Description() string { return s.desc }
 // StepCount is the number of steps.
 func (s *Scenario) StepCount() int { return len(s.steps) }
 
+// PauseCount is the number of pause steps (serve's banner says what becomes of them).
+func (s *Scenario) PauseCount() int {
+	n := 0
+	for _, sp := range s.steps {
+		if sp.kind == stPause {
+			n++
+		}
+	}
+	return n
+}
+
 // Profile is the file's profile (seed unless it says v1).
 func (s *Scenario) Profile() string { return s.profile }
 

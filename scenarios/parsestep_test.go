@@ -44,6 +44,8 @@ func TestParseStep(t *testing.T) {
 		{"not a key", `{"press": {"call": "c1", "participant": "heidi", "tones": "1x"}}`, sim.Input{}, `'x' is not a key`},
 		{"no tones", `{"press": {"call": "c1", "participant": "heidi"}}`, sim.Input{}, `tones`},
 		{"a bot action", `{"hangup": "c1"}`, sim.Input{}, `unknown key "hangup"`},
+		// a kind no step has panicked the control API's handler (the connection closed, no answer)
+		{"no such kind", `{"dance": {}}`, sim.Input{}, `unknown key "dance"`},
 		{"two kinds", `{"press": {"call": "c1", "participant": "h", "tones": "1"}, "leave": {"call": "c1", "participant": "h"}}`, sim.Input{}, "a step has one kind"},
 		{"not a mapping", `["press"]`, sim.Input{}, "step"},
 		{"not JSON or YAML", `{"press": `, sim.Input{}, ""},

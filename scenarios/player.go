@@ -23,6 +23,8 @@ type Options struct {
 	Live bool
 	// Timers override the file's timers (serve's --timer).
 	Timers []sim.TimerSetting
+	// restarts: restartBot steps wait for the test runner (TestBuilder); else they pass.
+	restarts bool
 }
 
 // Result is the outcome of one expectation (an expect step, or a bot action's expectError, or a
@@ -388,6 +390,8 @@ func (p *player) begin(e *sim.Engine, sp *step) (abort bool) {
 	case stPause:
 		p.resumed = false
 		e.Emit(sim.Record{Type: sim.RecPause, Name: sp.name(), Text: sp.text})
+	case stRestartBot:
+		p.resumed = false
 	case stWait:
 		p.until = e.Now() + sp.wait
 	case stExpect, stExpectRequest:
@@ -409,6 +413,8 @@ func (p *player) proceed(e *sim.Engine, sp *step) (sim.Wake, bool) {
 			return sim.Wake{Paused: true, Prompt: sp.text}, false
 		}
 		p.resumed = false
+	case stRestartBot:
+		return p.restartWake()
 	case stExpect, stExpectRequest:
 		if p.exp != nil {
 			return p.evalExpect(e, sp)

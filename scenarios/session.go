@@ -183,6 +183,9 @@ func callName(e *sim.Engine, ref string) string {
 var noStep = map[sim.InputKind]string{
 	sim.InAddIdentity: "an identity added to the directory during the session",
 	sim.InSetupCall:   "a call set up during the session",
+	// the bot's webhook answer to a participantJoiningNotification: in a scenario the join
+	// step's joinResponse key plays it (steps_policy.go)
+	sim.InJoinResponse: "the bot's webhook answer to a participantJoiningNotification (give the join step a joinResponse: to replay it)",
 }
 
 // stepYAML renders one input as a step (without its at:), or says why it cannot be one.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/callsim/callsim/sim"
@@ -73,6 +74,8 @@ var stepSpecs = []*stepSpec{
 	transferStep, redirectStep,
 	// meetings (meetings.go)
 	admitStep, endMeetingStep, addBotStep,
+	// bot tests (restartbot.go)
+	restartBotStep,
 }
 
 // Derived lists.
@@ -168,6 +171,11 @@ func ParseStep(src []byte) (sim.Input, error) {
 		if c.object(root, "step", farEnd) {
 			if len(root.keys) != 1 {
 				c.err(root, "a step has one kind (one of %s), this one has %d", listNames(farEnd), len(root.keys))
+			} else if !slices.Contains(farEnd, root.keys[0].s) {
+				// object said so already; a kind without a spec must not be decoded (it panicked)
+				if len(c.errs) == 0 {
+					c.err(root, "%s: not a far-end step kind (one of %s)", root.keys[0].s, listNames(farEnd))
+				}
 			} else {
 				st := &state{open: true, identIdx: map[string]*sim.Identity{}, callKind: map[string]string{}, stepIDs: map[string]*step{},
 					allIdents: map[string]bool{}, allCalls: map[string]bool{}}
@@ -286,11 +294,11 @@ var inviteStep = &stepSpec{
 
 var createCallStep = &stepSpec{
 	kind:    stCreateCall,
-	syntax:  []string{"createCall: {name, kind, participants}", "createCall: {name, meeting, joinBy?, joinMeetingId?, passcode?}"},
-	doc:     "the bot creates a call, or joins a meeting of `meetings:` (no targets; `joinBy: organizer` (default: chatInfo + organizerMeetingInfo), `joinMeetingId` (joinMeetingIdMeetingInfo; `joinMeetingId`/`passcode` override the meeting's, to send wrong ones) or `token` (tokenMeetingInfo)); a join that finds no meeting ends `deleted` 400/2203",
-	mapping: true, keys: []string{"name", "kind", "participants", "meeting", "joinBy", "joinMeetingId", "passcode"}, required: []string{"name"},
+	syntax:  []string{"createCall: {name, kind, participants}", "createCall: {name, meeting, joinBy?, joinMeetingId?, passcode?, contentSharing?}"},
+	doc:     "the bot creates a call, or joins a meeting of `meetings:` (no targets; `joinBy: organizer` (default: chatInfo + organizerMeetingInfo), `joinMeetingId` (joinMeetingIdMeetingInfo; `joinMeetingId`/`passcode` override the meeting's, to send wrong ones) or `token` (tokenMeetingInfo); `contentSharing: true` asks for content-sharing notifications); a join that finds no meeting ends `deleted` 400/2203",
+	mapping: true, keys: []string{"name", "kind", "participants", "meeting", "joinBy", "joinMeetingId", "passcode", "contentSharing"}, required: []string{"name"},
 	bot: true, creates: true, namesCall: true, inputs: []sim.InputKind{sim.InCreateCall},
-	schema: `{"description": "The bot creates a call or joins a meeting.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}, "meeting": {"description": "A meeting of meetings: the bot joins.", "type": "string"}, "joinBy": {"enum": ["organizer", "joinMeetingId", "token"]}, "joinMeetingId": {"type": "string"}, "passcode": {"type": "string"}}, "oneOf": [{"required": ["participants"]}, {"required": ["meeting"]}]}`,
+	schema: `{"description": "The bot creates a call or joins a meeting.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["group", "peerToPeer"]}, "participants": {"type": "array", "items": {"type": "string"}}, "meeting": {"description": "A meeting of meetings: the bot joins.", "type": "string"}, "joinBy": {"enum": ["organizer", "joinMeetingId", "token"]}, "joinMeetingId": {"type": "string"}, "passcode": {"type": "string"}, "contentSharing": {"description": "callOptions.isContentSharingNotificationEnabled: the bot is told when someone shares content.", "type": "boolean"}}, "oneOf": [{"required": ["participants"]}, {"required": ["meeting"]}]}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "createCall name", st)
 		in := sim.Input{Kind: sim.InCreateCall, Name: name}
@@ -312,7 +320,7 @@ var createCallStep = &stepSpec{
 			sp.summary = fmt.Sprintf("join meeting %s as %s", in.Meeting, name)
 			return
 		}
-		for _, k := range []string{"joinBy", "joinMeetingId", "passcode"} {
+		for _, k := range []string{"joinBy", "joinMeetingId", "passcode", "contentSharing"} {
 			if x := v.get(k); x != nil {
 				c.err(x, "createCall %s: only a meeting join takes it", k)
 			}
@@ -602,16 +610,16 @@ func participantStep(kind string, input sim.InputKind, bot bool, doc, schemaDoc 
 
 var incomingCallStep = &stepSpec{
 	kind:    stIncomingCall,
-	syntax:  []string{"incomingCall: {name, from, to?, meeting?, recording?}"},
-	doc:     "a simulated identity calls the bot (`meeting:` adds it to a meeting from Teams, as `addBot`); `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s)",
-	mapping: true, keys: []string{"name", "from", "to", "recording", "meeting"}, required: []string{"name", "from"},
+	syntax:  []string{"incomingCall: {name, from, to?, meeting?, recording?, botData?, onBehalfOf?}"},
+	doc:     "a simulated identity calls the bot (`meeting:` adds it to a meeting from Teams, as `addBot`); `to:` a resource account (a directory name or an object id): the call's target is that `applicationInstance`; the bot has `timers.answerTimeout` (15 s) to answer, `recording: true` (a policy-based recording call) a third of it (5 s); a recording call's created notification carries `applicationMetadata.botData` (`botData:`, default `{inviteReasons: [PolicyBasedRecording]}`) and `incomingContext` (`onBehalfOf:` a directory identity)",
+	mapping: true, keys: []string{"name", "from", "to", "recording", "meeting", "botData", "onBehalfOf"}, required: []string{"name", "from"},
 	namesCall: true, farEnd: true, inputs: []sim.InputKind{sim.InIncomingCall},
-	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}, "meeting": {"description": "The caller adds the bot to this meeting from Teams (the same as addBot).", "type": "string"}}}`,
+	schema: `{"description": "A simulated identity calls the bot.", "type": "object", "additionalProperties": false, "required": ["name", "from"], "properties": {"name": {"$ref": "#/definitions/name"}, "from": {"type": "string"}, "to": {"description": "The resource account called (applicationInstance target).", "type": "string"}, "recording": {"description": "A policy-based recording call: the bot has a third of answerTimeout (5 s) to answer.", "type": "boolean"}, "meeting": {"description": "The caller adds the bot to this meeting from Teams (the same as addBot).", "type": "string"}, "botData": {"description": "A recording call's applicationMetadata.botData (call-answer.md, Example 3).", "type": "object"}, "onBehalfOf": {"description": "A recording call's incomingContext.onBehalfOf: a directory identity.", "type": "string"}}}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		name, nok := c.newCallName(v.get("name"), "incomingCall name", st)
 		from, _ := c.knownIdentity(v.get("from"), "incomingCall from", st)
 		if mv := v.get("meeting"); mv != nil { // the bot added to a meeting from Teams: addBot's input (meetings.go)
-			for _, k := range []string{"to", "recording"} {
+			for _, k := range []string{"to", "recording", "botData", "onBehalfOf"} {
 				if x := v.get(k); x != nil {
 					c.err(x, "incomingCall %s: a meeting's incoming call has no %s", k, k)
 				}
@@ -632,6 +640,7 @@ var incomingCallStep = &stepSpec{
 		if r := v.get("recording"); r != nil {
 			sp.in.Recording, _ = c.boolean(r, "incomingCall recording")
 		}
+		c.decodeRecording(v, &sp.in, st) // steps_policy.go
 		sp.summary = fmt.Sprintf("%s calls the bot (%s)", from, name)
 		if tv := v.get("to"); tv != nil {
 			if to, ok := c.text(tv, "incomingCall to"); ok && to != "" {
@@ -648,7 +657,7 @@ var incomingCallStep = &stepSpec{
 			s += ", to: " + q(in.To)
 		}
 		if in.Recording {
-			s += ", recording: true"
+			s += ", recording: true" + encodeRecording(in)
 		}
 		return s + "}"
 	},

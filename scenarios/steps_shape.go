@@ -9,7 +9,7 @@ import (
 )
 
 // The step specs of the bot's own mute and recording status (spec graph-surface.md §2) and of
-// the far end's self mute and join (§4).
+// the far end's self mute (§4; join: steps_policy.go).
 
 var (
 	muteBotStep   = callStep("muteBot", sim.InMuteBot, "the bot mutes itself in a group call (`POST …/mute`): a completed `muteParticipantOperation`, then a roster `updated` with the bot's `isMuted`", "The bot mutes itself.")
@@ -64,6 +64,4 @@ var (
 		"a simulated participant mutes themselves: roster `updated` with their `isMuted` (not `serverMuted`)", "A simulated participant mutes themselves.")
 	selfUnmuteStep = participantStep("selfUnmute", sim.InSelfUnmute, false,
 		"a simulated participant unmutes themselves", "A simulated participant unmutes themselves.")
-	joinStep = participantStep("join", sim.InJoin, false,
-		"a directory identity joins a group call by themselves (not invited): roster `updated` with them", "Someone joins a group call by themselves.")
 )

@@ -112,7 +112,11 @@ func (e *Engine) farShare(call, who string, on bool) error {
 		e.state("participant."+what+".ignored", c.ID, map[string]any{"identity": p.Identity.Label()})
 		return nil
 	}
+	if on && p.InLobby { // sim choice: the lobby has no media in the meeting to share into
+		return fmt.Errorf("%s: %s is waiting in the lobby of %s", what, p.Identity.Label(), c.Name)
+	}
 	p.Sharing = on
 	e.streamsChanged(c, p, "participant."+what)
+	e.contentSharingChanged(c, p) // contentsharing.go
 	return nil
 }

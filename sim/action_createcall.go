@@ -111,7 +111,11 @@ func (e *Engine) createCall(rq *request) answer {
 			e.schedule(&event{at: e.now + e.cfg.Latency.Establish.Max + d, kind: evTargetSettle, call: c.ID, idx: i, res: failureResult(f)})
 		}
 	}
-	a := okJSON(201, e.callObj(c))
+	body := e.callObj(c)
+	if meeting && len(targets) == 0 {
+		body = e.meetingJoinAnswer(c, rq.version) // meeting_shape.go
+	}
+	a := okJSON(201, body)
 	a.Location = e.location(rq.version, "communications", c.ID)
 	a.CallID = c.ID
 	return a

@@ -52,6 +52,7 @@ func (e *Engine) removeRequest(id, pid string) answer {
 	if p.IsBot {
 		return e.hangUpRequest(id)
 	}
+	e.leaveSharing(c, p) // contentsharing.go
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.removed", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})

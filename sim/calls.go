@@ -11,7 +11,8 @@ import (
 // Call lifecycle events: a call becomes established; an incoming call nobody answered gives up.
 var (
 	evEstablished    = &eventKind{name: "established", handle: func(e *Engine, ev *event) { e.establish(ev.call) }}
-	evIncomingExpire = &eventKind{name: "incoming-expire", handle: func(e *Engine, ev *event) { e.expireIncoming(ev.call) }}
+	evIncomingExpire = &eventKind{name: "incoming-expire", handle: func(e *Engine, ev *event) { e.expireIncoming(ev.call) },
+		stale: func(e *Engine, ev *event) bool { c, ok := e.liveCall(ev.call); return !ok || c.State != CallIncoming }}
 )
 
 // End modes of a call (evEnd's op field).
@@ -250,9 +251,9 @@ func (e *Engine) addOp(c *Call, op *Operation) {
 }
 
 // incomingCall: a simulated identity calls the bot.
-func (e *Engine) incomingCall(name string, from, to *Identity) *Call {
+func (e *Engine) incomingCall(name string, from, to *Identity, pol *PolicyCall) *Call {
 	c := &Call{ID: e.newID(), Name: name, Kind: PeerToPeer, State: CallIncoming, Direction: "incoming",
-		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1, ResourceAccount: to}
+		CallbackURI: e.cfg.Bot.CallbackURI, TenantID: e.cfg.Bot.TenantID, Etag: 1, ResourceAccount: to, Policy: pol}
 	src := *from
 	c.Source = &src
 	bot := e.newParticipant(c, e.botIdentity(), true)
@@ -282,6 +283,7 @@ func (e *Engine) leave(c *Call, p *Participant, i int) {
 		e.endCall(c.ID, &res, endPeerLeft)
 		return
 	}
+	e.leaveSharing(c, p) // contentsharing.go
 	c.Roster = append(c.Roster[:i], c.Roster[i+1:]...)
 	e.enc.forget(p)
 	e.state("participant.left", c.ID, map[string]any{"identity": p.Identity.Label(), "participant": p.ID})

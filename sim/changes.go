@@ -32,6 +32,8 @@ type Changes struct {
 	// Faults and Pending are whole (they are short).
 	Faults  []FaultRule
 	Pending []Pending
+	// Meetings are whole too (a few; an endMeeting marks one ended).
+	Meetings []Meeting
 }
 
 // dirtySet is what the engine touched since the driver last took it (Engine.takeChanges).
@@ -117,6 +119,9 @@ func (e *Engine) takeChanges() Changes {
 	for _, f := range e.faults {
 		ch.Faults = append(ch.Faults, *f)
 	}
+	for _, m := range cloneMeetings(e.meetings) {
+		ch.Meetings = append(ch.Meetings, *m)
+	}
 	if d.seenCalls == nil {
 		d.seenCalls, d.seenOps = map[*Call]bool{}, map[*Operation]bool{}
 	}
@@ -197,6 +202,8 @@ func snapCall(c *Call) Call {
 	cc.Ringing = append([]Ringing(nil), c.Ringing...)
 	cc.Targets = append([]Identity(nil), c.Targets...)
 	cc.ops = nil // the engine's: not handed out
+	// policyjoin.go: the joiners are the engine's
+	cc.Policy = c.Policy.clone()
 	return cc
 }
 
@@ -227,6 +234,7 @@ func (ch *Changes) apply(w *World) {
 	w.Now, w.Steps = ch.Now, ch.Steps
 	w.Faults = append(ch.Faults[:0:0], ch.Faults...) // nil stays nil, as Snapshot has it
 	w.Pending = append(ch.Pending[:0:0], ch.Pending...)
+	w.Meetings = append(ch.Meetings[:0:0], ch.Meetings...)
 	if len(ch.GoneCalls) > 0 {
 		w.Calls = dropByID(w.Calls, ch.GoneCalls, func(c *Call) string { return c.ID })
 	}
@@ -281,7 +289,7 @@ func upsertByID[T any](list, changes []T, id func(*T) string) []T {
 }
 
 func (w *World) empty() bool {
-	return w.Now == 0 && w.Steps == 0 && w.Calls == nil && w.Ops == nil && w.Directory == nil && w.Faults == nil && w.Pending == nil
+	return w.Now == 0 && w.Steps == 0 && w.Calls == nil && w.Ops == nil && w.Directory == nil && w.Faults == nil && w.Pending == nil && w.Meetings == nil
 }
 
 // pendingHead is PendingEvents(limit) without sorting the whole queue: the event heap is
@@ -308,7 +316,7 @@ func (e *Engine) pendingHead(limit int) []Pending {
 			}
 		}
 		ev := it.ev
-		if ev.dead || ev.kind.quiet {
+		if ev.dead || ev.kind.quiet || ev.kind.stale != nil && ev.kind.stale(e, ev) {
 			continue
 		}
 		p := Pending{At: ev.at, Kind: ev.kind.name, Call: ev.call}

@@ -160,6 +160,7 @@ func cloneCall(call *Call, cloneOp func(*Operation) *Operation) *Call {
 	cc.Ringing = append([]Ringing(nil), call.Ringing...)
 	cc.Targets = append([]Identity(nil), call.Targets...)
 	cc.Transfer = call.Transfer.clone()
+	cc.Policy = call.Policy.clone()
 	cc.ops = make([]*Operation, len(call.ops))
 	for i, o := range call.ops {
 		cc.ops[i] = cloneOp(o)

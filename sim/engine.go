@@ -18,6 +18,9 @@ type eventKind struct {
 	// quiet timers (the keep-alive timeout every call has) are not listed by PendingEvents:
 	// they are not news until they fire.
 	quiet bool
+	// stale, when set, says the event will do nothing when it fires (a ring timeout of a call
+	// already answered): the pending list the TUI shows ("next ▸") leaves it out.
+	stale func(e *Engine, ev *event) bool
 }
 
 // event is data, not a closure, so pending work can be shown and replayed.
@@ -295,7 +298,7 @@ func (e *Engine) AdvanceTo(t time.Duration) {
 func (e *Engine) PendingEvents(limit int) []Pending {
 	cp := make([]*event, 0, len(e.queue))
 	for _, ev := range e.queue {
-		if !ev.dead && !ev.kind.quiet {
+		if !ev.dead && !ev.kind.quiet && (ev.kind.stale == nil || !ev.kind.stale(e, ev)) {
 			cp = append(cp, ev)
 		}
 	}

@@ -28,7 +28,12 @@ func init() {
 		})
 	}
 	registerInput(InJoin, inputKind{
-		apply:   func(e *Engine, in Input) Result { return Result{Err: e.join(in.Call, in.Participant)} },
+		apply: func(e *Engine, in Input) Result {
+			if handled, err := e.recordingJoin(in); handled { // policyjoin.go: the bot is asked first
+				return Result{Err: err}
+			}
+			return Result{Err: e.join(in.Call, in.Participant)}
+		},
 		summary: func(in Input) string { return onCall(in, in.Participant+" joins") },
 	})
 }

@@ -76,7 +76,14 @@ func init() {
 					return Result{Err: fmt.Errorf("incoming call: a call named %q exists", in.Name)}
 				}
 			}
-			c := e.incomingCall(in.Name, from, e.resourceAccount(in.To))
+			var pol *PolicyCall // policyjoin.go: botData, onBehalfOf
+			if in.Recording {
+				var err error
+				if pol, err = e.policyOf(in.Args); err != nil {
+					return Result{Err: err}
+				}
+			}
+			c := e.incomingCall(in.Name, from, e.resourceAccount(in.To), pol)
 			if in.Recording {
 				e.markPolicyRecording(c)
 			}

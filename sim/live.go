@@ -8,6 +8,7 @@ package sim
 // flow one way, out, to subscriptions.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -52,6 +53,12 @@ type Batch struct {
 	// first batch: SubscribeRecordsTail, SubscribeTail); the subscriber keeps what it has of the
 	// records up to Kept. A Reset without Tail carries the whole history kept.
 	Tail bool
+	// Rebuilt, in a Reset batch, is the seq of the rebuilt timeline's last record when the
+	// rebuild published it: the records up to it were replayed (a rewind's history, delivered
+	// before), the later ones happened after the rebuild and merged into the batch while the
+	// subscriber was busy. A consumer that acts on new records only (serve's webhook
+	// deliveries) acts on those after Rebuilt.
+	Rebuilt uint64
 
 	// parts, in a Reset batch as the driver pushes it, hold the records before Records
 	// (shared, never written again: Take joins them)
@@ -195,7 +202,7 @@ func (s *Subscription) push(b Batch) {
 		keep := last.b
 		last.b = b
 		last.b.Records, last.b.parts = keep.Records, keep.parts
-		last.b.Reset, last.b.Kept, last.b.World = keep.Reset, keep.Kept, keep.World
+		last.b.Reset, last.b.Kept, last.b.Rebuilt, last.b.World = keep.Reset, keep.Kept, keep.Rebuilt, keep.World
 		last.acc.add(ch)
 	}
 	s.mu.Unlock()
@@ -226,6 +233,7 @@ func (a *changeAcc) add(later *Changes) {
 	}
 	ch := a.ch
 	ch.Now, ch.Steps, ch.Faults, ch.Pending = later.Now, later.Steps, later.Faults, later.Pending
+	ch.Meetings = later.Meetings
 	for _, id := range later.GoneCalls {
 		if i, ok := a.calls[id]; ok {
 			if a.deadCalls == nil {
@@ -302,6 +310,9 @@ type loggedInput struct {
 	at   time.Duration
 	seq  uint64 // the last record's seq when the input was applied
 	in   Input
+	// refused: the simulation refused it (an error, a 4xx answer): it changed nothing, and
+	// UndoAction passes over it (undo.go)
+	refused bool
 }
 
 // fact reports whether the input is a decision serve took part in (a delivery's fault
@@ -337,6 +348,7 @@ type Driver struct {
 	forgotSeq uint64
 	speed     float64
 	paused    bool
+	pausedBy  string // who paused the clock (PausedBy*), while paused
 	wall0     time.Time
 	virt0     time.Duration
 	maxRec    int
@@ -348,6 +360,9 @@ type Driver struct {
 	cpMax   int
 	cpOff   bool // ForgetInputs was used, or the script cannot be copied: replay from zero
 	logBase int
+
+	// beforeRestart is the session the last Restart discarded, for UndoAction (undo.go)
+	beforeRestart *restartStash
 }
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
@@ -481,7 +496,7 @@ func (d *Driver) batch(recs []Record, reset bool) Batch {
 	b := Batch{Records: recs, Reset: reset, Now: r.E.Now(), Speed: d.speed,
 		Paused: d.paused || r.wake.Paused, Prompt: r.wake.Prompt, ScriptDone: r.S == nil || r.S.Done(), Steps: r.Steps(), Gen: d.gen, Last: d.seq}
 	if reset {
-		b.Kept = d.kept
+		b.Kept, b.Rebuilt = d.kept, d.seq
 	}
 	return b
 }
@@ -632,7 +647,10 @@ func (d *Driver) Do(in Input) Result {
 // apply logs an input and applies it now (on the driver goroutine).
 func (d *Driver) apply(in Input) Result {
 	d.log = append(d.log, loggedInput{step: d.runner.Steps(), at: d.runner.E.Now(), seq: d.seq, in: in})
-	return d.runner.Apply(in)
+	i := len(d.log) - 1
+	res := d.runner.Apply(in)
+	d.log[i].refused = refused(res)
+	return res
 }
 
 // DeliveryFault asks, for one webhook delivery attempt to callID, whether an armed transport or
@@ -653,8 +671,12 @@ func (d *Driver) DeliveryFault(callID string) (FaultRule, bool) {
 	return *res.Fault, true
 }
 
-// SetPaused pauses or resumes the clock; resuming also releases a scenario pause step.
-func (d *Driver) SetPaused(p bool) {
+// SetPaused pauses or resumes the clock; resuming also releases a scenario pause step. A pause
+// is the user's (PausedByUser); SetPausedBy says whose it is.
+func (d *Driver) SetPaused(p bool) { d.SetPausedBy(p, PausedByUser) }
+
+// SetPausedBy is SetPaused naming who pauses (one of the PausedBy names; Clock reports it).
+func (d *Driver) SetPausedBy(p bool, by string) {
 	d.do(func() {
 		if !p && d.runner.wake.Paused {
 			d.runner.Resume()
@@ -662,6 +684,7 @@ func (d *Driver) SetPaused(p bool) {
 		d.virt0 = d.virtualNow()
 		d.wall0 = time.Now()
 		d.paused = p
+		d.pausedBy = by
 		d.publish(d.hist.len(), false)
 	})
 }
@@ -693,7 +716,7 @@ func (d *Driver) Speed() float64 {
 // StepEvent pauses and processes exactly one step.
 func (d *Driver) StepEvent() {
 	d.do(func() {
-		d.paused = true
+		d.paused, d.pausedBy = true, PausedByStep
 		if d.runner.wake.Paused {
 			d.runner.Resume()
 		}
@@ -773,7 +796,9 @@ func (d *Driver) RewindTo(t time.Duration) error {
 func (d *Driver) Restart() error {
 	var err error
 	d.do(func() {
+		before := d.stashForRestart()
 		if err = d.reset(); err == nil {
+			d.beforeRestart = before
 			// the same world from time zero: its first records are the old ones'
 			same := uint64(0)
 			if d.hist.len() > 0 {
@@ -797,6 +822,15 @@ func (d *Driver) replayTo(steps uint64, until time.Duration) error {
 // replayFrom is replayTo from a checkpoint that has applied no more than maxCursor inputs
 // (Undo: none after the one it takes back), or from zero when there is none.
 func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) error {
+	if err := d.rewind(steps, until, maxCursor); err != nil {
+		return err
+	}
+	d.publish(0, true)
+	return nil
+}
+
+// rewind is replayFrom without publishing the new timeline.
+func (d *Driver) rewind(steps uint64, until time.Duration, maxCursor int) error {
 	d.dropCheckpoints(func(c checkpoint) bool { return c.cursor > maxCursor }) // Undo: they hold the input it takes back
 	rb, err := d.rebuild(steps, until, maxCursor)
 	if err != nil {
@@ -841,10 +875,9 @@ func (d *Driver) replayFrom(steps uint64, until time.Duration, maxCursor int) er
 	}
 	d.forgot = false
 	d.newTimeline(same)
-	d.paused = true
+	d.paused, d.pausedBy = true, PausedByRewind
 	d.virt0 = r.E.Now()
 	d.wall0 = time.Now()
-	d.publish(0, true)
 	return nil
 }
 
@@ -945,7 +978,8 @@ func (d *Driver) Load(build Builder) error {
 			d.build = old
 			return
 		}
-		d.newTimeline(0) // another world: nothing of the old one survives
+		d.beforeRestart = nil // UndoAction does not bring the old world back
+		d.newTimeline(0)      // another world: nothing of the old one survives
 		d.publish(0, true)
 	})
 	return err
@@ -978,13 +1012,34 @@ type ClockStatus struct {
 	Now    time.Duration
 	Speed  float64
 	Paused bool
+	// PausedBy says why the clock is paused (one of the PausedBy names; "" while it runs);
+	// Prompt is the text of the pause the script waits at, if it waits (a pause step's, or a
+	// test runner's), also while the clock is paused for another reason.
+	PausedBy string
+	Prompt   string
 }
 
-// Clock reports the virtual time, the speed factor and whether the clock is paused.
+// Why a clock is paused (ClockStatus.PausedBy): the names GET /_callsim/clock answers.
+const (
+	PausedByUser     = "user"     // SetPaused: the TUI's pause key
+	PausedByControl  = "control"  // POST /_callsim/clock/pause
+	PausedByScenario = "scenario" // a pause step waits for the user (live playback only)
+	PausedByStep     = "step"     // StepEvent: one step at a time
+	PausedByRewind   = "rewind"   // a rewind or undo stops where it lands
+	PausedByShutdown = "shutdown" // the server is stopping
+)
+
+// Clock reports the virtual time, the speed factor and whether the clock is paused, and why.
 func (d *Driver) Clock() ClockStatus {
 	var st ClockStatus
 	d.do(func() {
 		st = ClockStatus{Now: d.runner.E.Now(), Speed: d.speed, Paused: d.paused || d.runner.wake.Paused}
+		if d.runner.wake.Paused {
+			st.PausedBy, st.Prompt = PausedByScenario, d.runner.wake.Prompt
+		}
+		if d.paused { // the clock's own pause names who paused; the script's prompt stays
+			st.PausedBy = cmp.Or(d.pausedBy, PausedByUser)
+		}
 	})
 	return st
 }
@@ -1034,16 +1089,17 @@ func (d *Driver) ForgetInputs() {
 func (d *Driver) SkipToNext() (now time.Duration, seq uint64, ok bool) {
 	d.do(func() {
 		at, due := d.runner.NextAt()
-		if !due {
+		if !due || d.runner.wake.Paused { // a paused script waits for whoever paused it
 			now, seq = d.virtualNow(), d.seq
 			return
 		}
 		if t := d.virtualNow(); at < t {
 			at = t
 		}
-		for !d.runner.AdvanceTo(at) { // a pause step: nobody resumes it in a test
-			d.runner.Resume()
-		}
+		// a test's pause steps pass (headless); what still pauses the script is the test
+		// runner's (restartBot: it resumes the script once the bot is down), so the jump
+		// stops there rather than resume it
+		d.runner.AdvanceTo(at)
 		d.virt0 = d.runner.E.Now()
 		d.wall0 = time.Now()
 		now, seq, ok = d.virt0, d.seq, true

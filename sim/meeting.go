@@ -74,6 +74,9 @@ type MeetingJoinArgs struct {
 	By            string  `json:"by,omitempty"`
 	JoinMeetingID string  `json:"joinMeetingId,omitempty"`
 	Passcode      *string `json:"passcode,omitempty"`
+	// ContentSharing asks for content-sharing notifications (callOptions
+	// isContentSharingNotificationEnabled, contentsharing.go).
+	ContentSharing bool `json:"contentSharing,omitempty"`
 }
 
 // Ways a bot joins a meeting (MeetingJoinArgs.By).
@@ -271,7 +274,9 @@ func (e *Engine) meetingJoin(c *Call, body []byte) bool {
 			m = nil
 		}
 		if m != nil && len(c.Echo.ChatInfo) == 0 {
-			c.Echo.ChatInfo = graph.AppendJSON(nil, e.meetingChatInfo(m))
+			// as a bot that sent it would have (Example 5's request); the 201 adds
+			// replyChainMessageId null (meeting_shape.go)
+			c.Echo.ChatInfo = graph.AppendJSON(nil, e.meetingChatInfo(m)[:3])
 		}
 	} else if ref.ChatInfo.ThreadID != "" {
 		m, _ = e.FindMeeting(ref.ChatInfo.ThreadID)
@@ -284,9 +289,8 @@ func (e *Engine) meetingJoin(c *Call, body []byte) bool {
 	}
 	c.Meeting = m.Name
 	c.Echo.ThreadID = m.ThreadID
-	if c.Subject == "" {
-		c.Subject = m.Subject
-	}
+	// the call's subject stays the request's: the docs' join answers have subject null
+	// (application-post-calls.md, Examples 5-8), the meeting's subject is the meeting's
 	e.addMeetingPeople(c, m)
 	return true
 }
@@ -521,7 +525,10 @@ func (e *Engine) meetingJoinBot(in Input, body map[string]any) (Request, error) 
 		}
 	}
 	delete(body, "targets")
-	chat := map[string]any{"@odata.type": "#microsoft.graph.chatInfo", "threadId": m.ThreadID, "messageId": "0", "replyChainMessageId": nil}
+	if a.ContentSharing {
+		body["callOptions"] = map[string]any{"@odata.type": "#microsoft.graph.outgoingCallOptions", "isContentSharingNotificationEnabled": true}
+	}
+	chat := map[string]any{"@odata.type": "#microsoft.graph.chatInfo", "threadId": m.ThreadID, "messageId": "0"} // as Example 5 sends it
 	switch a.By {
 	case JoinByJoinMeetingID:
 		id, pass := m.JoinMeetingID, m.Passcode

@@ -17,13 +17,15 @@ type pendingNote struct {
 // Delivery events: a notification reaches the bot; a notification held back by a reorder fault
 // is let go.
 var (
-	evDeliver = &eventKind{name: "deliver", handle: func(e *Engine, ev *event) { e.deliver(ev.note) },
+	evDeliver = &eventKind{name: "deliver", // handle: set in init (a delivery may settle a join, which notifies)
 		describe: func(_ *Engine, ev *event, p *Pending) {
 			p.Call = ev.note.meta.CallID
 			p.Text = ev.note.meta.ChangeType + " " + ev.note.meta.Resource
 		}}
 	evReleaseHeld = &eventKind{name: "release", handle: func(e *Engine, _ *event) { e.releaseHeld() }}
 )
+
+func init() { evDeliver.handle = func(e *Engine, ev *event) { e.deliver(ev.note) } }
 
 type notifyState struct {
 	last   map[string]time.Duration // latest delivery time scheduled per callback URI
@@ -173,5 +175,8 @@ func (e *Engine) releaseHeld() {
 
 func (e *Engine) deliver(n *pendingNote) {
 	meta := n.meta
-	e.Emit(Record{Type: RecNotification, CallbackURI: n.callback, Call: meta.CallID, Body: n.body, Note: &meta})
+	seq := e.Emit(Record{Type: RecNotification, CallbackURI: n.callback, Call: meta.CallID, Body: n.body, Note: &meta})
+	if meta.Joining != "" {
+		e.joiningDelivered(meta.CallID, meta.Joining, seq) // policyjoin.go
+	}
 }

@@ -99,6 +99,7 @@ func copyCall(c *Call) Call {
 	}
 	cc.Ringing = append([]Ringing(nil), c.Ringing...)
 	cc.Targets = append([]Identity(nil), c.Targets...)
+	cc.Policy = c.Policy.clone() // policyjoin.go: the joiners are the engine's
 	cc.ops = nil
 	return cc
 }

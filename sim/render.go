@@ -266,7 +266,7 @@ func (e *Engine) callObj(c *Call) graph.Obj {
 	if e.prof.MediaState && c.MediaState != "" {
 		o = append(o, graph.KV{K: "mediaState", V: e.mediaStateObj(c.MediaState)})
 	}
-	return e.callEchoes(c, o)
+	return e.callEchoes(c, e.policyEchoes(c, o))
 }
 
 // callStateObj is the partial call of an updated/deleted notification.

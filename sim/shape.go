@@ -273,7 +273,7 @@ func (e *Engine) incomingContext(c *Call) any {
 	if p == nil {
 		return nil
 	}
-	return e.typed(graph.Obj{{K: "sourceParticipantId", V: p.ID}, {K: "observedParticipantId", V: p.ID}}, "#microsoft.graph.incomingContext")
+	return e.policyContext(c, e.typed(graph.Obj{{K: "sourceParticipantId", V: p.ID}, {K: "observedParticipantId", V: p.ID}}, "#microsoft.graph.incomingContext"))
 }
 
 // caller is the participant who placed an incoming call.

@@ -158,3 +158,43 @@ func recordingBuilder() (*Engine, Script, error) {
 	}
 	return e, nil, nil
 }
+
+// TestResetRebuiltMarksNewRecords: a rebuild's Reset not taken yet, then new inputs: the
+// merged batch is one Reset, and its Rebuilt seq splits the replayed records (up to it) from
+// the ones made after the rebuild (serve delivers those: a notification made right after an
+// undo was lost when the webhook consumer was busy).
+func TestResetRebuiltMarksNewRecords(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := liveDriver(t)
+		sub := d.SubscribeRecordsTail()
+		sub.Take()
+		d.Do(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "heidi"}}})
+		d.Do(Input{Kind: InArmFault, Fault: &FaultRule{Name: "f1", Kind: FaultToken, Mode: "missing"}})
+		if _, ok := sub.Take(); !ok {
+			t.Fatal("no batch after two inputs")
+		}
+		d.Undo() // the fault goes; the invite's records are replayed
+		d.Do(Input{Kind: InArmFault, Fault: &FaultRule{Name: "f2", Kind: FaultToken, Mode: "missing"}})
+		b, ok := sub.Take()
+		if !ok || !b.Reset {
+			t.Fatalf("want one merged Reset batch, got ok=%v reset=%v", ok, b.Reset)
+		}
+		if b.Rebuilt == 0 || b.Rebuilt >= b.Last {
+			t.Fatalf("Rebuilt %d, Last %d: want the rebuild's last seq, before the new records", b.Rebuilt, b.Last)
+		}
+		var after []Record
+		for _, r := range b.Records {
+			if r.Seq > b.Rebuilt {
+				after = append(after, r)
+			}
+		}
+		if len(after) == 0 || after[len(after)-1].Seq != b.Last {
+			t.Fatalf("records after Rebuilt %d: %d, want the new input's, up to Last %d", b.Rebuilt, len(after), b.Last)
+		}
+		for _, r := range after {
+			if r.Type == RecFault && r.Name == "f1" {
+				t.Fatalf("the undone fault f1 is among the new records: %+v", r)
+			}
+		}
+	})
+}

@@ -72,7 +72,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Seed:    1,
-		Profile: graph.Seed(),
+		Profile: graph.V1(),
 		Epoch:   time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
 		Latency: Latency{
 			Answer:    Range{1 * time.Second, 4 * time.Second},
@@ -171,6 +171,9 @@ type Participant struct {
 	// ShareRole is the bot's screen sharing role (changeScreenSharingRole), "" before any.
 	Sharing   bool   // checkpoint: copy
 	ShareRole string // checkpoint: copy
+	// ShareSession is the id of the contentSharingSession the bot was told of while the person
+	// shares (contentsharing.go), "" when it was told of none.
+	ShareSession string // checkpoint: copy
 	// SelfMuted: the person muted their own microphone (isMuted without serverMuted).
 	SelfMuted bool // checkpoint: copy
 }
@@ -253,6 +256,9 @@ type Call struct {
 	// when the bot began to wait in its lobby.
 	Meeting    string        // checkpoint: copy
 	LobbySince time.Duration // checkpoint: copy
+	// Policy is a policy-based recording call's botData, onBehalfOf and the joiners waiting
+	// for the bot's answer (policyjoin.go; nil: not a recording call).
+	Policy *PolicyCall // checkpoint: Policy.clone
 }
 
 // Ended reports whether the call is over (terminated).
@@ -390,6 +396,9 @@ type NoteMeta struct {
 	// ChainID is the call's callChainId (the X-Microsoft-Skype-Chain-ID header of serve's POST).
 	ChainID string
 	Summary string
+	// Joining is the joiner's participant id of a participantJoiningNotification: serve reads
+	// the bot's answer body and feeds it back (InJoinResponse).
+	Joining string
 }
 
 // Time returns the record's virtual time as a duration since the epoch.

@@ -322,6 +322,7 @@ func (e *Engine) Snapshot() World {
 		}
 		cc.Ringing = append([]Ringing(nil), c.Ringing...)
 		cc.Targets = append([]Identity(nil), c.Targets...)
+		cc.Policy = c.Policy.clone() // policyjoin.go: the joiners are the engine's
 		w.Calls = append(w.Calls, cc)
 	}
 	for _, o := range e.opOrder {

@@ -31,6 +31,32 @@ func play(t *testing.T, name string) *Transcript {
 	return tr
 }
 
+// TestMermaidSeedInviteGolden: export --format mermaid of the seed invite flow, the ladder the
+// TUI draws (go test ./transcript -run TestMermaidSeedInviteGolden -update rewrites it).
+func TestMermaidSeedInviteGolden(t *testing.T) {
+	var out strings.Builder
+	if err := play(t, "seed-invite").Mermaid(&out); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "seed-invite.mmd")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./transcript -run TestMermaidSeedInviteGolden -update)", err)
+	}
+	if out.String() != string(want) {
+		t.Fatalf("the seed invite diagram differs from %s:\n--- got\n%s\n--- want\n%s", path, out.String(), want)
+	}
+}
+
 func TestMermaidSeedReplace(t *testing.T) {
 	tr := play(t, "seed-replace")
 	var out strings.Builder
@@ -38,15 +64,18 @@ func TestMermaidSeedReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
+	// the ladder's arrows, in order: the invite and its running operation (a span: activate),
+	// the operation's deleted notification (deactivate), the roster, the replaced call's end
 	want := []string{
 		"sequenceDiagram\n",
-		"Bot->>Graph: [00:00.000] POST /beta/app/calls/90ED37DC…/participants/invite\n",
-		"Graph-->>Bot: 200 status running\n",
-		"Graph-)Bot: [00:02.322] deleted /app/calls/90ED37DC…/operations/",
-		"status completed\n",
-		"updated /app/calls/90ED37DC…/participants roster 3\n",
-		"updated /app/calls/57DAB8B1… state terminated terminationReason AppInitiated\n",
-		"Graph-)Bot: [00:02.324] deleted /app/calls/57DAB8B1…\n",
+		"Bot->>Graph: [00:00.000] POST …/participants/invite\n",
+		"Graph-->>Bot: [00:00.000] 200 operation ",
+		"activate Graph\n",
+		"Graph-)Bot: [00:02.322] deleted status completed\n",
+		"deactivate Graph\n",
+		"updated roster 3\n",
+		"updated state terminated terminationReason AppInitiated\n",
+		"Graph-)Bot: [00:02.324] deleted\n",
 		`✓ expectation "moved" met`,
 	}
 	at := 0
@@ -60,19 +89,22 @@ func TestMermaidSeedReplace(t *testing.T) {
 	if strings.Contains(got, ";") {
 		t.Error("a ; would end a Mermaid statement early")
 	}
+	if a, d := strings.Count(got, "activate Graph")-strings.Count(got, "deactivate Graph"), strings.Count(got, "deactivate Graph"); a != d {
+		t.Errorf("%d activations, %d deactivations: Mermaid refuses an unbalanced diagram", a, d)
+	}
 }
 
 func TestMermaidShowsErrorsAndFaults(t *testing.T) {
 	tr := play(t, "seed-failure")
 	var out strings.Builder
 	tr.Mermaid(&out)
-	if !strings.Contains(out.String(), "status failed 500/0") || !strings.Contains(out.String(), "fault fired") {
+	if !strings.Contains(out.String(), "Graph-xBot: [00:02.977] deleted status failed 500/0") || !strings.Contains(out.String(), "fault fired") {
 		t.Fatalf("failure flow:\n%s", out.String())
 	}
 	tr = play(t, "sync-errors")
 	out.Reset()
 	tr.Mermaid(&out)
-	if !strings.Contains(out.String(), "Graph-->>Bot: 404 8522 Call not found.") {
+	if !strings.Contains(out.String(), "Graph--xBot: [00:01.000] 404 8522 Call not found.") {
 		t.Fatalf("sync errors:\n%s", out.String())
 	}
 }
@@ -184,8 +216,9 @@ func TestCallFlowsDoc(t *testing.T) {
 	}
 }
 
-// TestMermaidDeliveries: serve transcripts' delivery records become notes with the attempt, the
-// bot's status, the outcome and the batch size.
+// TestMermaidDeliveries: serve transcripts' delivery records become the ladder's webhook arrows
+// with the notification, the attempt, the bot's status, the outcome and the batch size; a
+// delivery that failed is a cross.
 func TestMermaidDeliveries(t *testing.T) {
 	src := `{"type":"header","format":"callsim-transcript/1","epoch":"2026-01-01T00:00:00Z"}
 {"seq":5,"t":10,"type":"delivery","call":"c1","callbackUri":"http://127.0.0.1:3978/api/calls","status":500,"detail":{"attempt":1,"latencyMs":1.2,"outcome":"retry","notification":3,"retryInMs":500}}
@@ -199,9 +232,9 @@ func TestMermaidDeliveries(t *testing.T) {
 	var out strings.Builder
 	tr.Mermaid(&out)
 	for _, want := range []string{
-		"Note right of Bot: delivery try 1: 500 retry\n",
-		"Note right of Bot: delivery try 2: 202 delivered (2 in one POST)\n",
-		"Note right of Bot: delivery overflow\n",
+		"Graph--)Bot: [00:00.010] webhook 3 try 1: 500 retry\n",
+		"Graph--)Bot: [00:00.510] webhook 3 try 2: 202 delivered (2 in one POST)\n",
+		"Graph--xBot: [00:00.520] webhook 4 overflow\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in\n%s", want, out.String())

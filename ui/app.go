@@ -25,9 +25,12 @@ type Options struct {
 	Seed      uint64
 	StepCount int // total steps of the scenario (0 if none) for "step n/N"
 	NoMouse   bool
-	// NoConfirm: removing the bot, hanging up and restarting act at once, without asking
-	// (--no-confirm, for demos).
+	// NoConfirm: removing the bot, hanging up, restarting and loading a scenario act at
+	// once, without asking (--no-confirm, for demos).
 	NoConfirm bool
+	// Presenter: presenter notes (`for: presenter` captions) and the next step show in the
+	// caption panel (--presenter); without it they never reach the screen (captions.go).
+	Presenter bool
 	// Dumb: the terminal cannot do more than print lines (TERM=dumb; Run sets it from TERM):
 	// no alternate screen, no mouse mode, no window title.
 	Dumb      bool
@@ -41,6 +44,9 @@ type Options struct {
 	TestSessionYAML func(e *sim.Engine) ([]byte, error)
 	// SessionDir is where s writes sessions ("" is the working directory).
 	SessionDir string
+	// Scenarios and LoadScenario, when set, let w load another scenario (loadform.go).
+	Scenarios    []ScenarioChoice
+	LoadScenario func(name string) (LoadedScenario, error)
 	// Feed, when set, subscribes to the batches to show instead of the driver (serve: the
 	// driver's records joined with its delivery log, graphapi.Server.Subscribe).
 	Feed func() Feed
@@ -55,6 +61,8 @@ const (
 	overlayCall
 	overlayHelp
 	overlayTransfer
+	overlayLoad     // the scenario list (w, loadform.go)
+	overlayCaptions // the caption history (C, captions.go)
 )
 
 type statusKind int
@@ -113,8 +121,10 @@ type Model struct {
 	// ladder is the call-flow ladder (l, ladder.go); ladderOn shows it instead of the panes
 	ladder   ladderPane
 	ladderOn bool
+	// meetings is the meetings view (w, meetings.go); meetings.on shows it instead of the panes
+	meetings meetingsView
 
-	caption      string
+	captions     captionLog // every caption of the run (captions.go)
 	stepN        int
 	stepName     string
 	passN, failN int
@@ -133,6 +143,15 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// the far-end and action menus, the keypad (menu.go, farend.go) and teach mode (teach.go)
+	menu   menu
+	keypad keypad
+	teach  teachStore
+	teachV teachView
+	// helpTop is the first row of the full help shown (scrollmodal.go)
+	helpTop int
+	// load is the scenario list (w, loadform.go)
+	load loadForm
 }
 
 // New returns the root model for driver d (whose Run must already be running).
@@ -269,15 +288,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		return m.handleAction(msg)
+	case loadedMsg:
+		return m.loaded(msg)
+	case nextStepMsg:
+		m.setNextStep(msg)
+		return m, nil
 	case undoneMsg:
-		if !msg.ok {
-			return m, m.setStatus(statusBad, "nothing to undo")
-		}
-		in := msg.in
-		if name := m.names[in.Call]; name != "" {
-			in.Call = name
-		}
-		return m, m.setStatus(statusInfo, "undid: %s (replayed without it; paused)", in.Summary())
+		return m, m.undone(msg.res)
 	case driverMsg:
 		if msg.err != nil {
 			return m, m.setStatus(statusBad, "%s: %v", msg.what, msg.err)
@@ -361,13 +378,16 @@ func (m *Model) setFocus(p pane) {
 func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
+	askNext := m.askNextStep(&b)
 	switch {
 	case b.Reset && b.Tail: // the records after Kept only: the model keeps its own up to Kept
 		m.trimTo(b.Kept)
 	case b.Reset:
 		m.feed.reset()
 		m.ladder.reset()
-		m.caption, m.stepN, m.stepName, m.passN, m.failN = "", 0, "", 0, 0
+		m.teach.reset()
+		m.captions.reset()
+		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
 		m.marks = recMarks{}
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
@@ -385,22 +405,20 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	for i := range b.Records {
 		r := &b.Records[i]
 		m.ladder.add(r)
+		m.teach.add(r)
 		switch r.Type {
 		case sim.RecNotification:
 			m.feed.add(r)
 		case sim.RecDelivery:
 			m.feed.addDelivery(r)
 		case sim.RecCaption:
-			m.caption = r.Text
-			if r.Name != "" && r.Name != "audience" {
-				m.caption = r.Name + ": " + r.Text
-			}
+			m.captions.add(r, m.o.Presenter)
 		case sim.RecStep:
 			m.stepN++
 			if d, ok := r.Detail.(sim.StepDetail); ok {
 				m.stepN = d.Index
 			}
-			m.stepName = r.Name
+			m.stepName = stepLabel(r)
 		case sim.RecExpect:
 			switch r.Event {
 			case "pass":
@@ -418,6 +436,8 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 			if !b.Reset && r.Event == "fired" {
 				cmd = m.setStatus(statusInfo, "fault %s fired: %s", r.Name, r.Text)
 			}
+		case sim.RecState:
+			m.feed.addJoinOutcome(r) // policyjoin.go
 		}
 		m.noteRecord(r)
 	}
@@ -440,7 +460,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		m.relayout()
 	}
 	m.syncDetail()
-	return cmd
+	return tea.Batch(cmd, askNext)
 }
 
 // syncSelection shows the selected call's roster and operations.
@@ -519,6 +539,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.overlay = overlayNone
 			return m, nil
 		}
+		if m.helpKey(msg) {
+			return m, nil
+		}
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
@@ -531,6 +554,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.callKey(msg)
 	case overlayTransfer:
 		return m.transferKey(msg)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayKey(msg)
+	case overlayLoad:
+		return m.loadKey(msg)
+	case overlayCaptions:
+		return m.captionsKey(msg)
 	}
 	if m.feed.editing {
 		switch {
@@ -568,11 +597,21 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.overlay = overlayHelp
+		m.overlay, m.helpTop = overlayHelp, 0
 		return m, nil
 	case key.Matches(msg, k.Ladder):
 		m.toggleLadder()
+		m.meetings.on = false // both take the body (meetings.go)
 		return m, nil
+	case key.Matches(msg, k.Meetings):
+		m.toggleMeetings()
+		return m, nil
+	case key.Matches(msg, k.FarEnd, k.Actions, k.Teach):
+		return m.extraMainKey(msg)
+	case key.Matches(msg, k.Load):
+		return m.openLoad()
+	case key.Matches(msg, k.Captions):
+		return m.openCaptions()
 	case key.Matches(msg, k.Invite):
 		c := m.calls.selected()
 		if c == nil {
@@ -668,13 +707,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return driverMsg{what: "paused"}
 		})
-	case key.Matches(msg, k.Step, k.Forward):
+	case key.Matches(msg, k.Step):
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.StepEvent(); return driverMsg{} })
+	case key.Matches(msg, k.Forward):
+		return m, m.drive(forwardToNotification)
 	case key.Matches(msg, k.Undo):
-		return m, m.drive(func(d *sim.Driver) tea.Msg {
-			in, ok := d.Undo()
-			return undoneMsg{in: in, ok: ok}
-		})
+		return m, m.drive(func(d *sim.Driver) tea.Msg { return undoneMsg{res: d.UndoAction()} })
 	case key.Matches(msg, k.Back):
 		return m, m.drive(func(d *sim.Driver) tea.Msg {
 			if !d.Back() {
@@ -687,7 +725,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.speed = s
 		return m, m.drive(func(d *sim.Driver) tea.Msg { d.SetSpeed(s); return driverMsg{what: "speed " + speedLabel(s)} })
 	case key.Matches(msg, k.Restart):
-		return m.ask("restart from time zero? this session's history is discarded", m.drive(func(d *sim.Driver) tea.Msg {
+		return m.ask("restart from time zero? (u brings this session back, once)", m.drive(func(d *sim.Driver) tea.Msg {
 			if err := d.Restart(); err != nil {
 				return driverMsg{what: "restart", err: err}
 			}
@@ -813,6 +851,10 @@ func (m Model) navigate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) scrollPane(p pane, delta int) {
+	if m.meetings.on {
+		m.moveMeetings(delta)
+		return
+	}
 	if m.ladderOn && p != paneDetail {
 		m.ladder.move(delta)
 		m.syncDetail()
@@ -844,6 +886,9 @@ func (m *Model) scrollPane(p pane, delta int) {
 func (m Model) handleClick(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.overlay != overlayNone || m.lay.Mode == modeTooSmall || ms.Button != tea.MouseLeft {
 		return m, nil
+	}
+	if m.meetings.on {
+		return m, nil // the meetings view is driven by keys
 	}
 	if m.ladderOn {
 		return m.ladderClick(ms)
@@ -915,6 +960,7 @@ func (m Model) handleWheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 
 // handleAction shows what an input did: inline in its form, or in the status line.
 func (m Model) handleAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	m.teach.noteInput(msg.in, msg.res) // teach.go: far-end steps for teach mode
 	if msg.form == overlayTransfer {
 		return m.transferDone(msg)
 	}
@@ -1203,50 +1249,6 @@ func (m Model) render() string {
 	return strings.Join(rows, "\n")
 }
 
-func (m Model) headerView() string {
-	st := m.st
-	sep := st.HeaderDim.Render(" │ ")
-	title := m.o.Title
-	if title == "" {
-		title = "sandbox"
-	}
-	state := glyphPlaying
-	if m.paused {
-		state = glyphPaused
-	}
-	if m.prompt != "" {
-		state = glyphPaused + " (scenario)"
-	}
-	if m.scriptDone && m.o.StepCount > 0 {
-		state += " · scenario done"
-	}
-	parts := []string{
-		st.HeaderTitle.Render(" callsim · " + clip(title, max(m.width/4, 16))),
-		st.HeaderState.Render(state),
-		st.HeaderState.Render("t " + clockMS(int64(m.clock()/time.Millisecond))),
-		st.HeaderState.Render(speedLabel(m.speed)),
-	}
-	if m.o.StepCount > 0 || m.stepN > 0 {
-		s := fmt.Sprintf("step %d/%d", m.stepN, m.o.StepCount)
-		if m.stepName != "" && !strings.HasPrefix(m.stepName, "step-") {
-			s += " " + m.stepName
-		}
-		parts = append(parts, st.Header.Render(s))
-	}
-	if m.passN+m.failN > 0 {
-		parts = append(parts, st.Header.Render(fmt.Sprintf("expect %s%d %s%d", glyphOK, m.passN, glyphFail, m.failN)))
-	}
-	parts = append(parts, st.Header.Render("profile "+orDash(m.o.Profile)), st.Header.Render(fmt.Sprintf("seed %d", m.o.Seed)))
-	if m.o.Banner != "" {
-		parts = append(parts, st.Header.Render(m.o.Banner))
-	}
-	line := clip(strings.Join(parts, sep), m.width)
-	if pad := m.width - ansi.StringWidth(line); pad > 0 {
-		line += st.Header.Render(strings.Repeat(" ", pad))
-	}
-	return line
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -1258,6 +1260,9 @@ func orDash(s string) string {
 func (m Model) bodyView() string {
 	b := m.lay.Body
 	rows := make([]string, b.H)
+	if m.meetings.on {
+		return m.meetingsBody()
+	}
 	if m.ladderOn {
 		return m.ladderBody()
 	}
@@ -1345,15 +1350,21 @@ func (m Model) overlayView() string {
 	w := clamp(m.lay.Body.W-4, 30, 90)
 	switch m.overlay {
 	case overlayInvite:
-		return m.invite.View(m.st, w)
+		return fitModal(m.st, m.invite.View(m.st, w), m.lay.Body.H)
 	case overlayFaults:
-		return m.faults.View(m.st, w)
+		return fitModal(m.st, m.faults.View(m.st, w), m.lay.Body.H)
 	case overlayCall:
-		return m.callF.View(m.st, w)
+		return fitModal(m.st, m.callF.View(m.st, w), m.lay.Body.H)
 	case overlayTransfer:
-		return m.transfer.View(m.st, w)
+		return fitModal(m.st, m.transfer.View(m.st, w), m.lay.Body.H)
 	case overlayHelp:
 		return m.fullHelpView(w)
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraOverlayView()
+	case overlayLoad:
+		return fitModal(m.st, m.load.View(m.st, w), m.lay.Body.H)
+	case overlayCaptions:
+		return m.captionHistoryView()
 	}
 	return ""
 }
@@ -1376,10 +1387,7 @@ func (m Model) fullHelpView(w int) string {
 		}
 	}
 	lines = append(lines, "", m.st.Dim.Render(" esc or ? closes · docs/keys.md lists the same keys"))
-	if len(lines)+2 > m.lay.Body.H {
-		lines = lines[:max(m.lay.Body.H-2, 1)]
-	}
-	return modal(m.st, "Keys", lines, w)
+	return modal(m.st, "Keys", m.helpWindow(lines, m.lay.Body.H-2), w)
 }
 
 // wrapCells lays styled cells out in rows of at most w cells, separated by " · ".
@@ -1405,14 +1413,11 @@ func wrapCells(cells []string, w int) []string {
 	return out
 }
 
-// captionLines is how many lines the caption bar needs: the scenario's pause prompt and its
-// latest caption.
+// captionLines is how many lines the caption area needs: the scenario's pause prompt and the
+// caption panel (captions.go).
 func (m Model) captionLines() int {
-	n := 0
+	n := m.captionPanelRows()
 	if m.prompt != "" {
-		n++
-	}
-	if m.caption != "" {
 		n++
 	}
 	return n
@@ -1423,9 +1428,7 @@ func (m Model) captionView() string {
 	if m.prompt != "" {
 		rows = append(rows, m.st.Prompt.Render(fit(" "+glyphPaused+"  "+m.prompt+"  (space resumes)", m.width)))
 	}
-	if m.caption != "" {
-		rows = append(rows, m.st.Caption.Render(fit(" » "+m.caption, m.width)))
-	}
+	rows = append(rows, m.captionPanel()...)
 	return strings.Join(rows, "\n")
 }
 
@@ -1481,12 +1484,24 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormClose}
 	case overlayTransfer:
 		return []key.Binding{k.FormSubmit, k.FormMark, k.FormNext, k.FormLeft, k.FormRight, k.FormClose}
+	case overlayMenu, overlayKeypad, overlayTeach:
+		return m.extraShortHelp()
+	case overlayLoad:
+		if m.confirm != nil {
+			return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+		}
+		return []key.Binding{k.FormSubmit, k.FormUp, k.FormDown, k.FormClose}
+	case overlayCaptions:
+		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}
 	}
 	if m.feed.editing {
 		return []key.Binding{k.FilterApply, k.FilterCancel}
 	}
 	if m.confirm != nil {
 		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+	}
+	if len(m.captions.items) > 0 {
+		return []key.Binding{k.Invite, k.Faults, k.Captions, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Invite, k.Faults, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}
 }

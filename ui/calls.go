@@ -20,6 +20,8 @@ type callsPane struct {
 	picked bool
 	// want selects the newest call it matches once that call appears (a call just created).
 	want func(c *sim.Call) bool
+	// seen are the calls listed so far (follow.go: a new call is brought into view)
+	seen map[string]bool
 }
 
 func (p *callsPane) SetSize(w, h int) { p.w, p.h = w, h }
@@ -30,6 +32,7 @@ func (p *callsPane) Blur()            { p.focused = false }
 // the first group call is selected.
 func (p *callsPane) setCalls(calls []sim.Call) {
 	p.calls = calls
+	defer p.follow()
 	if p.want != nil {
 		for i := len(calls) - 1; i >= 0; i-- {
 			if p.want(&calls[i]) {

@@ -77,7 +77,7 @@ func (p *detailPane) render() {
 	}
 	p.pretty = buf.Bytes()
 	src := strings.Split(buf.String(), "\n")
-	p.lines = make([]string, 0, len(src))
+	p.lines = reasonLines(p.st, p.raw, p.w-2)
 	for _, l := range src {
 		p.lines = append(p.lines, wrapJSONLine(highlightJSONLine(p.st, l), l, p.w-2)...)
 	}

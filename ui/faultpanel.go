@@ -24,10 +24,13 @@ const (
 	ffCall
 	ffTimes
 	ffName
+	ffMode // a mode fault's mode (sim.ModeFaults: prompt, record, media)
 )
 
 var (
-	faultKinds   = []string{sim.FaultInvite, sim.FaultLatency, sim.FaultNotify, sim.FaultTransfer}
+	// faultKinds are the kinds the panel arms: the four with fields of their own, then the
+	// mode faults of sim.ModeFaults (prompt: fail, record: REASON, media: neverActive)
+	faultKinds   = append([]string{sim.FaultInvite, sim.FaultLatency, sim.FaultNotify, sim.FaultTransfer}, modeFaultKinds()...)
 	latencyKinds = []string{"answer", "notify"}
 	notifyKinds  = []string{"drop", "duplicate", "delay", "reorder"}
 )
@@ -44,6 +47,7 @@ type faultPanel struct {
 	call    int // 0: any call; i: calls[i-1]
 	which   int
 	action  int
+	mode    int // index into the mode fault's Modes
 	dir     []sim.Identity
 	calls   []string
 	catalog []graph.Failure
@@ -91,6 +95,13 @@ func (p *faultPanel) fields() []int {
 		out = append(out, ffAction)
 		if notifyKinds[p.action] == "delay" {
 			out = append(out, ffDelay)
+		}
+	default:
+		if mf, ok := modeFault(faultKinds[p.kind]); ok {
+			out = append(out, ffMode)
+			if mf.Delay {
+				out = append(out, ffDelay)
+			}
 		}
 	}
 	return append(out, ffCall, ffTimes, ffName)
@@ -140,6 +151,12 @@ func (p *faultPanel) choose(d int) {
 		p.action = cycle(p.action, d, len(notifyKinds))
 	case ffCall:
 		p.call = cycle(p.call, d, len(p.calls)+1)
+	case ffMode:
+		mf, _ := modeFault(faultKinds[p.kind])
+		p.mode = cycle(p.mode, d, len(mf.Modes))
+	}
+	if p.current() == ffKind {
+		p.mode = 0
 	}
 }
 
@@ -194,6 +211,17 @@ func (p *faultPanel) rule() (sim.FaultRule, error) {
 				return r, err
 			}
 			r.Delay = d
+		}
+	default:
+		if mf, ok := modeFault(r.Kind); ok {
+			r.Mode = mf.Modes[clamp(p.mode, 0, len(mf.Modes)-1)]
+			if mf.Delay && strings.TrimSpace(p.delay.value) != "" {
+				d, err := parseDur(p.delay.value, "delay")
+				if err != nil {
+					return r, err
+				}
+				r.Delay = d
+			}
 		}
 	}
 	return r, r.Validate()
@@ -268,6 +296,10 @@ func (p *faultPanel) View(st *Styles, w int) string {
 			lines = append(lines, lab(id, "Action")+choice(id, notifyKinds[p.action]))
 		case ffDelay:
 			lines = append(lines, lab(id, "Delay")+p.delay.view(st, cur == id, 12))
+		case ffMode:
+			mf, _ := modeFault(faultKinds[p.kind])
+			lines = append(lines, lab(id, "Mode")+choice(id, mf.Modes[clamp(p.mode, 0, len(mf.Modes)-1)]))
+			lines = append(lines, st.Dim.Render("            "+clip(mf.What, fw)))
 		case ffCall:
 			c := "any call"
 			if p.call > 0 {
@@ -301,4 +333,22 @@ func (p *faultPanel) View(st *Styles, w int) string {
 		lines = append(lines, st.Dim.Render(" tab next field · ←/→ choose · enter arms · esc closes"))
 	}
 	return modal(st, "Faults", lines, w)
+}
+
+func modeFaultKinds() []string {
+	var out []string
+	for _, mf := range sim.ModeFaults() {
+		out = append(out, mf.Kind)
+	}
+	return out
+}
+
+// modeFault is the mode fault of kind, if it is one.
+func modeFault(kind string) (sim.ModeFault, bool) {
+	for _, mf := range sim.ModeFaults() {
+		if mf.Kind == kind {
+			return mf, true
+		}
+	}
+	return sim.ModeFault{}, false
 }

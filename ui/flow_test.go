@@ -92,7 +92,10 @@ func TestFlowScenarioCaptionPause(t *testing.T) {
 	if !h.m.paused || h.m.prompt == "" {
 		t.Fatalf("not stopped at the pause: paused=%v prompt=%q", h.m.paused, h.m.prompt)
 	}
-	h.mustSee("Press space to send the invite", "(space resumes)", "presenter: Watch three things", "step 3/")
+	h.mustSee("Press space to send the invite", "(space resumes)", "» The bot is in a multiparty call", "step 3/")
+	if strings.Contains(h.screen(), "Watch three things") {
+		t.Fatalf("a presenter note on the audience's screen:\n%s", h.screen())
+	}
 	h.keys("space")
 	if h.m.prompt != "" {
 		t.Fatalf("still prompting %q", h.m.prompt)

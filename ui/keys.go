@@ -26,6 +26,16 @@ type KeyMap struct {
 	Filter, Copy, Save, Clear, Help, Quit                 key.Binding
 	// main screen: the call-flow ladder (ladder.go)
 	Ladder key.Binding
+	// main screen: the meetings view (meetings.go)
+	Meetings key.Binding
+	// main screen: the far-end and bot action menus (farend.go) and teach mode (teach.go)
+	FarEnd, Actions, Teach key.Binding
+	// the keypad (farend.go) and teach mode's own keys
+	KeypadPress, TeachNext, TeachPrev, TeachCopy key.Binding
+	// main screen: load another scenario (loadform.go)
+	Load key.Binding
+	// main screen: the caption history (captions.go); esc, C or q close it
+	Captions, CaptionsClose key.Binding
 	// main screen: moving in the focused pane
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
@@ -78,9 +88,9 @@ func DefaultKeyMap() KeyMap {
 
 		Pause:   b([]string{"space"}, "space", "pause/resume"),
 		Step:    b([]string{"."}, ".", "step"),
-		Forward: b([]string{"]"}, "]", "forward one event"),
+		Forward: b([]string{"]"}, "]", "forward to the next notification"),
 		Back:    b([]string{"["}, "[", "back one event"),
-		Undo:    b([]string{"u"}, "u", "undo the last action"),
+		Undo:    b([]string{"u"}, "u", "undo the last real action (the clock stays)"),
 		Faster:  b([]string{"+", "="}, "+", "faster"),
 		Slower:  b([]string{"-", "_"}, "-", "slower"),
 		Restart: b([]string{"r"}, "r", "restart"),
@@ -99,6 +109,19 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Ladder:   b([]string{"l"}, "l", "call-flow ladder of the selected call on / off"),
+		Meetings: b([]string{"w"}, "w", "meetings view on / off: people, lobby, organizer"),
+		FarEnd:   b([]string{"F"}, "F", "far-end menu: what the selected person does (keypad, hold, leave, share...)"),
+		Actions:  b([]string{"b"}, "b", "bot action menu: every bot action for the selection"),
+		Teach:    b([]string{"v"}, "v", "teach mode: the selected request as HTTP, curl and Go SDK code"),
+
+		KeypadPress: b([]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"}, "0-9 * #", "press the key (one press step each)"),
+		TeachNext:   b([]string{"tab", "right"}, "tab", "next view (HTTP, curl, Go SDK)"),
+		TeachPrev:   b([]string{"shift+tab", "left"}, "shift+tab", "previous view"),
+		TeachCopy:   b([]string{"y"}, "y", "copy the view shown (OSC 52)"),
+		Captions:    b([]string{"C"}, "C", "caption history"),
+		Load:        b([]string{"P"}, "P", "load (play) another scenario (asks first)"),
+
+		CaptionsClose: b([]string{"esc", "C", "q"}, "esc", "close the caption history"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -151,6 +174,10 @@ func (k KeyMap) Scopes() []Scope {
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
 			{k.Filter, k.Copy, k.Save, k.Clear, k.Help, k.Quit},
 			{k.Ladder},
+			{k.Meetings},
+			{k.FarEnd, k.Actions, k.Teach},
+			{k.Load},
+			{k.Captions},
 		}},
 		{Name: "form", Title: "Invite form, new call, incoming call", textOnly: true, Groups: [][]key.Binding{
 			{k.FormNext, k.FormPrev, k.FormUp, k.FormDown, k.FormLeft, k.FormRight, k.FormMark, k.FormSubmit, k.FormClose},
@@ -161,8 +188,17 @@ func (k KeyMap) Scopes() []Scope {
 		{Name: "filter", Title: "Feed filter", textOnly: true, Groups: [][]key.Binding{
 			{k.FilterApply, k.FilterCancel},
 		}},
+		{Name: "menu", Title: "Far-end menu (F) and bot action menu (b)", Groups: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.FormSubmit, k.FormClose},
+		}},
+		{Name: "keypad", Title: "Keypad (F, then press keys)", Groups: [][]key.Binding{{k.KeypadPress, k.FormClose}}},
+		{Name: "teach", Title: "Teach mode (v)", Groups: [][]key.Binding{
+			{k.TeachNext, k.TeachPrev, k.TeachCopy, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.FormClose},
+		}},
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
-		{Name: "confirm", Title: "Confirmation (x on the bot, h, r; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
+		{Name: "load", Title: "Scenario list (w)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
+		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
+		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/callsim/callsim/flow"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -21,21 +21,21 @@ import (
 
 // lane numbers of a row; participants are named, their lane is found when drawing.
 const (
-	laneBot   = 0
-	laneGraph = 1
-	laneParty = 2
+	laneBot   = int(flow.Bot)
+	laneGraph = int(flow.Graph)
+	laneParty = int(flow.Party)
 )
 
-const maxSpans = 3 // operation span columns
+const maxSpans = flow.MaxSpans // operation span columns
 
-type arrowKind uint8
+type arrowKind = flow.Kind
 
 const (
-	arrowRequest arrowKind = iota
-	arrowAnswer
-	arrowNote
-	arrowDelivery
-	arrowParty
+	arrowRequest  = flow.Request
+	arrowAnswer   = flow.Answer
+	arrowNote     = flow.Note
+	arrowDelivery = flow.Delivery
+	arrowParty    = flow.Action
 )
 
 // ladderRow is one arrow.
@@ -58,10 +58,10 @@ type ladderRow struct {
 
 // span glyph states
 const (
-	spanNone byte = iota
-	spanOn
-	spanStart
-	spanEnd
+	spanNone  = flow.SpanNone
+	spanOn    = flow.SpanOn
+	spanStart = flow.SpanStart
+	spanEnd   = flow.SpanEnd
 )
 
 // ladderPane keeps every row (bounded like the feed) and each call's rows by absolute index.
@@ -76,9 +76,9 @@ type ladderPane struct {
 	limit   int
 
 	byCall map[string][]uint64
-	open   map[string]*[maxSpans]string // per call: the operation in each span column
-	opCall map[string]string            // operation id -> call id
-	noCall []uint64                     // requests without a call id yet (create call), waiting for their answer
+	spans  *flow.Spans       // per call: the operation in each span column
+	opCall map[string]string // operation id -> call id
+	noCall []uint64          // requests without a call id yet (create call), waiting for their answer
 
 	call   string // the call shown
 	lanes  []string
@@ -92,7 +92,7 @@ func newLadder(limit int) ladderPane {
 		limit = DefaultFeedLimit
 	}
 	return ladderPane{limit: limit * 2, follow: true, byCall: map[string][]uint64{},
-		open: map[string]*[maxSpans]string{}, opCall: map[string]string{}}
+		spans: flow.NewSpans(), opCall: map[string]string{}}
 }
 
 func (p *ladderPane) reset() {
@@ -109,135 +109,23 @@ func (p *ladderPane) at(a uint64) *ladderRow {
 	return &p.ring[i]
 }
 
-// callOfPath is the call id of a request path (…/calls/{id}/…), or "".
-func callOfPath(path string) string {
-	i := strings.Index(path, "/calls/")
-	if i < 0 {
-		return ""
-	}
-	id, _, _ := strings.Cut(path[i+len("/calls/"):], "/")
-	id, _, _ = strings.Cut(id, "?")
-	return id
-}
-
-// opOfPath is the operation id of a resource or location (…/operations/{id}), or "".
-func opOfPath(path string) string {
-	i := strings.Index(path, "/operations/")
-	if i < 0 {
-		return ""
-	}
-	id, _, _ := strings.Cut(path[i+len("/operations/"):], "/")
-	return id
-}
-
-// shortPath shortens a Graph path for an arrow: the version and /app/calls/{id} go.
-func shortPath(path string) string {
-	path = strings.TrimPrefix(strings.TrimPrefix(path, "/v1.0"), "/beta")
-	if i := strings.Index(path, "/calls/"); i >= 0 {
-		rest := path[i+len("/calls/"):]
-		if _, tail, ok := strings.Cut(rest, "/"); ok {
-			if strings.HasPrefix(tail, "operations/") {
-				return "…/operations/" + shortID(strings.TrimPrefix(tail, "operations/"))
-			}
-			return "…/" + tail
-		}
-		return "…/calls/" + shortID(rest)
-	}
-	return path
-}
-
-// farEndAction: state events the participant does (an arrow from their lane), as opposed to
-// what the service does to them.
-func farEndAction(event string, d map[string]any) bool {
-	if by, _ := d["by"].(string); by == "themselves" {
-		return true
-	}
-	for _, w := range []string{"self", "pressed", "tone", "held", "resumed", "left", "answered", "declined", "shar"} {
-		if strings.Contains(strings.ToLower(event), w) {
-			return true
-		}
-	}
-	return false
-}
-
-// deriveRow turns a record into an arrow; ok is false for records the ladder does not draw.
-// It is the one place the ladder's lanes and arrows are decided.
+// deriveRow turns a record into an arrow (flow.Derive, the one derivation the ladder and
+// export --format mermaid share); ok is false for records the ladder does not draw.
 func deriveRow(r *sim.Record) (ladderRow, bool) {
-	row := ladderRow{seq: r.Seq, t: r.T, call: r.Call, body: r.Body}
-	switch r.Type {
-	case sim.RecRequest:
-		row.kind, row.from, row.to = arrowRequest, laneBot, laneGraph
-		row.call = callOfPath(r.Path)
-		row.label = r.Method + " " + shortPath(r.Path)
-		row.op = opOfPath(r.Path)
-	case sim.RecResponse:
-		row.kind, row.from, row.to = arrowAnswer, laneGraph, laneBot
-		if row.call = callOfPath(r.Path); row.call == "" {
-			row.call = callOfPath(r.Location)
-		}
-		row.op = opOfPath(r.Location)
-		if row.op == "" {
-			row.op = opOfPath(r.Path)
-		}
-		row.label = fmt.Sprint(r.Status)
-		if code, msg := (sim.Response{Body: r.Body}).ErrorCode(); code != "" {
-			row.label += " " + code + " " + msg
-		} else if row.op != "" {
-			row.label += " operation " + shortID(row.op)
-			var st struct {
-				Status string `json:"status"`
-			}
-			if json.Unmarshal(r.Body, &st) == nil && (st.Status == "completed" || st.Status == "failed") {
-				row.done = true // finished in its answer: no span
-				row.label += " " + st.Status
-			}
-		}
-		row.bad = r.Status >= 400
-	case sim.RecNotification:
-		row.kind, row.from, row.to = arrowNote, laneGraph, laneBot
-		if r.Note == nil {
-			return row, false
-		}
-		if row.call == "" {
-			row.call = r.Note.CallID
-		}
-		row.op = opOfPath(r.Note.Resource)
-		row.label = strings.TrimSpace(r.Note.ChangeType + " " + r.Note.Summary)
-		// the call's own deleted notification ends every span of the call
-		row.done = r.Note.ChangeType == "deleted" && row.op == "" && strings.HasSuffix(r.Note.Resource, "/calls/"+row.call)
-		row.bad = strings.Contains(r.Note.Summary, "failed")
-	case sim.RecDelivery:
+	a, ok := flow.Derive(r, func(r *sim.Record) (uint64, string, bool, bool) {
 		seq, d, ok := parseDelivery(r)
 		if !ok {
-			return row, false
+			return 0, "", false, false
 		}
-		row.kind, row.from, row.to = arrowDelivery, laneGraph, laneBot
-		row.label = fmt.Sprintf("webhook #%d %s", seq, d.mark0())
-		row.bad = d.state() == delFailed
-		row.body, _ = json.Marshal(map[string]any{"notification": seq, "delivery": r.Detail, "status": r.Status})
-		row.seq = seq // the call is the notification's (set by the pane)
-	case sim.RecState:
-		d, _ := r.Detail.(map[string]any)
-		who, _ := d["identity"].(string)
-		if who == "" || r.Call == "" {
-			return row, false
-		}
-		row.kind, row.party = arrowParty, who
-		row.from, row.to = laneGraph, laneParty
-		if farEndAction(r.Event, d) {
-			row.from, row.to = laneParty, laneGraph
-		}
-		row.label = r.Event
-		if op, _ := d["operation"].(string); op != "" {
-			row.op = op
-		}
-		row.bad = strings.Contains(r.Event, "failed")
-		row.body, _ = json.Marshal(map[string]any{"event": r.Event, "call": r.Call, "detail": r.Detail})
-	default:
-		return row, false
+		return seq, fmt.Sprintf("webhook #%d %s", seq, d.mark0()), d.state() == delFailed, true
+	})
+	if !ok {
+		return ladderRow{}, false
 	}
-	if row.body == nil {
-		row.body = []byte("{}")
+	row := ladderRow{seq: a.Seq, t: a.T, call: a.Call, kind: a.Kind, from: int(a.From), to: int(a.To), party: a.Party,
+		label: a.Label, op: a.Op, bad: a.Bad, done: a.Done, body: a.Body}
+	if a.Kind == flow.Delivery {
+		row.seq = a.Notification // the call is the notification's (set by the pane)
 	}
 	return row, true
 }
@@ -273,11 +161,7 @@ func (p *ladderPane) add(r *sim.Record) {
 		p.opCall[row.op] = row.call
 	}
 	if row.call != "" {
-		if o := p.open[row.call]; o != nil {
-			u.prevOpen = *o
-		} else {
-			u.newOpen = true
-		}
+		u.prevOpen, u.hadOpen = p.spans.Open(row.call)
 	}
 	p.spanRow(&row, r)
 	// drop the oldest row when full
@@ -343,49 +227,11 @@ func (p *ladderPane) findSeq(seq uint64) (uint64, bool) {
 	return 0, false
 }
 
-// spanRow sets the span columns of a row from its call's open operations: an operation's span
-// starts at the answer that names it and ends at its deleted notification (or a final status).
+// spanRow sets the span columns of a row from its call's open operations (flow.Spans).
 func (p *ladderPane) spanRow(row *ladderRow, r *sim.Record) {
-	if row.call == "" {
-		return
-	}
-	open := p.open[row.call]
-	if open == nil {
-		open = &[maxSpans]string{}
-		p.open[row.call] = open
-	}
-	start, end := -1, -1
-	if row.op != "" {
-		col := -1
-		for i, o := range open {
-			if o == row.op {
-				col = i
-			}
-		}
-		if col < 0 && row.kind == arrowAnswer && !row.done {
-			for i, o := range open {
-				if o == "" {
-					open[i], start = row.op, i
-					break
-				}
-			}
-		}
-		if col >= 0 && row.kind == arrowNote && r.Note != nil &&
-			(r.Note.ChangeType == "deleted" || strings.Contains(r.Note.Summary, "completed") || strings.Contains(r.Note.Summary, "failed")) {
-			end = col
-		}
-	}
-	for i, o := range open {
-		switch {
-		case i == start:
-			row.spans[i] = spanStart
-		case i == end || o != "" && row.done && row.kind == arrowNote:
-			row.spans[i] = spanEnd
-			open[i] = ""
-		case o != "":
-			row.spans[i] = spanOn
-		}
-	}
+	a := flow.Arrow{Call: row.call, Kind: row.kind, Op: row.op, Done: row.done}
+	p.spans.Mark(&a, r)
+	row.spans = a.Spans
 }
 
 // rows is the absolute indices of the shown call's rows (every row when no call is selected).

@@ -9,6 +9,9 @@ import (
 // admitKey: someone admits the selected participant waiting in the selected call's lobby, or,
 // when the selection is not waiting, the bot (spec graph-surface.md §4, far end `admit`).
 func (m *Model) admitKey() tea.Cmd {
+	if m.meetings.on {
+		return m.meetingsAdmit() // meetings.go
+	}
 	c := m.calls.selected()
 	if c == nil {
 		return m.setStatus(statusBad, "no call selected")

@@ -29,11 +29,8 @@ type driverMsg struct {
 	err  error
 }
 
-// undoneMsg: the driver took back an input (ok false: there was none).
-type undoneMsg struct {
-	in sim.Input
-	ok bool
-}
+// undoneMsg: what u took back (undo.go).
+type undoneMsg struct{ res sim.UndoResult }
 
 // tickMsg moves the displayed clock while playing.
 type tickMsg struct {

@@ -50,6 +50,7 @@ type Styles struct {
 	JSONKey, JSONString, JSONNumber, JSONLiteral, JSONPunct lipgloss.Style
 
 	Caption, Prompt                    lipgloss.Style
+	Note                               lipgloss.Style // a presenter note (captions.go)
 	StatusInfo, StatusOK, StatusErr    lipgloss.Style
 	Modal, ModalTitle, Field, FieldFoc lipgloss.Style
 
@@ -147,6 +148,7 @@ func NewStyles(isDark bool) *Styles {
 	s.JSONLiteral = lipgloss.NewStyle().Foreground(accent).Bold(true)
 	s.JSONPunct = lipgloss.NewStyle().Foreground(dim)
 	s.Caption = lipgloss.NewStyle().Foreground(fg).Background(capBg).Bold(true)
+	s.Note = lipgloss.NewStyle().Foreground(accent).Background(capBg).Italic(true)
 	s.Prompt = lipgloss.NewStyle().Foreground(warn).Bold(true).Reverse(true)
 	s.StatusInfo = lipgloss.NewStyle().Foreground(fg)
 	s.StatusOK = lipgloss.NewStyle().Foreground(ok)

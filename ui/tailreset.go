@@ -6,12 +6,14 @@ package ui
 // records per rewind, every one of them derived again). So what the model derives from records
 // is kept so that it can be taken back to a record seq: the feed and the ladder drop their rows
 // after Kept (the ladder undoes what each row changed), and the caption, step and expectation
-// counters are kept per record that changed them. TestTailResetMatchesRebuild checks the
+// counters are kept per record that changed them (the captions as a count of the log's). TestTailResetMatchesRebuild checks the
 // model after a tail Reset against one rebuilt from the whole history.
 
 import (
 	"sort"
+	"strings"
 
+	"github.com/callsim/callsim/flow"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -19,8 +21,8 @@ import (
 type rowUndo struct {
 	setOp, hadOp bool   // it set opCall[row.op]; there was an entry before
 	prevOp       string // the entry before
-	newOpen      bool   // it made the call's span columns
-	prevOpen     [maxSpans]string
+	hadOpen      bool   // the call had span columns before it
+	prevOpen     [flow.MaxSpans]string
 	pushed       bool        // a request put on noCall
 	popped       uint64      // an answer took noCall's last request (its absolute index + 1)
 	attached     bool        // and joined that request to its call
@@ -100,11 +102,7 @@ func (p *ladderPane) undoRow(abs uint64, row *ladderRow) {
 			}
 		}
 		if row.call != "" {
-			if u.newOpen {
-				delete(p.open, row.call)
-			} else if o := p.open[row.call]; o != nil {
-				*o = u.prevOpen
-			}
+			p.spans.SetOpen(row.call, u.prevOpen, u.hadOpen)
 		}
 	}
 	*row = ladderRow{}
@@ -156,7 +154,7 @@ func (p *feedPane) trimAfter(k uint64) {
 
 // recState is what the model derives from caption, step and expectation records.
 type recState struct {
-	caption      string
+	captions     int // the captions kept so far, those dropped from the log included
 	stepN        int
 	stepName     string
 	passN, failN int
@@ -175,8 +173,9 @@ const maxRecMarks = 1 << 16
 
 // recMarks keeps the state per record that changed it, oldest first.
 type recMarks struct {
-	list []recMark
-	base recState // the state before list[0]
+	list  []recMark
+	base  recState // the state before list[0]
+	joins []joinMark
 }
 
 func (r *recMarks) note(seq uint64, st recState) {
@@ -204,21 +203,65 @@ func (r *recMarks) trimAfter(k uint64) recState {
 }
 
 func (m *Model) recState() recState {
-	return recState{m.caption, m.stepN, m.stepName, m.passN, m.failN}
+	return recState{len(m.captions.items) + m.captions.dropped, m.stepN, m.stepName, m.passN, m.failN}
 }
 
-// noteRecord keeps the state a caption, step or expectation record left.
+// joinMark is a join outcome (policyjoin.go) added to the summary of notification note's
+// feed entry by the record seq.
+type joinMark struct {
+	seq, note uint64
+	words     string
+}
+
+// noteRecord keeps the state a caption, step or expectation record left, and the join
+// outcomes added to earlier feed entries.
 func (m *Model) noteRecord(r *sim.Record) {
 	switch r.Type {
 	case sim.RecCaption, sim.RecStep, sim.RecExpect:
 		m.marks.note(r.Seq, m.recState())
+	case sim.RecState:
+		if o, ok := sim.JoinOutcomeOf(r); ok && o.Notification != 0 && o.Words != "" {
+			if _, held := m.feed.find(o.Notification); held {
+				if len(m.marks.joins) >= maxRecMarks {
+					m.marks.joins = append(m.marks.joins[:0], m.marks.joins[maxRecMarks/2:]...)
+				}
+				m.marks.joins = append(m.marks.joins, joinMark{r.Seq, o.Notification, o.Words})
+			}
+		}
 	}
 }
 
-// trimTo takes the model back to the records up to seq k (a tail Reset's Kept).
+// trimTo takes the model back to the records up to seq k (a tail Reset's Kept): the feed
+// (and the join outcomes later records added to kept entries), the ladder, the captions, the
+// step and expectation counters; teach mode's requests after k go (an answer after k to a
+// request kept stays on it until the replay answers it again).
 func (m *Model) trimTo(k uint64) {
+	for j := len(m.marks.joins) - 1; j >= 0 && m.marks.joins[j].seq > k; j-- {
+		jm := m.marks.joins[j]
+		if abs, ok := m.feed.find(jm.note); ok {
+			e := m.feed.at(abs)
+			e.summary = strings.TrimSuffix(e.summary, " → "+jm.words)
+			e.summaryW = cellWidth(e.summary)
+			e.lower = strings.TrimSuffix(e.lower, " "+strings.ToLower(jm.words))
+		}
+		m.marks.joins = m.marks.joins[:j]
+	}
 	m.feed.trimAfter(k)
+	if m.feed.filter != "" {
+		m.feed.setFilter(m.feed.filter) // an entry's join words may have gone
+	}
 	m.ladder.trimAfter(k)
 	st := m.marks.trimAfter(k)
-	m.caption, m.stepN, m.stepName, m.passN, m.failN = st.caption, st.stepN, st.stepName, st.passN, st.failN
+	if n := st.captions - m.captions.dropped; n >= 0 && n < len(m.captions.items) {
+		clear(m.captions.items[n:])
+		m.captions.items = m.captions.items[:n]
+	}
+	m.stepN, m.stepName, m.passN, m.failN = st.stepN, st.stepName, st.passN, st.failN
+	n := len(m.teach.reqs)
+	for n > 0 && m.teach.reqs[n-1].seq > k {
+		n--
+	}
+	clear(m.teach.reqs[n:])
+	m.teach.reqs = m.teach.reqs[:n]
+	m.teach.last = min(m.teach.last, k)
 }

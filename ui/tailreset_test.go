@@ -20,6 +20,8 @@ type derived struct {
 	OpCall   map[string]string
 	NoCall   []string
 	Counters recState
+	Captions []string
+	Teach    []string
 }
 
 func deriveOf(m *Model) derived {
@@ -40,10 +42,16 @@ func deriveOf(m *Model) derived {
 			d.ByCall[c] = append(d.ByCall[c], row(a))
 		}
 	}
-	for c, o := range m.ladder.open {
-		if *o != ([maxSpans]string{}) { // an empty entry is no open span
-			d.Open[c] = *o
+	for c := range m.ladder.byCall {
+		if o, _ := m.ladder.spans.Open(c); o != ([maxSpans]string{}) { // an empty entry is no open span
+			d.Open[c] = o
 		}
+	}
+	for _, c := range m.captions.items {
+		d.Captions = append(d.Captions, c.stamp+" "+c.text)
+	}
+	for _, q := range m.teach.reqs {
+		d.Teach = append(d.Teach, fmt.Sprintf("%d %s %s %s", q.seq, q.req.Method, q.req.Path, q.call))
 	}
 	for op, c := range m.ladder.opCall {
 		d.OpCall[op] = c

@@ -146,6 +146,16 @@ func (b *IVR) handle(ctx context.Context, n notification) {
 	var d callData
 	json.Unmarshal(n.ResourceData, &d)
 	st := b.calls[id]
+	if st == nil && n.ChangeType != "deleted" && (d.State == "established" || d.ToneInfo != nil) {
+		// a live call this process did not answer: the bot restarted mid-call. It takes the call
+		// over; a key press means the menu's tones were subscribed to, else the menu starts again.
+		st = &callState{menu: d.ToneInfo != nil}
+		b.calls[id] = st
+		if st.menu {
+			st.stopAlive = b.keepAlive(ctx, id)
+		}
+		b.log.Printf("took over call %s (answered before this process started)", id)
+	}
 	switch {
 	case n.ChangeType == "deleted" || d.State == "terminated":
 		if st != nil && st.stopAlive != nil {

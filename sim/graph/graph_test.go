@@ -34,13 +34,15 @@ func TestObjKeepsOrder(t *testing.T) {
 }
 
 func TestProfiles(t *testing.T) {
-	s, err := ProfileByName("")
+	s, err := ProfileByName("seed")
 	if err != nil || s.Name != "seed" || s.SubcodeKey != "subCode" || s.HTTPStatus("running") != "running" {
 		t.Fatalf("seed %+v", s)
 	}
-	v, _ := ProfileByName("v1")
-	if v.HTTPStatus("running") != "Running" || v.SubcodeKey != "subcode" || !v.ResourceURL || !v.EscalateP2P {
-		t.Fatalf("v1 %+v", v)
+	for _, name := range []string{"", "v1", "V1", "v1.0"} { // "" is the default: v1 (spec §1)
+		v, err := ProfileByName(name)
+		if err != nil || v.Name != "v1" || v.HTTPStatus("running") != "Running" || v.SubcodeKey != "subcode" || !v.ResourceURL || !v.EscalateP2P {
+			t.Fatalf("%q: %+v %v", name, v, err)
+		}
 	}
 	if _, err := ProfileByName("v2"); err == nil {
 		t.Fatal("unknown profile accepted")

@@ -54,6 +54,14 @@ type Profile struct {
 	MeetingInfoInNotifications bool
 	// HoldMusic offers startHoldMusic and stopHoldMusic (the 2019 beta had neither).
 	HoldMusic bool
+	// ContentSharing sends created/deleted on a call's contentsharingsessions when the bot asked
+	// for them (callOptions.isContentSharingNotificationEnabled; application-post-calls.md,
+	// Example 1).
+	ContentSharing bool
+	// MeetingJoinInFull gives a meeting join's 201 every call property the docs' Examples 5-8
+	// show, null or empty where callsim has no value (@odata.context, callRoutes,
+	// activeModalities, routingPolicies, transcription, toneInfo, ...).
+	MeetingJoinInFull bool
 }
 
 // Seed is the 2019 beta behaviour shown by the seed page.
@@ -90,18 +98,21 @@ func V1() Profile {
 		MediaState:                 true,
 		TeamsStreams:               true,
 		HoldMusic:                  true,
+		ContentSharing:             true,
+		MeetingJoinInFull:          true,
 	}
 }
 
 // ProfileNames lists the profiles in the order help text shows them.
 func ProfileNames() []string { return []string{"seed", "v1"} }
 
-// ProfileByName returns the named profile ("" means seed).
+// ProfileByName returns the named profile ("" means v1, the default: today's service, what
+// bots and SDKs speak; spec graph-calling.md §1).
 func ProfileByName(name string) (Profile, error) {
 	switch strings.ToLower(name) {
-	case "", "seed":
+	case "seed":
 		return Seed(), nil
-	case "v1", "v1.0":
+	case "", "v1", "v1.0":
 		return V1(), nil
 	}
 	return Profile{}, fmt.Errorf("unknown profile %q (want seed or v1)", name)
