@@ -337,7 +337,11 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 			}
 		}
 	}
-	defer graphapi.TuneGC()()
+	tune := graphapi.TuneGC
+	if f.tui { // the TUI's own history makes the live heap larger: a higher soft limit
+		tune = graphapi.TuneGCTUI
+	}
+	defer tune()()
 	s, err := graphapi.Start(opts)
 	if err != nil {
 		return usageError("%v", err)

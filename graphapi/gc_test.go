@@ -55,3 +55,31 @@ func TestTuneGC(t *testing.T) {
 		})
 	}
 }
+
+// TestTuneGCTUI: `serve --tui` gets the higher soft limit, unless the user tunes the collector.
+func TestTuneGCTUI(t *testing.T) {
+	oldPct := debug.SetGCPercent(100)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLim)
+	}()
+	for _, tc := range []struct {
+		gogc    string
+		wantPct int
+		wantLim int64
+	}{{"", GCPercent, TUIMemoryLimit}, {"50", 100, math.MaxInt64}} {
+		t.Setenv("GOGC", tc.gogc)
+		t.Setenv("GOMEMLIMIT", "")
+		restore := TuneGCTUI()
+		pct, lim := debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
+		debug.SetGCPercent(pct)
+		restore()
+		if pct != tc.wantPct || lim != tc.wantLim {
+			t.Fatalf("GOGC %q: GC percent %d limit %d, want %d and %d", tc.gogc, pct, lim, tc.wantPct, tc.wantLim)
+		}
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Fatalf("restore left the limit at %d", got)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package graphapi
 import (
 	"context"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/callsim/callsim/sim"
@@ -24,7 +25,12 @@ type logEntry struct {
 	// record before a front-door answer. Joined, entries come after that record, in serial order.
 	after uint64
 	gone  bool // its engine record is in a timeline a rewind left behind
-	rec   sim.Record
+	// hi is the largest after of the entries up to this one (serials before it too): it never
+	// decreases along the log, so the entries about records after seq k all come at or after
+	// the first entry whose hi passes k (serveLog.firstAbove): a rewind's fork and a tail
+	// Reset look at those only, not at the whole log
+	hi  uint64
+	rec sim.Record
 }
 
 // fork is a rebuild of the engine's timeline: timeline gen kept the records up to seq kept.
@@ -40,6 +46,7 @@ type serveLog struct {
 	next    uint64     // serial of the next entry
 	forks   []fork
 	forgot  uint64 // the newest timeline whose fork was dropped from forks
+	hi      uint64 // the largest after added so far (logEntry.hi)
 	waiters map[chan struct{}]struct{}
 }
 
@@ -73,6 +80,8 @@ func (l *serveLog) add(ents []logEntry) {
 		e.serial = l.next
 		e.rec.Seq = e.after // a delivery sorts with its notification
 		e.gone = l.goneAt(e.gen, e.after)
+		l.hi = max(l.hi, e.after)
+		e.hi = l.hi
 		if len(l.ring) < l.limit {
 			l.ring = append(l.ring, e)
 		} else {
@@ -109,12 +118,21 @@ func (l *serveLog) fork(gen, kept uint64) {
 			l.forks = slices.Delete(l.forks, 0, 1)
 		}
 	}
-	for i := range l.ring {
-		e := &l.ring[i]
+	for s := l.firstAbove(kept); s < l.next; s++ { // the entries about records after kept
+		e := &l.ring[s%uint64(l.limit)]
 		if e.gen < gen && e.after > kept {
 			e.gone = true
 		}
 	}
+}
+
+// firstAbove is the serial of the first entry held that may be about a record after seq k
+// (every entry before it has after <= k): a binary search on hi. l.mu is held.
+func (l *serveLog) firstAbove(k uint64) uint64 {
+	first := l.next - uint64(len(l.ring))
+	n := int(l.next - first)
+	i := sort.Search(n, func(i int) bool { return l.ring[(first+uint64(i))%uint64(l.limit)].hi > k })
+	return first + uint64(i)
 }
 
 func cmpU64(a, b uint64) int {
@@ -158,6 +176,25 @@ func (l *serveLog) current(upto uint64) []logEntry {
 	l.mu.Unlock()
 	byAfter := func(a, b logEntry) int { return cmpU64(a.after, b.after) }
 	if !slices.IsSortedFunc(out, byAfter) { // mostly they are: a rewind's Reset need not sort them
+		slices.SortStableFunc(out, byAfter)
+	}
+	return out
+}
+
+// currentAfter is current for a tail Reset that kept the records up to seq kept: only the
+// entries about later records (the ones before, the feed handed out already), found without
+// walking the whole log (firstAbove).
+func (l *serveLog) currentAfter(upto, kept uint64) []logEntry {
+	l.mu.Lock()
+	var out []logEntry
+	for s := l.firstAbove(kept); s < upto && s < l.next; s++ {
+		if e := l.ring[s%uint64(l.limit)]; !e.gone && e.after > kept {
+			out = append(out, e)
+		}
+	}
+	l.mu.Unlock()
+	byAfter := func(a, b logEntry) int { return cmpU64(a.after, b.after) }
+	if !slices.IsSortedFunc(out, byAfter) {
 		slices.SortStableFunc(out, byAfter)
 	}
 	return out
@@ -217,6 +254,10 @@ type Feed struct {
 	// all: hand out entries about timelines a rewind left too (the transcript: they happened);
 	// the TUI leaves them out (their notification is not in its feed)
 	all bool
+	// tail: the engine subscription's Resets after the first carry the records after Kept only
+	// (sim.Batch.Tail), and so do the feed's: with the entries about those records and the
+	// ones about kept records not handed out yet (the TUI keeps the rest: Server.Subscribe)
+	tail bool
 
 	mu     sync.Mutex
 	cursor uint64
@@ -325,7 +366,12 @@ func (s *Server) newFeed(world, all bool) *Feed {
 	f := &Feed{drv: s.drv, log: s.slog, signal: make(chan struct{}, 1), all: all}
 	s.slog.wait(f.signal, true)
 	if world {
-		f.sub = s.drv.Subscribe()
+		f.tail = !all
+		if f.tail {
+			f.sub = s.drv.SubscribeTail()
+		} else {
+			f.sub = s.drv.Subscribe()
+		}
 	} else {
 		f.sub = s.drv.SubscribeRecords()
 	}
@@ -333,7 +379,10 @@ func (s *Server) newFeed(world, all bool) *Feed {
 }
 
 // Subscribe returns a feed of the engine's records and World snapshots joined with serve's
-// delivery log (for the TUI). Close it when done.
+// delivery log (for the TUI). Its first batch holds the whole history kept; a later Reset (a
+// rewind, an undo) is a tail one (sim.Batch.Tail: the records after Kept, their deliveries, and
+// the deliveries of kept notifications not handed out yet), so the subscriber keeps what it
+// has up to Kept. Close it when done.
 func (s *Server) Subscribe() *Feed { return s.newFeed(true, false) }
 
 // Close stops the feed.
@@ -351,6 +400,9 @@ func (f *Feed) Take() (sim.Batch, bool) {
 		return b, false
 	}
 	ents := f.log.since(&f.cursor)
+	if ok && b.Reset && b.Tail && f.tail {
+		return f.tailReset(b, ents), true
+	}
 	if ok && b.Reset {
 		f.log.fork(b.Gen, b.Kept)
 		f.seen = lastSeq(b.Records, 0)
@@ -411,6 +463,26 @@ func (f *Feed) Take() (sim.Batch, bool) {
 		b.Records = append(b.Records, out...)
 	}
 	return b, true
+}
+
+// tailReset is Take's answer to a tail Reset (f.mu is held): the records after Kept joined with
+// the entries about them, after the entries about kept records that were not handed out yet
+// (held, or new since the last batch); none of the log before is looked at again.
+func (f *Feed) tailReset(b sim.Batch, ents []logEntry) sim.Batch {
+	f.log.fork(b.Gen, b.Kept)
+	f.seen = lastSeq(b.Records, min(f.seen, b.Kept))
+	var low []logEntry // about kept records: the subscriber has those records
+	for _, e := range append(f.held, ents...) {
+		if e.after <= b.Kept && !e.gone && !f.log.isGone(e.serial) {
+			low = append(low, e)
+		}
+	}
+	slices.SortStableFunc(low, func(a, b logEntry) int { return cmpU64(a.after, b.after) })
+	b.Records = join(b.Records, append(low, f.log.currentAfter(f.cursor, b.Kept)...))
+	f.held = nil
+	f.last, f.has = b, true
+	f.last.Records, f.last.Reset, f.last.Tail = nil, false, false
+	return b
 }
 
 // lastSeq is the larger of seen and the last engine record's seq.

@@ -55,15 +55,30 @@ const GCPercent = 400
 // collector then only runs more often (the runtime caps its share of the CPU).
 const MemoryLimit = 384 << 20
 
+// serveHistoryLimit bounds the engine records the driver keeps in serve (sim.Driver.SetHistoryLimit).
+const serveHistoryLimit = 50000
+
 // TuneGC applies GCPercent and MemoryLimit unless the user set GOGC or GOMEMLIMIT (the user's
 // settings win, and either one means the user tunes the collector: neither is changed);
 // restore puts the previous settings back.
-func TuneGC() (restore func()) {
+func TuneGC() (restore func()) { return tuneGC(MemoryLimit) }
+
+// TUIMemoryLimit is the soft memory limit of `callsim serve --tui` (TuneGCTUI). The TUI keeps
+// its own 50,000 notifications, its ladder and the inputs for rewind, so its live heap is
+// 150–250 MB where serve's is 50–80 MB; at MemoryLimit its collections came about five times as
+// often as at GCPercent alone, each marking three times the heap: the collector's CPU per
+// invite was 4–10× serve's (docs/benchmarks.md, "serve --tui").
+const TUIMemoryLimit = 1 << 30
+
+// TuneGCTUI is TuneGC with TUIMemoryLimit, for `callsim serve --tui`.
+func TuneGCTUI() (restore func()) { return tuneGC(TUIMemoryLimit) }
+
+func tuneGC(limit int64) (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	old := debug.SetGCPercent(GCPercent)
-	oldLimit := debug.SetMemoryLimit(MemoryLimit)
+	oldLimit := debug.SetMemoryLimit(limit)
 	return func() {
 		debug.SetGCPercent(old)
 		debug.SetMemoryLimit(oldLimit)
@@ -388,9 +403,10 @@ func Start(opts Options) (*Server, error) {
 	s.driverDone = make(chan struct{})
 	go func() { defer close(s.driverDone); drv.Run(dctx) }()
 
-	if !opts.KeepInputs {
-		drv.SetHistoryLimit(50000)
-	}
+	// the records kept for rewind and late subscribers: --tui too (its feed keeps its own 50,000
+	// notifications and takes a rewind's records after what it kept only; 200,000 records
+	// made the live heap four times serve's, and the collector ran at the soft memory limit)
+	drv.SetHistoryLimit(serveHistoryLimit)
 	cfg := drv.Config()
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.slog = newServeLog(0)

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -68,7 +69,15 @@ func startTUIConsumer(f interface {
 			}
 			last = time.Now()
 			b.Apply(&c.world)
-			if b.Reset {
+			switch {
+			case b.Reset && b.Tail: // the records after Kept only: the feed keeps its own up to Kept
+				n := len(c.feed)
+				for n > 0 && c.feed[n-1].Seq > b.Kept {
+					n--
+				}
+				clear(c.feed[n:])
+				c.feed = c.feed[:n]
+			case b.Reset:
 				c.feed = c.feed[:0]
 			}
 			for i := range b.Records {
@@ -86,6 +95,16 @@ func startTUIConsumer(f interface {
 }
 
 func (c *tuiConsumer) close() { c.stop(); <-c.done }
+
+// gcCPUTime is the CPU the collector has used so far (its estimate: runtime/metrics).
+func gcCPUTime() time.Duration {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return time.Duration(s[0].Value.Float64() * float64(time.Second))
+}
 
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -249,19 +268,28 @@ func (r *inviteRig) close() {
 func BenchmarkServeTUI(b *testing.B) {
 	defer TuneGC()()
 	type run struct {
-		r   loadResult
-		cpu time.Duration
+		r     loadResult
+		cpu   time.Duration
+		gcCPU time.Duration // the collector's share of cpu (runtime/metrics)
+		heap  uint64        // the live heap after the load (after a collection)
 	}
 	var runs [2]run
 	for i, tui := range []bool{false, true} {
+		if tui && os.Getenv("CALLSIM_BENCH_TUI_GC") != "serve" { // as `callsim serve --tui` runs (CALLSIM_BENCH_TUI_GC=serve: serve's settings)
+			restore := TuneGCTUI()
+			defer restore()
+		}
 		rig := newInviteRig(b, tui)
 		runtime.GC()
-		cpu0 := cpuTime()
+		cpu0, gc0 := cpuTime(), gcCPUTime()
 		if i == 0 {
 			b.ResetTimer()
 		}
 		var prof *os.File
-		if path := os.Getenv("CALLSIM_BENCH_PROFILE"); path != "" && tui { // the --tui run's CPU profile
+		if path := os.Getenv("CALLSIM_BENCH_PROFILE"); path != "" { // the --tui run's CPU profile (the serve run's: PATH.serve)
+			if !tui {
+				path += ".serve"
+			}
 			var err error
 			if prof, err = os.Create(path); err != nil {
 				b.Fatal(err)
@@ -269,7 +297,11 @@ func BenchmarkServeTUI(b *testing.B) {
 			pprof.StartCPUProfile(prof)
 		}
 		res := rig.load(b.N, nil)
-		runs[i] = run{res, cpuTime() - cpu0}
+		runs[i] = run{r: res, cpu: cpuTime() - cpu0, gcCPU: gcCPUTime() - gc0}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		runs[i].heap = ms.HeapAlloc
 		if prof != nil {
 			pprof.StopCPUProfile()
 			prof.Close()
@@ -293,13 +325,18 @@ func BenchmarkServeTUI(b *testing.B) {
 	b.Logf("serve %.0f invites/s %.0f µs CPU/invite; serve --tui %.0f invites/s %.0f µs CPU/invite: ratio %.2f, CPU %.2f×",
 		runs[0].r.perSec(), perInvite(runs[0]), runs[1].r.perSec(), perInvite(runs[1]),
 		runs[1].r.perSec()/runs[0].r.perSec(), perInvite(runs[1])/perInvite(runs[0]))
+	gcPer := func(r run) float64 { return float64(r.gcCPU.Microseconds()) / float64(r.r.n) }
+	b.ReportMetric(gcPer(runs[0]), "serve-gc-µs/invite")
+	b.ReportMetric(gcPer(runs[1]), "tui-gc-µs/invite")
+	b.Logf("the collector: serve %.0f µs CPU/invite (live heap after %d MB), serve --tui %.0f µs (%d MB)",
+		gcPer(runs[0]), runs[0].heap>>20, gcPer(runs[1]), runs[1].heap>>20)
 }
 
 // BenchmarkServeTUIMemory: CALLSIM_BENCH_INVITES (300000) invites on `serve --tui` (inputs
 // kept, a TUI-like subscriber): the live heap (after a GC) and RSS every 50k invites. Target:
 // they level off below 600 MB.
 func BenchmarkServeTUIMemory(b *testing.B) {
-	defer TuneGC()()
+	defer TuneGCTUI()() // as `callsim serve --tui` runs
 	total := benchEnv("CALLSIM_BENCH_INVITES", 300000)
 	for range b.N {
 		rig := newInviteRig(b, true)
@@ -345,7 +382,7 @@ func BenchmarkServeTUIMemory(b *testing.B) {
 // seconds while a client GETs the control API's clock in a loop: the GETs' latency during the
 // rewinds (p50, p99, max) and the rewinds' own. Target: GET p99 ≤ 20 ms.
 func BenchmarkServeRewindLatency(b *testing.B) {
-	defer TuneGC()()
+	defer TuneGCTUI()()
 	total := benchEnv("CALLSIM_BENCH_INVITES", 100000)
 	for range b.N {
 		rig := newInviteRig(b, true)

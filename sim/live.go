@@ -49,6 +49,10 @@ type Batch struct {
 	// Last is the seq of the timeline's last record when the batch was made (a tail
 	// subscriber's Reset may hold none of its records: SubscribeRecordsTail).
 	Last uint64
+	// Tail: a Reset that carries only the records after Kept (a tail subscriber's, after its
+	// first batch: SubscribeRecordsTail, SubscribeTail); the subscriber keeps what it has of the
+	// records up to Kept. A Reset without Tail carries the whole history kept.
+	Tail bool
 	// Rebuilt, in a Reset batch, is the seq of the rebuilt timeline's last record when the
 	// rebuild published it: the records up to it were replayed (a rewind's history, delivered
 	// before), the later ones happened after the rebuild and merged into the batch while the
@@ -126,6 +130,7 @@ func (s *Subscription) Take() (Batch, bool) {
 	}
 	b := p.b
 	if cut { // the records after Kept only (the subscriber has the ones before)
+		b.Tail = true
 		b.parts = partsAfter(b.parts, b.Kept)
 		b.Records = partsAfter([][]Record{b.Records}, b.Kept)[0]
 	}
@@ -431,6 +436,18 @@ func (d *Driver) SubscribeRecords() *Subscription { return d.subscribe(false) }
 // its records up to Kept and before the Reset's first record, and appends the Reset's.
 func (d *Driver) SubscribeRecordsTail() *Subscription {
 	s := d.subscribe(false)
+	s.mu.Lock()
+	s.tail = true
+	s.mu.Unlock()
+	return s
+}
+
+// SubscribeTail is Subscribe (a World, then its changes) with the Resets of
+// SubscribeRecordsTail: after the first batch, a Reset (Batch.Tail) carries the whole World but
+// only the records after Kept; the subscriber (the TUI) trims what it derived from records to
+// Kept itself, instead of being handed the whole history again at every rewind.
+func (d *Driver) SubscribeTail() *Subscription {
+	s := d.subscribe(true)
 	s.mu.Lock()
 	s.tail = true
 	s.mu.Unlock()

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -37,12 +38,20 @@ type notifyState struct {
 // a fault says otherwise.
 func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summary string) {
 	resource := appPath(c.ID) + suffix
-	// encode into the engine's scratch buffer, then keep an exact-size copy: notifications of
-	// one call differ a lot in size (a roster against an operation), so no guess fits them all
-	e.enc.scratch = e.appendEnvelope(e.enc.scratch[:0], c.ID, changeType, resource, suffix, data)
+	var body []byte
+	if roster, ok := data.([]json.RawMessage); ok {
+		// a full roster of cached participants: its size is known, so the body is written once
+		// into a buffer of exactly that size (no copy of a roster that is most of the bytes)
+		body = e.appendRosterEnvelope(c.ID, changeType, resource, suffix, roster)
+	} else {
+		// encode into the engine's scratch buffer, then keep an exact-size copy: notifications
+		// of one call differ a lot in size (a roster against an operation), so no guess fits
+		e.enc.scratch = e.appendEnvelope(e.enc.scratch[:0], c.ID, changeType, resource, suffix, data)
+		body = bytes.Clone(e.enc.scratch)
+	}
 	n := &pendingNote{
 		callback: c.CallbackURI,
-		body:     bytes.Clone(e.enc.scratch),
+		body:     body,
 		meta:     NoteMeta{ChangeType: changeType, Resource: resource, CallID: c.ID, ChainID: c.ChainID, Summary: summary},
 	}
 	if cap(e.enc.scratch) > 1<<20 {
@@ -73,6 +82,40 @@ func (e *Engine) appendEnvelope(b []byte, callID, changeType, resource, suffix s
 	b = append(b, `,"resourceData":`...)
 	b = graph.AppendJSON(b, data)
 	return append(b, "}]}"...)
+}
+
+// appendRosterEnvelope is appendEnvelope of a roster of encoded participants, into a new buffer
+// of the exact size: the envelope's head goes to the scratch buffer first (it is short), the
+// participants are copied once.
+func (e *Engine) appendRosterEnvelope(callID, changeType, resource, suffix string, roster []json.RawMessage) []byte {
+	head := e.appendEnvelope(e.enc.scratch[:0], callID, changeType, resource, suffix, nil)
+	head = head[:len(head)-len("null}]}")] // the envelope up to resourceData's value
+	e.enc.scratch = head
+	n := len(head) + 2 + len("}]}")
+	for i, p := range roster {
+		if i > 0 {
+			n++
+		}
+		if len(p) == 0 {
+			n += len("null")
+		} else {
+			n += len(p)
+		}
+	}
+	b := make([]byte, 0, n)
+	b = append(b, head...)
+	b = append(b, '[') // graph.AppendJSON of a []json.RawMessage, without boxing it
+	for i, p := range roster {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if len(p) == 0 {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, p...)
+		}
+	}
+	return append(b, "]}]}"...)
 }
 
 func (e *Engine) sendNote(n *pendingNote) {

@@ -29,6 +29,12 @@ func (v *tailView) takeAll(t *testing.T) {
 				*v.resetRecs += len(b.Records)
 			}
 			v.last = b.Last
+			if b.Tail && (!v.tail || !v.begun) {
+				t.Fatalf("a Reset marked Tail to a full subscriber or as the first batch")
+			}
+			if b.Tail && len(b.Records) > 0 && b.Records[0].Seq <= b.Kept {
+				t.Fatalf("a Tail Reset carries seq %d, not after Kept %d", b.Records[0].Seq, b.Kept)
+			}
 			if !v.tail {
 				v.recs = v.recs[:0]
 			} else {

@@ -128,6 +128,7 @@ type Model struct {
 	stepN        int
 	stepName     string
 	passN, failN int
+	marks        recMarks // the counters above per record that changed them (tailreset.go)
 
 	status     string
 	statusKind statusKind
@@ -186,7 +187,7 @@ func (m Model) Init() tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return subscribedMsg{feed()} })
 	} else if m.d != nil {
 		d := m.d
-		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.Subscribe()} })
+		cmds = append(cmds, func() tea.Msg { return subscribedMsg{d.SubscribeTail()} })
 	}
 	return tea.Batch(cmds...)
 }
@@ -378,12 +379,16 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 	var cmd tea.Cmd
 	hadCaption := m.captionLines()
 	askNext := m.askNextStep(&b)
-	if b.Reset {
+	switch {
+	case b.Reset && b.Tail: // the records after Kept only: the model keeps its own up to Kept
+		m.trimTo(b.Kept)
+	case b.Reset:
 		m.feed.reset()
 		m.ladder.reset()
 		m.teach.reset()
 		m.captions.reset()
 		m.stepN, m.stepName, m.passN, m.failN = 0, "", 0, 0
+		m.marks = recMarks{}
 	}
 	// the world is kept from the batches' changes (a Reset brings a whole one): the driver
 	// copies what changed in a turn, not the whole world
@@ -434,6 +439,7 @@ func (m *Model) applyBatch(b sim.Batch, at time.Time) tea.Cmd {
 		case sim.RecState:
 			m.feed.addJoinOutcome(r) // policyjoin.go
 		}
+		m.noteRecord(r)
 	}
 	m.feed.afterAdd()
 	m.now, m.speed, m.paused, m.prompt, m.scriptDone = b.Now, b.Speed, b.Paused, b.Prompt, b.ScriptDone

@@ -96,10 +96,14 @@ func (p *feedPane) add(r *sim.Record) {
 		}
 	}
 	e.lower = strings.ToLower(e.change + " " + e.resource + " " + e.summary)
-	if len(p.ring) < p.limit {
+	switch {
+	case len(p.ring) < p.limit:
 		p.ring = append(p.ring, e)
 		p.n++
-	} else {
+	case p.n < p.limit: // trimmed (trimAfter): the ring has room again
+		p.ring[(p.head+p.n)%p.limit] = e
+		p.n++
+	default:
 		p.ring[p.head] = e
 		p.head = (p.head + 1) % p.limit
 		p.dropped++

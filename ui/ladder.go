@@ -53,6 +53,7 @@ type ladderRow struct {
 	done  bool   // an answer whose operation already finished (no span), or a call's deleted notification
 	body  []byte // the JSON the detail pane shows
 	spans [maxSpans]byte
+	undo  *rowUndo // what adding the row changed, to take it back (ladderPane.trimAfter)
 }
 
 // span glyph states
@@ -148,12 +149,23 @@ func (p *ladderPane) add(r *sim.Record) {
 	if row.call == "" && row.op != "" {
 		row.call = p.opCall[row.op]
 	}
+	u := &rowUndo{}
+	if r.Type == sim.RecDelivery {
+		c := *r
+		u.rec = &c
+	}
+	row.undo = u
 	if row.op != "" && row.call != "" {
+		u.prevOp, u.hadOp = p.opCall[row.op]
+		u.setOp = true
 		p.opCall[row.op] = row.call
+	}
+	if row.call != "" {
+		u.prevOpen, u.hadOpen = p.spans.Open(row.call)
 	}
 	p.spanRow(&row, r)
 	// drop the oldest row when full
-	if len(p.ring) == p.limit {
+	if p.n == p.limit {
 		old := p.at(p.dropped)
 		if l := p.byCall[old.call]; len(l) > 0 && l[0] == p.dropped {
 			if len(l) == 1 {
@@ -168,8 +180,11 @@ func (p *ladderPane) add(r *sim.Record) {
 		p.ring[p.head] = row
 		p.head = (p.head + 1) % p.limit
 		p.dropped++
-	} else {
+	} else if len(p.ring) < p.limit {
 		p.ring = append(p.ring, row)
+		p.n++
+	} else { // trimmed (trimAfter): the ring has room again
+		p.ring[(p.head+p.n)%p.limit] = row
 		p.n++
 	}
 	abs := p.dropped + uint64(p.n) - 1
@@ -180,7 +195,9 @@ func (p *ladderPane) add(r *sim.Record) {
 			// the answer of a request that created the call names it: the request joins it
 			q := p.noCall[len(p.noCall)-1]
 			p.noCall = p.noCall[:len(p.noCall)-1]
+			u.popped = q + 1
 			if q >= p.dropped {
+				u.attached = true
 				p.at(q).call = row.call
 				l := p.byCall[row.call]
 				i := sort.Search(len(l), func(i int) bool { return l[i] >= q })
@@ -192,6 +209,7 @@ func (p *ladderPane) add(r *sim.Record) {
 		}
 	case row.kind == arrowRequest:
 		p.noCall = append(p.noCall, abs)
+		u.pushed = true
 	}
 	if p.follow {
 		p.toEnd()

@@ -113,17 +113,26 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// plainByte: the ASCII bytes AppendEscaped copies as they are (not a control character, a
+// quote, a backslash, or one of the HTML characters encoding/json escapes).
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // AppendEscaped appends s escaped as inside a JSON string, without the quotes (a string built
 // of parts is appended part by part, without joining them first).
 func AppendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainByte[c] { // most of every string: one table look-up per byte
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
