@@ -146,11 +146,17 @@ func TestServeTLS(t *testing.T) {
 // TestHTTPSCallback: notifications reach an HTTPS bot whose CA serve was told to trust
 // (--bot-ca), and not one whose certificate no trusted root signed.
 func TestHTTPSCallback(t *testing.T) {
-	var got atomic.Int64
+	// counted per callback path: the first server's later notifications must not count as the
+	// second's (they did, under load, when one counter was reset between them)
+	var got, gotU atomic.Int64
 	bot := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		if r.TLS != nil && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-			got.Add(1)
+			if r.URL.Path == "/untrusted/calls" {
+				gotU.Add(1)
+			} else {
+				got.Add(1)
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 	}))
@@ -168,14 +174,15 @@ func TestHTTPSCallback(t *testing.T) {
 	}
 	waitUntil(t, "notifications at the HTTPS bot", func() bool { return got.Load() >= 2 })
 
-	got.Store(0)
-	u := startServer(t, nil, func(o *Options) { o.CallbackURI = cb; o.RetryAttempts = 1 }) // system roots only
-	if r := call(t, "POST", u.BaseURL()+"/v1.0/communications/calls", body); r.status != 201 {
+	cbU := bot.URL + "/untrusted/calls"
+	bodyU := strings.Replace(body, cb, cbU, 1)
+	u := startServer(t, nil, func(o *Options) { o.CallbackURI = cbU; o.RetryAttempts = 1 }) // system roots only
+	if r := call(t, "POST", u.BaseURL()+"/v1.0/communications/calls", bodyU); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
 	waitUntil(t, "a refused attempt", func() bool { return u.Stats().Attempts >= 1 })
 	time.Sleep(50 * time.Millisecond)
-	if n := got.Load(); n != 0 || u.Stats().Delivered != 0 {
+	if n := gotU.Load(); n != 0 || u.Stats().Delivered != 0 {
 		t.Fatalf("a bot no trusted root vouches for got %d notifications (stats %+v)", n, u.Stats())
 	}
 }
