@@ -184,7 +184,14 @@ func serveTestSession(e *sim.Engine, ref string, src []byte, seed uint64, seedSe
 	return scenarios.TestSessionYAML(e, sc, "")
 }
 
-func serveSteps() any { return scenarios.StepKinds() }
+// serveSteps lists GET /_callsim/steps: the far-end step kinds (what POST /_callsim/steps
+// takes), or every kind with all.
+func serveSteps(all bool) any {
+	if all {
+		return scenarios.StepKinds()
+	}
+	return scenarios.FarEndStepKinds()
+}
 
 // serveParse is the control API's scenario loader: a built-in by name (src nil, never a
 // file), or the bytes of a file callsim read under --scenario-dir.

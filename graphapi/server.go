@@ -117,9 +117,10 @@ type Options struct {
 	Scenario     string
 	LoadScenario ScenarioLoader
 	// Session renders GET /_callsim/session; StepKinds lists the scenario step kinds for GET
-	// /_callsim/steps (any JSON value). Nil: the endpoints answer 501.
+	// /_callsim/steps (any JSON value): the far-end ones POST /_callsim/steps takes, or with
+	// all (?all=true) every kind, bot actions too. Nil: the endpoints answer 501.
 	Session   SessionWriter
-	StepKinds func() any
+	StepKinds func(all bool) any
 	// TestSession renders GET /_callsim/session?as=test: the session as a bot-test file (nil:
 	// that answers 501).
 	TestSession SessionWriter

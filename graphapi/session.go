@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/callsim/callsim/sim"
 )
@@ -90,13 +91,24 @@ func (s *Server) ctlSession(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
-// ctlSteps is GET /_callsim/steps: the scenario step kinds (kind, keys, required, doc).
+// ctlSteps is GET /_callsim/steps: the step kinds POST /_callsim/steps takes (the far-end
+// ones; spec graph-surface.md §4: it "lists the step kinds it takes"), each with kind, keys,
+// required, doc; ?all=true lists every scenario step kind, the bot actions too.
 func (s *Server) ctlSteps(w http.ResponseWriter, r *http.Request) {
 	if s.opts.StepKinds == nil {
 		ctlError(w, http.StatusNotImplemented, "NotImplemented", "scenario support is not available in this build")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.opts.StepKinds())
+	all := false
+	if v := r.URL.Query().Get("all"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("all=%q: want true or false", v))
+			return
+		}
+		all = b
+	}
+	writeJSON(w, http.StatusOK, s.opts.StepKinds(all))
 }
 
 // ctlStep is POST /_callsim/steps: a far-end step as JSON ({"press": {"call": "c1",

@@ -28,7 +28,12 @@ func withScenarios(o *Options) {
 		}
 		return scenarios.WorldSessionYAML(e, "")
 	}
-	o.StepKinds = func() any { return scenarios.StepKinds() }
+	o.StepKinds = func(all bool) any {
+		if all {
+			return scenarios.StepKinds()
+		}
+		return scenarios.FarEndStepKinds()
+	}
 	o.ParseStep = scenarios.ParseStep
 	o.StepField = scenarios.StepField
 	o.LoadScenario = func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
@@ -171,32 +176,78 @@ func TestSessionEndpoint(t *testing.T) {
 	}
 }
 
-// GET /_callsim/steps lists every scenario step kind, as the specs give them.
+// GET /_callsim/steps lists the step kinds POST /_callsim/steps takes (the far-end ones, spec
+// graph-surface.md §4), each of which POST takes (a bot action is refused 400); ?all=true lists
+// every scenario step kind, bot actions too; a bad all is 400.
 func TestStepsEndpoint(t *testing.T) {
 	s := startServer(t, nil, withScenarios)
-	r := call(t, "GET", s.BaseURL()+"/_callsim/steps", "")
-	var kinds []struct {
-		Kind     string   `json:"kind"`
-		Keys     []string `json:"keys"`
-		Required []string `json:"required"`
-		Doc      string   `json:"doc"`
+	type kind struct {
+		Kind      string   `json:"kind"`
+		Keys      []string `json:"keys"`
+		Required  []string `json:"required"`
+		BotAction bool     `json:"botAction"`
+		FarEnd    bool     `json:"farEnd"`
+		Doc       string   `json:"doc"`
 	}
-	if err := json.Unmarshal(r.body, &kinds); err != nil || r.status != 200 {
-		t.Fatalf("%d %s (%v)", r.status, r.body, err)
+	list := func(query string) []kind {
+		t.Helper()
+		r := call(t, "GET", s.BaseURL()+"/_callsim/steps"+query, "")
+		var kinds []kind
+		if err := json.Unmarshal(r.body, &kinds); err != nil || r.status != 200 {
+			t.Fatalf("%s: %d %s (%v)", query, r.status, r.body, err)
+		}
+		for _, k := range kinds {
+			if k.Doc == "" || k.Keys == nil || k.Required == nil {
+				t.Errorf("%s: %+v", k.Kind, k)
+			}
+		}
+		return kinds
 	}
-	var got []string
-	for _, k := range kinds {
-		got = append(got, k.Kind)
-		if k.Doc == "" || k.Keys == nil || k.Required == nil {
-			t.Errorf("%s: %+v", k.Kind, k)
+	names := func(ks []kind) string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.Kind)
+		}
+		return strings.Join(out, ",")
+	}
+	var farEnd, every []string
+	for _, k := range scenarios.StepKinds() {
+		every = append(every, k.Kind)
+		if k.FarEnd {
+			farEnd = append(farEnd, k.Kind)
 		}
 	}
-	var want []string
-	for _, k := range scenarios.StepKinds() {
-		want = append(want, k.Kind)
+	for _, c := range []struct{ query, want string }{
+		{"", strings.Join(farEnd, ",")},
+		{"?all=false", strings.Join(farEnd, ",")},
+		{"?all=true", strings.Join(every, ",")},
+	} {
+		if got := names(list(c.query)); got != c.want {
+			t.Errorf("GET /_callsim/steps%s: %s, want %s", c.query, got, c.want)
+		}
 	}
-	if strings.Join(got, ",") != strings.Join(want, ",") || !strings.Contains(strings.Join(got, ","), "request") {
-		t.Errorf("steps %v, want %v", got, want)
+	got := list("")
+	if len(got) == 0 || len(got) >= len(every) || !strings.Contains(names(list("?all=true")), "request") {
+		t.Fatalf("%d far-end kinds of %d", len(got), len(every))
+	}
+	for _, k := range got {
+		if !k.FarEnd || k.BotAction {
+			t.Errorf("%s: listed without all, but farEnd %v botAction %v", k.Kind, k.FarEnd, k.BotAction)
+		}
+	}
+	// what GET lists POST takes (it may refuse the world's state, never the kind); a bot
+	// action is refused as not a far-end kind
+	for _, k := range got {
+		r := call(t, "POST", s.BaseURL()+"/_callsim/steps", `{"`+k.Kind+`": {}}`)
+		if r.status == 400 && strings.Contains(string(r.body), "not a far-end step kind") {
+			t.Errorf("POST %s: %d %s: GET lists a kind POST does not take", k.Kind, r.status, r.body)
+		}
+	}
+	if r := call(t, "POST", s.BaseURL()+"/_callsim/steps", `{"playPrompt": {"call": "x", "prompts": ["a.wav"]}}`); r.status != 400 || !strings.Contains(string(r.body), "not a far-end step kind") {
+		t.Errorf("POST a bot action: %d %s, want 400", r.status, r.body)
+	}
+	if r := call(t, "GET", s.BaseURL()+"/_callsim/steps?all=maybe", ""); r.status != 400 || !strings.Contains(string(r.body), "all=") {
+		t.Errorf("?all=maybe: %d %s, want 400 naming all", r.status, r.body)
 	}
 }
 
