@@ -464,7 +464,19 @@ func (e *Engine) settleJoin(c *Call, j *Joining, a JoinAnswer, by string) {
 	if v.Problem != "" {
 		d["problem"] = v.Problem
 	}
+	invited := "" // policyinvite.go: the new recording call an inviteNewBotResponse asks for
+	if v.Answer == JoinInviteNewBot && !c.Ended() {
+		invited = e.invitedCallName(c)
+		d["invitedCall"] = invited
+		d["sameBot"] = sameCallback(v.InviteURI, c.CallbackURI)
+		d["words"] = joinWords(v, false) + "; recorded by " + invited
+	} else if v.Answer == JoinInviteNewBot {
+		d["problem"] = "the call has ended: no new incoming call"
+	}
 	e.state("policy.joinAnswered", c.ID, d)
+	if invited != "" {
+		e.inviteNewBot(c, j, v.InviteURI, invited)
+	}
 	if !admitted {
 		return
 	}
@@ -490,7 +502,7 @@ func joinWords(v JoinVerdict, admitted bool) string {
 	case v.Answer == JoinReject:
 		return "rejected: kept out"
 	case v.Answer == JoinInviteNewBot:
-		return "another bot invited (" + v.InviteURI + "): kept out"
+		return "another bot invited (" + v.InviteURI + "): kept out of this call"
 	case v.Answer == JoinInvalid:
 		return "invalid answer: kept out"
 	case v.Problem == "the call has ended":
