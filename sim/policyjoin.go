@@ -69,6 +69,9 @@ type JoinAnswer struct {
 	Status int    `json:"status,omitempty"`
 	Body   string `json:"body,omitempty"`
 	Failed string `json:"failed,omitempty"`
+	// By is who answered when it is not the webhook: "tui" (the TUI's joiner prompt, where
+	// callsim plays the bot); "" the webhook.
+	By string `json:"by,omitempty"`
 }
 
 // PolicyCall is what a policy-based recording call holds besides a call: its botData and
@@ -416,7 +419,11 @@ func (e *Engine) joinResponse(call, pid string, a JoinAnswer) error {
 	if j == nil {
 		return fmt.Errorf("joinResponse: nobody waits for the bot's answer to join %s as %q (answered already, or the window passed)", c.Name, pid)
 	}
-	e.settleJoin(c, j, a, "webhook")
+	by := "webhook"
+	if a.By == "tui" {
+		by = "tui"
+	}
+	e.settleJoin(c, j, a, by)
 	return nil
 }
 
