@@ -62,3 +62,32 @@ func (e *Engine) inviteNewBot(c *Call, j *Joining, uri, name string) *Call {
 func sameCallback(a, b string) bool {
 	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
 }
+
+// overCapacity: the bot answered the recording call with participantCapacity (api/call-answer.md:
+// "The number of participant that the application can handle for the call") and handles that
+// many already (the people in the roster and those it is being asked about). The
+// participantJoiningNotification goes "to the bot associated with the policy that has
+// available capacity to handle the new participant" (resources/participantjoiningnotification.md):
+// callsim has one bot application, so the joiner comes to it as a new incoming policy-based
+// recording call at its application callback, as an inviteNewBotResponse to itself would (sim
+// choice; observed: the service often sends new incoming calls instead, research §5.4). The
+// joiner stays out of c; the record is policy.overCapacity.
+func (e *Engine) overCapacity(c *Call, j *Joining) bool {
+	if c.Policy.Capacity <= 0 {
+		return false
+	}
+	n := len(c.Policy.Joining)
+	for _, p := range c.Roster {
+		if !p.IsBot {
+			n++
+		}
+	}
+	if n < c.Policy.Capacity {
+		return false
+	}
+	name := e.invitedCallName(c)
+	e.state("policy.overCapacity", c.ID, map[string]any{"identity": j.P.Identity.Label(), "participant": j.P.ID,
+		"capacity": c.Policy.Capacity, "handling": n, "invitedCall": name})
+	e.inviteNewBot(c, j, e.cfg.Bot.CallbackURI, name)
+	return true
+}

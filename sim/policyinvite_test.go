@@ -157,3 +157,65 @@ func chainOf(c *Call) string {
 	}
 	return c.ChainID
 }
+
+// TestParticipantCapacity: the answer's participantCapacity bounds how many people the bot
+// handles on a recording call (roster and those asked about); a joiner beyond it is not asked
+// on that call but comes as a new incoming recording call to the bot's application callback.
+func TestParticipantCapacity(t *testing.T) {
+	tests := []struct {
+		name     string
+		capacity int
+		status   int      // the answer's status
+		asked    []string // joiners a participantJoiningNotification asks about
+		invited  []string // joiners sent as a new recording call
+	}{
+		{"no capacity given: every joiner asked", 0, 202, []string{"alice", "dave"}, nil},
+		{"capacity 2: the caller and alice; dave comes as a new call", 2, 202, []string{"alice"}, []string{"dave"}},
+		{"capacity 1: only the caller", 1, 202, nil, []string{"alice", "dave"}},
+		{"negative: 400", -1, 400, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, "v1", 9)
+			w.must(Input{Kind: InIncomingCall, Name: "rec", From: "heidi", Recording: true})
+			args, _ := json.Marshal(map[string]int{"participantCapacity": tc.capacity})
+			res := w.r.Apply(Input{Kind: InAnswer, Call: "rec", Args: args})
+			if res.Response == nil || res.Response.Status != tc.status {
+				t.Fatalf("answer: %+v, want %d", res.Response, tc.status)
+			}
+			if tc.status != 202 {
+				if !strings.Contains(string(res.Response.Body), "participantCapacity") {
+					t.Fatalf("400 body %s does not say what", res.Response.Body)
+				}
+				return
+			}
+			w.r.RunToEnd(w.e.Now() + 2*time.Second)
+			for _, who := range []string{"alice", "dave"} {
+				w.must(Input{Kind: InJoin, Call: "rec", Participant: who})
+			}
+			var asked, invited []string
+			for _, r := range w.recs {
+				if r.Type != RecState {
+					continue
+				}
+				d, _ := r.Detail.(map[string]any)
+				switch r.Event {
+				case "policy.joining":
+					asked = append(asked, strings.ToLower(d["identity"].(string)))
+				case "policy.overCapacity":
+					invited = append(invited, strings.ToLower(d["identity"].(string)))
+					nc := w.call(d["invitedCall"].(string))
+					if nc.CallbackURI != w.e.cfg.Bot.CallbackURI || !nc.PolicyRecording || !strings.EqualFold(nc.Source.Name, d["identity"].(string)) {
+						t.Errorf("new call %s: callback %s, source %v", nc.Name, nc.CallbackURI, nc.Source)
+					}
+				}
+			}
+			if strings.Join(asked, ",") != strings.Join(tc.asked, ",") || strings.Join(invited, ",") != strings.Join(tc.invited, ",") {
+				t.Fatalf("asked %v invited %v, want %v and %v", asked, invited, tc.asked, tc.invited)
+			}
+			if got := len(w.e.JoiningOf("rec")); got != len(tc.asked) {
+				t.Fatalf("%d wait for the bot's answer, want %d", got, len(tc.asked))
+			}
+		})
+	}
+}

@@ -80,6 +80,8 @@ type PolicyCall struct {
 	BotData    json.RawMessage
 	OnBehalfOf *Identity
 	Joining    []*Joining
+	// Capacity is the answer's participantCapacity (0: none given, no limit; policyinvite.go).
+	Capacity int
 }
 
 // Joining is a joiner the bot has been asked about: not in the roster while it decides.
@@ -97,7 +99,7 @@ func (p *PolicyCall) clone() *PolicyCall {
 	if p == nil {
 		return nil
 	}
-	c := &PolicyCall{BotData: bytes.Clone(p.BotData)}
+	c := &PolicyCall{BotData: bytes.Clone(p.BotData), Capacity: p.Capacity}
 	if p.OnBehalfOf != nil {
 		o := *p.OnBehalfOf
 		c.OnBehalfOf = &o
@@ -342,6 +344,9 @@ func (e *Engine) recordingJoin(in Input) (bool, error) {
 		}
 	}
 	j := &Joining{P: e.newParticipant(c, *id, false), Since: e.now}
+	if e.overCapacity(c, j) { // policyinvite.go: participantCapacity
+		return true, nil
+	}
 	if a.Response != "" {
 		j.Scripted = &JoinAnswer{Status: 200, Body: JoinResponseBody(a)}
 	}
