@@ -40,7 +40,7 @@ stops the bot and reports PASS/FAIL per expectation on stderr.
 
 Exit 0: every expectation held in every file; 1: one failed, the bot crashed, or a notification
 went undelivered; 2: an invalid file or usage, or the bot was not ready. See docs/testing.md.`,
-		Example: "  callsim test tests/*.yaml --bot-cmd 'go run ./mybot'\n" +
+		Example: "  callsim test tests/*.yaml --bot-cmd 'go run ..'   # runs in each file's folder\n" +
 			"  callsim test ivr.yaml --compress --junit report.xml --format github --out callsim-out",
 		RunE: func(cmd *cobra.Command, args []string) error { return runTest(cmd, args, f) },
 	}

@@ -229,6 +229,10 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 	if lines := s.BotRestartLines(); len(lines) > 0 && command == "" {
 		return setupFailed(res, "setup", fmt.Errorf("line %d: restartBot restarts the bot callsim started, but no bot is started (give --bot-cmd or bot.command)", lines[0]))
 	}
+	if command == "" && o.Addr == "" {
+		// a free port per file would be one the running bot cannot know
+		return setupFailed(res, "setup", errors.New("the bot is already running (no --bot-cmd or bot.command), so callsim must listen where the bot's Graph URL points: give --addr HOST:PORT"))
+	}
 	addr := o.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -308,6 +312,10 @@ func RunFile(ctx context.Context, s *scenarios.Scenario, o Options) FileResult {
 			msg = "interrupted while waiting for the bot"
 		} else if !strings.HasPrefix(msg, "the bot exited") {
 			msg = fmt.Sprintf("the bot was not ready within %s: %s", o.ReadyTimeout, msg)
+		}
+		if b != nil && ctx.Err() == nil {
+			// the most common slip: a path in --bot-cmd written from the shell's folder
+			msg += fmt.Sprintf(" (the bot command runs in the file's folder, %s: paths in it are relative to that folder)", dir)
 		}
 		res.Problems = append(res.Problems, Problem{Name: "ready", Message: msg})
 		if b != nil {

@@ -23,7 +23,7 @@ func (s *Server) pauseSteps() string {
 
 // clockView is the answer of GET /_callsim/clock and the clock actions.
 func (s *Server) clockView() map[string]any {
-	c := s.drv.Clock()
+	c := s.drv.ClockSnapshot() // at once, also while a rewind holds the driver
 	v := map[string]any{"nowMs": c.Now.Milliseconds(), "speed": c.Speed, "paused": c.Paused, "pauseSteps": s.pauseSteps()}
 	if c.Paused {
 		v["pausedBy"] = c.PausedBy

@@ -456,7 +456,7 @@ func (f *Feed) Take() (sim.Batch, bool) {
 		// entries alone: the engine's state as last seen, at the clock's time now (the TUI
 		// draws its clock from Now)
 		b = f.last
-		clk := f.drv.Clock()
+		clk := f.drv.ClockSnapshot()
 		b.Now, b.Speed, b.Paused = max(b.Now, clk.Now), clk.Speed, clk.Paused
 	}
 	if len(out) > 0 {

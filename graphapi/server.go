@@ -410,7 +410,7 @@ func Start(opts Options) (*Server, error) {
 	cfg := drv.Config()
 	s.auth = newAuthorizer(opts.Auth, opts.Key, cfg.Bot.TenantID)
 	s.slog = newServeLog(0)
-	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.Clock().Now })
+	s.rec = newRecorder(s.slog.add, func() time.Duration { return drv.ClockSnapshot().Now }) // no wait for the driver's turn
 	dcfg := deliveryConfig{attempts: opts.RetryAttempts, backoff: opts.RetryBackoff, maxBackoff: opts.RetryMaxBackoff,
 		timeout: opts.CallbackTimeout, queueLimit: opts.QueueLimit, batch: opts.NotifyBatch, concurrent: opts.CallbackConcurrency, dial: s.callbackDial(),
 		roots: opts.BotRoots}
@@ -609,7 +609,7 @@ func (s *Server) consumeBatch(b sim.Batch, first bool) {
 
 // note puts a record of serve's own into its log, after the engine's latest.
 func (s *Server) note(r sim.Record) {
-	r.T = int64(s.drv.Clock().Now / time.Millisecond)
+	r.T = int64(s.drv.ClockSnapshot().Now / time.Millisecond)
 	s.slog.add([]logEntry{{gen: s.gen.Load(), after: s.lastSeq.Load(), rec: r}})
 }
 

@@ -363,6 +363,10 @@ type Driver struct {
 
 	// beforeRestart is the session the last Restart discarded, for UndoAction (undo.go)
 	beforeRestart *restartStash
+
+	// clk is the clock at the end of the last turn (ClockSnapshot)
+	clkMu sync.Mutex
+	clk   ClockStatus
 }
 
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
@@ -372,6 +376,7 @@ func NewDriver(build Builder, speed float64) (*Driver, error) {
 	if err := d.reset(); err != nil {
 		return nil, err
 	}
+	d.noteClock()
 	return d, nil
 }
 
@@ -598,6 +603,7 @@ func (d *Driver) Run(ctx context.Context) {
 			d.publish(from, false)
 		}
 		d.maybeCheckpoint()
+		d.noteClock()
 		wait := time.Hour
 		if !d.paused && !d.runner.wake.Paused && d.speed > 0 {
 			if at, ok := d.runner.NextAt(); ok {
@@ -626,6 +632,7 @@ func (d *Driver) Run(ctx context.Context) {
 				d.publish(from, false)
 			}
 			d.maybeCheckpoint()
+			d.noteClock()
 			close(j.done)
 		case <-timer.C:
 		}
@@ -1032,16 +1039,37 @@ const (
 // Clock reports the virtual time, the speed factor and whether the clock is paused, and why.
 func (d *Driver) Clock() ClockStatus {
 	var st ClockStatus
-	d.do(func() {
-		st = ClockStatus{Now: d.runner.E.Now(), Speed: d.speed, Paused: d.paused || d.runner.wake.Paused}
-		if d.runner.wake.Paused {
-			st.PausedBy, st.Prompt = PausedByScenario, d.runner.wake.Prompt
-		}
-		if d.paused { // the clock's own pause names who paused; the script's prompt stays
-			st.PausedBy = cmp.Or(d.pausedBy, PausedByUser)
-		}
-	})
+	d.do(func() { st = d.clockNow() })
 	return st
+}
+
+func (d *Driver) clockNow() ClockStatus {
+	st := ClockStatus{Now: d.runner.E.Now(), Speed: d.speed, Paused: d.paused || d.runner.wake.Paused}
+	if d.runner.wake.Paused {
+		st.PausedBy, st.Prompt = PausedByScenario, d.runner.wake.Prompt
+	}
+	if d.paused { // the clock's own pause names who paused; the script's prompt stays
+		st.PausedBy = cmp.Or(d.pausedBy, PausedByUser)
+	}
+	return st
+}
+
+// ClockSnapshot is Clock as of the end of the driver's last turn, without waiting for a turn:
+// it answers at once while a rewind or a long batch holds the driver (GET /_callsim/clock,
+// serve's delivery timestamps). A call that returned (SetPaused, Advance, Back, Do) is in it;
+// between turns the engine's clock does not move, so it is what Clock would say then.
+func (d *Driver) ClockSnapshot() ClockStatus {
+	d.clkMu.Lock()
+	defer d.clkMu.Unlock()
+	return d.clk
+}
+
+// noteClock keeps the clock for ClockSnapshot (on the driver goroutine, at the end of a turn).
+func (d *Driver) noteClock() {
+	st := d.clockNow()
+	d.clkMu.Lock()
+	d.clk = st
+	d.clkMu.Unlock()
 }
 
 // DoAll applies several inputs in one turn of the driver (one publish for all of them), in
