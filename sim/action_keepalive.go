@@ -6,13 +6,17 @@ import "github.com/callsim/callsim/sim/graph"
 // is 200 (404 once the call ended). A call that goes Config.KeepAliveTimeout (45 min) without
 // one, counted from its start or its last keepAlive, is cleaned up by the service: deleted
 // {terminated, resultInfo 408/8537 "Keep Alive timeout, cleaned up inactive call."} (docs:
-// api/call-delete.md's table of end codes).
+// api/call-delete.md's table of end codes). v1 only (graph.Profile.KeepAlive): in the seed
+// profile, the 2019 beta, the action is 404 and calls do not expire.
 
 // InKeepAlive: the bot keeps a call alive (Input.Call).
 const InKeepAlive InputKind = "keepAlive"
 
 func init() {
 	register(&action{name: "keepAlive", handle: func(e *Engine, rq *request) answer {
+		if !e.prof.KeepAlive { // the 2019 beta had no keepAlive: its answer to an unknown segment
+			return fail(404, "BadRequest", "Resource not found for the segment 'keepAlive'.")
+		}
 		c, ok := e.liveCall(rq.Call)
 		if !ok {
 			return notFound()
@@ -41,6 +45,9 @@ var evKeepAliveExpire = &eventKind{name: "keepalive-expire", quiet: true,
 // armKeepAlive starts a new call's keep-alive clock.
 func (e *Engine) armKeepAlive(c *Call) {
 	c.AliveAt = e.now
+	if !e.prof.KeepAlive { // the 2019 beta had no keepAlive, and no call expired for want of one
+		return
+	}
 	e.schedule(&event{at: e.now + e.cfg.KeepAliveTimeout, kind: evKeepAliveExpire, call: c.ID})
 }
 

@@ -12,7 +12,8 @@ import (
 // The bot sends tones into the call; the answer is 200 with a running sendDtmfTonesOperation, and
 // once the tones have been sent (sim choice: DtmfToneDuration each, delayBetweenTonesMs between
 // them) the operation is deleted {status: completed, completionReason: completedSuccessfully}, as
-// the docs' notification shows it (no resultInfo).
+// the docs' notification shows it (no resultInfo). v1 only (graph.Profile.SendDtmfTones): the
+// seed profile, the 2019 beta, answers 404 as to an unknown segment.
 
 // InSendDtmfTones: the bot sends tones (Input.Call, Input.ClientContext, Input.Args: SendDtmfArgs).
 const InSendDtmfTones InputKind = "sendDtmfTones"
@@ -81,6 +82,9 @@ type sendDtmfBody struct {
 }
 
 func (e *Engine) sendDtmfRequest(rq *request) answer {
+	if !e.prof.SendDtmfTones { // the 2019 beta had no sendDtmfTones: its answer to an unknown segment
+		return fail(404, "BadRequest", "Resource not found for the segment 'sendDtmfTones'.")
+	}
 	c, ok := e.liveCall(rq.Call)
 	if !ok {
 		return notFound()

@@ -54,6 +54,13 @@ type Profile struct {
 	MeetingInfoInNotifications bool
 	// HoldMusic offers startHoldMusic and stopHoldMusic (the 2019 beta had neither).
 	HoldMusic bool
+	// KeepAlive offers keepAlive and ends a call after 45 min without one; SendDtmfTones offers
+	// sendDtmfTones. The 2019 beta had neither: its Communications SDK's ICall (docs/calls in
+	// microsoft-graph-comms-samples, every version up to 2019-11-01) has no KeepAliveAsync or
+	// SendDtmfTonesAsync; keepAlive first appears in the v1.0 SDK of 2019-12-18 (changelog.md,
+	// Jan 2020: "Added POST ~/call/{id}/keepAlive API to v1.0 samples. Required to persist the
+	// call."), and api/call-senddtmftones.md dates from 2024.
+	KeepAlive, SendDtmfTones bool
 	// ContentSharing sends created/deleted on a call's contentsharingsessions when the bot asked
 	// for them (callOptions.isContentSharingNotificationEnabled; application-post-calls.md,
 	// Example 1).
@@ -98,6 +105,8 @@ func V1() Profile {
 		MediaState:                 true,
 		TeamsStreams:               true,
 		HoldMusic:                  true,
+		KeepAlive:                  true,
+		SendDtmfTones:              true,
 		ContentSharing:             true,
 		MeetingJoinInFull:          true,
 	}
