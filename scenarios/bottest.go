@@ -162,6 +162,10 @@ func (r *TestRun) Done() bool {
 	return r.p != nil && r.p.done
 }
 
+// httpMethods are the methods a request pattern may name (a bot's requests to Graph use the
+// first five; any other word never matches, so it is an error, not a silent miss).
+var httpMethods = map[string]bool{"GET": true, "POST": true, "PATCH": true, "PUT": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
+
 // requestPattern validates a request pattern (method, path, body, status).
 func (c *checker) requestPattern(n *node, what string, st *state) bool {
 	if n == nil {
@@ -179,9 +183,11 @@ func (c *checker) requestPattern(n *node, what string, st *state) bool {
 		switch k.s {
 		case "method":
 			if v.k == kString {
-				if !methodRE.MatchString(v.s) {
-					c.err(v, "method: %q is not an HTTP method such as GET, POST or DELETE", v.s)
+				if !methodRE.MatchString(v.s) || !httpMethods[strings.ToUpper(v.s)] {
+					c.err(v, "method: %q is not an HTTP method such as GET, POST, PATCH or DELETE", v.s)
 				}
+			} else if v.k == kNumber || v.k == kBool {
+				c.err(v, "method: an HTTP method is a word such as GET or POST, got %s", v.s)
 			} else {
 				c.value(v, "method", st, 0)
 			}
@@ -197,6 +203,8 @@ func (c *checker) requestPattern(n *node, what string, st *state) bool {
 		case "status":
 			if v.k == kNumber && (!v.isInt || v.i < 100 || v.i > 599) {
 				c.err(v, "status: an HTTP status is a whole number from 100 to 599, got %s", v.s)
+			} else if v.k == kString || v.k == kBool {
+				c.err(v, "status: an HTTP status is a whole number from 100 to 599 (or a pattern such as {$in: [400, 403]}), got %q", v.s)
 			} else if v.k != kNumber {
 				c.value(v, "status", st, 0)
 			}

@@ -19,7 +19,7 @@ var joinStep = &stepSpec{
 	doc: "a directory identity joins a group call by themselves (not invited): roster `updated` with them. " +
 		"On a policy-based recording call (`incomingCall … recording: true`, answered) the bot is asked first: a `participantJoiningNotification`; " +
 		"`joinResponse` is the answer of the bot callsim plays (`accept`: acceptJoinResponse, they join; `reject` with `reason` None, Busy or Forbidden: rejectJoinResponse, kept out; " +
-		"`inviteNewBot` with `inviteUri`: inviteNewBotResponse, kept out of this call; `empty`: a 2xx without a body, they join). " +
+		"`inviteNewBot` with `inviteUri`: inviteNewBotResponse, kept out of this call and a new incoming recording call for them goes to `inviteUri`, named `<call>-invited-N`; `empty`: a 2xx without a body, they join). " +
 		"Without it (or in `callsim serve`, where the bot's webhook answer body decides) a join nobody answers within the recording window (5 s) is kept out",
 	mapping: true, keys: []string{"call", "participant", "joinResponse", "reason", "inviteUri"}, required: []string{"call", "participant"},
 	farEnd: true, inputs: []sim.InputKind{sim.InJoin},

@@ -19,11 +19,18 @@ func init() {
 			if err != nil {
 				return Request{}, err
 			}
-			return postJSON(e.callsPrefix()+c.ID+"/answer", map[string]any{
+			body := map[string]any{
 				"callbackUri":        e.cfg.Bot.CallbackURI,
 				"acceptedModalities": []string{"audio"},
 				"mediaConfig":        map[string]any{"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"},
-			})
+			}
+			var a struct { // optional: the scripted bot's participantCapacity (policyinvite.go)
+				ParticipantCapacity int `json:"participantCapacity"`
+			}
+			if len(in.Args) > 0 && json.Unmarshal(in.Args, &a) == nil && a.ParticipantCapacity != 0 {
+				body["participantCapacity"] = a.ParticipantCapacity
+			}
+			return postJSON(e.callsPrefix()+c.ID+"/answer", body)
 		},
 		summary: func(in Input) string { return onCall(in, "answer") },
 	})
@@ -60,6 +67,12 @@ func (e *Engine) answerRequest(rq *request) answer {
 		if !knownModality(m) {
 			return badRequest("acceptedModalities[%d]: %q is not a modality (audio, video, videoBasedScreenSharing, data).", i, m)
 		}
+	}
+	if b.ParticipantCapacity < 0 {
+		return badRequest("participantCapacity must not be negative.")
+	}
+	if c.Policy != nil { // policyinvite.go: enforced on policy-based recording calls
+		c.Policy.Capacity = b.ParticipantCapacity
 	}
 	c.CallbackURI = b.CallbackURI
 	if b.CallOptions != nil {

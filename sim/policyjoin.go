@@ -69,6 +69,9 @@ type JoinAnswer struct {
 	Status int    `json:"status,omitempty"`
 	Body   string `json:"body,omitempty"`
 	Failed string `json:"failed,omitempty"`
+	// By is who answered when it is not the webhook: "tui" (the TUI's joiner prompt, where
+	// callsim plays the bot); "" the webhook.
+	By string `json:"by,omitempty"`
 }
 
 // PolicyCall is what a policy-based recording call holds besides a call: its botData and
@@ -77,6 +80,8 @@ type PolicyCall struct {
 	BotData    json.RawMessage
 	OnBehalfOf *Identity
 	Joining    []*Joining
+	// Capacity is the answer's participantCapacity (0: none given, no limit; policyinvite.go).
+	Capacity int
 }
 
 // Joining is a joiner the bot has been asked about: not in the roster while it decides.
@@ -94,7 +99,7 @@ func (p *PolicyCall) clone() *PolicyCall {
 	if p == nil {
 		return nil
 	}
-	c := &PolicyCall{BotData: bytes.Clone(p.BotData)}
+	c := &PolicyCall{BotData: bytes.Clone(p.BotData), Capacity: p.Capacity}
 	if p.OnBehalfOf != nil {
 		o := *p.OnBehalfOf
 		c.OnBehalfOf = &o
@@ -339,6 +344,9 @@ func (e *Engine) recordingJoin(in Input) (bool, error) {
 		}
 	}
 	j := &Joining{P: e.newParticipant(c, *id, false), Since: e.now}
+	if e.overCapacity(c, j) { // policyinvite.go: participantCapacity
+		return true, nil
+	}
 	if a.Response != "" {
 		j.Scripted = &JoinAnswer{Status: 200, Body: JoinResponseBody(a)}
 	}
@@ -416,7 +424,11 @@ func (e *Engine) joinResponse(call, pid string, a JoinAnswer) error {
 	if j == nil {
 		return fmt.Errorf("joinResponse: nobody waits for the bot's answer to join %s as %q (answered already, or the window passed)", c.Name, pid)
 	}
-	e.settleJoin(c, j, a, "webhook")
+	by := "webhook"
+	if a.By == "tui" {
+		by = "tui"
+	}
+	e.settleJoin(c, j, a, by)
 	return nil
 }
 
@@ -464,7 +476,19 @@ func (e *Engine) settleJoin(c *Call, j *Joining, a JoinAnswer, by string) {
 	if v.Problem != "" {
 		d["problem"] = v.Problem
 	}
+	invited := "" // policyinvite.go: the new recording call an inviteNewBotResponse asks for
+	if v.Answer == JoinInviteNewBot && !c.Ended() {
+		invited = e.invitedCallName(c)
+		d["invitedCall"] = invited
+		d["sameBot"] = sameCallback(v.InviteURI, c.CallbackURI)
+		d["words"] = joinWords(v, false) + "; recorded by " + invited
+	} else if v.Answer == JoinInviteNewBot {
+		d["problem"] = "the call has ended: no new incoming call"
+	}
 	e.state("policy.joinAnswered", c.ID, d)
+	if invited != "" {
+		e.inviteNewBot(c, j, v.InviteURI, invited)
+	}
 	if !admitted {
 		return
 	}
@@ -490,7 +514,7 @@ func joinWords(v JoinVerdict, admitted bool) string {
 	case v.Answer == JoinReject:
 		return "rejected: kept out"
 	case v.Answer == JoinInviteNewBot:
-		return "another bot invited (" + v.InviteURI + "): kept out"
+		return "another bot invited (" + v.InviteURI + "): kept out of this call"
 	case v.Answer == JoinInvalid:
 		return "invalid answer: kept out"
 	case v.Problem == "the call has ended":

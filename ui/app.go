@@ -143,6 +143,8 @@ type Model struct {
 	transfer transferForm
 	// confirm is the question waiting for y or n (confirm.go), nil when none
 	confirm *confirmation
+	// joinLater: recording-call joiners the user left to the answer window (policyprompt.go)
+	joinLater []string
 	// the far-end and action menus, the keypad (menu.go, farend.go) and teach mode (teach.go)
 	menu   menu
 	keypad keypad
@@ -591,6 +593,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.confirm != nil {
 		return m.confirmKey(msg)
+	}
+	if a := m.pendingJoin(); a != nil { // policyprompt.go
+		if mm, cmd, ok := m.joinKey(msg, a); ok {
+			return mm, cmd
+		}
 	}
 
 	switch {
@@ -1439,6 +1446,9 @@ func (m Model) statusView() string {
 	if m.confirm != nil {
 		return m.st.Prompt.Render(fit(" ? "+m.confirm.question+"  (y / n)", m.width))
 	}
+	if a := m.pendingJoin(); a != nil { // policyprompt.go: the 5 s window does not wait for a status
+		return m.st.Prompt.Render(fit(" ? "+a.question(), m.width))
+	}
 	if m.status == "" {
 		hint := ""
 		if !m.got && m.d != nil {
@@ -1502,6 +1512,9 @@ func (m Model) shortHelp() []key.Binding {
 	}
 	if m.confirm != nil {
 		return []key.Binding{k.ConfirmYes, k.ConfirmNo}
+	}
+	if m.pendingJoin() != nil { // policyprompt.go
+		return []key.Binding{k.JoinAccept, k.JoinReject, k.JoinLater, k.Pause, k.Help, k.Quit}
 	}
 	if len(m.captions.items) > 0 {
 		return []key.Binding{k.Invite, k.Faults, k.Captions, k.Pause, k.Step, k.Back, k.Faster, k.Slower, k.NextPane, k.Filter, k.Copy, k.Help, k.Quit}

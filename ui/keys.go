@@ -19,6 +19,8 @@ type KeyMap struct {
 	MuteBot, Recording, SelfMute, Join, Leave key.Binding
 	// main screen: someone admits a participant (or the bot) waiting in a meeting's lobby
 	Admit key.Binding
+	// the bot's answer to a recording call's joiner, while one waits (policyprompt.go)
+	JoinAccept, JoinReject, JoinLater key.Binding
 	// main screen: the clock
 	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
@@ -149,6 +151,9 @@ func DefaultKeyMap() KeyMap {
 		HelpClose: b([]string{"esc", "?", "q"}, "esc", "close help"),
 
 		ConfirmYes: b([]string{"y"}, "y", "yes, do it"),
+		JoinAccept: b([]string{"y"}, "y", "accept the joiner (acceptJoinResponse)"),
+		JoinReject: b([]string{"n"}, "n", "reject the joiner (rejectJoinResponse)"),
+		JoinLater:  b([]string{"esc"}, "esc", "do not answer (the 5 s window keeps them out)"),
 		ConfirmNo:  b([]string{"n", "esc"}, "n", "no (any other key also declines)"),
 	}
 }
@@ -198,6 +203,7 @@ func (k KeyMap) Scopes() []Scope {
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
 		{Name: "load", Title: "Scenario list (P)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
+		{Name: "joiner", Title: "A recording call's joiner waits for the bot's answer (callsim plays the bot)", Groups: [][]key.Binding{{k.JoinAccept, k.JoinReject, k.JoinLater}}},
 		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}
 }
