@@ -1329,6 +1329,7 @@ func (m Model) paneView(p pane, w, h int) string {
 	case paneFeed:
 		f := m.feed
 		f.SetSize(w, h)
+		f.chain = m.chainOfSelectedOp() // chain.go
 		return f.View()
 	default:
 		d := m.detail

@@ -13,6 +13,9 @@ import (
 // DefaultFeedLimit bounds the notifications the feed keeps.
 const DefaultFeedLimit = 50000
 
+// glyphChain marks the feed rows of the selected operation's causal chain (chainOf).
+const glyphChain = "┊"
+
 type feedEntry struct {
 	seq      uint64
 	t        int64 // virtual ms
@@ -43,6 +46,9 @@ type feedPane struct {
 	st      *Styles
 	w, h    int
 	focused bool
+	// chain: the records of the selected operation's causal chain, marked while drawn (set by
+	// the model for each frame: chain.go)
+	chain map[uint64]bool
 
 	ring    []feedEntry
 	head    int    // index in ring of the oldest entry once the ring is full
@@ -417,8 +423,11 @@ func (p *feedPane) View() string {
 		for pos := top; pos < c && pos < top+vis; pos++ {
 			e := p.at(p.absAt(pos))
 			cur := "  "
+			chained := p.chain[e.seq]
 			if pos == selPos {
 				cur = glyphCursor + " "
+			} else if chained {
+				cur = glyphChain + " " // seen without colour too (NO_COLOR)
 			}
 			line := cur + clockMS(e.t) + " " + padRight(e.change, 8) + padRight(p.shortResource(e), rw) + " "
 			if e.mark == "" {
@@ -432,6 +441,8 @@ func (p *feedPane) View() string {
 					sel = p.st.paint.selected
 				}
 				line = sel.Render(fit(line, inner))
+			} else if chained {
+				line = p.st.paint.ok.Render(clip(line, inner))
 			} else {
 				line = p.rowStyle(e).Render(clip(line, inner))
 			}
