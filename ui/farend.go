@@ -10,6 +10,7 @@ import (
 
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/graph"
 )
 
 // The far end at the trainer's fingers (issue 16 part 5): F opens a menu of what the simulated
@@ -25,10 +26,15 @@ type selection struct {
 	p     *sim.Participant // nil: none or the bot
 	bot   bool             // the roster row is the bot
 	world *sim.World
+	prof  graph.Profile // what the run's profile offers (the seed profile lacks some actions)
 }
 
 func (m *Model) selection() selection {
 	s := selection{c: m.calls.selected(), world: &m.world}
+	var err error
+	if s.prof, err = graph.ProfileByName(m.o.Profile); err != nil {
+		s.prof = graph.V1()
+	}
 	if p := m.roster.selected(); p != nil {
 		if p.IsBot {
 			s.bot = true
@@ -333,6 +339,17 @@ type botFill struct {
 
 func liveCall(s selection) string { return s.ended() }
 
+// inProfile: an action the run's profile may lack (the 2019 beta had no keepAlive, no
+// sendDtmfTones, no hold music: README "Which profile has which action"), else why.
+func inProfile(has func(graph.Profile) bool, action string, why func(selection) string) func(selection) string {
+	return func(s selection) string {
+		if !has(s.prof) {
+			return "the " + s.prof.Name + " profile (the 2019 beta) has no " + action + "; run with --profile v1"
+		}
+		return why(s)
+	}
+}
+
 func incomingOnly(s selection) string {
 	if s.c == nil {
 		return "no call selected"
@@ -407,7 +424,8 @@ var botFills = map[string]botFill{
 		}, why: established},
 	"cancelMediaProcessing": {inputs: []sim.InputKind{sim.InCancelMediaProcessing}, label: constLabel("cancel media processing"), why: established,
 		input: callArgs(sim.InCancelMediaProcessing, nil)},
-	"sendDtmfTones": {inputs: []sim.InputKind{sim.InSendDtmfTones}, label: constLabel("send DTMF tones 1 #"), why: established,
+	"sendDtmfTones": {inputs: []sim.InputKind{sim.InSendDtmfTones}, label: constLabel("send DTMF tones 1 #"),
+		why:   inProfile(func(p graph.Profile) bool { return p.SendDtmfTones }, "sendDtmfTones", established),
 		input: callArgs(sim.InSendDtmfTones, sim.SendDtmfArgs{Tones: []string{"tone1", "pound"}})},
 	"recordResponse": {inputs: []sim.InputKind{sim.InRecordResponse}, label: constLabel("record a response (10 s)"), why: established,
 		input: callArgs(sim.InRecordResponse, sim.RecordArgs{Prompt: "https://cdn.contoso.com/beep.wav", MaxSeconds: 10})},
@@ -438,11 +456,12 @@ var botFills = map[string]botFill{
 			}
 			return "recording status: recording"
 		}, why: established},
-	"keepAlive": {inputs: []sim.InputKind{sim.InKeepAlive}, label: constLabel("keep the call alive"), why: established,
+	"keepAlive": {inputs: []sim.InputKind{sim.InKeepAlive}, label: constLabel("keep the call alive"),
+		why:   inProfile(func(p graph.Profile) bool { return p.KeepAlive }, "keepAlive", established),
 		input: callArgs(sim.InKeepAlive, nil)},
 	"startHoldMusic": {key: func(k KeyMap) key.Binding { return k.HoldMusic }, inputs: []sim.InputKind{sim.InStartHoldMusic},
 		label: func(s selection) string { return "hold music for " + orDash(s.person()) },
-		why: func(s selection) string {
+		why: inProfile(func(p graph.Profile) bool { return p.HoldMusic }, "startHoldMusic", func(s selection) string {
 			if why := s.needPerson(); why != "" {
 				return why
 			}
@@ -450,10 +469,10 @@ var botFills = map[string]botFill{
 				return s.person() + " has hold music already"
 			}
 			return ""
-		}},
+		})},
 	"stopHoldMusic": {key: func(k KeyMap) key.Binding { return k.HoldMusic }, inputs: []sim.InputKind{sim.InStopHoldMusic},
 		label: func(s selection) string { return "stop hold music for " + orDash(s.person()) },
-		why: func(s selection) string {
+		why: inProfile(func(p graph.Profile) bool { return p.HoldMusic }, "stopHoldMusic", func(s selection) string {
 			if why := s.needPerson(); why != "" {
 				return why
 			}
@@ -461,7 +480,7 @@ var botFills = map[string]botFill{
 				return s.person() + " has no hold music"
 			}
 			return ""
-		}},
+		})},
 	"changeScreenSharingRole": {key: func(k KeyMap) key.Binding { return k.ShareRole }, inputs: []sim.InputKind{sim.InChangeScreenSharingRole},
 		label: constLabel("bot screen sharing role"), why: groupOnly},
 	"transfer": {key: func(k KeyMap) key.Binding { return k.Transfer }, inputs: []sim.InputKind{sim.InTransfer},

@@ -379,3 +379,26 @@ func TestTeachFarEndKey(t *testing.T) {
 		t.Fatalf("teach target of the far-end arrow: %+v (%s)", q, from)
 	}
 }
+
+// The action menu says when the run's profile lacks an action (the seed profile answers
+// keepAlive, sendDtmfTones and hold music 404, as the 2019 beta would) and offers it under v1.
+func TestActionMenuFollowsTheProfile(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		lacks   bool
+	}{{"seed", true}, {"v1", false}} {
+		t.Run(tc.profile, func(t *testing.T) {
+			h := newHarnessWith(t, sandboxBuilder, 120, 40, true, Options{Title: "sandbox", Profile: tc.profile, Seed: 42})
+			h.selectPerson("alice")
+			for _, kind := range []string{"keepAlive", "sendDtmfTones", "startHoldMusic"} {
+				h.keys("b")
+				it := h.menuTo(kind)
+				gotLacks := strings.Contains(it.why, "profile (the 2019 beta) has no "+kind)
+				if gotLacks != tc.lacks {
+					t.Errorf("%s in %s: why %q", kind, tc.profile, it.why)
+				}
+				h.keys("esc")
+			}
+		})
+	}
+}
