@@ -141,7 +141,7 @@ func BenchmarkServeInvite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, NotifyBatch: benchEnv("CALLSIM_BENCH_BATCH", 1), CallbackConcurrency: benchEnv("CALLSIM_BENCH_CONCURRENCY", 1)})
+		s, err := Start(Options{Listener: ln, Key: testKey(b), Speed: benchSpeed(), CallbackURI: bot.URL + "/api/calls", QueueLimit: 1 << 20, NotifyBatch: benchEnv("CALLSIM_BENCH_BATCH", 1), CallbackConcurrency: benchEnv("CALLSIM_BENCH_CONCURRENCY", 1), Profile: os.Getenv("CALLSIM_BENCH_GRAPH_PROFILE")})
 		if err != nil {
 			b.Fatal(err)
 		}
