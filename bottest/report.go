@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/transcript"
@@ -182,8 +183,14 @@ func WriteJUnit(path string, results []FileResult) error {
 		r := &results[i]
 		suite := junitSuite{Name: r.File, Time: r.Elapsed.Seconds()}
 		class := "callsim." + r.Name
+		// a case's time is the virtual time from the outcome before it (in the order they were
+		// decided) to its own: what the world took to decide it (wall time too, without
+		// --compress); the cases add up to the last outcome's time
+		var prev time.Duration
 		for _, x := range r.Results {
-			c := junitCase{Name: x.Name, Classname: class, File: r.File, Line: x.Line}
+			took := max(x.At-prev, 0)
+			prev = max(prev, x.At)
+			c := junitCase{Name: x.Name, Classname: class, File: r.File, Line: x.Line, Time: took.Seconds()}
 			if !x.Passed {
 				c.Failure = &junitFailure{Message: x.Message, Type: "expectation", Text: x.Report}
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -231,6 +232,16 @@ func TestJUnitAndAnnotations(t *testing.T) {
 	}
 	if s := doc.Suites[1]; s.Failures != 1 || s.Cases[3].Failure == nil || !strings.Contains(s.Cases[3].Failure.Text, "bad.yaml:17:") {
 		t.Errorf("bad.yaml suite: %+v", s)
+	}
+	// each case's time is the virtual time since the outcome before it: they add up to the
+	// last outcome's time (they were all 0)
+	var sum, lastAt float64
+	for i, c := range doc.Suites[0].Cases {
+		sum += c.Time
+		lastAt = max(lastAt, good.Results[i].At.Seconds())
+	}
+	if sum <= 0 || math.Abs(sum-lastAt) > 1e-6 {
+		t.Errorf("good.yaml case times add up to %gs, want the last outcome's %gs", sum, lastAt)
 	}
 	last := doc.Suites[2].Cases[len(doc.Suites[2].Cases)-1]
 	if last.Name != "bot" || last.Failure == nil || !strings.Contains(last.Failure.Text, "crashing on purpose") {

@@ -124,6 +124,19 @@ func stateBadge(st *Styles, state sim.CallState) string {
 	}
 }
 
+// presence says who is in call c in words that hold in every state: an ended call has nobody
+// in it, and an incoming call nobody yet (its caller and the bot are on its roster, but nobody
+// is "in call" until the bot answers).
+func presence(c *sim.Call) string {
+	switch {
+	case c.Ended():
+		return "ended"
+	case c.State == sim.CallIncoming:
+		return "rings the bot"
+	}
+	return fmt.Sprintf("%d in call", len(c.Roster))
+}
+
 func (p *callsPane) View() string {
 	inner := p.w - 2
 	per := p.rowsPer()
@@ -135,10 +148,7 @@ func (p *callsPane) View() string {
 	}
 	for i := p.top; i < len(p.calls) && i < p.top+vis; i++ {
 		c := &p.calls[i]
-		count := fmt.Sprintf("%d in call", len(c.Roster))
-		if c.Ended() {
-			count = "ended"
-		}
+		count := presence(c)
 		if len(c.Ringing) > 0 {
 			count += fmt.Sprintf(", %d ringing", len(c.Ringing))
 		}

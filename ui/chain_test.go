@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callsim/callsim/scenarios"
 )
@@ -68,4 +69,26 @@ func TestFeedMarksTheSelectedOperationsChain(t *testing.T) {
 	if rows := marked(); len(rows) != 0 {
 		t.Fatalf("rows still marked with the feed focused:\n%s", strings.Join(rows, "\n"))
 	}
+}
+
+// An incoming call nobody answered has nobody "in call" yet, and an ended call nobody at all:
+// the Calls pane and the roster's title say so in words (issue 16: "ended and unanswered calls
+// still list people in call").
+func TestPresenceInWords(t *testing.T) {
+	h := newHarness(t, sandboxBuilder, 120, 40, true)
+	h.keys("c", "down", "down", "enter") // heidi rings the bot
+	c := h.m.calls.selected()
+	if c == nil || c.State != "incoming" {
+		t.Fatalf("incoming call %+v", c)
+	}
+	h.mustSee("rings the bot", "Roster · "+c.Name+" · rings the bot")
+	if strings.Contains(h.screen(), c.Name+" · 2 in call") {
+		t.Fatalf("an unanswered call lists people in call:\n%s", h.screen())
+	}
+	h.keys("a")
+	h.advance(5 * time.Second)
+	h.mustSee("Roster · " + c.Name + " · 2 in call")
+	h.keys("h", "y")
+	h.advance(5 * time.Second)
+	h.mustSee("Roster · " + c.Name + " · ended")
 }

@@ -11,9 +11,10 @@ import (
 // rosterPane shows the selected call's participants and, after them, the invitees still
 // ringing (pending). Only the visible rows are formatted.
 type rosterPane struct {
-	st      *Styles
-	w, h    int
-	focused bool
+	presence string // "N in call", "rings the bot" or "ended" (presence)
+	st       *Styles
+	w, h     int
+	focused  bool
 
 	callName string
 	parts    []*sim.Participant
@@ -56,6 +57,7 @@ func (p *rosterPane) setCall(c *sim.Call, now time.Duration) {
 		p.sel, p.top, p.selID = 0, 0, ""
 	}
 	p.callName = c.Name
+	p.presence = presence(c)
 	p.recording = c.RecordingStatus()
 	p.meeting = c.Meeting
 	p.parts, p.ringing = c.Roster, c.Ringing
@@ -229,7 +231,7 @@ func (p *rosterPane) View() string {
 	}
 	title := "Roster"
 	if p.callName != "" {
-		title = fmt.Sprintf("Roster · %s · %d in call", p.callName, len(p.parts))
+		title = "Roster · " + p.callName + " · " + p.presence
 		if len(p.ringing) > 0 {
 			title += fmt.Sprintf(", %d pending", len(p.ringing))
 		}
