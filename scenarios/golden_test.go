@@ -180,20 +180,7 @@ func TestGoldenTranscripts(t *testing.T) {
 		for _, profile := range []string{"seed", "v1"} {
 			t.Run(name+"/"+profile, func(t *testing.T) {
 				got, _ := runTranscript(t, name, profile)
-				path := filepath.Join("testdata", name+"."+profile+".golden")
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./scenarios -run Golden -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(want, got))
-				}
+				checkGolden(t, filepath.Join("testdata", name+"."+profile+".golden"), got, "Golden")
 			})
 		}
 	}
@@ -465,5 +452,24 @@ func TestSeedPageFidelity(t *testing.T) {
 				t.Errorf("message\n got %v\nwant %v", ri["message"], want["message"])
 			}
 		})
+	}
+}
+
+// checkGolden compares got with the golden file at path, or rewrites it under -update; hint is
+// the -run pattern that regenerates it.
+func checkGolden(t *testing.T, path string, got []byte, hint string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./scenarios -run %s -update)", err, hint)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(want, got))
 	}
 }

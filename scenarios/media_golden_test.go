@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,20 +76,7 @@ const (
 // byte-stable. Run with -update to rewrite it.
 func TestHoldMusicGolden(t *testing.T) {
 	got, _ := runTranscript(t, "hold-and-music", "v1")
-	path := filepath.Join("testdata", "hold-and-music.v1.golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./scenarios -run TestHoldMusicGolden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(want, got))
-	}
+	checkGolden(t, filepath.Join("testdata", "hold-and-music.v1.golden"), got, "TestHoldMusicGolden")
 }
 
 // TestHoldMusicDocsFidelity: the hold-and-music transcript agrees with the docs' JSON: the

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -138,20 +137,7 @@ func TestMeetingJoinDocsExamples(t *testing.T) {
 			}
 		})
 	}
-	path := filepath.Join("testdata", "meeting-join-docs.v1.golden")
-	if *update {
-		if err := os.WriteFile(path, golden.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	old, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./scenarios -run MeetingJoinDocs -update)", err)
-	}
-	if !bytes.Equal(old, golden.Bytes()) {
-		t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(old, golden.Bytes()))
-	}
+	checkGolden(t, filepath.Join("testdata", "meeting-join-docs.v1.golden"), golden.Bytes(), "MeetingJoinDocs")
 }
 
 var joinGUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,20 +99,7 @@ func TestShapeGoldens(t *testing.T) {
 	for _, name := range []string{"help-line", "group-mute-and-join"} {
 		t.Run(name, func(t *testing.T) {
 			got, _ := runTranscript(t, name, "v1")
-			path := filepath.Join("testdata", name+".v1.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./scenarios -run TestShapeGoldens -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("transcript differs from %s (run with -update if the change is intended):\n%s", path, firstDiff(want, got))
-			}
+			checkGolden(t, filepath.Join("testdata", name+".v1.golden"), got, "TestShapeGoldens")
 		})
 	}
 }
