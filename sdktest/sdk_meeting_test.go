@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/microsoft/kiota-abstractions-go/authentication"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/callsim/callsim/graphapi"
@@ -34,15 +30,7 @@ func TestOfficialGoSDKMeeting(t *testing.T) {
 	b := &bot{}
 	botSrv := httptest.NewServer(b)
 	defer botSrv.Close()
-	key, err := graphapi.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls",
+	s, client, stopServe := sdkServe(t, graphapi.Options{Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls",
 		Scenario: "sandbox", ParseStep: scenarios.ParseStep,
 		LoadScenario: func(ref string, seed uint64, seedSet bool, profile string) (sim.Builder, error) {
 			sc, err := scenarios.Load(ref)
@@ -51,20 +39,7 @@ func TestOfficialGoSDKMeeting(t *testing.T) {
 			}
 			return sc.Builder(scenarios.Options{Seed: seed, SeedSet: seedSet, Profile: profile}), nil
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}()
-	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	adapter.SetBaseUrl(s.BaseURL() + "/v1.0")
-	client := msgraphsdk.NewGraphServiceClient(adapter)
+	defer stopServe()
 	ctx := context.Background()
 	cb := botSrv.URL + "/api/calls"
 	newCall := func() models.Callable {

@@ -2,13 +2,9 @@ package sdktest
 
 import (
 	"context"
-	"net"
 	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/microsoft/kiota-abstractions-go/authentication"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/communications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
@@ -23,29 +19,8 @@ func TestOfficialGoSDKShape(t *testing.T) {
 	b := &bot{}
 	botSrv := httptest.NewServer(b)
 	defer botSrv.Close()
-	key, err := graphapi.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}()
-	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	adapter.SetBaseUrl(s.BaseURL() + "/v1.0")
-	client := msgraphsdk.NewGraphServiceClient(adapter)
+	_, client, stopServe := sdkServe(t, graphapi.Options{Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls"})
+	defer stopServe()
 	ctx := context.Background()
 
 	call := models.NewCall()

@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/microsoft/kiota-abstractions-go/authentication"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/communications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
@@ -84,29 +80,8 @@ func TestOfficialGoSDKTransferRedirect(t *testing.T) {
 	b := &bot{}
 	botSrv := httptest.NewServer(b)
 	defer botSrv.Close()
-	key, err := graphapi.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := graphapi.Start(graphapi.Options{Listener: ln, Key: key, Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}()
-	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	adapter.SetBaseUrl(s.BaseURL() + "/v1.0")
-	client := msgraphsdk.NewGraphServiceClient(adapter)
+	s, client, stopServe := sdkServe(t, graphapi.Options{Profile: "v1", Auth: "none", Speed: 20, CallbackURI: botSrv.URL + "/api/calls"})
+	defer stopServe()
 	ctx := context.Background()
 	control := func(path, body string) string {
 		t.Helper()
