@@ -24,22 +24,19 @@ type worldRef struct {
 // SessionYAML renders the session that ran on e (the server's engine, inside the driver) as a
 // scenario, of the world the server runs now (s in serve --tui).
 func (s *Server) SessionYAML(e *sim.Engine) ([]byte, error) {
-	if s.opts.Session == nil {
-		return nil, errNoSessions
-	}
-	if s.batcher.forgot.Load() {
-		return nil, errForgotten
-	}
-	s.mu.Lock()
-	ref := s.world
-	s.mu.Unlock()
-	return s.opts.Session(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
+	return s.renderSession(e, s.opts.Session)
 }
 
 // TestSessionYAML renders the session that ran on e as a bot-test file (GET
 // /_callsim/session?as=test; s in serve --tui): the bot's requests become its expectations.
 func (s *Server) TestSessionYAML(e *sim.Engine) ([]byte, error) {
-	if s.opts.TestSession == nil {
+	return s.renderSession(e, s.opts.TestSession)
+}
+
+// renderSession has render (Options.Session or TestSession) write the session of the world the
+// server runs now.
+func (s *Server) renderSession(e *sim.Engine, render func(e *sim.Engine, scenario string, src []byte, seed uint64, seedSet bool, profile string) ([]byte, error)) ([]byte, error) {
+	if render == nil {
 		return nil, errNoSessions
 	}
 	if s.batcher.forgot.Load() {
@@ -48,7 +45,7 @@ func (s *Server) TestSessionYAML(e *sim.Engine) ([]byte, error) {
 	s.mu.Lock()
 	ref := s.world
 	s.mu.Unlock()
-	return s.opts.TestSession(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
+	return render(e, ref.scenario, ref.src, ref.seed, ref.seedSet, ref.profile)
 }
 
 var (
