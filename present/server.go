@@ -3,6 +3,7 @@ package present
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -112,7 +113,7 @@ func (s *Server) State() State {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+s.token {
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.token)) != 1 {
 		writeError(w, http.StatusUnauthorized, "the presenter endpoint needs the bearer token of "+DiscoveryFile)
 		return
 	}
