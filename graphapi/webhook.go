@@ -93,9 +93,14 @@ func (w *webhookClient) exchange(ctx context.Context, u *url.URL, hdr []header, 
 	// not know is in memory, and when the bot had closed the connection the body's write then
 	// fails after the headers went out, which the Transport does not resend ("broken pipe"). With
 	// one write the POST either went out whole (the failed read is resent) or not at all.
-	joined := make([]byte, 0, n)
-	for _, b := range body {
-		joined = append(joined, b...)
+	var joined []byte
+	if len(body) == 1 { // one part (the usual): as it is, it is never written to
+		joined = body[0]
+	} else {
+		joined = make([]byte, 0, n)
+		for _, b := range body {
+			joined = append(joined, b...)
+		}
 	}
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(joined)), nil }
 	req.Body, _ = req.GetBody()
