@@ -52,6 +52,36 @@ type dirtySet struct {
 	seenCalls map[*Call]bool
 	seenOps   map[*Operation]bool
 	heads     headQueue
+	// parts holds the copy of each participant the last take handed out: a participant that
+	// is the same again is handed out as that copy (copies are never written to), so a busy
+	// call's unchanged roster costs no copies at every take (a take happens every frame of
+	// the TUI, and most of a roster does not change between two frames)
+	parts map[*Participant]*Participant
+}
+
+// maxSnapParts bounds dirtySet.parts (cleared when full: participants who left stay in it
+// until then).
+const maxSnapParts = 8192
+
+// snapCall copies a call as Snapshot does (rosters and invitee lists copied too), except
+// that the participants that did not change since the last take are handed out as the copies
+// they were handed out as then.
+func (d *dirtySet) snapCall(c *Call) Call {
+	cc := snapCallShell(c)
+	if d.parts == nil || len(d.parts) >= maxSnapParts {
+		d.parts = make(map[*Participant]*Participant)
+	}
+	cc.Roster = make([]*Participant, len(c.Roster))
+	for i, p := range c.Roster {
+		if s, ok := d.parts[p]; ok && *s == *p {
+			cc.Roster[i] = s
+			continue
+		}
+		pp := *p
+		cc.Roster[i] = &pp
+		d.parts[p] = &pp
+	}
+	return cc
 }
 
 // any reports marks.
@@ -77,8 +107,12 @@ func (d *dirtySet) reset(on bool) {
 	clear(seenOps)
 	clear(d.calls) // the arrays are kept, not what they pointed at
 	clear(d.ops)
+	parts := d.parts // the copies handed out stay what they were: they serve the next take
+	if !on {
+		parts = nil
+	}
 	*d = dirtySet{on: on, seenCalls: seenCalls, seenOps: seenOps, heads: heads[:0],
-		calls: d.calls[:0], callIDs: d.callIDs[:0], ops: d.ops[:0], opIDs: d.opIDs[:0]}
+		calls: d.calls[:0], callIDs: d.callIDs[:0], ops: d.ops[:0], opIDs: d.opIDs[:0], parts: parts}
 }
 
 func (e *Engine) touchCall(c *Call) {
@@ -136,7 +170,7 @@ func (e *Engine) takeChanges() Changes {
 			return
 		}
 		seen[c] = true
-		ch.Calls = append(ch.Calls, snapCall(c))
+		ch.Calls = append(ch.Calls, d.snapCall(c))
 	}
 	for _, c := range d.calls {
 		add(c)
@@ -146,7 +180,7 @@ func (e *Engine) takeChanges() Changes {
 	}
 	for _, c := range d.newCalls {
 		if live(c) {
-			ch.Calls = append(ch.Calls, snapCall(c))
+			ch.Calls = append(ch.Calls, d.snapCall(c))
 		}
 	}
 
@@ -191,14 +225,9 @@ func upsertIdentity(dir []Identity, id Identity) []Identity {
 	return append(dir, id)
 }
 
-// snapCall copies a call as Snapshot does (rosters and invitee lists copied too).
-func snapCall(c *Call) Call {
+// snapCallShell copies the call but not its roster's participants (cc.Roster is c's).
+func snapCallShell(c *Call) Call {
 	cc := *c
-	cc.Roster = make([]*Participant, len(c.Roster))
-	for i, p := range c.Roster {
-		pp := *p
-		cc.Roster[i] = &pp
-	}
 	cc.Ringing = append([]Ringing(nil), c.Ringing...)
 	cc.Targets = append([]Identity(nil), c.Targets...)
 	cc.ops = nil // the engine's: not handed out

@@ -198,3 +198,52 @@ func TestPendingHead(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesShareUnchangedParticipants: a take hands out a participant that did not change
+// since the last take as the copy it handed out then (copies are read-only), and one that
+// changed as a new copy with its new state; the engine's own participant is never handed out.
+func TestChangesShareUnchangedParticipants(t *testing.T) {
+	w := newWorld(t, "v1", 4)
+	w.e.trackChanges(true)
+	w.must(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "alice"}}})
+	w.must(Input{Kind: InInvite, Call: "huddle", Invitees: []InviteeSpec{{Name: "dave"}}})
+	w.r.AdvanceTo(w.e.Now() + 10*time.Second)
+	roster := func(ch Changes) map[string]*Participant {
+		for i := range ch.Calls {
+			if ch.Calls[i].Name == "huddle" {
+				m := map[string]*Participant{}
+				for _, p := range ch.Calls[i].Roster {
+					m[p.ID] = p
+				}
+				return m
+			}
+		}
+		t.Fatal("the call is not among the changes")
+		return nil
+	}
+	first := roster(w.e.takeChanges())
+	var muted string
+	for _, p := range w.call("huddle").Roster {
+		if !p.IsBot && muted == "" {
+			muted = p.ID
+			w.must(Input{Kind: InMute, Call: "huddle", Participant: p.ID})
+		}
+	}
+	if len(first) < 3 || muted == "" {
+		t.Fatalf("roster of %d, muted %q", len(first), muted)
+	}
+	second := roster(w.e.takeChanges())
+	for id, p := range second {
+		switch {
+		case id == muted && (p == first[id] || !p.Muted || first[id].Muted):
+			t.Errorf("the muted participant: same copy %v, muted now %v, before %v", p == first[id], p.Muted, first[id].Muted)
+		case id != muted && p != first[id]:
+			t.Errorf("%s did not change and was copied again:\n%+v\n%+v", id, *first[id], *p)
+		}
+	}
+	for _, p := range w.call("huddle").Roster {
+		if second[p.ID] == p {
+			t.Fatalf("%s: the engine's own participant was handed out", p.ID)
+		}
+	}
+}
