@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -84,10 +85,10 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 // and each participant's last encoding (full-roster notifications repeat unchanged participants
 // many times). It is a cache: dropping it changes no byte of output.
 type encodeCache struct {
-	scratch  []byte
-	parts    map[*Participant]partJSON
-	partSize int  // the length of the last participant encoding: new buffers start that big
-	off      bool // no participant cache (TestEncodeCacheChangesNothing)
+	scratch []byte
+	part    []byte // where a participant is encoded before it is kept (appendParticipant)
+	parts   map[*Participant]partJSON
+	off     bool // no participant cache, and participants encoded from their trees (TestEncodeCacheChangesNothing)
 }
 
 // partJSON is a participant's encoding while its etag and call are those it was made for
@@ -121,11 +122,14 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 	if e.enc.parts == nil || len(e.enc.parts) >= maxCachedParts && !ok {
 		e.enc.parts = make(map[*Participant]partJSON)
 	}
-	if pc.b == nil { // sized like the last participant encoded: no growing from empty
-		pc.b = make([]byte, 0, e.enc.partSize+e.enc.partSize/4)
+	// written into the scratch buffer, then kept in the participant's own buffer, or in an
+	// exact-size copy when it does not fit (bytes.Clone does not zero what it copies over)
+	e.enc.part = e.appendParticipant(e.enc.part[:0], c, p)
+	if cap(pc.b) >= len(e.enc.part) {
+		pc.b = append(pc.b[:0], e.enc.part...)
+	} else {
+		pc.b = bytes.Clone(e.enc.part)
 	}
-	pc.b = graph.AppendJSON(pc.b[:0], e.participantObj(c, p))
-	e.enc.partSize = len(pc.b)
 	pc.call, pc.etag = c.ID, p.Etag
 	e.enc.parts[p] = pc
 	return pc.b
