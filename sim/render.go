@@ -86,10 +86,18 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 // many times). It is a cache: dropping it changes no byte of output.
 type encodeCache struct {
 	scratch []byte
+	roster  fullRoster
 	part    []byte // where a participant is encoded before it is kept (appendParticipant)
 	parts   map[*Participant]partJSON
 	off     bool // no participant cache, and participants encoded from their trees (TestEncodeCacheChangesNothing)
 }
+
+// fullRoster is a full roster of encoded participants as rosterData hands it to notifyCall: the
+// pieces of the notification's body, slot 0 left for the envelope's head. The engine reuses it:
+// notifyCall writes the body at once.
+type fullRoster struct{ pieces [][]byte }
+
+var comma = []byte{','}
 
 // partJSON is a participant's encoding while its etag and call are those it was made for
 // (every change to a participant bumps its etag).
@@ -137,11 +145,17 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 
 func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
 	if !c.Delta {
-		list := make([]json.RawMessage, len(c.Roster))
+		// the pieces of the body after the envelope's head (slot 0, notifyCall's): the
+		// participants and the commas between them, in a list the engine reuses
+		r := &e.enc.roster
+		r.pieces = append(r.pieces[:0], nil)
 		for i, p := range c.Roster {
-			list[i] = e.participantJSON(c, p)
+			if i > 0 {
+				r.pieces = append(r.pieces, comma)
+			}
+			r.pieces = append(r.pieces, e.participantJSON(c, p))
 		}
-		return list
+		return r
 	}
 	c.RosterSeq++
 	parts := make([]graph.Obj, 0, len(changed)+len(removed))
