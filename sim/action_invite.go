@@ -295,7 +295,10 @@ func invitedTwice(before []*Invitee, id string) bool {
 
 // invitationObj renders an invitee as invitationParticipantInfo (v1 operations carry them).
 func (e *Engine) invitationObj(inv *Invitee) graph.Obj {
-	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.invitationParticipantInfo"}, {K: "identity", V: e.identitySet(inv.Identity)}}
+	// the identity written straight (appendIdentitySet, the bytes of identitySet's tree): v1
+	// encodes every invitee twice, in the invite's answer and in its deleted notification
+	o := graph.Obj{{K: "@odata.type", V: "#microsoft.graph.invitationParticipantInfo"},
+		{K: "identity", V: e.identityJSON(&inv.Identity)}}
 	if inv.EndpointType != "" {
 		o = append(o, graph.KV{K: "endpointType", V: inv.EndpointType})
 	}

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -53,6 +55,12 @@ func (e *Engine) appendParticipant(b []byte, c *Call, p *Participant) []byte {
 	b = append(b, `,"isInLobby":`...)
 	b = strconv.AppendBool(b, p.InLobby)
 	return append(b, '}')
+}
+
+// identityJSON is identitySet(*id) encoded, in a buffer of its size.
+func (e *Engine) identityJSON(id *Identity) json.RawMessage {
+	e.enc.part = e.appendIdentitySet(e.enc.part[:0], id, false)
+	return bytes.Clone(e.enc.part)
 }
 
 // appendIdentitySet appends identitySet(*id) encoded; aad adds the user's identityProvider

@@ -35,9 +35,9 @@ func randomParticipant(r *rand.Rand) (*Call, *Participant) {
 	return c, p
 }
 
-// TestParticipantDirectMatchesTree: the direct encoding of a participant is the bytes of its tree
-// (participantObj through graph.AppendJSON), for random participants in both profiles, and for
-// every roster entry of random sessions at every step.
+// TestParticipantDirectMatchesTree: the direct encoding of a participant (and of an identity) is
+// the bytes of its tree (participantObj, identitySet, through graph.AppendJSON), for random
+// participants in both profiles, and for every roster entry of random sessions at every step.
 func TestParticipantDirectMatchesTree(t *testing.T) {
 	for _, profile := range graph.ProfileNames() {
 		t.Run(profile+"/random", func(t *testing.T) {
@@ -45,6 +45,10 @@ func TestParticipantDirectMatchesTree(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, 11))
 			for i := 0; i < 5000; i++ {
 				c, p := randomParticipant(r)
+				idTree := graph.AppendJSON(nil, w.e.identitySet(p.Identity))
+				if direct := w.e.appendIdentitySet(nil, &p.Identity, false); !bytes.Equal(direct, idTree) {
+					t.Fatalf("identity %+v:\ndirect %s\ntree   %s", p.Identity, direct, idTree)
+				}
 				tree := graph.AppendJSON(nil, w.e.participantObj(c, p))
 				if direct := w.e.appendParticipant(nil, c, p); !bytes.Equal(direct, tree) {
 					t.Fatalf("participant %+v:\ndirect %s\ntree   %s", p, direct, tree)
