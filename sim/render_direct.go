@@ -149,3 +149,26 @@ func (e *Engine) appendMediaStreams(b []byte, p *Participant) []byte {
 	}
 	return append(b, ']')
 }
+
+// appendWireIdentitySet appends wireIdentitySet(id) as encoding/json writes it (keys sorted).
+func appendWireIdentitySet(b []byte, id *Identity) []byte {
+	kind := id.Kind
+	if kind == "" {
+		kind = KindUser
+	}
+	b = append(b, '{')
+	b = graph.AppendString(b, kind)
+	b = append(b, ":{"...)
+	if id.DisplayName != "" {
+		b = append(b, `"displayName":`...)
+		b = graph.AppendString(b, id.DisplayName)
+		b = append(b, ',')
+	}
+	b = append(b, `"id":`...)
+	b = graph.AppendString(b, id.ID)
+	if id.TenantID != "" && id.Kind == KindUser {
+		b = append(b, `,"tenantId":`...)
+		b = graph.AppendString(b, id.TenantID)
+	}
+	return append(b, "}}"...)
+}

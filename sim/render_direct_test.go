@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -83,5 +84,99 @@ func TestParticipantDirectMatchesTree(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// inviteBotMaps is the invite request body as maps through encoding/json: what inviteBot's
+// direct writer must match.
+func inviteBotMaps(e *Engine, in Input) ([]byte, error) {
+	parts := make([]map[string]any, 0, len(in.Invitees))
+	for i, s := range in.Invitees {
+		id, err := e.inviteeIdentity(s)
+		if err != nil {
+			return nil, err
+		}
+		p := map[string]any{"identity": wireIdentitySet(id)}
+		if s.EndpointType != "" {
+			p["endpointType"] = s.EndpointType
+		}
+		if s.Region != "" {
+			p["region"] = s.Region
+		}
+		if s.LanguageID != "" {
+			p["languageId"] = s.LanguageID
+		}
+		if i == 0 && in.Replaces != "" {
+			rc, ok := e.FindCall(in.Replaces)
+			ref := in.Replaces
+			if ok {
+				ref = rc.ID
+				if e.prof.AppPaths {
+					ref = "/app/calls/" + rc.ID
+				}
+			}
+			p["replacesCallId"] = ref
+		}
+		parts = append(parts, p)
+	}
+	body := map[string]any{"participants": parts}
+	if in.ClientContext != nil {
+		body["clientContext"] = *in.ClientContext
+	}
+	return json.Marshal(body)
+}
+
+// TestInviteBotBodyMatchesMaps: the bot's invite body, written directly, is the bytes
+// encoding/json makes of it as maps, for random invitees (known and inline identities of every
+// kind, strings that need escaping, clientContext, replaces) in both profiles.
+func TestInviteBotBodyMatchesMaps(t *testing.T) {
+	strs := []string{"", "x", `a"b`, "<&>", "tab\there", "\u2028", "\xff", "é", "\x01"}
+	kinds := []string{"", KindUser, KindApplication, KindPhone, KindGuest, "odd<kind>"}
+	for _, profile := range graph.ProfileNames() {
+		t.Run(profile, func(t *testing.T) {
+			w := newWorldCfg(t, profile, 3, nil)
+			r := rand.New(rand.NewPCG(3, 4))
+			pick := func(l []string) string { return l[r.IntN(len(l))] }
+			for i := 0; i < 40; i++ {
+				w.e.AddIdentity(Identity{Name: fmt.Sprintf("id%d", i), Kind: pick(kinds), ID: pick(strs) + fmt.Sprint(i),
+					DisplayName: pick(strs), TenantID: pick(strs)})
+			}
+			checked := 0
+			for i := 0; i < 2000; i++ {
+				in := Input{Kind: InInvite, Call: "huddle"}
+				for n := r.IntN(4); n > 0; n-- {
+					s := InviteeSpec{Name: fmt.Sprintf("id%d", r.IntN(45)), EndpointType: pick(strs), Region: pick(strs), LanguageID: pick(strs)}
+					if r.IntN(3) == 0 { // inline
+						s = InviteeSpec{Name: fmt.Sprintf("inline%d", r.IntN(50)), DisplayName: pick(strs), Kind: pick(kinds), ID: pick(strs)}
+					}
+					in.Invitees = append(in.Invitees, s)
+				}
+				if r.IntN(2) == 0 {
+					cc := pick(strs)
+					in.ClientContext = &cc
+				}
+				switch r.IntN(3) {
+				case 0:
+					in.Replaces = "support"
+				case 1:
+					in.Replaces = pick(strs)
+				}
+				req, err := w.e.inviteBot(in)
+				want, wantErr := inviteBotMaps(w.e, in)
+				if (err == nil) != (wantErr == nil) {
+					t.Fatalf("%+v: error %v, want %v", in, err, wantErr)
+				}
+				if err != nil {
+					continue
+				}
+				if !bytes.Equal(req.Body, want) {
+					t.Fatalf("%+v:\ndirect %s\nmaps   %s", in, req.Body, want)
+				}
+				checked++
+			}
+			if checked < 500 {
+				t.Fatalf("only %d bodies compared", checked)
+			}
+		})
 	}
 }
