@@ -317,7 +317,7 @@ func (e *Engine) inviteBot(in Input) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	b := append(e.enc.part[:0], '{')
+	b := append(e.enc.req[:0], '{')
 	if in.ClientContext != nil {
 		b = append(b, `"clientContext":`...)
 		b = graph.AppendString(b, *in.ClientContext)
@@ -327,7 +327,7 @@ func (e *Engine) inviteBot(in Input) (Request, error) {
 	for i, s := range in.Invitees {
 		id, err := e.inviteeIdentity(s)
 		if err != nil {
-			e.enc.part = b
+			e.enc.req = b
 			return Request{}, err
 		}
 		if i > 0 {
@@ -364,7 +364,7 @@ func (e *Engine) inviteBot(in Input) (Request, error) {
 		b = append(b, '}')
 	}
 	b = append(b, "]}"...)
-	e.enc.part = b
+	e.enc.req = b
 	return Request{Method: "POST", Path: e.callsPrefix() + call.ID + "/participants/invite", Body: bytes.Clone(b), ContentType: "application/json"}, nil
 }
 

@@ -88,6 +88,7 @@ type encodeCache struct {
 	scratch []byte
 	roster  fullRoster
 	part    []byte // where a participant is encoded before it is kept (appendParticipant)
+	req     []byte // where the bot's invite request bodies are written (inviteBot)
 	parts   map[*Participant]partJSON
 	off     bool // no participant cache, and participants encoded from their trees (TestEncodeCacheChangesNothing)
 }
