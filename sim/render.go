@@ -178,7 +178,7 @@ func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Particip
 // operationNotificationObj is the operation as resourceData of its deleted notification.
 func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	path := appPath(op.CallID) + "/operations/" + op.ID
-	o := e.entityHead("#microsoft.graph."+string(op.Type), path, op.ID, op.Etag)
+	o := e.entityHead(opODataType(op.Type), path, op.ID, op.Etag)
 	if e.prof.ODataIDs { // the seed's order: clientContext, status, resultInfo
 		if op.ClientContext != "" {
 			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
@@ -199,6 +199,15 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	return e.opFields(o, op)
 }
 
+// opODataType is the operation's @odata.type, "#microsoft.graph." + its type (made once per
+// registered kind: the storm renders 100,000 operations).
+func opODataType(t OpType) string {
+	if k, ok := opKinds[t]; ok {
+		return k.odataType
+	}
+	return "#microsoft.graph." + string(t)
+}
+
 // opFields appends the members the operation's type adds (its opKind's fields).
 func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
 	if k, ok := opKinds[op.Type]; ok && k.fields != nil {
@@ -209,9 +218,9 @@ func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
 
 // operationHTTPObj is the operation as an HTTP answer body.
 func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
-	o := graph.Obj{}
+	o := make(graph.Obj, 0, 10) // the members below and an operation's fields: no growing
 	if e.prof.OperationParticipants {
-		o = append(o, graph.KV{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)})
+		o = append(o, graph.KV{K: "@odata.type", V: opODataType(op.Type)})
 	}
 	o = append(o, graph.KV{K: "id", V: op.ID}, graph.KV{K: "status", V: e.prof.HTTPStatus(string(op.Status))})
 	if e.prof.OperationTimestamps {
