@@ -14,6 +14,18 @@ const (
 	defaultCheckpoints     = 32
 )
 
+// Pacing (the live default): a checkpoint waits, past defaultCheckpointEvery, until the wall
+// time since the newest one is cpPace times what copying that one cost, so that copies take
+// at most about 1/cpPace of a busy driver's time (a served world of a hundred calls costs
+// about 1.4 ms a copy: at 512 steps under full load the copies were a fifth of the driver's
+// CPU); never past cpStretch intervals, which bounds a rewind's replay. The inputs kept for
+// replay stay bounded as without pacing: checkpoints are folded once the log holds more than
+// defaultCheckpoints intervals (docs/benchmarks.md).
+const (
+	cpPace    = 16
+	cpStretch = 4
+)
+
 // checkpoint is a copy of the simulation at the end of a driver turn.
 type checkpoint struct {
 	r      *Runner // never run: restore copies it
@@ -31,7 +43,7 @@ func (c checkpoint) restore() *Runner {
 // are kept; every <= 0 turns checkpoints off (rewinds replay from zero).
 func (d *Driver) SetCheckpoints(every, keep int) {
 	d.do(func() {
-		d.cpEvery, d.cpMax = every, max(keep, 1)
+		d.cpEvery, d.cpMax, d.cpPaced = every, max(keep, 1), false
 		if every <= 0 {
 			d.cps, d.logBase = nil, 0
 		}
@@ -43,19 +55,23 @@ func (d *Driver) checkpoint() {
 	if d.cpOff || d.cpEvery <= 0 || d.forgot || len(d.runner.E.out) > 0 {
 		return
 	}
-	r, ok := d.runner.Clone()
+	r, ok := d.cloneTimed()
 	if !ok {
 		d.cpOff = true
 		return
 	}
 	d.cps = append(d.cps, checkpoint{r: r, cursor: d.logBase + len(d.log), seq: d.seq})
-	if len(d.cps) > d.cpMax {
+	for len(d.cps) > d.cpMax || len(d.cps) > 2 && d.logBase+len(d.log)-d.cps[1].cursor > d.cpMax*d.cpEvery {
 		// fold: the oldest goes, and the inputs before the new oldest are not needed any more
 		copy(d.cps, d.cps[1:])
 		d.cps[len(d.cps)-1] = checkpoint{}
 		d.cps = d.cps[:len(d.cps)-1]
 		if k := d.cps[0].cursor - d.logBase; k > 0 {
-			d.log = append([]loggedInput(nil), d.log[k:]...)
+			// dropped from the front in place: the entries are cleared (their requests' bodies
+			// go) and the next append that needs room copies only the live ones (a copy of the
+			// whole log at every fold, and its regrowth, cost a fifth of the checkpoints' CPU)
+			clear(d.log[:k])
+			d.log = d.log[k:]
 			d.logBase = d.cps[0].cursor
 		}
 	}
@@ -91,7 +107,7 @@ func (d *Driver) maybeCheckpoint() {
 	}
 	c := d.cps[len(d.cps)-1]
 	work := int(d.runner.Steps()-c.r.steps) + d.logBase + len(d.log) - c.cursor
-	if work >= d.cpEvery {
+	if work >= d.cpEvery && (!d.cpPaced || work >= cpStretch*d.cpEvery || d.paceDue()) {
 		d.checkpoint()
 		d.runner.E.foldInputs()
 	}

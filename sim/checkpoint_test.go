@@ -213,3 +213,91 @@ func TestCloneIndependent(t *testing.T) {
 		t.Fatal("the clone did not run")
 	}
 }
+
+// TestCheckpointPacing: a paced driver (the live default) takes a checkpoint every interval
+// while copies are cheap, waits while the last copy cost more than 1/cpPace of the time
+// since it, but never longer than cpStretch intervals; and its rewinds and undos give what
+// replaying from zero gives.
+func TestCheckpointPacing(t *testing.T) {
+	const every = 4
+	for _, tc := range []struct {
+		name    string
+		cost    time.Duration
+		minWork int
+	}{
+		{"dear copies", time.Hour, cpStretch * every}, // never due by time: only the stretch bound
+		{"cheap copies", time.Nanosecond, every},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := startDriver(t, cpBuilder(t, "v1", 7), every)
+			d.do(func() { d.cpPaced, d.cpFixed, d.cpCost = true, tc.cost, tc.cost })
+			driveRandom(t, d, rand.New(rand.NewPCG(7, 5)), 90)
+			d.do(func() {
+				if len(d.cps) < 3 {
+					t.Errorf("%d checkpoints after %d steps", len(d.cps), d.runner.Steps())
+					return
+				}
+				short := 0
+				for i := 1; i < len(d.cps); i++ {
+					a, b := d.cps[i-1], d.cps[i]
+					work := int(b.r.steps-a.r.steps) + b.cursor - a.cursor
+					if work < tc.minWork {
+						t.Errorf("checkpoints %d and %d: %d steps and inputs apart, want at least %d", i-1, i, work, tc.minWork)
+					}
+					if work < cpStretch*every {
+						short++
+					}
+				}
+				if tc.cost == time.Nanosecond && short == 0 {
+					t.Errorf("cheap copies: no checkpoint came before the stretch bound")
+				}
+			})
+			// the timeline after a rewind is the one replaying from zero gives
+			var got [2][]byte
+			for i, d := range []*Driver{d, startDriver(t, cpBuilder(t, "v1", 7), 0)} {
+				if i == 1 {
+					driveRandom(t, d, rand.New(rand.NewPCG(7, 5)), 90)
+				}
+				if err := d.RewindTo(d.Clock().Now / 3); err != nil {
+					t.Fatal(err)
+				}
+				d.do(func() { got[i] = append(recordBytes(t, d.hist.join(0)), engineState(t, d.runner.E)...) })
+			}
+			if !bytes.Equal(got[0], got[1]) {
+				t.Fatalf("paced %d bytes, from zero %d bytes: the timelines differ", len(got[0]), len(got[1]))
+			}
+		})
+	}
+}
+
+// TestCheckpointFoldBound: with paced (stretched) checkpoints, the inputs kept for replay stay
+// within the unpaced bound: keep × every inputs after the second-oldest checkpoint, and the
+// interval under way.
+func TestCheckpointFoldBound(t *testing.T) {
+	const every, keep = 2, 6
+	d := startDriver(t, cpBuilder(t, "seed", 3), every)
+	d.do(func() { d.cpMax, d.cpPaced, d.cpFixed, d.cpCost = keep, true, time.Hour, time.Hour })
+	r := rand.New(rand.NewPCG(3, 9))
+	for range 6 {
+		driveRandom(t, d, r, 20)
+		var msg string // not t.Fatal on the driver's goroutine: it would never end the turn
+		d.do(func() {
+			switch {
+			case len(d.cps) > keep:
+				msg = fmt.Sprintf("%d checkpoints, keep %d", len(d.cps), keep)
+			case len(d.cps) > 2 && d.logBase+len(d.log)-d.cps[1].cursor > (keep+cpStretch)*every: // and the interval under way
+				msg = fmt.Sprintf("%d inputs kept after the second-oldest checkpoint, bound %d", d.logBase+len(d.log)-d.cps[1].cursor, (keep+cpStretch)*every)
+			case d.logBase > 0 && d.logBase != d.cps[0].cursor:
+				msg = fmt.Sprintf("log starts at %d, the oldest checkpoint at %d", d.logBase, d.cps[0].cursor)
+			}
+		})
+		if msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	var base int
+	d.do(func() { base = d.logBase })
+	if base == 0 {
+		t.Fatal("no input was folded into a checkpoint")
+	}
+}

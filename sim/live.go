@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -358,7 +359,14 @@ type Driver struct {
 	cps     []checkpoint
 	cpEvery int
 	cpMax   int
-	cpOff   bool // ForgetInputs was used, or the script cannot be copied: replay from zero
+	// cpPaced: the interval also stretches so that copying takes no more than 1/cpPace of
+	// the wall time (the default; SetCheckpoints makes it exact); cpAt is when the newest
+	// checkpoint was taken and cpCost what copying it cost
+	cpPaced bool
+	cpAt    time.Time
+	cpCost  time.Duration
+	cpFixed time.Duration // tests: what every copy is taken to cost (0: what it costs)
+	cpOff   bool          // ForgetInputs was used, or the script cannot be copied: replay from zero
 	logBase int
 
 	// beforeRestart is the session the last Restart discarded, for UndoAction (undo.go)
@@ -372,7 +380,7 @@ type Driver struct {
 // NewDriver builds the first engine. speed is the initial speed factor (1 = real time).
 func NewDriver(build Builder, speed float64) (*Driver, error) {
 	d := &Driver{build: build, jobs: make(chan job), stopped: make(chan struct{}), speed: speed, maxRec: 200000,
-		cpEvery: defaultCheckpointEvery, cpMax: defaultCheckpoints}
+		cpEvery: defaultCheckpointEvery, cpMax: defaultCheckpoints, cpPaced: true}
 	if err := d.reset(); err != nil {
 		return nil, err
 	}
@@ -929,6 +937,25 @@ func (d *Driver) rebuildFromZero(steps uint64, until time.Duration) (rebuilt, er
 	return d.replayLog(NewRunner(e, s, nil), 0, steps, until, false, 0), nil
 }
 
+// cloneTimed copies the runner for a checkpoint and notes when, and what the copy cost (the
+// pacing of checkpoint_driver.go: the wall clock is the live driver's, in this file only).
+func (d *Driver) cloneTimed() (*Runner, bool) {
+	t0 := time.Now()
+	r, ok := d.runner.Clone()
+	d.cpAt = time.Now()
+	d.cpCost = d.cpAt.Sub(t0)
+	if d.cpFixed > 0 {
+		d.cpCost = d.cpFixed
+	}
+	return r, ok
+}
+
+// paceDue reports whether the wall time since the newest checkpoint is cpPace times its cost.
+func (d *Driver) paceDue() bool { return time.Since(d.cpAt) >= cpPace*d.cpCost }
+
+// replayYield is how many replay iterations (inputs and steps) run between yields.
+const replayYield = 64
+
 // replayLog replays the logged inputs from (absolute) index from into r, which has applied
 // the ones before it, to the target of replayTo.
 func (d *Driver) replayLog(r *Runner, from int, steps uint64, until time.Duration, cp bool, seq uint64) rebuilt {
@@ -937,7 +964,13 @@ func (d *Driver) replayLog(r *Runner, from int, steps uint64, until time.Duratio
 	r.Start() // a new runner's first steps (a checkpoint's runner has started)
 	log := d.log[from-d.logBase:]
 	i := 0
-	for {
+	for n := 0; ; n++ {
+		if n%replayYield == replayYield-1 {
+			// a replay is a checkpoint interval of work on one goroutine: let the others (a
+			// served GET, the TUI) have the core between pieces of it, rather than wait for
+			// the scheduler's 10 ms preemption on a busy machine (docs/benchmarks.md)
+			runtime.Gosched()
+		}
 		for i < len(log) && log[i].step == r.Steps() && log[i].step <= steps && (until < 0 || log[i].at <= until) {
 			// the clock only, never a step: the live runner had taken exactly these steps when
 			// it applied the input, and events due by then that it had not taken (after a
