@@ -29,6 +29,7 @@ type serveFlags struct {
 	allow, allowHosts             []string
 	controlToken, scenarioDir     string
 	tui, noMouse, presenter       bool
+	feedLimit                     int
 	inviteStatus                  int
 	speed                         float64
 	seed                          uint64
@@ -72,6 +73,7 @@ calls, drives the clock, loads scenarios and streams the transcript. See docs/se
 	fl.StringVar(&f.scenarioDir, "scenario-dir", "", "let the control API load scenario files from DIR (default: built-in names only)")
 	fl.BoolVar(&f.tui, "tui", false, "run the TUI on the served world")
 	fl.BoolVar(&f.noMouse, "no-mouse", false, "with --tui: leave the mouse to the terminal")
+	fl.IntVar(&f.feedLimit, "feed-limit", graphapi.TUIFeedLimit, "with --tui: notifications the TUI feed and ladder keep (older ones are dropped; callsim tui keeps 50000)")
 	fl.BoolVar(&f.presenter, "presenter", false, "with --tui: presenter mode (the presenter's notes and the next step on screen)")
 	fl.StringVar(&f.transcript, "transcript", "", "write the session's transcript (JSON Lines) to FILE")
 	fl.StringVar(&f.logFile, "log", "", "write log lines to FILE (default stderr; discarded with --tui)")
@@ -238,6 +240,9 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if err := graphapi.CheckSpeed(f.speed); err != nil {
 		return usageError("--speed %v", err)
 	}
+	if f.feedLimit <= 0 {
+		return usageError("--feed-limit must be positive, got %d", f.feedLimit)
+	}
 	if f.presenter && !f.tui {
 		return usageError("--presenter needs --tui (without the TUI, callsim present has no run to attach to)")
 	}
@@ -364,7 +369,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	} else {
 		cfg := s.Driver().Config()
 		stopPresenter := startPresenter(ctx, s.Driver(), title)
-		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse, Presenter: f.presenter,
+		tuiErr := ui.Run(ctx, s.Driver(), ui.Options{Title: title, Profile: cfg.Profile.Name, Seed: cfg.Seed, StepCount: steps, NoMouse: f.noMouse, Presenter: f.presenter, FeedLimit: f.feedLimit,
 			Banner: "serving " + base + "/v1.0", Feed: func() ui.Feed { return s.Subscribe() }, SessionYAML: s.SessionYAML, TestSessionYAML: s.TestSessionYAML})
 		stopPresenter()
 		if tuiErr != nil {

@@ -26,6 +26,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--speed", "-2"}, "--speed -2: must be positive"},
 		// issue 10: serve --tui without a terminal exited 0
 		{[]string{"--tui"}, "--tui needs a terminal"},
+		{[]string{"--feed-limit", "0"}, "--feed-limit must be positive, got 0"},
 		{[]string{"--timer", "answerTimeout"}, "--timer \"answerTimeout\": want NAME=DURATION"},
 		{[]string{"--timer", "keepalive=2m"}, `unknown timer "keepalive" (timers: ringTimeout, answerTimeout, keepAliveTimeout`},
 		{[]string{"--timer", "keepAliveTimeout=2"}, `"2" is not a duration such as 30s or 2m`},

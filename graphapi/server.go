@@ -64,11 +64,18 @@ const serveHistoryLimit = 50000
 func TuneGC() (restore func()) { return tuneGC(MemoryLimit) }
 
 // TUIMemoryLimit is the soft memory limit of `callsim serve --tui` (TuneGCTUI). The TUI keeps
-// its own 50,000 notifications, its ladder and the inputs for rewind, so its live heap is
-// 150–250 MB where serve's is 50–80 MB; at MemoryLimit its collections came about five times as
-// often as at GCPercent alone, each marking three times the heap: the collector's CPU per
-// invite was 4–10× serve's (docs/benchmarks.md, "serve --tui").
-const TUIMemoryLimit = 1 << 30
+// its feed (TUIFeedLimit notifications), its ladder, and the inputs and checkpoints for
+// rewind, so its live heap is 200–300 MB under load where serve's is 70–120 MB; at MemoryLimit
+// its collections came about five times as often as at GCPercent alone, each marking three
+// times the heap. 512 MiB keeps a long session's resident memory near half a gigabyte
+// (docs/benchmarks.md, "serve --tui", Session 20).
+const TUIMemoryLimit = 512 << 20
+
+// TUIFeedLimit is how many notifications the TUI of `callsim serve --tui` keeps in its feed
+// and ladder by default (`--feed-limit`): serve is a long-running mode, and the feed's
+// notification bodies were the largest part of its live heap at the TUI's own default of
+// 50,000 (docs/benchmarks.md, "Session 20").
+const TUIFeedLimit = 20000
 
 // TuneGCTUI is TuneGC with TUIMemoryLimit, for `callsim serve --tui`.
 func TuneGCTUI() (restore func()) { return tuneGC(TUIMemoryLimit) }

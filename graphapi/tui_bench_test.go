@@ -45,7 +45,7 @@ type tuiConsumer struct {
 	done    chan struct{}
 }
 
-const tuiFeedLimit = 50000 // ui.DefaultFeedLimit
+var tuiFeedLimit = benchEnv("CALLSIM_BENCH_FEED", TUIFeedLimit) // as serve --tui keeps (CALLSIM_BENCH_FEED to change it)
 
 func startTUIConsumer(f interface {
 	Next(ctx context.Context) (sim.Batch, bool)

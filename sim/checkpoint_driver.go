@@ -11,7 +11,7 @@ package sim
 // millisecond (docs/benchmarks.md).
 const (
 	defaultCheckpointEvery = 512
-	defaultCheckpoints     = 32
+	defaultCheckpoints     = 16
 )
 
 // Pacing (the live default): a checkpoint waits, past defaultCheckpointEvery, until the wall
@@ -81,10 +81,12 @@ func (d *Driver) checkpoint() {
 // maxKeptInputs, the oldest are dropped down to the newest keptInputs (each keeps a request's
 // body: about 1.2 KB per served invite, the one thing of a long `serve --tui` session that grew
 // without end). Replay needs only the driver's log (folded into checkpoints); the list is for
-// rendering the session (Replica, Inputs), which a session this long cannot do any more.
+// rendering the session (Replica, Inputs), which a session this long cannot do any more: so
+// few are kept past the bound (Inputs still shows the newest; keeping half the bound only held
+// request bodies and pointers for the collector to mark in every cycle).
 const (
 	maxKeptInputs = 32768
-	keptInputs    = 16384
+	keptInputs    = 1024
 )
 
 // foldInputs drops the oldest applied inputs past maxKeptInputs, into a new array (the old one
