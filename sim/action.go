@@ -90,12 +90,15 @@ type opKind struct {
 	// cancelable: cancelMediaProcessing fails the running operations of this kind (media
 	// processing: prompts, recordings).
 	cancelable bool
+	// odataType is "#microsoft.graph." + typ, made once (opODataType).
+	odataType string
 }
 
 func registerOp(k *opKind) *opKind {
 	if _, dup := opKinds[k.typ]; dup {
 		panic("sim: operation type " + string(k.typ) + " registered twice")
 	}
+	k.odataType = "#microsoft.graph." + string(k.typ)
 	opKinds[k.typ] = k
 	return k
 }

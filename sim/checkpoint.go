@@ -31,7 +31,7 @@ func (e *Engine) Clone() *Engine {
 	// it) or the same values (a replay of the same log is the same): sharing the array keeps
 	// a restore from copying the whole session's inputs (Replica detaches its copy)
 	c.inputs = e.inputs
-	c.enc = encodeCache{partSize: e.enc.partSize}
+	c.enc = encodeCache{}
 	c.dirty = dirtySet{} // the driver turns tracking on for the engine it runs
 
 	// the directory

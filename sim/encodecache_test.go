@@ -34,7 +34,8 @@ func playEnc(t *testing.T, profile string, seed uint64, inputs []TimedInput, off
 // TestEncodeCacheChangesNothing: the participant cache (each participant's encoding per etag)
 // and the exact-size roster envelope change no byte: random sessions with invites, mutes,
 // holds, hold music, screen sharing and roles, in both profiles, give the same records as with
-// the cache off.
+// the cache off. With the cache off participants are encoded from their trees (participantObj),
+// so this also compares the direct writer (appendParticipant) with the trees.
 func TestEncodeCacheChangesNothing(t *testing.T) {
 	for _, profile := range []string{"seed", "v1"} {
 		for seed := uint64(1); seed <= 8; seed++ {

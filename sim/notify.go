@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/callsim/callsim/sim/graph"
@@ -39,7 +38,7 @@ type notifyState struct {
 func (e *Engine) notifyCall(c *Call, changeType, suffix string, data any, summary string) {
 	resource := appPath(c.ID) + suffix
 	var body []byte
-	if roster, ok := data.([]json.RawMessage); ok {
+	if roster, ok := data.(*fullRoster); ok {
 		// a full roster of cached participants: its size is known, so the body is written once
 		// into a buffer of exactly that size (no copy of a roster that is most of the bytes)
 		body = e.appendRosterEnvelope(c.ID, changeType, resource, suffix, roster)
@@ -84,39 +83,23 @@ func (e *Engine) appendEnvelope(b []byte, callID, changeType, resource, suffix s
 	return append(b, "}]}"...)
 }
 
-// appendRosterEnvelope is appendEnvelope of a roster of encoded participants, into a new buffer
-// of the exact size: the envelope's head goes to the scratch buffer first (it is short), the
-// participants are copied once.
-func (e *Engine) appendRosterEnvelope(callID, changeType, resource, suffix string, roster []json.RawMessage) []byte {
+// appendRosterEnvelope is appendEnvelope of a full roster, into a new buffer of the exact size:
+// the envelope's head goes to the scratch buffer first (it is short), the participants are copied
+// once, by bytes.Join (which, unlike make, does not zero the buffer it then fills).
+func (e *Engine) appendRosterEnvelope(callID, changeType, resource, suffix string, roster *fullRoster) []byte {
 	head := e.appendEnvelope(e.enc.scratch[:0], callID, changeType, resource, suffix, nil)
 	head = head[:len(head)-len("null}]}")] // the envelope up to resourceData's value
+	head = append(head, '[')               // graph.AppendJSON of the list, without boxing it
 	e.enc.scratch = head
-	n := len(head) + 2 + len("}]}")
-	for i, p := range roster {
-		if i > 0 {
-			n++
-		}
-		if len(p) == 0 {
-			n += len("null")
-		} else {
-			n += len(p)
-		}
-	}
-	b := make([]byte, 0, n)
-	b = append(b, head...)
-	b = append(b, '[') // graph.AppendJSON of a []json.RawMessage, without boxing it
-	for i, p := range roster {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if len(p) == 0 {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, p...)
-		}
-	}
-	return append(b, "]}]}"...)
+	roster.pieces[0] = head
+	roster.pieces = append(roster.pieces, rosterTail)
+	b := bytes.Join(roster.pieces, nil)
+	clear(roster.pieces) // keeps no participant's buffer alive
+	roster.pieces = roster.pieces[:0]
+	return b
 }
+
+var rosterTail = []byte("]}]}")
 
 func (e *Engine) sendNote(n *pendingNote) {
 	lat := e.rng.get("latency/notify").between(e.cfg.Latency.Notify)

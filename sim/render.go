@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -84,11 +85,20 @@ func (e *Engine) participantObj(c *Call, p *Participant) graph.Obj {
 // and each participant's last encoding (full-roster notifications repeat unchanged participants
 // many times). It is a cache: dropping it changes no byte of output.
 type encodeCache struct {
-	scratch  []byte
-	parts    map[*Participant]partJSON
-	partSize int  // the length of the last participant encoding: new buffers start that big
-	off      bool // no participant cache (TestEncodeCacheChangesNothing)
+	scratch []byte
+	roster  fullRoster
+	part    []byte // where a participant is encoded before it is kept (appendParticipant)
+	req     []byte // where the bot's invite request bodies are written (inviteBot)
+	parts   map[*Participant]partJSON
+	off     bool // no participant cache, and participants encoded from their trees (TestEncodeCacheChangesNothing)
 }
+
+// fullRoster is a full roster of encoded participants as rosterData hands it to notifyCall: the
+// pieces of the notification's body, slot 0 left for the envelope's head. The engine reuses it:
+// notifyCall writes the body at once.
+type fullRoster struct{ pieces [][]byte }
+
+var comma = []byte{','}
 
 // partJSON is a participant's encoding while its etag and call are those it was made for
 // (every change to a participant bumps its etag).
@@ -121,11 +131,14 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 	if e.enc.parts == nil || len(e.enc.parts) >= maxCachedParts && !ok {
 		e.enc.parts = make(map[*Participant]partJSON)
 	}
-	if pc.b == nil { // sized like the last participant encoded: no growing from empty
-		pc.b = make([]byte, 0, e.enc.partSize+e.enc.partSize/4)
+	// written into the scratch buffer, then kept in the participant's own buffer, or in an
+	// exact-size copy when it does not fit (bytes.Clone does not zero what it copies over)
+	e.enc.part = e.appendParticipant(e.enc.part[:0], c, p)
+	if cap(pc.b) >= len(e.enc.part) {
+		pc.b = append(pc.b[:0], e.enc.part...)
+	} else {
+		pc.b = bytes.Clone(e.enc.part)
 	}
-	pc.b = graph.AppendJSON(pc.b[:0], e.participantObj(c, p))
-	e.enc.partSize = len(pc.b)
 	pc.call, pc.etag = c.ID, p.Etag
 	e.enc.parts[p] = pc
 	return pc.b
@@ -133,11 +146,17 @@ func (e *Engine) participantJSON(c *Call, p *Participant) json.RawMessage {
 
 func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Participant) any {
 	if !c.Delta {
-		list := make([]json.RawMessage, len(c.Roster))
+		// the pieces of the body after the envelope's head (slot 0, notifyCall's): the
+		// participants and the commas between them, in a list the engine reuses
+		r := &e.enc.roster
+		r.pieces = append(r.pieces[:0], nil)
 		for i, p := range c.Roster {
-			list[i] = e.participantJSON(c, p)
+			if i > 0 {
+				r.pieces = append(r.pieces, comma)
+			}
+			r.pieces = append(r.pieces, e.participantJSON(c, p))
 		}
-		return list
+		return r
 	}
 	c.RosterSeq++
 	parts := make([]graph.Obj, 0, len(changed)+len(removed))
@@ -159,7 +178,7 @@ func (e *Engine) rosterData(c *Call, changed []*Participant, removed []*Particip
 // operationNotificationObj is the operation as resourceData of its deleted notification.
 func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	path := appPath(op.CallID) + "/operations/" + op.ID
-	o := e.entityHead("#microsoft.graph."+string(op.Type), path, op.ID, op.Etag)
+	o := e.entityHead(opODataType(op.Type), path, op.ID, op.Etag)
 	if e.prof.ODataIDs { // the seed's order: clientContext, status, resultInfo
 		if op.ClientContext != "" {
 			o = append(o, graph.KV{K: "clientContext", V: op.ClientContext})
@@ -180,6 +199,15 @@ func (e *Engine) operationNotificationObj(op *Operation) graph.Obj {
 	return e.opFields(o, op)
 }
 
+// opODataType is the operation's @odata.type, "#microsoft.graph." + its type (made once per
+// registered kind: the storm renders 100,000 operations).
+func opODataType(t OpType) string {
+	if k, ok := opKinds[t]; ok {
+		return k.odataType
+	}
+	return "#microsoft.graph." + string(t)
+}
+
 // opFields appends the members the operation's type adds (its opKind's fields).
 func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
 	if k, ok := opKinds[op.Type]; ok && k.fields != nil {
@@ -190,9 +218,9 @@ func (e *Engine) opFields(o graph.Obj, op *Operation) graph.Obj {
 
 // operationHTTPObj is the operation as an HTTP answer body.
 func (e *Engine) operationHTTPObj(op *Operation) graph.Obj {
-	o := graph.Obj{}
+	o := make(graph.Obj, 0, 10) // the members below and an operation's fields: no growing
 	if e.prof.OperationParticipants {
-		o = append(o, graph.KV{K: "@odata.type", V: "#microsoft.graph." + string(op.Type)})
+		o = append(o, graph.KV{K: "@odata.type", V: opODataType(op.Type)})
 	}
 	o = append(o, graph.KV{K: "id", V: op.ID}, graph.KV{K: "status", V: e.prof.HTTPStatus(string(op.Status))})
 	if e.prof.OperationTimestamps {
