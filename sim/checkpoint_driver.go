@@ -18,12 +18,13 @@ const (
 // time since the newest one is cpPace times what copying that one cost, so that copies take
 // at most about 1/cpPace of a busy driver's time (a served world of a hundred calls costs
 // about 1.4 ms a copy: at 512 steps under full load the copies were a fifth of the driver's
-// CPU); never past cpStretch intervals, which bounds a rewind's replay. The inputs kept for
+// CPU, at 1/16 still 4% of serve --tui's); never past cpStretch intervals, which bounds a
+// rewind's replay (a yielding one: a served GET does not wait for it). The inputs kept for
 // replay stay bounded as without pacing: checkpoints are folded once the log holds more than
 // defaultCheckpoints intervals (docs/benchmarks.md).
 const (
-	cpPace    = 16
-	cpStretch = 4
+	cpPace    = 32
+	cpStretch = 3
 )
 
 // checkpoint is a copy of the simulation at the end of a driver turn.
