@@ -350,16 +350,8 @@ func (e *Engine) inviteBot(in Input) (Request, error) {
 			b = graph.AppendString(b, s.Region)
 		}
 		if i == 0 && in.Replaces != "" {
-			rc, ok := e.FindCall(in.Replaces)
-			ref := in.Replaces
-			if ok {
-				ref = rc.ID
-				if e.prof.AppPaths {
-					ref = "/app/calls/" + rc.ID
-				}
-			}
 			b = append(b, `,"replacesCallId":`...)
-			b = graph.AppendString(b, ref)
+			b = graph.AppendString(b, e.replacesRef(in.Replaces))
 		}
 		b = append(b, '}')
 	}
@@ -391,4 +383,17 @@ func inviteSummary(in Input) string {
 		names = append(names, n)
 	}
 	return onCall(in, "invite "+strings.Join(names, ", ")+" to")
+}
+
+// replacesRef is how the bot's invite names the call it replaces: the call's id (in the
+// seed's /app/calls form where the profile has it), or what was given when no call has it.
+func (e *Engine) replacesRef(given string) string {
+	rc, ok := e.FindCall(given)
+	if !ok {
+		return given
+	}
+	if e.prof.AppPaths {
+		return "/app/calls/" + rc.ID
+	}
+	return rc.ID
 }

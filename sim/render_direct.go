@@ -84,17 +84,7 @@ func (e *Engine) appendIdentitySet(b []byte, id *Identity, aad bool) []byte {
 	if typed {
 		b = append(b, `"@odata.type":"#microsoft.graph.identity",`...)
 	}
-	if id.DisplayName != "" {
-		b = append(b, `"displayName":`...)
-		b = graph.AppendString(b, id.DisplayName)
-		b = append(b, ',')
-	}
-	b = append(b, `"id":`...)
-	b = graph.AppendString(b, id.ID)
-	if id.Kind == KindUser && id.TenantID != "" && !e.prof.ODataIDs {
-		b = append(b, `,"tenantId":`...)
-		b = graph.AppendString(b, id.TenantID)
-	}
+	b = appendNameIDTenant(b, id, id.Kind == KindUser && !e.prof.ODataIDs)
 	if aad && key == KindUser {
 		b = append(b, `,"identityProvider":"AAD"`...)
 	}
@@ -159,6 +149,13 @@ func appendWireIdentitySet(b []byte, id *Identity) []byte {
 	b = append(b, '{')
 	b = graph.AppendString(b, kind)
 	b = append(b, ":{"...)
+	b = appendNameIDTenant(b, id, id.Kind == KindUser)
+	return append(b, "}}"...)
+}
+
+// appendNameIDTenant appends an identity's members in the order both writers have them:
+// displayName (when set), id, and tenantId when tenant says so and it is set.
+func appendNameIDTenant(b []byte, id *Identity, tenant bool) []byte {
 	if id.DisplayName != "" {
 		b = append(b, `"displayName":`...)
 		b = graph.AppendString(b, id.DisplayName)
@@ -166,9 +163,9 @@ func appendWireIdentitySet(b []byte, id *Identity) []byte {
 	}
 	b = append(b, `"id":`...)
 	b = graph.AppendString(b, id.ID)
-	if id.TenantID != "" && id.Kind == KindUser {
+	if tenant && id.TenantID != "" {
 		b = append(b, `,"tenantId":`...)
 		b = graph.AppendString(b, id.TenantID)
 	}
-	return append(b, "}}"...)
+	return b
 }

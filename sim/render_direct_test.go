@@ -107,15 +107,7 @@ func inviteBotMaps(e *Engine, in Input) ([]byte, error) {
 			p["languageId"] = s.LanguageID
 		}
 		if i == 0 && in.Replaces != "" {
-			rc, ok := e.FindCall(in.Replaces)
-			ref := in.Replaces
-			if ok {
-				ref = rc.ID
-				if e.prof.AppPaths {
-					ref = "/app/calls/" + rc.ID
-				}
-			}
-			p["replacesCallId"] = ref
+			p["replacesCallId"] = e.replacesRef(in.Replaces)
 		}
 		parts = append(parts, p)
 	}
