@@ -259,19 +259,38 @@ func (m Model) teachKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// lines is the text shown, wrapped to inner cells (nothing is cut).
+// lines is the text shown, wrapped to inner cells (nothing is cut): a long line breaks at its
+// last space that leaves at least half the row filled (the space goes), else mid-token (a
+// URL, a token, a JSON string without spaces).
 func (tv *teachView) lines(inner int) []string {
+	return wrapCode(tv.texts[tv.tab], inner-1)
+}
+
+// wrapCode wraps text to rows of w cells, each row indented by one space.
+func wrapCode(text string, w int) []string {
 	var body []string
-	for _, l := range strings.Split(strings.TrimRight(tv.texts[tv.tab], "\n"), "\n") {
-		l = strings.ReplaceAll(l, "\t", "    ")
-		for len([]rune(l)) > inner-1 {
-			r := []rune(l)
-			body = append(body, " "+string(r[:inner-1]))
-			l = string(r[inner-1:])
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		r := []rune(strings.ReplaceAll(l, "\t", "    "))
+		for len(r) > w {
+			cut, next := w, w
+			if i := lastSpace(r[:w+1]); i >= w/2 { // a space right after the row's end breaks there too
+				cut, next = i, i+1
+			}
+			body = append(body, " "+string(r[:cut]))
+			r = r[next:]
 		}
-		body = append(body, " "+l)
+		body = append(body, " "+string(r))
 	}
 	return body
+}
+
+func lastSpace(r []rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == ' ' {
+			return i
+		}
+	}
+	return -1
 }
 
 // seek scrolls the Go SDK view to its run function, the part that sends the request.
