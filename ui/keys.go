@@ -20,7 +20,7 @@ type KeyMap struct {
 	// main screen: someone admits a participant (or the bot) waiting in a meeting's lobby
 	Admit key.Binding
 	// the bot's answer to a recording call's joiner, while one waits (policyprompt.go)
-	JoinAccept, JoinReject, JoinLater key.Binding
+	JoinAccept, JoinReject, JoinInvite, JoinLater key.Binding
 	// main screen: the clock
 	Pause, Step, Forward, Back, Undo, Faster, Slower, Restart key.Binding
 	// main screen: focus and views
@@ -153,6 +153,7 @@ func DefaultKeyMap() KeyMap {
 		ConfirmYes: b([]string{"y"}, "y", "yes, do it"),
 		JoinAccept: b([]string{"y"}, "y", "accept the joiner (acceptJoinResponse)"),
 		JoinReject: b([]string{"n"}, "n", "reject the joiner (rejectJoinResponse)"),
+		JoinInvite: b([]string{"I"}, "I", "invite another bot to record them (inviteNewBotResponse, to the call's callback)"),
 		JoinLater:  b([]string{"esc"}, "esc", "do not answer (the 5 s window keeps them out)"),
 		ConfirmNo:  b([]string{"n", "esc"}, "n", "no (any other key also declines)"),
 	}
@@ -203,7 +204,7 @@ func (k KeyMap) Scopes() []Scope {
 		{Name: "help", Title: "Full help", Groups: [][]key.Binding{{k.HelpClose}}},
 		{Name: "load", Title: "Scenario list (P)", Groups: [][]key.Binding{{k.FormUp, k.FormDown, k.FormSubmit, k.FormClose}}},
 		{Name: "confirm", Title: "Confirmation (x on the bot, h, r, loading a scenario; skipped with --no-confirm)", Groups: [][]key.Binding{{k.ConfirmYes, k.ConfirmNo}}},
-		{Name: "joiner", Title: "A recording call's joiner waits for the bot's answer (callsim plays the bot)", Groups: [][]key.Binding{{k.JoinAccept, k.JoinReject, k.JoinLater}}},
+		{Name: "joiner", Title: "A recording call's joiner waits for the bot's answer (callsim plays the bot)", Groups: [][]key.Binding{{k.JoinAccept, k.JoinReject, k.JoinInvite, k.JoinLater}}},
 		{Name: "captions", Title: "Caption history (C)", Groups: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.CaptionsClose}}},
 	}
 }

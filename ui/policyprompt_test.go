@@ -33,7 +33,8 @@ func recordingBuilder() (*sim.Engine, sim.Script, error) {
 }
 
 // A recording call's joiners wait for the bot callsim plays: the status line asks, y lets Grace
-// in, n keeps Dave out, esc leaves Bob to the window; each fate is by: tui (or window).
+// in, n keeps Dave out, I invites another bot for Dave's second try, esc leaves Bob to the
+// window; each fate is by: tui (or window).
 func TestTeatestRecordingJoinPrompt(t *testing.T) {
 	tm, d := startProgram(t, recordingBuilder, 1, Options{Title: "recording", Profile: "v1", Seed: 42})
 	do := func(in sim.Input) {
@@ -75,6 +76,19 @@ func TestTeatestRecordingJoinPrompt(t *testing.T) {
 	ask("Dave Lee")
 	tm.Send(keyMsg("n"))
 	waitEngine(t, d, "dave answered", func(w sim.World) bool { return rec(w).Policy != nil && len(rec(w).Policy.Joining) == 0 })
+	// I: another bot is invited to record Alice's colleague (inviteNewBotResponse to the call's
+	// callback): a new recording call rings the bot, and the joiner stays out of rec
+	calls := len(d.World().Calls)
+	do(sim.Input{Kind: sim.InJoin, Call: "rec", Participant: "dave"})
+	ask("Dave Lee")
+	tm.Send(keyMsg("I"))
+	waitEngine(t, d, "a bot invited for dave", func(w sim.World) bool {
+		if len(w.Calls) != calls+1 || len(rec(w).Policy.Joining) != 0 || in(w, "dave") {
+			return false
+		}
+		nc := w.Calls[len(w.Calls)-1]
+		return nc.State == sim.CallIncoming && nc.Policy != nil && nc.CallbackURI == rec(w).CallbackURI && nc.CallbackURI != ""
+	})
 	do(sim.Input{Kind: sim.InJoin, Call: "rec", Participant: "bob"})
 	ask("Bob Ruiz")
 	tm.Send(keyMsg("esc"))
@@ -88,7 +102,7 @@ func TestTeatestRecordingJoinPrompt(t *testing.T) {
 	if m.pendingJoin() != nil {
 		t.Fatal("a joiner still asked about")
 	}
-	for _, want := range []string{"joining: Grace Hopper → accepted", "joining: Dave Lee → rejected", "joining: Bob Ruiz → no answer"} {
+	for _, want := range []string{"joining: Grace Hopper → accepted", "joining: Dave Lee → rejected", "joining: Dave Lee → another bot", "joining: Bob Ruiz → no answer"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("final screen lacks %q:\n%s", want, screen)
 		}
