@@ -46,7 +46,7 @@ type stepSpec struct {
 // stepSpecs lists every step kind, in the order the docs' table gives them.
 var stepSpecs = []*stepSpec{
 	inviteStep, createCallStep, incomingCallStep,
-	callStep(stAnswer, sim.InAnswer, "the bot answers an incoming call", "The bot answers an incoming call."),
+	answerStep,
 	callStep(stReject, sim.InReject, "the bot rejects an incoming call", "The bot rejects an incoming call."),
 	callStep(stHangup, sim.InHangUp, "the bot hangs up a call", "The bot hangs up a call."),
 	participantStep(stRemove, sim.InRemove, true, "the bot removes a participant", "The bot removes a participant."),
@@ -1051,3 +1051,42 @@ var (
 	methodRE          = regexp.MustCompile(`^[A-Za-z]+$`)
 	requestHeaderKeys = []string{"Content-Type", "client-request-id"}
 )
+
+// answerStep is the bot answering an incoming call: `answer: CALL`, or `answer: {call,
+// participantCapacity}` for a policy-based recording call, whose answer may say how many
+// joiners the bot can record at once (api/call-answer.md; sim/policyinvite.go enforces it).
+var answerStep = &stepSpec{
+	kind: stAnswer, syntax: []string{"answer: CALL", "{call, participantCapacity}"},
+	doc:  "the bot answers an incoming call (`participantCapacity`: how many joiners of a recording call it can take)",
+	bot:  true, inputs: []sim.InputKind{sim.InAnswer}, keys: []string{"call", "participantCapacity"}, required: []string{"call"},
+	schema: `{"description": "The bot answers an incoming call.", "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": false, "required": ["call"], "properties": {"call": {"type": "string"}, "participantCapacity": {"description": "The answer's participantCapacity: how many joiners of a policy-based recording call the bot can record at once.", "type": "integer", "minimum": 1}}}]}`,
+	decode: func(c *checker, sp *step, v *node, st *state) {
+		cv := v
+		capacity := int64(0)
+		if v.k == kMap {
+			if !c.object(v, "answer", []string{"call", "participantCapacity"}) || !c.require(v, "answer", "call") {
+				return
+			}
+			cv = v.get("call")
+			if n := v.get("participantCapacity"); n != nil {
+				capacity, _ = c.integer(n, "answer participantCapacity", 1, 1<<20)
+			}
+		}
+		call, _ := c.knownCall(cv, stAnswer, st)
+		sp.in = sim.Input{Kind: sim.InAnswer, Call: call}
+		sp.summary = stAnswer + " " + call
+		if capacity > 0 {
+			sp.in.Args, _ = json.Marshal(map[string]int64{"participantCapacity": capacity})
+			sp.summary += fmt.Sprintf(" (participantCapacity %d)", capacity)
+		}
+	},
+	encode: func(e *sim.Engine, in sim.Input) string {
+		var a struct {
+			ParticipantCapacity int `json:"participantCapacity"`
+		}
+		if len(in.Args) > 0 && json.Unmarshal(in.Args, &a) == nil && a.ParticipantCapacity > 0 {
+			return fmt.Sprintf("{call: %s, participantCapacity: %d}", q(callName(e, in.Call)), a.ParticipantCapacity)
+		}
+		return q(callName(e, in.Call))
+	},
+}
