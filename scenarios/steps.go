@@ -1057,8 +1057,8 @@ var (
 // joiners the bot can record at once (api/call-answer.md; sim/policyinvite.go enforces it).
 var answerStep = &stepSpec{
 	kind: stAnswer, syntax: []string{"answer: CALL", "{call, participantCapacity}"},
-	doc:  "the bot answers an incoming call (`participantCapacity`: how many joiners of a recording call it can take)",
-	bot:  true, inputs: []sim.InputKind{sim.InAnswer}, keys: []string{"call", "participantCapacity"}, required: []string{"call"},
+	doc: "the bot answers an incoming call (`participantCapacity`: how many joiners of a recording call it can take)",
+	bot: true, inputs: []sim.InputKind{sim.InAnswer}, keys: []string{"call", "participantCapacity"}, required: []string{"call"},
 	schema: `{"description": "The bot answers an incoming call.", "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": false, "required": ["call"], "properties": {"call": {"type": "string"}, "participantCapacity": {"description": "The answer's participantCapacity: how many joiners of a policy-based recording call the bot can record at once.", "type": "integer", "minimum": 1}}}]}`,
 	decode: func(c *checker, sp *step, v *node, st *state) {
 		cv := v
