@@ -10,7 +10,6 @@ package sim
 // kept up to date from changes with a full Snapshot (TestChangesMatchSnapshot).
 
 import (
-	"container/heap"
 	"strings"
 	"time"
 )
@@ -337,11 +336,11 @@ func (e *Engine) pendingHead(limit int) []Pending {
 	defer func() { e.dirty.on = on }()
 	h := &e.dirty.heads
 	*h = append((*h)[:0], headItem{e.queue[0], 0})
-	for h.Len() > 0 && len(out) < limit {
-		it := heap.Pop(h).(headItem)
-		for _, c := range []int{2*it.i + 1, 2*it.i + 2} {
+	for len(*h) > 0 && len(out) < limit {
+		it := h.pop()
+		for _, c := range [2]int{2*it.i + 1, 2*it.i + 2} {
 			if c < len(e.queue) {
-				heap.Push(h, headItem{e.queue[c], c})
+				h.push(headItem{e.queue[c], c})
 			}
 		}
 		ev := it.ev
@@ -362,23 +361,54 @@ type headItem struct {
 	i  int // its index in the engine's heap
 }
 
-// headQueue orders heap nodes by (at, seq), as the engine's heap does.
+// headQueue orders heap nodes by (at, seq), as the engine's heap does: a binary heap of its
+// own, typed (container/heap boxed every item pushed and popped into an interface: two
+// allocations per event walked, at every TUI frame). (at, seq) is a total order, so the walk
+// lists the same events in the same order however the heap is kept.
 type headQueue []headItem
 
-func (q headQueue) Len() int { return len(q) }
-func (q headQueue) Less(i, j int) bool {
+func (q headQueue) less(i, j int) bool {
 	a, b := q[i].ev, q[j].ev
 	if a.at != b.at {
 		return a.at < b.at
 	}
 	return a.seq < b.seq
 }
-func (q headQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *headQueue) Push(x any)   { *q = append(*q, x.(headItem)) }
-func (q *headQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	old[len(old)-1] = headItem{}
-	*q = old[:len(old)-1]
-	return it
+
+func (q *headQueue) push(it headItem) {
+	*q = append(*q, it)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *headQueue) pop() headItem {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = headItem{}
+	h = h[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
