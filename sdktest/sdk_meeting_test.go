@@ -195,41 +195,19 @@ func TestOfficialGoSDKMeeting(t *testing.T) {
 // `created` notifications on call id's contentsharingsessions.
 func (b *bot) contentSharing(t *testing.T, id string) []models.ContentSharingSessionable {
 	t.Helper()
-	b.mu.Lock()
-	bodies := append([]string(nil), b.bodies...)
-	b.mu.Unlock()
 	var out []models.ContentSharingSessionable
-	for _, s := range bodies {
-		var env struct {
-			Value []struct {
-				ChangeType   string          `json:"changeType"`
-				ResourceURL  string          `json:"resourceUrl"`
-				ResourceData json.RawMessage `json:"resourceData"`
-			} `json:"value"`
+	b.received(t, "/communications/calls/"+id+"/contentsharingsessions", "created", func(node *jsonserialization.JsonParseNode, raw json.RawMessage) {
+		vs, err := node.GetCollectionOfObjectValues(models.CreateContentSharingSessionFromDiscriminatorValue)
+		if err != nil {
+			t.Fatalf("parse content sharing sessions: %v\n%s", err, raw)
 		}
-		if json.Unmarshal([]byte(s), &env) != nil {
-			continue
+		for _, v := range vs {
+			cs, ok := v.(models.ContentSharingSessionable)
+			if !ok {
+				t.Fatalf("a session parsed as %T", v)
+			}
+			out = append(out, cs)
 		}
-		for _, n := range env.Value {
-			if n.ResourceURL != "/communications/calls/"+id+"/contentsharingsessions" || n.ChangeType != "created" {
-				continue
-			}
-			node, err := jsonserialization.NewJsonParseNode(n.ResourceData)
-			if err != nil {
-				t.Fatalf("parse node: %v", err)
-			}
-			vs, err := node.GetCollectionOfObjectValues(models.CreateContentSharingSessionFromDiscriminatorValue)
-			if err != nil {
-				t.Fatalf("parse content sharing sessions: %v\n%s", err, n.ResourceData)
-			}
-			for _, v := range vs {
-				cs, ok := v.(models.ContentSharingSessionable)
-				if !ok {
-					t.Fatalf("a session parsed as %T", v)
-				}
-				out = append(out, cs)
-			}
-		}
-	}
+	})
 	return out
 }

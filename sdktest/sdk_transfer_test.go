@@ -16,17 +16,17 @@ import (
 	"github.com/callsim/callsim/graphapi"
 )
 
-// callNotes parses, with the SDK's own JSON parse node, the call resourceData of every
-// notification the bot received about call id (not its operations or roster), in order.
-func (b *bot) callNotes(t *testing.T, id string) []models.Callable {
+// received calls fn, in order, with every notification of the bot's received bodies whose
+// resourceUrl is url and whose changeType is change ("": any), as its parse node (the SDK's own).
+func (b *bot) received(t *testing.T, url, change string, fn func(node *jsonserialization.JsonParseNode, raw json.RawMessage)) {
 	t.Helper()
 	b.mu.Lock()
 	bodies := append([]string(nil), b.bodies...)
 	b.mu.Unlock()
-	var out []models.Callable
 	for _, s := range bodies {
 		var env struct {
 			Value []struct {
+				ChangeType   string          `json:"changeType"`
 				ResourceURL  string          `json:"resourceUrl"`
 				ResourceData json.RawMessage `json:"resourceData"`
 			} `json:"value"`
@@ -35,24 +35,34 @@ func (b *bot) callNotes(t *testing.T, id string) []models.Callable {
 			continue
 		}
 		for _, n := range env.Value {
-			if n.ResourceURL != "/communications/calls/"+id {
+			if n.ResourceURL != url || change != "" && n.ChangeType != change {
 				continue
 			}
 			node, err := jsonserialization.NewJsonParseNode(n.ResourceData)
 			if err != nil {
 				t.Fatalf("parse node: %v", err)
 			}
-			v, err := node.GetObjectValue(models.CreateCallFromDiscriminatorValue)
-			if err != nil {
-				t.Fatalf("parse a call notification: %v\n%s", err, n.ResourceData)
-			}
-			c, ok := v.(models.Callable)
-			if !ok {
-				t.Fatalf("call notification parsed as %T", v)
-			}
-			out = append(out, c)
+			fn(node, n.ResourceData)
 		}
 	}
+}
+
+// callNotes parses, with the SDK's own JSON parse node, the call resourceData of every
+// notification the bot received about call id (not its operations or roster), in order.
+func (b *bot) callNotes(t *testing.T, id string) []models.Callable {
+	t.Helper()
+	var out []models.Callable
+	b.received(t, "/communications/calls/"+id, "", func(node *jsonserialization.JsonParseNode, raw json.RawMessage) {
+		v, err := node.GetObjectValue(models.CreateCallFromDiscriminatorValue)
+		if err != nil {
+			t.Fatalf("parse a call notification: %v\n%s", err, raw)
+		}
+		c, ok := v.(models.Callable)
+		if !ok {
+			t.Fatalf("call notification parsed as %T", v)
+		}
+		out = append(out, c)
+	})
 	return out
 }
 
