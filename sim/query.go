@@ -91,15 +91,11 @@ func (d *Driver) Replica() (*Engine, error) {
 }
 
 func copyCall(c *Call) Call {
-	cc := *c
+	cc := snapCallShell(c)
 	cc.Roster = make([]*Participant, len(c.Roster))
 	for i, p := range c.Roster {
 		pp := *p
 		cc.Roster[i] = &pp
 	}
-	cc.Ringing = append([]Ringing(nil), c.Ringing...)
-	cc.Targets = append([]Identity(nil), c.Targets...)
-	cc.Policy = c.Policy.clone() // policyjoin.go: the joiners are the engine's
-	cc.ops = nil
 	return cc
 }

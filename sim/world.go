@@ -314,25 +314,10 @@ type World struct {
 func (e *Engine) Snapshot() World {
 	w := World{Now: e.now, Steps: e.steps, Directory: e.Directory(), Pending: e.PendingEvents(50)}
 	for _, c := range e.calls {
-		cc := *c
-		cc.Roster = make([]*Participant, len(c.Roster))
-		for i, p := range c.Roster {
-			pp := *p
-			cc.Roster[i] = &pp
-		}
-		cc.Ringing = append([]Ringing(nil), c.Ringing...)
-		cc.Targets = append([]Identity(nil), c.Targets...)
-		cc.Policy = c.Policy.clone() // policyjoin.go: the joiners are the engine's
-		w.Calls = append(w.Calls, cc)
+		w.Calls = append(w.Calls, copyCall(c)) // as the changes copy it (changes.go)
 	}
 	for _, o := range e.opOrder {
-		oo := *o
-		oo.Invitees = make([]*Invitee, len(o.Invitees))
-		for i, inv := range o.Invitees {
-			ii := *inv
-			oo.Invitees[i] = &ii
-		}
-		w.Ops = append(w.Ops, oo)
+		w.Ops = append(w.Ops, snapOp(o))
 	}
 	for _, f := range e.faults {
 		w.Faults = append(w.Faults, *f)
