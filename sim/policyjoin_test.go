@@ -176,13 +176,7 @@ func withRecordingInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 	bodies := []string{"", `{}`, `{"@odata.type":"#microsoft.graph.acceptJoinResponse"}`,
 		`{"@odata.type":"#microsoft.graph.rejectJoinResponse","reason":"Busy"}`,
 		`{"@odata.type":"#microsoft.graph.inviteNewBotResponse","inviteUri":"https://b2.contoso.com/c"}`, `nonsense`, `{"@odata.type":"#x"}`}
-	out := slices.Clone(base)
-	for range len(base) {
-		i := r.IntN(len(out) + 1)
-		at := time.Duration(0)
-		if i > 0 {
-			at = out[i-1].At
-		}
+	out := interleave(r, base, len(base), func(at time.Duration) TimedInput {
 		who := people[r.IntN(len(people))]
 		var in Input
 		switch r.IntN(6) {
@@ -210,8 +204,8 @@ func withRecordingInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 				in = Input{Kind: InMute, Call: "rec", Participant: who}
 			}
 		}
-		out = slices.Insert(out, i, TimedInput{At: at + time.Duration(r.IntN(3000))*time.Millisecond, Input: in})
-	}
+		return TimedInput{At: at + time.Duration(r.IntN(3000))*time.Millisecond, Input: in}
+	})
 	slices.SortStableFunc(out, func(a, b TimedInput) int { return int(a.At - b.At) })
 	return out
 }

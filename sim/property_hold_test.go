@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 )
@@ -19,13 +18,7 @@ func withHoldInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 			calls = append(calls, ti.Input.Name)
 		}
 	}
-	out := slices.Clone(base)
-	for range len(base) {
-		i := r.IntN(len(out) + 1)
-		at := time.Duration(0)
-		if i > 0 {
-			at = out[i-1].At
-		}
+	return interleave(r, base, len(base), func(at time.Duration) TimedInput {
 		call := calls[r.IntN(len(calls))]
 		who := people[r.IntN(len(people))]
 		var in Input
@@ -47,9 +40,8 @@ func withHoldInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 		default:
 			in = Input{Kind: InArmFault, Fault: &FaultRule{Kind: FaultMedia, Mode: MediaNeverActive, Times: 1, Probability: 0.5}}
 		}
-		out = slices.Insert(out, i, TimedInput{At: at, Input: in})
-	}
-	return out
+		return TimedInput{At: at, Input: in}
+	})
 }
 
 // TestHoldProperties: with hold, media and hold music in the mix, every operation still ends

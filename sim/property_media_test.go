@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 )
@@ -19,13 +18,7 @@ func withMediaInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 			calls = append(calls, ti.Input.Name)
 		}
 	}
-	out := slices.Clone(base)
-	for range len(base) {
-		i := r.IntN(len(out) + 1)
-		at := time.Duration(0)
-		if i > 0 {
-			at = out[i-1].At
-		}
+	return interleave(r, base, len(base), func(at time.Duration) TimedInput {
 		call := calls[r.IntN(len(calls))]
 		var in Input
 		switch r.IntN(6) {
@@ -42,9 +35,8 @@ func withMediaInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 		default:
 			in = press(call, people[r.IntN(len(people))], []string{"1", "12#", "*0", "9"}[r.IntN(4)])
 		}
-		out = slices.Insert(out, i, TimedInput{At: at, Input: in})
-	}
-	return out
+		return TimedInput{At: at, Input: in}
+	})
 }
 
 // TestMediaProperties: with the media actions and key presses in the mix, every operation still

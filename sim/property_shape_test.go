@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 )
@@ -18,13 +17,7 @@ func withShapeInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 			calls = append(calls, ti.Input.Name)
 		}
 	}
-	out := slices.Clone(base)
-	for range len(base) / 2 {
-		i := r.IntN(len(out) + 1)
-		at := time.Duration(0)
-		if i > 0 {
-			at = out[i-1].At
-		}
+	return interleave(r, base, len(base)/2, func(at time.Duration) TimedInput {
 		call := calls[r.IntN(len(calls))]
 		who := people[r.IntN(len(people))]
 		var in Input
@@ -43,9 +36,8 @@ func withShapeInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 		default:
 			in = Input{Kind: InJoin, Call: call, Participant: who}
 		}
-		out = slices.Insert(out, i, TimedInput{At: at, Input: in})
-	}
-	return out
+		return TimedInput{At: at, Input: in}
+	})
 }
 
 // TestShapeProperties: with bot mutes, recording statuses, self mutes and joins in the mix, no

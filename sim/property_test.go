@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,21 @@ import (
 )
 
 var people = []string{"alice", "heidi", "dave", "carol", "dan", "bea", "nora", "otto", "pstn", "helper"}
+
+// interleave inserts n inputs made by gen among base's, each at a random place: gen gets the
+// time of the input before that place (0 at the front) and returns the input with its time.
+func interleave(r *rand.Rand, base []TimedInput, n int, gen func(at time.Duration) TimedInput) []TimedInput {
+	out := slices.Clone(base)
+	for range n {
+		i := r.IntN(len(out) + 1)
+		at := time.Duration(0)
+		if i > 0 {
+			at = out[i-1].At
+		}
+		out = slices.Insert(out, i, gen(at))
+	}
+	return out
+}
 
 // randomInputs draws a sequence of (wait, input) pairs that exercises every input kind.
 func randomInputs(r *rand.Rand, n int) []TimedInput {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +19,7 @@ func withTransferInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 			calls = append(calls, ti.Input.Name)
 		}
 	}
-	out := slices.Clone(base)
-	for range len(base) / 2 {
-		i := r.IntN(len(out) + 1)
-		at := time.Duration(0)
-		if i > 0 {
-			at = out[i-1].At
-		}
+	return interleave(r, base, len(base)/2, func(at time.Duration) TimedInput {
 		call := calls[r.IntN(len(calls))]
 		who := people[r.IntN(len(people))]
 		var in Input
@@ -46,9 +39,8 @@ func withTransferInputs(r *rand.Rand, base []TimedInput) []TimedInput {
 		default:
 			in = Input{Kind: InArmFault, Fault: &FaultRule{Kind: FaultTransfer, Invitee: who, Times: 1, Probability: 0.5}}
 		}
-		out = slices.Insert(out, i, TimedInput{At: at, Input: in})
-	}
-	return out
+		return TimedInput{At: at, Input: in}
+	})
 }
 
 // TestTransferProperties: with transfers and redirects in the mix, every operation still ends
